@@ -1,0 +1,233 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+/// A list sent as one comma-separated value: `types=audit.app.create,audit.app.update`.
+///
+/// OpenAPI calls this `style: form, explode: false`. Items are written with
+/// their serde form (a timestamp as RFC 3339, a number as digits); an item
+/// whose text contains a comma cannot be sent this way, so building such a
+/// list fails.
+///
+/// ```
+/// use api_support::CommaList;
+/// let list: CommaList<String> = CommaList::try_from(vec!["a".to_string(), "b".to_string()]).unwrap();
+/// assert_eq!(list.to_string(), "a,b");
+/// assert_eq!("a,b".parse::<CommaList<String>>().unwrap(), list);
+/// assert!(CommaList::try_from(vec!["a,b".to_string()]).is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct CommaList<T>(Vec<T>);
+
+/// Why a [`CommaList`] could not be built or parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommaListError {
+    /// An item's text contains a comma, which would split it in two.
+    ItemContainsComma(String),
+    /// The list has no items; an empty value means "no filter", so leave the parameter out instead.
+    Empty,
+    /// An item did not parse.
+    InvalidItem { item: String, reason: String },
+}
+
+impl fmt::Display for CommaListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommaListError::ItemContainsComma(item) => {
+                write!(f, "list item `{item}` contains a comma")
+            }
+            CommaListError::Empty => f.write_str("a comma-separated list needs at least one item"),
+            CommaListError::InvalidItem { item, reason } => {
+                write!(f, "invalid list item `{item}`: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CommaListError {}
+
+impl<T> CommaList<T> {
+    /// The items, in order.
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    /// The items, in order.
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+}
+
+/// The wire text of one item: its JSON form, unquoted when it is a string.
+fn item_text<T: Serialize>(item: &T) -> Result<String, CommaListError> {
+    match serde_json::to_value(item) {
+        Ok(Value::String(s)) => Ok(s),
+        Ok(v @ (Value::Number(_) | Value::Bool(_))) => Ok(v.to_string()),
+        Ok(other) => Err(CommaListError::InvalidItem {
+            item: other.to_string(),
+            reason: "not a scalar".into(),
+        }),
+        Err(e) => Err(CommaListError::InvalidItem {
+            item: String::new(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Reads one item from its wire text: as a string first, then as a JSON scalar.
+fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, CommaListError> {
+    serde_json::from_value(Value::String(text.to_owned()))
+        .or_else(|first| serde_json::from_str(text).map_err(|_| first))
+        .map_err(|e| CommaListError::InvalidItem {
+            item: text.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+impl<T: Serialize> CommaList<T> {
+    /// Builds a list, checking that there is an item and that no item contains a comma.
+    pub fn new(items: impl IntoIterator<Item = T>) -> Result<Self, CommaListError> {
+        let items: Vec<T> = items.into_iter().collect();
+        if items.is_empty() {
+            return Err(CommaListError::Empty);
+        }
+        for item in &items {
+            let text = item_text(item)?;
+            if text.contains(',') {
+                return Err(CommaListError::ItemContainsComma(text));
+            }
+        }
+        Ok(CommaList(items))
+    }
+
+    /// The wire form, `a,b,c`.
+    pub fn to_wire(&self) -> String {
+        self.0
+            .iter()
+            .map(|i| item_text(i).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl<T: Serialize> TryFrom<Vec<T>> for CommaList<T> {
+    type Error = CommaListError;
+    fn try_from(items: Vec<T>) -> Result<Self, Self::Error> {
+        CommaList::new(items)
+    }
+}
+
+impl<T: Serialize, const N: usize> TryFrom<[T; N]> for CommaList<T> {
+    type Error = CommaListError;
+    fn try_from(items: [T; N]) -> Result<Self, Self::Error> {
+        CommaList::new(items)
+    }
+}
+
+impl<T: DeserializeOwned> TryFrom<&str> for CommaList<T> {
+    type Error = CommaListError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+impl<T> std::ops::Deref for CommaList<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<T> IntoIterator for CommaList<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for CommaList<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.0).finish()
+    }
+}
+
+impl<T: Serialize> fmt::Display for CommaList<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_wire())
+    }
+}
+
+impl<T: DeserializeOwned> FromStr for CommaList<T> {
+    type Err = CommaListError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.is_empty() {
+            return Err(CommaListError::Empty);
+        }
+        text.split(',')
+            .map(parse_item)
+            .collect::<Result<Vec<T>, _>>()
+            .map(CommaList)
+    }
+}
+
+impl<T: Serialize> Serialize for CommaList<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_wire())
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for CommaList<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    #[test]
+    fn serializes_as_one_value() {
+        let l = CommaList::new(["x".to_string(), "y".to_string()]).unwrap();
+        assert_eq!(serde_json::to_string(&l).unwrap(), "\"x,y\"");
+        let back: CommaList<String> = serde_json::from_str("\"x,y\"").unwrap();
+        assert_eq!(back.as_slice(), ["x", "y"]);
+    }
+
+    #[test]
+    fn timestamps_use_their_rfc3339_wire_form() {
+        let l: CommaList<DateTime<Utc>> =
+            "2026-11-01T00:00:00Z,2026-11-02T00:00:00Z".parse().unwrap();
+        assert_eq!(l.len(), 2);
+        assert_eq!(l.to_string(), "2026-11-01T00:00:00Z,2026-11-02T00:00:00Z");
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        let l: CommaList<u32> = "1,22".parse().unwrap();
+        assert_eq!(l.as_slice(), [1, 22]);
+        assert_eq!(l.to_wire(), "1,22");
+    }
+
+    #[test]
+    fn bad_items_are_rejected() {
+        assert_eq!(
+            CommaList::new(Vec::<String>::new()),
+            Err(CommaListError::Empty)
+        );
+        assert_eq!(
+            CommaList::new(["a,b"]),
+            Err(CommaListError::ItemContainsComma("a,b".into()))
+        );
+        assert!(matches!(
+            "1,x".parse::<CommaList<u32>>(),
+            Err(CommaListError::InvalidItem { .. })
+        ));
+    }
+}

@@ -1,0 +1,17 @@
+//! Runtime support shared by the generated `*-types`, `*-client` and
+//! `*-server` crates: the pieces of the OpenAPI wire formats that the
+//! generators cannot express with plain Rust types.
+//!
+//! * [`CommaList`]: an array query parameter sent as one comma-separated
+//!   value (`style: form, explode: false`), e.g. `types=a,b`.
+//! * [`Secret`]: a credential whose `Debug` output is redacted.
+//! * `client` (feature `client`): [`client::Auth`], which turns a
+//!   credential into default headers of a `reqwest` client.
+
+#[cfg(feature = "client")]
+pub mod client;
+mod comma_list;
+mod secret;
+
+pub use comma_list::{CommaList, CommaListError};
+pub use secret::Secret;

@@ -1,0 +1,176 @@
+//! The generator behind `cargo xtask codegen`.
+//!
+//! One spec (`specs/<service>.yaml`) becomes two crates:
+//!
+//! * `crates/<service>-types`: the models (serde, no HTTP),
+//! * `crates/<service>-client`: a typed progenitor client using those models.
+//!
+//! The pipeline, one module per step:
+//!
+//! 1. [`load`]: strict YAML (duplicate keys are errors) into JSON, then the OpenAPI model;
+//! 2. [`validate`]: the rules the generator relies on, all reported at once;
+//! 3. [`transform`]: an in-memory working copy that progenitor handles correctly;
+//! 4. [`types`] and [`client`]: code generation (progenitor/typify), panics caught by [`progenitor`];
+//! 5. [`render`]: prettyplease, preambles, `Cargo.toml` and `README.md`;
+//! 6. [`workspace`]: compare with or write to the tree, only after every spec succeeded.
+
+pub mod client;
+pub mod error;
+pub mod load;
+pub mod progenitor;
+pub mod render;
+pub mod transform;
+pub mod types;
+pub mod validate;
+pub mod workspace;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Error, Location, Result, SpecError};
+
+/// A file the generator produces, relative to the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// The spec files of a workspace: `specs/*.yaml`, sorted.
+pub fn spec_files(root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join("specs");
+    let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|source| Error::Io {
+                path: dir.clone(),
+                source,
+            })?
+            .path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Generates the crates of every spec under `root/specs`. Errors of all specs are collected.
+pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for spec in spec_files(root)? {
+        match generate_service(root, &spec) {
+            Ok(mut generated) => files.append(&mut generated),
+            Err(Error::Spec(mut e)) => errors.append(&mut e),
+            Err(other) => return Err(other),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(Error::Spec(errors))
+    }
+}
+
+/// The service name of a spec: its file stem, which must be a valid crate-name prefix.
+pub fn service_name(spec: &Path) -> Result<String, SpecError> {
+    let stem = spec
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let valid = stem.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(stem.to_owned())
+    } else {
+        Err(SpecError {
+            file: spec.to_owned(),
+            location: Location::File,
+            message: format!(
+                "the file name `{stem}` names the crates; use lowercase letters, digits and `-`"
+            ),
+        })
+    }
+}
+
+/// Generates the crates of one spec file.
+pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFile>> {
+    let rel = spec_file
+        .strip_prefix(root)
+        .unwrap_or(spec_file)
+        .to_path_buf();
+    let spec_path = rel.to_string_lossy().replace('\\', "/");
+    let service = service_name(&rel)?;
+    let text = std::fs::read_to_string(spec_file).map_err(|source| Error::Io {
+        path: rel.clone(),
+        source,
+    })?;
+
+    let value = load::parse_yaml(&rel, &text)?;
+    let problems = validate::check(&rel, &value);
+    if !problems.is_empty() {
+        return Err(Error::Spec(problems));
+    }
+    let spec = load::to_openapi(&rel, &value)?;
+    let working_value = transform::working_copy(&rel, &value)?;
+    let working = load::to_openapi(&rel, &working_value)?;
+
+    let types_name = format!("{service}-types");
+    let client_name = format!("{service}-client");
+    let types_lib = types_name.replace('-', "_");
+
+    let types = types::generate(&rel, &working)?;
+    let client_code = client::generate(&rel, &working, &types, &types_lib)?;
+
+    let render_err = |what: &str, e: syn::Error| {
+        SpecError::at(
+            &rel,
+            "",
+            format!("generated {what} code does not parse: {e}"),
+        )
+    };
+    let types_rs = render::generated_rs(&spec_path, types.tokens.clone())
+        .map_err(|e| render_err("types", e))?;
+    let uses_support = types_rs.contains("api_support::");
+    let client_rs = render::generated_rs(&spec_path, client_code.tokens.clone())
+        .map_err(|e| render_err("client", e))?;
+
+    let types_dir = PathBuf::from("crates").join(&types_name);
+    let client_dir = PathBuf::from("crates").join(&client_name);
+    let file = |dir: &Path, name: &str, contents: String| GeneratedFile {
+        path: dir.join(name),
+        contents,
+    };
+    Ok(vec![
+        file(
+            &types_dir,
+            "Cargo.toml",
+            render::types_cargo_toml(&spec_path, &types_name, &spec, &types, uses_support),
+        ),
+        file(
+            &types_dir,
+            "README.md",
+            render::types_readme(&spec_path, &types_name, &spec, &types),
+        ),
+        file(&types_dir, "src/lib.rs", render::lib_rs(&spec_path)),
+        file(&types_dir, "src/generated.rs", types_rs),
+        file(
+            &client_dir,
+            "Cargo.toml",
+            render::client_cargo_toml(&spec_path, &client_name, &types_name, &spec, &client_code),
+        ),
+        file(
+            &client_dir,
+            "README.md",
+            render::client_readme(&spec_path, &client_name, &types_name, &spec),
+        ),
+        file(&client_dir, "src/lib.rs", render::lib_rs(&spec_path)),
+        file(&client_dir, "src/generated.rs", client_rs),
+    ])
+}

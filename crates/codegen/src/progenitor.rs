@@ -1,0 +1,53 @@
+//! Running progenitor safely: its panics (`assert!`, `todo!`,
+//! `unimplemented!` are reachable from ordinary specs) become errors that
+//! name the spec and what progenitor was doing.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use openapiv3::OpenAPI;
+use proc_macro2::TokenStream;
+use progenitor_impl::{GenerationSettings, Generator};
+
+use crate::error::SpecError;
+
+/// Runs progenitor over a working copy; returns the generator (for its type
+/// space) and the client tokens.
+pub fn run(
+    file: &Path,
+    spec: &OpenAPI,
+    settings: &GenerationSettings,
+    what: &str,
+) -> Result<(Generator, TokenStream), SpecError> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut generator = Generator::new(settings);
+        let tokens = generator.generate_tokens(spec);
+        (generator, tokens)
+    }));
+    std::panic::set_hook(previous);
+    match outcome {
+        Ok((generator, Ok(tokens))) => Ok((generator, tokens)),
+        Ok((_, Err(e))) => Err(SpecError::at(
+            file,
+            "",
+            format!("progenitor could not generate the {what}: {e}"),
+        )),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(SpecError::at(
+                file,
+                "",
+                format!(
+                    "progenitor panicked while generating the {what}: `{message}`; this construct is not supported \
+                     by progenitor and the generator has no rewrite for it yet (see crates/codegen/src/transform.rs)"
+                ),
+            ))
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! The working copy: an in-memory rewrite of a spec into the subset of
+//! OpenAPI that progenitor generates correct code for. The committed spec is
+//! never changed; every rewrite keeps the information, only its form changes.
+//!
+//! | construct in the spec | what progenitor does with it | rewrite |
+//! |---|---|---|
+//! | `anyOf`/`oneOf` with `{type: 'null'}` | panics (`todo!`) | `nullable: true` |
+//! | nullable header parameter | uncompilable code | header made non-nullable (absent is null) |
+//! | header parameter that is also an `apiKey` security scheme | a second way to pass credentials | removed: the client's auth constructor sends it |
+//! | array query parameter with `explode: false` | sent as repeated keys | `x-rust-type` [`CommaList`](api_support::CommaList) |
+//! | `default` response beside a differently shaped 2xx | panics (one type per side) | `4XX` + `5XX` ranges |
+//! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error` |
+//! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
+
+use std::path::Path;
+
+use heck::ToPascalCase;
+use serde_json::{Map, Value, json};
+
+use crate::error::{SpecError, escape_pointer};
+use crate::validate::METHODS;
+
+/// Name of the support crate generated code refers to for `x-rust-type`.
+pub const SUPPORT_CRATE: &str = "api-support";
+
+/// Builds the working copy of a validated spec.
+pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
+    let mut doc = spec.clone();
+    normalize_null_unions(&mut doc);
+    let api_key_headers = api_key_headers(&doc);
+    let paths: Vec<String> = doc["paths"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for path in paths {
+        for method in METHODS {
+            let pointer = format!("/paths/{}/{method}", escape_pointer(&path));
+            if doc.pointer(&pointer).is_none() {
+                continue;
+            }
+            rewrite_parameters(&mut doc, &pointer, &path, &api_key_headers);
+            rewrite_responses(file, &mut doc, &pointer)?;
+        }
+    }
+    Ok(doc)
+}
+
+/// Resolves a local `$ref` chain to its target value.
+pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(target) => match doc.pointer(target) {
+                Some(v) => value = v,
+                None => return value,
+            },
+            None => return value,
+        }
+    }
+    value
+}
+
+fn is_null_schema(v: &Value) -> bool {
+    v.get("type").and_then(Value::as_str) == Some("null") || v.get("enum") == Some(&json!([null]))
+}
+
+/// `anyOf: [X, {type: 'null'}]` (FastAPI, OpenAPI 3.1 style) becomes X with `nullable: true`.
+fn normalize_null_unions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for key in ["anyOf", "oneOf"] {
+                let Some(Value::Array(variants)) = map.get(key) else {
+                    continue;
+                };
+                if !variants.iter().any(is_null_schema) {
+                    continue;
+                }
+                let rest: Vec<Value> = variants
+                    .iter()
+                    .filter(|v| !is_null_schema(v))
+                    .cloned()
+                    .collect();
+                map.remove(key);
+                map.insert("nullable".into(), Value::Bool(true));
+                match rest.as_slice() {
+                    [] => {}
+                    [only] if only.get("$ref").is_some() => {
+                        map.insert("allOf".into(), json!([only]));
+                    }
+                    [Value::Object(only)] => {
+                        for (k, v) in only {
+                            map.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    _ => {
+                        map.insert(key.into(), Value::Array(rest));
+                    }
+                }
+            }
+            for (k, v) in map.iter_mut() {
+                if k != "example" && k != "examples" {
+                    normalize_null_unions(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_null_unions),
+        _ => {}
+    }
+}
+
+fn api_key_headers(doc: &Value) -> Vec<String> {
+    let Some(schemes) = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    schemes
+        .values()
+        .map(|s| resolve(doc, s))
+        .filter(|s| s["type"] == "apiKey" && s["in"] == "header")
+        .filter_map(|s| s["name"].as_str().map(str::to_ascii_lowercase))
+        .collect()
+}
+
+fn rewrite_parameters(doc: &mut Value, op_pointer: &str, path: &str, api_key_headers: &[String]) {
+    // Path-level parameters are merged into the operation (operation wins), refs inlined.
+    let path_params = doc
+        .pointer(&format!("/paths/{}/parameters", escape_pointer(path)))
+        .cloned();
+    let op = doc.pointer(op_pointer).cloned().unwrap_or_default();
+    let mut params: Vec<Value> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    params = params.iter().map(|p| resolve(doc, p).clone()).collect();
+    for p in path_params.iter().flat_map(|v| v.as_array()).flatten() {
+        let p = resolve(doc, p).clone();
+        if !params
+            .iter()
+            .any(|q| q["name"] == p["name"] && q["in"] == p["in"])
+        {
+            params.push(p);
+        }
+    }
+    let params: Vec<Value> = params
+        .into_iter()
+        .filter(|p| {
+            let is_header = p["in"] == "header";
+            let name = p["name"].as_str().unwrap_or_default().to_ascii_lowercase();
+            !(is_header && (name == "authorization" || api_key_headers.contains(&name)))
+        })
+        .map(|mut p| {
+            if p["in"] == "header"
+                && let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut)
+            {
+                schema.remove("nullable");
+            }
+            if p["in"] == "query" && p.get("explode") == Some(&Value::Bool(false)) {
+                let schema = resolve(doc, &p["schema"]).clone();
+                if schema["type"] == "array" {
+                    p["schema"] = comma_list(&schema);
+                }
+            }
+            p
+        })
+        .collect();
+    if let Some(Value::Object(op)) = doc.pointer_mut(op_pointer) {
+        if params.is_empty() {
+            op.remove("parameters");
+        } else {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+    }
+    if let Some(Value::Object(item)) = doc.pointer_mut(&format!("/paths/{}", escape_pointer(path)))
+    {
+        item.remove("parameters");
+    }
+}
+
+fn comma_list(array_schema: &Value) -> Value {
+    let mut schema = array_schema.clone();
+    let items = schema
+        .get("items")
+        .cloned()
+        .unwrap_or_else(|| json!({"type": "string"}));
+    schema["x-rust-type"] = json!({
+        "crate": SUPPORT_CRATE,
+        "version": "*",
+        "path": "::api_support::CommaList",
+        "parameters": [items],
+    });
+    schema
+}
+
+fn json_schema(doc: &Value, response: &Value) -> Option<Value> {
+    let response = resolve(doc, response);
+    let content = response.get("content")?.as_object()?;
+    let media = content
+        .iter()
+        .find(|(k, _)| k.starts_with("application/json") || k.ends_with("+json"))?
+        .1;
+    media.get("schema").cloned()
+}
+
+fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
+    let op_id = doc
+        .pointer(&format!("{op_pointer}/operationId"))
+        .and_then(Value::as_str)
+        .unwrap_or("operation")
+        .to_owned();
+    let resp_pointer = format!("{op_pointer}/responses");
+    let Some(responses) = doc
+        .pointer(&resp_pointer)
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return Ok(());
+    };
+    // Inline `$ref`'d responses so each status can be rewritten on its own.
+    let mut responses: Map<String, Value> = responses
+        .into_iter()
+        .map(|(k, v)| (k, resolve(doc, &v).clone()))
+        .collect();
+
+    let is_success = |k: &str| k.starts_with('2');
+    let has_success = responses.keys().any(|k| is_success(k));
+    if let Some(default) = responses.get("default").cloned() {
+        let success_schemas: Vec<Option<Value>> = responses
+            .iter()
+            .filter(|(k, _)| is_success(k))
+            .map(|(_, v)| json_schema(doc, v))
+            .collect();
+        let default_schema = json_schema(doc, &default);
+        if has_success && success_schemas.iter().any(|s| *s != default_schema) {
+            responses.remove("default");
+            for range in ["4XX", "5XX"] {
+                responses.entry(range).or_insert_with(|| default.clone());
+            }
+        }
+    }
+
+    for (side, suffix, pick) in [
+        ("success", "Response", &is_success as &dyn Fn(&str) -> bool),
+        ("error", "Error", &|k: &str| {
+            !k.starts_with('2') && !k.starts_with('1') && !k.starts_with('3')
+        }),
+    ] {
+        let keys: Vec<String> = responses.keys().filter(|k| pick(k)).cloned().collect();
+        let mut distinct: Vec<Value> = Vec::new();
+        let mut bodiless = Vec::new();
+        for k in &keys {
+            match json_schema(doc, &responses[k]) {
+                Some(s) => {
+                    if !distinct.contains(&s) {
+                        distinct.push(s);
+                    }
+                }
+                None => bodiless.push(k.clone()),
+            }
+        }
+        if !distinct.is_empty() && !bodiless.is_empty() {
+            return Err(SpecError::at(
+                file,
+                format!("{resp_pointer}/{}", escape_pointer(&bodiless[0])),
+                format!(
+                    "{side} response `{}` has no JSON body while other {side} responses of `{op_id}` have one; \
+                     give every {side} response a body (the generated client decodes one {side} type per operation)",
+                    bodiless[0]
+                ),
+            ));
+        }
+        if distinct.len() > 1 {
+            let name = format!("{}{suffix}", op_id.to_pascal_case());
+            let components = doc
+                .as_object_mut()
+                .expect("validated document is an object")
+                .entry("components")
+                .or_insert_with(|| json!({}));
+            let schemas = components
+                .as_object_mut()
+                .into_iter()
+                .next()
+                .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
+            let Some(Value::Object(schemas)) = schemas else {
+                continue;
+            };
+            if schemas.contains_key(&name) {
+                return Err(SpecError::at(
+                    file,
+                    format!("/components/schemas/{}", escape_pointer(&name)),
+                    format!(
+                        "the generator needs the name `{name}` for the union of `{op_id}`'s {side} bodies; rename this schema"
+                    ),
+                ));
+            }
+            // Untagged decoding takes the first variant that fits: most required properties first.
+            let mut ordered: Vec<(usize, Value)> = distinct.into_iter().enumerate().collect();
+            let root = Value::Object(schemas.clone());
+            ordered.sort_by_key(|(i, s)| (std::cmp::Reverse(required_count(&root, s)), *i));
+            let variants: Vec<Value> = ordered.into_iter().map(|(_, s)| s).collect();
+            schemas.insert(
+                name.clone(),
+                json!({
+                    "description": format!("Any {side} body of `{op_id}`: the bodies differ by status."),
+                    "oneOf": variants,
+                }),
+            );
+            let reference = json!({"$ref": format!("#/components/schemas/{name}")});
+            for k in &keys {
+                if let Some(content) = responses
+                    .get_mut(k)
+                    .and_then(|r| r.get_mut("content"))
+                    .and_then(Value::as_object_mut)
+                {
+                    for (_, media) in content.iter_mut() {
+                        media["schema"] = reference.clone();
+                    }
+                }
+            }
+        }
+    }
+    if let Some(slot) = doc.pointer_mut(&resp_pointer) {
+        *slot = Value::Object(responses);
+    }
+    Ok(())
+}
+
+/// How many required properties a (referenced) schema has; `schemas` maps component names.
+fn required_count(schemas: &Value, schema: &Value) -> usize {
+    let target = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .and_then(|name| schemas.get(name))
+        .unwrap_or(schema);
+    target
+        .get("required")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(doc: Value) -> Value {
+        working_copy(Path::new("t.yaml"), &doc).unwrap()
+    }
+
+    fn op(responses: Value, parameters: Value) -> Value {
+        json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "listThings", "parameters": parameters, "responses": responses}}},
+        "components": {
+            "schemas": {
+                "List": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "string"}}}},
+                "Bare": {"type": "object", "properties": {"code": {"type": "integer"}}},
+                "Wrapped": {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {"$ref": "#/components/schemas/Bare"}}}}
+            },
+            "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+        }})
+    }
+
+    fn body(name: &str) -> Value {
+        json!({"description": "d", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}})
+    }
+
+    #[test]
+    fn differing_error_bodies_become_one_union_ordered_by_required_fields() {
+        let doc = copy(op(
+            json!({"200": body("List"), "502": body("Bare"), "400": body("Wrapped")}),
+            json!([]),
+        ));
+        let union = &doc["components"]["schemas"]["ListThingsError"]["oneOf"];
+        assert_eq!(
+            union,
+            &json!([{"$ref": "#/components/schemas/Wrapped"}, {"$ref": "#/components/schemas/Bare"}])
+        );
+        let r = &doc["paths"]["/a"]["get"]["responses"];
+        assert_eq!(
+            r["502"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ListThingsError"
+        );
+        assert_eq!(
+            r["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/List"
+        );
+    }
+
+    #[test]
+    fn default_beside_a_different_success_becomes_ranges() {
+        let doc = copy(op(
+            json!({"200": body("List"), "401": body("Bare"), "default": body("Bare")}),
+            json!([]),
+        ));
+        let r = doc["paths"]["/a"]["get"]["responses"].as_object().unwrap();
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["200", "401", "4XX", "5XX"]);
+        assert!(
+            doc["components"]["schemas"]
+                .get("ListThingsError")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn mixed_bodied_and_bodiless_errors_are_a_clear_error() {
+        let spec = op(
+            json!({"200": body("List"), "401": {"description": "no body"}, "422": body("Bare")}),
+            json!([]),
+        );
+        let err = working_copy(Path::new("t.yaml"), &spec).unwrap_err();
+        assert_eq!(
+            err.location,
+            crate::error::Location::Pointer("/paths/~1a/get/responses/401".into())
+        );
+    }
+
+    #[test]
+    fn parameters_are_rewritten() {
+        let params = json!([
+            {"name": "X-API-Key", "in": "header", "schema": {"type": "string", "nullable": true}},
+            {"name": "X-Trace", "in": "header", "schema": {"type": "string", "nullable": true}},
+            {"name": "types", "in": "query", "style": "form", "explode": false, "schema": {"type": "array", "items": {"type": "string"}}},
+            {"name": "ids", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+            {"name": "cursor", "in": "query", "schema": {"anyOf": [{"type": "string"}, {"type": "null"}]}}
+        ]);
+        let doc = copy(op(json!({"200": body("List")}), params));
+        let p = doc["paths"]["/a"]["get"]["parameters"].as_array().unwrap();
+        let names: Vec<_> = p.iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["X-Trace", "types", "ids", "cursor"]);
+        assert_eq!(p[0]["schema"], json!({"type": "string"}));
+        assert_eq!(
+            p[1]["schema"]["x-rust-type"]["path"],
+            "::api_support::CommaList"
+        );
+        assert!(p[2]["schema"].get("x-rust-type").is_none());
+        assert_eq!(p[3]["schema"], json!({"type": "string", "nullable": true}));
+    }
+}

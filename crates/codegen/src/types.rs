@@ -1,0 +1,59 @@
+//! The `<service>-types` crate: every component schema of the spec as a serde
+//! model, with no HTTP dependency, shared by the client and the server stub.
+
+use std::path::Path;
+
+use openapiv3::OpenAPI;
+use proc_macro2::TokenStream;
+use progenitor_impl::{CrateVers, GenerationSettings, InterfaceStyle};
+use typify::TypeDetails;
+
+use crate::error::SpecError;
+use crate::transform::SUPPORT_CRATE;
+
+/// What the types crate holds, and what it needs to build.
+pub struct Types {
+    pub tokens: TokenStream,
+    /// The Rust names of all generated types, to be reused (not regenerated) by the client and server.
+    pub names: Vec<String>,
+    pub uses_chrono: bool,
+    pub uses_uuid: bool,
+    pub uses_regress: bool,
+}
+
+/// The settings shared by every progenitor run, so both runs name types alike.
+pub fn base_settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_derive("PartialEq")
+        .with_crate(SUPPORT_CRATE, CrateVers::Any, None);
+    settings
+}
+
+pub fn generate(file: &Path, working: &OpenAPI) -> Result<Types, SpecError> {
+    // Only the components: inline operation types belong to the client.
+    let mut components_only = working.clone();
+    components_only.paths = Default::default();
+    let mut settings = base_settings();
+    settings.with_interface(InterfaceStyle::Positional);
+    let (generator, _) = crate::progenitor::run(file, &components_only, &settings, "model types")?;
+    let space = generator.get_type_space();
+    let mut names: Vec<String> = space
+        .iter_types()
+        .filter(|t| {
+            matches!(
+                t.details(),
+                TypeDetails::Struct(_) | TypeDetails::Enum(_) | TypeDetails::Newtype(_)
+            )
+        })
+        .map(|t| t.name())
+        .collect();
+    names.sort();
+    Ok(Types {
+        tokens: space.to_stream(),
+        names,
+        uses_chrono: space.uses_chrono(),
+        uses_uuid: space.uses_uuid(),
+        uses_regress: space.uses_regress(),
+    })
+}

@@ -1,0 +1,225 @@
+//! The rules a spec must follow before anything is generated from it. Each
+//! broken rule is reported with the file, a JSON pointer and what was expected;
+//! all problems of a spec are reported at once.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{SpecError, escape_pointer};
+
+/// The HTTP methods an OpenAPI path item may hold.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Checks the rules the generator relies on.
+pub fn check(file: &Path, doc: &Value) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    let mut err =
+        |pointer: String, message: String| errors.push(SpecError::at(file, pointer, message));
+
+    match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => {}
+        Some(v) => err(
+            "/openapi".into(),
+            format!("expected an OpenAPI 3.0.x document, found version `{v}`"),
+        ),
+        None => err(
+            "/openapi".into(),
+            "expected the `openapi: 3.0.x` version field".into(),
+        ),
+    }
+    if doc
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .is_none()
+    {
+        err(
+            "/info/version".into(),
+            "expected `info.version` (a string)".into(),
+        );
+    }
+
+    let mut op_ids: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            let item_ptr = format!("/paths/{}", escape_pointer(path));
+            if item.get("$ref").is_some() {
+                err(
+                    item_ptr.clone(),
+                    "path items given by `$ref` are not supported; write the path item inline"
+                        .into(),
+                );
+                continue;
+            }
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let op_ptr = format!("{item_ptr}/{method}");
+                match op.get("operationId").and_then(Value::as_str) {
+                    None => err(
+                        format!("{op_ptr}/operationId"),
+                        "expected an `operationId` (it names the client method)".into(),
+                    ),
+                    Some(id) if !is_identifier(id) => err(
+                        format!("{op_ptr}/operationId"),
+                        format!(
+                            "`{id}` should be an identifier (letters, digits and `_`, starting with a letter)"
+                        ),
+                    ),
+                    Some(id) => {
+                        let key = heck::AsSnakeCase(id).to_string();
+                        if let Some(first) = op_ids.insert(key, op_ptr.clone()) {
+                            err(
+                                format!("{op_ptr}/operationId"),
+                                format!("operationId `{id}` is also used (up to case) at #{first}"),
+                            );
+                        }
+                    }
+                }
+                match op.get("responses").and_then(Value::as_object) {
+                    None => err(
+                        format!("{op_ptr}/responses"),
+                        "expected a `responses` map".into(),
+                    ),
+                    Some(responses) => {
+                        for status in responses.keys() {
+                            if !is_status_key(status) {
+                                err(
+                                    format!("{op_ptr}/responses/{}", escape_pointer(status)),
+                                    format!(
+                                        "`{status}` is not a status code, a range like `4XX`, or `default`"
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } else {
+        err("/paths".into(), "expected a `paths` map".into());
+    }
+
+    check_refs(doc, doc, &mut String::new(), &mut err);
+    errors
+}
+
+fn check_refs(
+    root: &Value,
+    value: &Value,
+    pointer: &mut String,
+    err: &mut impl FnMut(String, String),
+) {
+    match value {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                match r.strip_prefix('#') {
+                    Some(target) if root.pointer(target).is_some() => {}
+                    Some(_) => err(
+                        format!("{pointer}/$ref"),
+                        format!("`{r}` does not resolve to anything in this file"),
+                    ),
+                    None => err(
+                        format!("{pointer}/$ref"),
+                        format!(
+                            "`{r}`: only references within the same file (`#/...`) are supported"
+                        ),
+                    ),
+                }
+            }
+            for (k, v) in map {
+                if k == "example" || k == "examples" {
+                    continue;
+                }
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(k));
+                check_refs(root, v, pointer, err);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                check_refs(root, v, pointer, err);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_status_key(s: &str) -> bool {
+    if s == "default" {
+        return true;
+    }
+    let b = s.as_bytes();
+    b.len() == 3
+        && (b'1'..=b'5').contains(&b[0])
+        && ((b[1].is_ascii_digit() && b[2].is_ascii_digit()) || (b[1] == b'X' && b[2] == b'X'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn messages(doc: Value) -> Vec<String> {
+        check(Path::new("t.yaml"), &doc)
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_minimal_document_passes() {
+        let doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "getA", "responses": {"200": {"description": "ok"}}}}}});
+        assert_eq!(messages(doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_rule_is_reported_with_a_pointer() {
+        let doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {"get": {"responses": {"20": {"$ref": "#/components/responses/Nope"}}}},
+            "/b": {"get": {"operationId": "x", "responses": {}}, "put": {"operationId": "X", "responses": {}}}
+        }});
+        let m = messages(doc);
+        assert!(
+            m.iter().any(|e| e
+                .contains("#/openapi: expected an OpenAPI 3.0.x document, found version `3.1.0`")),
+            "{m:#?}"
+        );
+        assert!(
+            m.iter()
+                .any(|e| e.contains("#/paths/~1a/get/operationId: expected an `operationId`")),
+            "{m:#?}"
+        );
+        assert!(
+            m.iter()
+                .any(|e| e.contains("#/paths/~1a/get/responses/20: `20` is not a status code")),
+            "{m:#?}"
+        );
+        assert!(
+            m.iter().any(|e| e.contains(
+                "#/paths/~1a/get/responses/20/$ref: `#/components/responses/Nope` does not resolve"
+            )),
+            "{m:#?}"
+        );
+        assert!(
+            m.iter()
+                .any(|e| e.contains("#/paths/~1b/put/operationId: operationId `X` is also used")),
+            "{m:#?}"
+        );
+    }
+}
