@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(about = "Workspace tasks", disable_help_subcommand = true)]
 struct Cli {
+    /// The workspace to work on (default: the one this xtask belongs to).
+    #[arg(long, global = true, hide = true)]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,7 +34,7 @@ fn workspace_root() -> PathBuf {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = cli.root.unwrap_or_else(workspace_root);
     match cli.command {
         Command::Codegen { check } => match codegen(&root, check) {
             Ok(()) => ExitCode::SUCCESS,

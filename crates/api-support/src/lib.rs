@@ -4,6 +4,8 @@
 //!
 //! * [`CommaList`]: an array query parameter sent as one comma-separated
 //!   value (`style: form, explode: false`), e.g. `types=a,b`.
+//! * [`Timestamp`]: a `format: date-time` value, read leniently (naive
+//!   timestamps are taken as UTC) and written as RFC 3339 with `Z`.
 //! * [`Secret`]: a credential whose `Debug` output is redacted.
 //! * `client` (feature `client`): [`client::Auth`], which turns a
 //!   credential into default headers of a `reqwest` client.
@@ -12,6 +14,8 @@
 pub mod client;
 mod comma_list;
 mod secret;
+mod timestamp;
 
 pub use comma_list::{CommaList, CommaListError};
 pub use secret::Secret;
+pub use timestamp::{Timestamp, TimestampError};

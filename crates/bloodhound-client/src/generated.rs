@@ -831,8 +831,8 @@ pub mod builder {
             Option<::std::vec::Vec<types::ListAuditLogsActorNameItem>>,
             String,
         >,
-        after: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
-        before: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        after: Result<Option<::api_support::Timestamp>, String>,
+        before: Result<Option<::api_support::Timestamp>, String>,
         created_at: Result<
             Option<::std::vec::Vec<types::ListAuditLogsCreatedAtItem>>,
             String,
@@ -931,26 +931,26 @@ pub mod builder {
         }
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.after = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for after failed"
+                    "conversion to `:: api_support :: Timestamp` for after failed"
                         .to_string()
                 });
             self
         }
         pub fn before<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.before = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for before failed"
+                    "conversion to `:: api_support :: Timestamp` for before failed"
                         .to_string()
                 });
             self

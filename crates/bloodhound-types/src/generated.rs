@@ -2,6 +2,77 @@
 // Change the spec or the generator, then run `cargo xtask codegen`.
 // Formatted by prettyplease; rustfmt skips this file (see lib.rs).
 
+///Row status: `intent` is written when the action starts, then `success` or `failure` with the same `commit_id`.
+///
+/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AuditLogStatus {
+    ///`intent`
+    Intent,
+    ///`success`
+    Success,
+    ///`failure`
+    Failure,
+    /// A value the spec does not list (the service may have added it since).
+    Unknown(::std::string::String),
+}
+impl AuditLogStatus {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [Self] = &[Self::Intent, Self::Success, Self::Failure];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Intent => "intent",
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for AuditLogStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for AuditLogStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "intent" => Self::Intent,
+            "success" => Self::Success,
+            "failure" => Self::Failure,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::str::FromStr for AuditLogStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for AuditLogStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AuditLogStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
 /**One audit log row (Go `model.AuditLog`; every field is always serialized).
 
 Wire format: `actor_id` is an empty string for anonymous login attempts, so it is not typed as a UUID; `source_ip_address` holds the `X-Forwarded-For` chain plus the peer address (with port), so it is not typed as an IPv4 address. Newer builds may add fields (e.g. a `source` of `legacy`/`middleware`); unknown fields must be tolerated.*/
@@ -18,7 +89,7 @@ pub struct AuditLog {
     ///Two-phase commit id shared by an `intent` row and its `success`/`failure` row.
     pub commit_id: ::uuid::Uuid,
     ///When the row was written.
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::api_support::Timestamp,
     ///Action-specific details (free-form JSON object).
     pub fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ///Row id (increasing).
@@ -27,66 +98,7 @@ pub struct AuditLog {
     pub request_id: ::uuid::Uuid,
     ///Client address as recorded by the server: the peer address (`ip:port`), or the `X-Forwarded-For` value followed by `,` and the peer address. Not necessarily a single IP (and may be IPv6).
     pub source_ip_address: ::std::string::String,
-    pub status: AuditLogStatus,
-}
-///Row status: `intent` is written when the action starts, then `success` or `failure` with the same `commit_id`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum AuditLogStatus {
-    #[serde(rename = "intent")]
-    Intent,
-    #[serde(rename = "success")]
-    Success,
-    #[serde(rename = "failure")]
-    Failure,
-}
-impl ::std::fmt::Display for AuditLogStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Intent => f.write_str("intent"),
-            Self::Success => f.write_str("success"),
-            Self::Failure => f.write_str("failure"),
-        }
-    }
-}
-impl ::std::str::FromStr for AuditLogStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "intent" => Ok(Self::Intent),
-            "success" => Ok(Self::Success),
-            "failure" => Ok(Self::Failure),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for AuditLogStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AuditLogStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub status: crate::AuditLogStatus,
 }
 ///The page of audit logs.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -114,7 +126,7 @@ pub struct ErrorWrapper {
 Wire format: not typed as a UUID because the rate limiter's 429 copies the request's own request-id header, which is normally absent, giving an empty string.*/
     pub request_id: ::std::string::String,
     ///When the error was produced.
-    pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub timestamp: ::api_support::Timestamp,
 }
 /**Paginated response wrapper (`api.ResponseWrapper`).
 
@@ -126,14 +138,14 @@ pub struct ListAuditLogsResponse {
     pub data: AuditLogsData,
     ///End of the time window, when the endpoint reports one.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub end: ::std::option::Option<::api_support::Timestamp>,
     ///The limit applied.
     pub limit: i64,
     ///The number of rows skipped.
     pub skip: i64,
     ///Start of the time window, when the endpoint reports one.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub start: ::std::option::Option<::api_support::Timestamp>,
 }
 /// Error types.
 pub mod error {

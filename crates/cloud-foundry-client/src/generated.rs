@@ -243,56 +243,41 @@ pub mod builder {
     pub struct ListAuditEvents<'a> {
         client: &'a super::Client,
         created_ats: Result<
-            Option<::std::vec::Vec<::chrono::DateTime<::chrono::offset::Utc>>>,
+            Option<::api_support::CommaList<::api_support::Timestamp>>,
             String,
         >,
-        created_ats_gt: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
-        created_ats_gte: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
-        created_ats_lt: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
-        created_ats_lte: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
+        created_ats_gt: Result<Option<::api_support::Timestamp>, String>,
+        created_ats_gte: Result<Option<::api_support::Timestamp>, String>,
+        created_ats_lt: Result<Option<::api_support::Timestamp>, String>,
+        created_ats_lte: Result<Option<::api_support::Timestamp>, String>,
         order_by: Result<Option<types::ListAuditEventsOrderBy>, String>,
         organization_guids: Result<
-            Option<::std::vec::Vec<::std::string::String>>,
+            Option<::api_support::CommaList<::std::string::String>>,
             String,
         >,
         page: Result<Option<::std::num::NonZeroU64>, String>,
         per_page: Result<Option<::std::num::NonZeroU64>, String>,
-        space_guids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        target_guids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        target_guids_not: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        types: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        space_guids: Result<
+            Option<::api_support::CommaList<::std::string::String>>,
+            String,
+        >,
+        target_guids: Result<
+            Option<::api_support::CommaList<::std::string::String>>,
+            String,
+        >,
+        target_guids_not: Result<
+            Option<::api_support::CommaList<::std::string::String>>,
+            String,
+        >,
+        types: Result<Option<::api_support::CommaList<::std::string::String>>, String>,
         updated_ats: Result<
-            Option<::std::vec::Vec<::chrono::DateTime<::chrono::offset::Utc>>>,
+            Option<::api_support::CommaList<::api_support::Timestamp>>,
             String,
         >,
-        updated_ats_gt: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
-        updated_ats_gte: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
-        updated_ats_lt: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
-        updated_ats_lte: Result<
-            Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            String,
-        >,
+        updated_ats_gt: Result<Option<::api_support::Timestamp>, String>,
+        updated_ats_gte: Result<Option<::api_support::Timestamp>, String>,
+        updated_ats_lt: Result<Option<::api_support::Timestamp>, String>,
+        updated_ats_lte: Result<Option<::api_support::Timestamp>, String>,
     }
     impl<'a> ListAuditEvents<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -320,67 +305,65 @@ pub mod builder {
         }
         pub fn created_ats<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                ::std::vec::Vec<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+            V: std::convert::TryInto<::api_support::CommaList<::api_support::Timestamp>>,
         {
             self.created_ats = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: chrono :: DateTime < :: chrono :: offset :: Utc > >` for created_ats failed"
+                    "conversion to `:: api_support :: CommaList < :: api_support :: Timestamp , >` for created_ats failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_gt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.created_ats_gt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_ats_gt failed"
+                    "conversion to `:: api_support :: Timestamp` for created_ats_gt failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_gte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.created_ats_gte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_ats_gte failed"
+                    "conversion to `:: api_support :: Timestamp` for created_ats_gte failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_lt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.created_ats_lt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_ats_lt failed"
+                    "conversion to `:: api_support :: Timestamp` for created_ats_lt failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_lte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.created_ats_lte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_ats_lte failed"
+                    "conversion to `:: api_support :: Timestamp` for created_ats_lte failed"
                         .to_string()
                 });
             self
@@ -400,13 +383,13 @@ pub mod builder {
         }
         pub fn organization_guids<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            V: std::convert::TryInto<::api_support::CommaList<::std::string::String>>,
         {
             self.organization_guids = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for organization_guids failed"
+                    "conversion to `:: api_support :: CommaList < :: std :: string :: String , >` for organization_guids failed"
                         .to_string()
                 });
             self
@@ -439,119 +422,117 @@ pub mod builder {
         }
         pub fn space_guids<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            V: std::convert::TryInto<::api_support::CommaList<::std::string::String>>,
         {
             self.space_guids = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for space_guids failed"
+                    "conversion to `:: api_support :: CommaList < :: std :: string :: String , >` for space_guids failed"
                         .to_string()
                 });
             self
         }
         pub fn target_guids<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            V: std::convert::TryInto<::api_support::CommaList<::std::string::String>>,
         {
             self.target_guids = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for target_guids failed"
+                    "conversion to `:: api_support :: CommaList < :: std :: string :: String , >` for target_guids failed"
                         .to_string()
                 });
             self
         }
         pub fn target_guids_not<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            V: std::convert::TryInto<::api_support::CommaList<::std::string::String>>,
         {
             self.target_guids_not = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for target_guids_not failed"
+                    "conversion to `:: api_support :: CommaList < :: std :: string :: String , >` for target_guids_not failed"
                         .to_string()
                 });
             self
         }
         pub fn types<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            V: std::convert::TryInto<::api_support::CommaList<::std::string::String>>,
         {
             self.types = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for types failed"
+                    "conversion to `:: api_support :: CommaList < :: std :: string :: String , >` for types failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                ::std::vec::Vec<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+            V: std::convert::TryInto<::api_support::CommaList<::api_support::Timestamp>>,
         {
             self.updated_ats = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: chrono :: DateTime < :: chrono :: offset :: Utc > >` for updated_ats failed"
+                    "conversion to `:: api_support :: CommaList < :: api_support :: Timestamp , >` for updated_ats failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_gt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.updated_ats_gt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_ats_gt failed"
+                    "conversion to `:: api_support :: Timestamp` for updated_ats_gt failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_gte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.updated_ats_gte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_ats_gte failed"
+                    "conversion to `:: api_support :: Timestamp` for updated_ats_gte failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_lt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.updated_ats_lt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_ats_lt failed"
+                    "conversion to `:: api_support :: Timestamp` for updated_ats_lt failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_lte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: std::convert::TryInto<::api_support::Timestamp>,
         {
             self.updated_ats_lte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_ats_lte failed"
+                    "conversion to `:: api_support :: Timestamp` for updated_ats_lte failed"
                         .to_string()
                 });
             self

@@ -10,7 +10,7 @@ pub struct AuditEvent {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub actor: ::std::option::Option<AuditEventActor>,
     ///When the event occurred (`YYYY-MM-DDThh:mm:ssZ`).
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::api_support::Timestamp,
     ///Additional information about the event (free-form; often `{}`).
     pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ///Unique identifier of the event.
@@ -28,7 +28,7 @@ pub struct AuditEvent {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
     ///Same as `created_at` (events are immutable).
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub updated_at: ::api_support::Timestamp,
 }
 ///Who performed the action.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]

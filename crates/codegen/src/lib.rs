@@ -15,6 +15,7 @@
 //! 6. [`workspace`]: compare with or write to the tree, only after every spec succeeded.
 
 pub mod client;
+pub mod enums;
 pub mod error;
 pub mod load;
 pub mod progenitor;
@@ -125,7 +126,7 @@ pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFi
     let client_name = format!("{service}-client");
     let types_lib = types_name.replace('-', "_");
 
-    let types = types::generate(&rel, &working)?;
+    let types = types::generate(&rel, &working, &working_value)?;
     let client_code = client::generate(&rel, &working, &types, &types_lib)?;
 
     let render_err = |what: &str, e: syn::Error| {

@@ -191,7 +191,7 @@ fn comma_list(array_schema: &Value) -> Value {
     schema["x-rust-type"] = json!({
         "crate": SUPPORT_CRATE,
         "version": "*",
-        "path": "::api_support::CommaList",
+        "path": "api_support::CommaList",
         "parameters": [items],
     });
     schema
@@ -435,7 +435,7 @@ mod tests {
         assert_eq!(p[0]["schema"], json!({"type": "string"}));
         assert_eq!(
             p[1]["schema"]["x-rust-type"]["path"],
-            "::api_support::CommaList"
+            "api_support::CommaList"
         );
         assert!(p[2]["schema"].get("x-rust-type").is_none());
         assert_eq!(p[3]["schema"], json!({"type": "string", "nullable": true}));

@@ -5,9 +5,13 @@ use std::path::Path;
 
 use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
-use progenitor_impl::{CrateVers, GenerationSettings, InterfaceStyle};
+use progenitor_impl::{CrateVers, GenerationSettings, InterfaceStyle, TypeImpl};
+use quote::quote;
+use schemars::schema::{InstanceType, SchemaObject};
+use serde_json::Value;
 use typify::TypeDetails;
 
+use crate::enums;
 use crate::error::SpecError;
 use crate::transform::SUPPORT_CRATE;
 
@@ -24,18 +28,36 @@ pub struct Types {
 /// The settings shared by every progenitor run, so both runs name types alike.
 pub fn base_settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
+    let date_time = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        format: Some("date-time".into()),
+        ..Default::default()
+    };
     settings
         .with_derive("PartialEq")
-        .with_crate(SUPPORT_CRATE, CrateVers::Any, None);
+        .with_crate(SUPPORT_CRATE, CrateVers::Any, None)
+        .with_conversion(
+            date_time,
+            "::api_support::Timestamp",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     settings
 }
 
-pub fn generate(file: &Path, working: &OpenAPI) -> Result<Types, SpecError> {
+pub fn generate(file: &Path, working: &OpenAPI, working_value: &Value) -> Result<Types, SpecError> {
     // Only the components: inline operation types belong to the client.
     let mut components_only = working.clone();
     components_only.paths = Default::default();
+    let open_enums = enums::find(working_value);
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Positional);
+    for e in &open_enums {
+        settings.with_replacement(
+            &e.name,
+            format!("crate::{}", e.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
     let (generator, _) = crate::progenitor::run(file, &components_only, &settings, "model types")?;
     let space = generator.get_type_space();
     let mut names: Vec<String> = space
@@ -47,10 +69,13 @@ pub fn generate(file: &Path, working: &OpenAPI) -> Result<Types, SpecError> {
             )
         })
         .map(|t| t.name())
+        .chain(open_enums.iter().map(|e| e.name.clone()))
         .collect();
     names.sort();
+    let typify_code = space.to_stream();
+    let enum_code = open_enums.iter().map(enums::generate);
     Ok(Types {
-        tokens: space.to_stream(),
+        tokens: quote! { #(#enum_code)* #typify_code },
         names,
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),

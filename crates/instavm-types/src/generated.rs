@@ -21,7 +21,7 @@ pub struct AuditEventResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub correlation_id: ::std::option::Option<::std::string::String>,
     ///When the event was recorded.
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::api_support::Timestamp,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
     ///Event group. Open string, not an enum; values seen in public code: `vm`, `execution`, `snapshot` (full list from `GET /v1/audit/catalog`).

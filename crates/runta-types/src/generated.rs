@@ -2,12 +2,350 @@
 // Change the spec or the generator, then run `cargo xtask codegen`.
 // Formatted by prettyplease; rustfmt skips this file (see lib.rs).
 
+///Audit category.
+///
+/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AuditCategory {
+    ///`egress`
+    Egress,
+    /// A value the spec does not list (the service may have added it since).
+    Unknown(::std::string::String),
+}
+impl AuditCategory {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [Self] = &[Self::Egress];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Egress => "egress",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for AuditCategory {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for AuditCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "egress" => Self::Egress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::str::FromStr for AuditCategory {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for AuditCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AuditCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+///Egress audit kind; names the payload property that is present.
+///
+/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EgressAuditKind {
+    ///`tcp_connection`
+    TcpConnection,
+    ///`http_request`
+    HttpRequest,
+    ///`icmp_drop`
+    IcmpDrop,
+    /// A value the spec does not list (the service may have added it since).
+    Unknown(::std::string::String),
+}
+impl EgressAuditKind {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::TcpConnection,
+        Self::HttpRequest,
+        Self::IcmpDrop,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TcpConnection => "tcp_connection",
+            Self::HttpRequest => "http_request",
+            Self::IcmpDrop => "icmp_drop",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for EgressAuditKind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for EgressAuditKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "tcp_connection" => Self::TcpConnection,
+            "http_request" => Self::HttpRequest,
+            "icmp_drop" => Self::IcmpDrop,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::str::FromStr for EgressAuditKind {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for EgressAuditKind {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EgressAuditKind {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+///Egress audit action (what the gateway decided).
+///
+/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PublicEgressAuditAction {
+    ///`allow`
+    Allow,
+    ///`deny`
+    Deny,
+    ///`error`
+    Error,
+    ///`unknown`
+    Value3,
+    /// A value the spec does not list (the service may have added it since).
+    Unknown(::std::string::String),
+}
+impl PublicEgressAuditAction {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Allow,
+        Self::Deny,
+        Self::Error,
+        Self::Value3,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "allow",
+            Self::Deny => "deny",
+            Self::Error => "error",
+            Self::Value3 => "unknown",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for PublicEgressAuditAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for PublicEgressAuditAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "allow" => Self::Allow,
+            "deny" => Self::Deny,
+            "error" => Self::Error,
+            "unknown" => Self::Value3,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::str::FromStr for PublicEgressAuditAction {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for PublicEgressAuditAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PublicEgressAuditAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+///Machine-readable error code.
+///
+/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PublicErrorCode {
+    ///`already_exists`
+    AlreadyExists,
+    ///`command_failed`
+    CommandFailed,
+    ///`deadline_exceeded`
+    DeadlineExceeded,
+    ///`failed_precondition`
+    FailedPrecondition,
+    ///`internal`
+    Internal,
+    ///`invalid_argument`
+    InvalidArgument,
+    ///`not_found`
+    NotFound,
+    ///`permission_denied`
+    PermissionDenied,
+    ///`rate_limited`
+    RateLimited,
+    ///`unauthenticated`
+    Unauthenticated,
+    ///`unavailable`
+    Unavailable,
+    ///`unimplemented`
+    Unimplemented,
+    /// A value the spec does not list (the service may have added it since).
+    Unknown(::std::string::String),
+}
+impl PublicErrorCode {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::AlreadyExists,
+        Self::CommandFailed,
+        Self::DeadlineExceeded,
+        Self::FailedPrecondition,
+        Self::Internal,
+        Self::InvalidArgument,
+        Self::NotFound,
+        Self::PermissionDenied,
+        Self::RateLimited,
+        Self::Unauthenticated,
+        Self::Unavailable,
+        Self::Unimplemented,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AlreadyExists => "already_exists",
+            Self::CommandFailed => "command_failed",
+            Self::DeadlineExceeded => "deadline_exceeded",
+            Self::FailedPrecondition => "failed_precondition",
+            Self::Internal => "internal",
+            Self::InvalidArgument => "invalid_argument",
+            Self::NotFound => "not_found",
+            Self::PermissionDenied => "permission_denied",
+            Self::RateLimited => "rate_limited",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Unavailable => "unavailable",
+            Self::Unimplemented => "unimplemented",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::fmt::Display for PublicErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for PublicErrorCode {
+    fn from(value: &str) -> Self {
+        match value {
+            "already_exists" => Self::AlreadyExists,
+            "command_failed" => Self::CommandFailed,
+            "deadline_exceeded" => Self::DeadlineExceeded,
+            "failed_precondition" => Self::FailedPrecondition,
+            "internal" => Self::Internal,
+            "invalid_argument" => Self::InvalidArgument,
+            "not_found" => Self::NotFound,
+            "permission_denied" => Self::PermissionDenied,
+            "rate_limited" => Self::RateLimited,
+            "unauthenticated" => Self::Unauthenticated,
+            "unavailable" => Self::Unavailable,
+            "unimplemented" => Self::Unimplemented,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::str::FromStr for PublicErrorCode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for PublicErrorCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PublicErrorCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
 /**Audit response object.
 
 Wire format: all five fields are required (runta-sdk generated model `Audit`); the docs' example omits `id`, `observed_unix_ms` and `runtime_id` because it is generator placeholder output.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Audit {
-    pub category: AuditCategory,
+    pub category: crate::AuditCategory,
     ///Audit identifier (opaque string).
     pub id: ::std::string::String,
     ///When the event was observed, in milliseconds since the Unix epoch.
@@ -16,57 +354,6 @@ pub struct Audit {
     ///UUID of the runtime the audit belongs to.
     pub runtime_id: ::std::string::String,
 }
-///Audit category.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum AuditCategory {
-    #[serde(rename = "egress")]
-    Egress,
-}
-impl ::std::fmt::Display for AuditCategory {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Egress => f.write_str("egress"),
-        }
-    }
-}
-impl ::std::str::FromStr for AuditCategory {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "egress" => Ok(Self::Egress),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for AuditCategory {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AuditCategory {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 /**Externally tagged audit payload: exactly one property is present, named after the audit category (today only `egress`).
 
 Wire format: the SDK model has no additional properties and silently drops keys for categories it does not know; unknown keys must be tolerated.*/
@@ -74,65 +361,6 @@ Wire format: the SDK model has no additional properties and silently drops keys 
 pub struct AuditPayload {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub egress: ::std::option::Option<EgressAuditPayload>,
-}
-///Egress audit kind; names the payload property that is present.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum EgressAuditKind {
-    #[serde(rename = "tcp_connection")]
-    TcpConnection,
-    #[serde(rename = "http_request")]
-    HttpRequest,
-    #[serde(rename = "icmp_drop")]
-    IcmpDrop,
-}
-impl ::std::fmt::Display for EgressAuditKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::TcpConnection => f.write_str("tcp_connection"),
-            Self::HttpRequest => f.write_str("http_request"),
-            Self::IcmpDrop => f.write_str("icmp_drop"),
-        }
-    }
-}
-impl ::std::str::FromStr for EgressAuditKind {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "tcp_connection" => Ok(Self::TcpConnection),
-            "http_request" => Ok(Self::HttpRequest),
-            "icmp_drop" => Ok(Self::IcmpDrop),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for EgressAuditKind {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for EgressAuditKind {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 /**Egress audit payload. `kind` identifies which concrete payload property is present.
 
@@ -143,7 +371,7 @@ pub struct EgressAuditPayload {
     pub http_request: ::std::option::Option<EgressHttpRequestAuditPayload>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub icmp_drop: ::std::option::Option<EgressIcmpDropAuditPayload>,
-    pub kind: EgressAuditKind,
+    pub kind: crate::EgressAuditKind,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tcp_connection: ::std::option::Option<EgressTcpConnectionAuditPayload>,
 }
@@ -152,7 +380,7 @@ pub struct EgressAuditPayload {
 Wire format: every field is required (runta-sdk model); the docs' example shows only `action`.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct EgressHttpRequestAuditPayload {
-    pub action: PublicEgressAuditAction,
+    pub action: crate::PublicEgressAuditAction,
     ///Bytes received by the runtime.
     pub bytes_down: i64,
     ///Bytes sent by the runtime.
@@ -177,7 +405,7 @@ pub struct EgressHttpRequestAuditPayload {
 Wire format: every field is required (runta-sdk model); the byte count's wire key is `bytes` (the Python attribute is `bytes_`). The SDK's flattened client-side view renames `src_ip` to `host` and `bytes` to `bytes_down`; that renaming is not on the wire.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct EgressIcmpDropAuditPayload {
-    pub action: PublicEgressAuditAction,
+    pub action: crate::PublicEgressAuditAction,
     ///Number of bytes dropped in this aggregate.
     pub bytes: i64,
     ///Outcome (open string, not an enum; values not documented).
@@ -194,7 +422,7 @@ pub struct EgressIcmpDropAuditPayload {
 Wire format: every field is required (runta-sdk model); the docs' example shows only `action`.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct EgressTcpConnectionAuditPayload {
-    pub action: PublicEgressAuditAction,
+    pub action: crate::PublicEgressAuditAction,
     ///Bytes received by the runtime.
     pub bytes_down: i64,
     ///Bytes sent by the runtime.
@@ -223,7 +451,7 @@ pub struct EgressTcpConnectionAuditPayload {
 Wire format: `message` is required (runta-sdk model); the docs' examples omit it.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorBody {
-    pub code: PublicErrorCode,
+    pub code: crate::PublicErrorCode,
     ///Human-readable error message.
     pub message: ::std::string::String,
 }
@@ -239,164 +467,6 @@ pub struct ErrorEnvelope {
 pub struct ListAuditsResponse {
     ///The audits.
     pub data: ::std::vec::Vec<Audit>,
-}
-///Egress audit action (what the gateway decided).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum PublicEgressAuditAction {
-    #[serde(rename = "allow")]
-    Allow,
-    #[serde(rename = "deny")]
-    Deny,
-    #[serde(rename = "error")]
-    Error,
-    #[serde(rename = "unknown")]
-    Unknown,
-}
-impl ::std::fmt::Display for PublicEgressAuditAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Allow => f.write_str("allow"),
-            Self::Deny => f.write_str("deny"),
-            Self::Error => f.write_str("error"),
-            Self::Unknown => f.write_str("unknown"),
-        }
-    }
-}
-impl ::std::str::FromStr for PublicEgressAuditAction {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "allow" => Ok(Self::Allow),
-            "deny" => Ok(Self::Deny),
-            "error" => Ok(Self::Error),
-            "unknown" => Ok(Self::Unknown),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for PublicEgressAuditAction {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for PublicEgressAuditAction {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///Machine-readable error code.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum PublicErrorCode {
-    #[serde(rename = "already_exists")]
-    AlreadyExists,
-    #[serde(rename = "command_failed")]
-    CommandFailed,
-    #[serde(rename = "deadline_exceeded")]
-    DeadlineExceeded,
-    #[serde(rename = "failed_precondition")]
-    FailedPrecondition,
-    #[serde(rename = "internal")]
-    Internal,
-    #[serde(rename = "invalid_argument")]
-    InvalidArgument,
-    #[serde(rename = "not_found")]
-    NotFound,
-    #[serde(rename = "permission_denied")]
-    PermissionDenied,
-    #[serde(rename = "rate_limited")]
-    RateLimited,
-    #[serde(rename = "unauthenticated")]
-    Unauthenticated,
-    #[serde(rename = "unavailable")]
-    Unavailable,
-    #[serde(rename = "unimplemented")]
-    Unimplemented,
-}
-impl ::std::fmt::Display for PublicErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::AlreadyExists => f.write_str("already_exists"),
-            Self::CommandFailed => f.write_str("command_failed"),
-            Self::DeadlineExceeded => f.write_str("deadline_exceeded"),
-            Self::FailedPrecondition => f.write_str("failed_precondition"),
-            Self::Internal => f.write_str("internal"),
-            Self::InvalidArgument => f.write_str("invalid_argument"),
-            Self::NotFound => f.write_str("not_found"),
-            Self::PermissionDenied => f.write_str("permission_denied"),
-            Self::RateLimited => f.write_str("rate_limited"),
-            Self::Unauthenticated => f.write_str("unauthenticated"),
-            Self::Unavailable => f.write_str("unavailable"),
-            Self::Unimplemented => f.write_str("unimplemented"),
-        }
-    }
-}
-impl ::std::str::FromStr for PublicErrorCode {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "already_exists" => Ok(Self::AlreadyExists),
-            "command_failed" => Ok(Self::CommandFailed),
-            "deadline_exceeded" => Ok(Self::DeadlineExceeded),
-            "failed_precondition" => Ok(Self::FailedPrecondition),
-            "internal" => Ok(Self::Internal),
-            "invalid_argument" => Ok(Self::InvalidArgument),
-            "not_found" => Ok(Self::NotFound),
-            "permission_denied" => Ok(Self::PermissionDenied),
-            "rate_limited" => Ok(Self::RateLimited),
-            "unauthenticated" => Ok(Self::Unauthenticated),
-            "unavailable" => Ok(Self::Unavailable),
-            "unimplemented" => Ok(Self::Unimplemented),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for PublicErrorCode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for PublicErrorCode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 /// Error types.
 pub mod error {

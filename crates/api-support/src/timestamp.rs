@@ -1,0 +1,132 @@
+use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An OpenAPI `format: date-time` value, in UTC.
+///
+/// Reading is lenient where services are: besides RFC 3339 with any offset,
+/// it accepts timestamps without an offset (`2026-11-01T12:00:00.123456`, as
+/// Python services often send) and takes them as UTC. Writing is RFC 3339
+/// with `Z`, without a fraction when the time has none
+/// (`2026-11-01T12:00:00Z`), which every service here accepts.
+///
+/// ```
+/// use api_support::Timestamp;
+/// let t: Timestamp = "2026-11-01T13:00:00+01:00".parse().unwrap();
+/// assert_eq!(t.to_string(), "2026-11-01T12:00:00Z");
+/// let naive: Timestamp = "2026-11-01T12:00:00.5".parse().unwrap();
+/// assert_eq!(naive.to_string(), "2026-11-01T12:00:00.500Z");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// The instant as a `chrono` value.
+    pub fn into_inner(self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+impl Deref for Timestamp {
+    type Target = DateTime<Utc>;
+    fn deref(&self) -> &DateTime<Utc> {
+        &self.0
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(t: DateTime<Utc>) -> Self {
+        Timestamp(t)
+    }
+}
+
+impl From<Timestamp> for DateTime<Utc> {
+    fn from(t: Timestamp) -> Self {
+        t.0
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+/// Why a text is not a timestamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError(String);
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not an RFC 3339 date-time", self.0)
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+impl FromStr for Timestamp {
+    type Err = TimestampError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return Ok(Timestamp(t.with_timezone(&Utc)));
+        }
+        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .map(|n| Timestamp(n.and_utc()))
+            .ok_or_else(|| TimestampError(s.to_owned()))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_offsets_fractions_and_naive_values() {
+        for (input, expected) in [
+            ("2026-11-01T12:00:00Z", "2026-11-01T12:00:00Z"),
+            ("2026-11-01t12:00:00z", "2026-11-01T12:00:00Z"),
+            ("2026-11-01T12:00:00.184211Z", "2026-11-01T12:00:00.184211Z"),
+            ("2026-11-01T14:00:00+02:00", "2026-11-01T12:00:00Z"),
+            ("2026-11-01T12:00:00", "2026-11-01T12:00:00Z"),
+            ("2026-11-01 12:00:00.123456", "2026-11-01T12:00:00.123456Z"),
+        ] {
+            let t: Timestamp = serde_json::from_value(serde_json::json!(input)).unwrap();
+            assert_eq!(serde_json::to_value(t).unwrap(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_timestamp() {
+        assert!("2026-11-01".parse::<Timestamp>().is_err());
+        assert!(
+            serde_json::from_str::<Timestamp>("\"yesterday\"")
+                .unwrap_err()
+                .to_string()
+                .contains("`yesterday`")
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Open enums. A service adds enum values over time (a new error code, a new
+//! status); typify's closed enums would then fail the whole response. Every
+//! string enum among the component schemas is generated here instead, with
+//! one variant per documented value and `Unknown(String)` for the rest, and
+//! typify is told to use it.
+
+use heck::ToPascalCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// A component schema that is a string enum.
+pub struct OpenEnum {
+    pub name: String,
+    pub description: Option<String>,
+    pub values: Vec<String>,
+}
+
+/// The string enums among the component schemas, in name order; `name` is the Rust type name.
+pub fn find(doc: &Value) -> Vec<OpenEnum> {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<OpenEnum> = schemas
+        .iter()
+        .filter(|(_, s)| s["type"] == "string" && s.get("nullable") != Some(&Value::Bool(true)))
+        .filter_map(|(key, s)| {
+            let values: Vec<String> = s
+                .get("enum")?
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<_>>()?;
+            Some(OpenEnum {
+                name: rust_type_name(key),
+                description: s
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                values,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The name typify gives a component schema (PascalCase, as a Rust identifier).
+pub fn rust_type_name(key: &str) -> String {
+    let name = key
+        .replace(|c: char| !c.is_alphanumeric() && c != '_', "-")
+        .to_pascal_case();
+    if name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        format!("X{name}")
+    } else {
+        name
+    }
+}
+
+fn variant_names(values: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for v in values {
+        let mut base = rust_type_name(v);
+        if base.is_empty() || base == "Unknown" {
+            base = format!("Value{}", names.len());
+        }
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// The code of one open enum.
+pub fn generate(e: &OpenEnum) -> TokenStream {
+    let ident = format_ident!("{}", e.name);
+    let doc = e
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}`", e.name));
+    let variants: Vec<_> = variant_names(&e.values)
+        .iter()
+        .map(|v| format_ident!("{v}"))
+        .collect();
+    let values = &e.values;
+    let variant_docs = values.iter().map(|v| format!("`{v}`"));
+    quote! {
+        #[doc = #doc]
+        ///
+        /// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #ident {
+            #( #[doc = #variant_docs] #variants, )*
+            /// A value the spec does not list (the service may have added it since).
+            Unknown(::std::string::String),
+        }
+
+        impl #ident {
+            /// Every value the spec lists.
+            pub const KNOWN: &'static [Self] = &[#(Self::#variants),*];
+
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::Unknown(other) => other.as_str(),
+                }
+            }
+
+            /// Whether the spec lists this value.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl ::std::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&str> for #ident {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #ident {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_names_are_unique_identifiers() {
+        let values = ["created_at", "-created_at", "unknown", "", "~eq"].map(String::from);
+        assert_eq!(
+            variant_names(&values),
+            ["CreatedAt", "CreatedAt2", "Value2", "Value3", "Eq"]
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! `cargo xtask codegen` end to end, on a copy of the workspace's specs and
+//! generated crates in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            if path.file_name().unwrap() != "target" {
+                copy_dir(&path, &target);
+            }
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the specs and the generated crates.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&workspace().join("specs"), &dir.path().join("specs"));
+    copy_dir(&workspace().join("crates"), &dir.path().join("crates"));
+    dir
+}
+
+fn xtask(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir`, with its contents.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn committed_crates_match_the_specs_and_a_run_rewrites_nothing() {
+    let dir = scratch();
+    let check = xtask(dir.path(), &["codegen", "--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let before = snapshot(dir.path());
+    let run = xtask(dir.path(), &["codegen"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains(", 0 written or removed"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(
+        before,
+        snapshot(dir.path()),
+        "a second run changed files: output is not deterministic"
+    );
+}
+
+#[test]
+fn check_fails_after_a_one_character_spec_edit_and_passes_after_regeneration() {
+    let dir = scratch();
+    let spec = dir.path().join("specs/runta.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let edited = text.replacen("title: ", "title: X", 1);
+    assert!(text != edited, "the edit did not apply");
+    std::fs::write(&spec, edited).unwrap();
+    let before = snapshot(&dir.path().join("crates"));
+
+    let check = xtask(dir.path(), &["codegen", "--check"]);
+    assert!(!check.status.success());
+    let err = stderr(&check);
+    assert!(err.contains("changed: crates/runta-client/"), "{err}");
+    assert!(
+        err.contains("run `cargo xtask codegen` and commit"),
+        "{err}"
+    );
+    assert_eq!(
+        before,
+        snapshot(&dir.path().join("crates")),
+        "--check wrote files"
+    );
+
+    let run = xtask(dir.path(), &["codegen"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let check = xtask(dir.path(), &["codegen", "--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+}
+
+#[test]
+fn a_removed_spec_leaves_stale_crates_that_check_reports_and_a_run_removes() {
+    let dir = scratch();
+    std::fs::remove_file(dir.path().join("specs/instavm.yaml")).unwrap();
+    let check = xtask(dir.path(), &["codegen", "--check"]);
+    assert!(!check.status.success());
+    assert!(
+        stderr(&check).contains(
+            "stale (no spec generates it any more): crates/instavm-client/src/generated.rs"
+        ),
+        "{}",
+        stderr(&check)
+    );
+    assert!(xtask(dir.path(), &["codegen"]).status.success());
+    assert!(!dir.path().join("crates/instavm-client").exists());
+    assert!(
+        dir.path()
+            .join("crates/runta-client/src/generated.rs")
+            .exists()
+    );
+}
+
+#[test]
+fn a_broken_spec_is_a_clear_error_and_nothing_is_written() {
+    for (edit, expected) in [
+        // a duplicated key
+        (
+            ("\n  title: ", "\n  title: A\n  title: "),
+            "duplicate key `title`",
+        ),
+        // a reference to nothing
+        (
+            (
+                "$ref: \"#/components/schemas/",
+                "$ref: \"#/components/schemas/Missing",
+            ),
+            "does not resolve to anything in this file",
+        ),
+        // a missing operationId
+        (
+            ("operationId: listAudits", "summary2: x"),
+            "expected an `operationId`",
+        ),
+    ] {
+        let dir = scratch();
+        // The other specs change too, so a partial write would show.
+        let other = dir.path().join("specs/bloodhound.yaml");
+        let t = std::fs::read_to_string(&other)
+            .unwrap()
+            .replacen("title: ", "title: Changed ", 1);
+        std::fs::write(&other, t).unwrap();
+        let spec = dir.path().join("specs/runta.yaml");
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let broken = text.replacen(edit.0, edit.1, 1);
+        assert!(text != broken, "edit {edit:?} did not apply");
+        std::fs::write(&spec, broken).unwrap();
+        let before = snapshot(&dir.path().join("crates"));
+
+        let run = xtask(dir.path(), &["codegen"]);
+        assert!(!run.status.success());
+        let err = stderr(&run);
+        assert!(err.contains("specs/runta.yaml"), "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        assert_eq!(
+            before,
+            snapshot(&dir.path().join("crates")),
+            "a failed run changed the crates"
+        );
+    }
+}
