@@ -127,6 +127,20 @@ impl<T: Serialize, const N: usize> TryFrom<[T; N]> for CommaList<T> {
     }
 }
 
+impl<const N: usize> TryFrom<[&str; N]> for CommaList<String> {
+    type Error = CommaListError;
+    fn try_from(items: [&str; N]) -> Result<Self, Self::Error> {
+        CommaList::new(items.map(str::to_owned))
+    }
+}
+
+impl TryFrom<Vec<&str>> for CommaList<String> {
+    type Error = CommaListError;
+    fn try_from(items: Vec<&str>) -> Result<Self, Self::Error> {
+        CommaList::new(items.into_iter().map(str::to_owned))
+    }
+}
+
 impl<T: DeserializeOwned> TryFrom<&str> for CommaList<T> {
     type Error = CommaListError;
     fn try_from(text: &str) -> Result<Self, Self::Error> {

@@ -1,0 +1,114 @@
+//! A canned-response HTTP server for end-to-end client tests: it answers
+//! every request with the status and JSON body it was given, and records
+//! what it received so tests can assert on the wire format.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    /// The raw query string, as sent.
+    pub query: String,
+    pub headers: HeaderMap,
+}
+
+impl Received {
+    /// The decoded query pairs, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// The decoded query pairs, sorted (clients need not keep parameter order).
+    pub fn query_sorted(&self) -> Vec<(String, String)> {
+        let mut pairs = self.query_pairs();
+        pairs.sort();
+        pairs
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    response: Mutex<(u16, String)>,
+    received: Mutex<Vec<Received>>,
+}
+
+/// A server on a loopback port, stopped when dropped.
+pub struct CannedServer {
+    pub base_url: String,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl CannedServer {
+    pub async fn start() -> Self {
+        let shared = Arc::new(Shared::default());
+        *shared.response.lock().unwrap() = (200, "{}".into());
+        let app = axum::Router::new()
+            .fallback(answer)
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        CannedServer {
+            base_url,
+            shared,
+            task,
+        }
+    }
+
+    /// Answers every following request with `status` and `body`.
+    pub fn respond(&self, status: u16, body: serde_json::Value) {
+        *self.shared.response.lock().unwrap() = (status, body.to_string());
+    }
+
+    /// The last request received.
+    pub fn last(&self) -> Received {
+        self.shared
+            .received
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("the server received a request")
+    }
+}
+
+impl Drop for CannedServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let uri = request.uri();
+    shared.received.lock().unwrap().push(Received {
+        method: request.method().to_string(),
+        path: uri.path().to_owned(),
+        query: uri.query().unwrap_or_default().to_owned(),
+        headers: request.headers().clone(),
+    });
+    let (status, body) = shared.response.lock().unwrap().clone();
+    Response::builder()
+        .status(StatusCode::from_u16(status).expect("a valid status"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .expect("a valid response")
+}

@@ -1,0 +1,126 @@
+//! The BloodHound client against a canned server: RFC 7240 `Prefer`,
+//! predicate filters repeated for AND, repeated `sort_by`, the real response
+//! wrapper (`count`/`limit`/`skip`) and the error wrapper.
+
+use bloodhound_client::types::{
+    AuditLogStatus, ListAuditLogsCreatedAtItem, ListAuditLogsSortByItem,
+};
+use bloodhound_client::{Client, Error};
+use serde_json::json;
+use workspace_tests::CannedServer;
+
+fn logs() -> serde_json::Value {
+    let row = |id: i64, status: &str| {
+        json!({"id": id, "created_at": "2026-11-01T12:00:00.184211Z", "actor_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+               "actor_name": "admin", "actor_email": "admin@example.com", "action": "CreateAuthToken",
+               "fields": {"token_name": "ci"}, "request_id": "9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f",
+               "source_ip_address": "10.0.0.5, 203.0.113.7:51234", "commit_id": "5e2d0c7a-6b1f-4e3d-9c8b-7a6f5e4d3c2b",
+               "status": status})
+    };
+    json!({"count": 3, "limit": 2, "skip": 0, "data": {"logs": [row(124, "success"), row(123, "intent")]}})
+}
+
+#[tokio::test]
+async fn sends_prefer_filters_and_sorting_as_the_server_parses_them() {
+    let server = CannedServer::start().await;
+    server.respond(200, logs());
+    let client = Client::with_bearer_token(&server.base_url, "jwt-abc").unwrap();
+
+    let gte: ListAuditLogsCreatedAtItem = "gte:2026-11-01T00:00:00Z".parse().unwrap();
+    let lt: ListAuditLogsCreatedAtItem = "lt:2026-11-02T00:00:00Z".parse().unwrap();
+    let by_id: ListAuditLogsSortByItem = "id".parse().unwrap();
+    let by_name_desc: ListAuditLogsSortByItem = "-actor_name".parse().unwrap();
+    let response = client
+        .list_audit_logs()
+        .prefer("wait=5")
+        .created_at(vec![gte, lt])
+        .sort_by(vec![by_id, by_name_desc])
+        .skip(10)
+        .limit(2)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+
+    let req = server.last();
+    assert_eq!(req.path, "/api/v2/audit");
+    assert_eq!(req.header("prefer"), Some("wait=5"));
+    assert_eq!(req.header("authorization"), Some("Bearer jwt-abc"));
+    let pairs = req.query_pairs();
+    let values = |key: &str| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        values("created_at"),
+        ["gte:2026-11-01T00:00:00Z", "lt:2026-11-02T00:00:00Z"]
+    );
+    assert_eq!(values("sort_by"), ["id", "-actor_name"]);
+    assert_eq!((values("skip"), values("limit")), (vec!["10"], vec!["2"]));
+
+    assert_eq!((response.count, response.limit, response.skip), (3, 2, 0));
+    let logs = &response.data.logs;
+    assert_eq!(logs.iter().map(|l| l.id).collect::<Vec<_>>(), [124, 123]);
+    assert_eq!(
+        (logs[0].status.clone(), logs[1].status.clone()),
+        (AuditLogStatus::Success, AuditLogStatus::Intent)
+    );
+    assert_eq!(
+        logs[0].commit_id, logs[1].commit_id,
+        "two-phase rows share the commit id"
+    );
+    assert_eq!(logs[0].source_ip_address, "10.0.0.5, 203.0.113.7:51234");
+    assert_eq!(logs[0].fields["token_name"], "ci");
+    assert_eq!(
+        logs[0].created_at.to_string(),
+        "2026-11-01T12:00:00.184211Z"
+    );
+}
+
+#[tokio::test]
+async fn filters_the_server_would_reject_cannot_be_built() {
+    assert!(
+        "~eq:admin"
+            .parse::<bloodhound_client::types::ListAuditLogsActorNameItem>()
+            .is_err()
+    );
+    assert!(
+        "2026-11-01T00:00:00Z"
+            .parse::<ListAuditLogsCreatedAtItem>()
+            .is_ok(),
+        "the pattern allows a bare timestamp"
+    );
+    assert!("actor_name,id".parse::<ListAuditLogsSortByItem>().is_err());
+    let server = CannedServer::start().await;
+    let client = Client::new(&server.base_url);
+    assert!(matches!(
+        client.list_audit_logs().prefer("30").send().await,
+        Err(Error::InvalidRequest(_))
+    ));
+}
+
+#[tokio::test]
+async fn every_error_status_decodes_to_the_error_wrapper() {
+    let server = CannedServer::start().await;
+    let client = Client::with_bearer_token(&server.base_url, "jwt").unwrap();
+    for status in [400, 401, 403, 429, 500] {
+        server.respond(
+            status,
+            json!({"http_status": status, "timestamp": "2026-11-01T12:00:00.5Z", "request_id": if status == 429 { "" } else { "9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f" },
+                   "errors": [{"context": "audit", "message": format!("status {status}")}]}),
+        );
+        match client.list_audit_logs().send().await {
+            Err(Error::ErrorResponse(value)) => {
+                assert_eq!(value.status().as_u16(), status);
+                let body = value.into_inner();
+                assert_eq!(body.http_status, i32::from(status));
+                assert_eq!(body.errors[0].message, format!("status {status}"));
+                assert_eq!(body.errors[0].context, "audit");
+            }
+            other => panic!("status {status}: expected a typed error, got {other:?}"),
+        }
+    }
+}

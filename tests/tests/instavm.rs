@@ -1,0 +1,150 @@
+//! The InstaVM client against a canned server: API-key auth, every filter
+//! on the wire, FastAPI's quirks (naive timestamps, nulls, extra fields) and
+//! both error shapes (422 `detail` list, `{"detail": "..."}`).
+
+use instavm_client::types::{ListAuditEventsError, LocationItem};
+use instavm_client::{Client, Error};
+use serde_json::json;
+use workspace_tests::CannedServer;
+
+fn page() -> serde_json::Value {
+    json!({
+        "items": [
+            {"id": "evt_01JD4", "created_at": "2026-11-01T12:00:00.123456", "user_id": 42, "actor_type": "api_key",
+             "actor_id": "key_9f", "source": "api", "event_group": "vm", "event_type": "vm.terminated", "status": "success",
+             "resource_type": "vm", "resource_id": "vm-7", "session_id": null, "vm_id": "vm-7", "task_id": null,
+             "request_id": "req-1", "correlation_id": null, "http_method": "DELETE", "path": "/v1/vms/vm-7", "http_status": 200,
+             "latency_ms": 12.5, "ip_address": "203.0.113.9", "user_agent": "instavm-python/0.26.1", "node_ip": null,
+             "worker_id": null, "event_payload": {"reason": "user request"}, "error_message": null, "tenant": "added later"},
+            {"id": "evt_01JD3", "created_at": "2026-11-01T11:59:00Z", "actor_type": "system", "source": "scheduler",
+             "event_group": "execution", "event_type": "execution.brand_new_type", "status": "pending", "event_payload": null}
+        ],
+        "next_cursor": "eyJpZCI6ImV2dF8wMUpEMyJ9"
+    })
+}
+
+#[tokio::test]
+async fn sends_every_filter_and_the_api_key_and_decodes_fastapi_bodies() {
+    let server = CannedServer::start().await;
+    server.respond(200, page());
+    let client = Client::with_api_key(&server.base_url, "ik_live_secret").unwrap();
+
+    let page = client
+        .list_audit_events()
+        .event_group("vm")
+        .event_type("vm.terminated")
+        .status("success")
+        .user_id(42)
+        .vm_id("vm-7")
+        .session_id("s-1")
+        .cursor("eyJpZCI6ImV2dF8wMUpEMyJ9")
+        .limit(200u64)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+
+    let req = server.last();
+    assert_eq!(req.path, "/v1/audit/events");
+    assert_eq!(req.header("x-api-key"), Some("ik_live_secret"));
+    assert_eq!(req.header("authorization"), None);
+    assert_eq!(
+        req.query_sorted(),
+        [
+            ("cursor", "eyJpZCI6ImV2dF8wMUpEMyJ9"),
+            ("event_group", "vm"),
+            ("event_type", "vm.terminated"),
+            ("limit", "200"),
+            ("session_id", "s-1"),
+            ("status", "success"),
+            ("user_id", "42"),
+            ("vm_id", "vm-7"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    );
+    assert!(!format!("{client:?}").contains("ik_live_secret"));
+
+    assert_eq!(
+        page.next_cursor.as_deref(),
+        Some("eyJpZCI6ImV2dF8wMUpEMyJ9")
+    );
+    let first = &page.items[0];
+    // A timestamp without an offset (Pydantic's naive datetime) is read as UTC.
+    assert_eq!(first.created_at.to_string(), "2026-11-01T12:00:00.123456Z");
+    assert_eq!(
+        (first.user_id, first.latency_ms, first.session_id.as_deref()),
+        (Some(42), Some(12.5), None)
+    );
+    assert_eq!(first.event_payload, Some(json!({"reason": "user request"})));
+    let second = &page.items[1];
+    assert_eq!(
+        (second.event_type.as_str(), second.status.as_str()),
+        ("execution.brand_new_type", "pending")
+    );
+    assert_eq!((second.user_id, second.event_payload.clone()), (None, None));
+}
+
+#[tokio::test]
+async fn the_last_page_has_no_cursor() {
+    let server = CannedServer::start().await;
+    server.respond(200, json!({"items": []}));
+    let client = Client::with_bearer_token(&server.base_url, "jwt").unwrap();
+    let page = client
+        .list_audit_events()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(server.last().header("authorization"), Some("Bearer jwt"));
+    assert!(page.items.is_empty() && page.next_cursor.is_none());
+}
+
+#[tokio::test]
+async fn validation_errors_and_plain_errors_are_typed() {
+    let server = CannedServer::start().await;
+    let client = Client::with_api_key(&server.base_url, "k").unwrap();
+
+    server.respond(
+        422,
+        json!({"detail": [{"type": "less_than_equal", "loc": ["query", "limit"], "msg": "Input should be less than or equal to 200",
+                           "input": "500", "ctx": {"le": 200}, "url": "https://errors.pydantic.dev/2.9/v/less_than_equal"}]}),
+    );
+    match client.list_audit_events().send().await {
+        Err(Error::ErrorResponse(value)) => {
+            assert_eq!(value.status().as_u16(), 422);
+            let ListAuditEventsError::ValidationError(body) = value.into_inner() else {
+                panic!("expected the 422 shape")
+            };
+            let item = &body.detail[0];
+            assert_eq!(
+                item.loc,
+                [
+                    LocationItem::String("query".into()),
+                    LocationItem::String("limit".into())
+                ]
+            );
+            assert_eq!(
+                (item.msg.as_str(), item.type_.as_str()),
+                (
+                    "Input should be less than or equal to 200",
+                    "less_than_equal"
+                )
+            );
+        }
+        other => panic!("expected a typed 422, got {other:?}"),
+    }
+
+    for status in [401, 403, 429] {
+        server.respond(status, json!({"detail": format!("status {status}")}));
+        match client.list_audit_events().send().await {
+            Err(Error::ErrorResponse(value)) => {
+                assert_eq!(value.status().as_u16(), status);
+                let ListAuditEventsError::Error(body) = value.into_inner() else {
+                    panic!("expected the detail string shape")
+                };
+                assert_eq!(body.detail, format!("status {status}"));
+            }
+            other => panic!("status {status}: expected a typed error, got {other:?}"),
+        }
+    }
+}
