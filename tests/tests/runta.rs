@@ -78,7 +78,7 @@ async fn sends_the_query_and_token_the_sdk_sends_and_decodes_every_payload_kind(
     // A value the spec does not list is kept, not an error.
     assert_eq!(
         icmp.action,
-        PublicEgressAuditAction::Unknown("quarantine".into())
+        PublicEgressAuditAction::Other("quarantine".into())
     );
 
     let http = data[2]
@@ -114,7 +114,7 @@ async fn every_error_status_decodes_to_the_error_envelope() {
         (504, "deadline_exceeded", PublicErrorCode::DeadlineExceeded),
         // `default`: statuses the spec does not list still carry the envelope.
         (500, "internal", PublicErrorCode::Internal),
-        (418, "teapot", PublicErrorCode::Unknown("teapot".into())),
+        (418, "teapot", PublicErrorCode::Other("teapot".into())),
     ] {
         server.respond(status, json!({"error": {"code": code, "message": format!("status {status}")}, "request_id": "0193"}));
         match client.list_audits().send().await {

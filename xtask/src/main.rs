@@ -23,6 +23,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
+    Ci,
 }
 
 fn workspace_root() -> PathBuf {
@@ -36,14 +38,57 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.root.unwrap_or_else(workspace_root);
     match cli.command {
-        Command::Codegen { check } => match codegen(&root, check) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("{message}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Codegen { check } => report(codegen(&root, check)),
+        Command::Ci => report(ci(&root)),
     }
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a cargo command in the workspace, failing with its name.
+fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
+    eprintln!("$ cargo {}", args.join(" "));
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(args)
+            .current_dir(root)
+            // Snapshot tests compare, never write, in CI.
+            .env("INSTA_UPDATE", "no")
+            .status()
+            .map_err(|e| format!("could not run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed", args.join(" ")))
+    }
+}
+
+fn ci(root: &Path) -> Result<(), String> {
+    cargo(root, &["fmt", "--all", "--", "--check"])?;
+    cargo(
+        root,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    eprintln!("$ cargo xtask codegen --check");
+    codegen(root, true)?;
+    cargo(root, &["test", "--workspace", "--no-fail-fast"])?;
+    eprintln!("ci: all checks passed");
+    Ok(())
 }
 
 fn codegen(root: &Path, check: bool) -> Result<(), String> {

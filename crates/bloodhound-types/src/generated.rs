@@ -4,7 +4,7 @@
 
 ///Row status: `intent` is written when the action starts, then `success` or `failure` with the same `commit_id`.
 ///
-/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+/// Open: a value the spec does not list is kept as `Other` instead of failing the response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AuditLogStatus {
     ///`intent`
@@ -14,7 +14,7 @@ pub enum AuditLogStatus {
     ///`failure`
     Failure,
     /// A value the spec does not list (the service may have added it since).
-    Unknown(::std::string::String),
+    Other(::std::string::String),
 }
 impl AuditLogStatus {
     /// Every value the spec lists.
@@ -25,12 +25,12 @@ impl AuditLogStatus {
             Self::Intent => "intent",
             Self::Success => "success",
             Self::Failure => "failure",
-            Self::Unknown(other) => other.as_str(),
+            Self::Other(other) => other.as_str(),
         }
     }
     /// Whether the spec lists this value.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Other(_))
     }
 }
 impl ::std::fmt::Display for AuditLogStatus {
@@ -44,7 +44,7 @@ impl ::std::convert::From<&str> for AuditLogStatus {
             "intent" => Self::Intent,
             "success" => Self::Success,
             "failure" => Self::Failure,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Other(other.to_owned()),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Open enums. A service adds enum values over time (a new error code, a new
 //! status); typify's closed enums would then fail the whole response. Every
 //! string enum among the component schemas is generated here instead, with
-//! one variant per documented value and `Unknown(String)` for the rest, and
+//! one variant per documented value and `Other(String)` for the rest, and
 //! typify is told to use it.
 
 use heck::ToPascalCase;
@@ -63,8 +63,12 @@ pub fn rust_type_name(key: &str) -> String {
 fn variant_names(values: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for v in values {
-        let mut base = rust_type_name(v);
-        if base.is_empty() || base == "Unknown" {
+        let mut base = match v.strip_prefix('-') {
+            // The common "descending" sort convention.
+            Some(rest) => format!("{}Desc", rust_type_name(rest)),
+            None => rust_type_name(v),
+        };
+        if base.is_empty() || base == "Other" || base == "Desc" {
             base = format!("Value{}", names.len());
         }
         let mut name = base.clone();
@@ -94,12 +98,12 @@ pub fn generate(e: &OpenEnum) -> TokenStream {
     quote! {
         #[doc = #doc]
         ///
-        /// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+        /// Open: a value the spec does not list is kept as `Other` instead of failing the response.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #ident {
             #( #[doc = #variant_docs] #variants, )*
             /// A value the spec does not list (the service may have added it since).
-            Unknown(::std::string::String),
+            Other(::std::string::String),
         }
 
         impl #ident {
@@ -110,13 +114,13 @@ pub fn generate(e: &OpenEnum) -> TokenStream {
             pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#variants => #values,)*
-                    Self::Unknown(other) => other.as_str(),
+                    Self::Other(other) => other.as_str(),
                 }
             }
 
             /// Whether the spec lists this value.
             pub fn is_known(&self) -> bool {
-                !matches!(self, Self::Unknown(_))
+                !matches!(self, Self::Other(_))
             }
         }
 
@@ -130,7 +134,7 @@ pub fn generate(e: &OpenEnum) -> TokenStream {
             fn from(value: &str) -> Self {
                 match value {
                     #(#values => Self::#variants,)*
-                    other => Self::Unknown(other.to_owned()),
+                    other => Self::Other(other.to_owned()),
                 }
             }
         }
@@ -163,10 +167,27 @@ mod tests {
 
     #[test]
     fn variant_names_are_unique_identifiers() {
-        let values = ["created_at", "-created_at", "unknown", "", "~eq"].map(String::from);
+        let values = [
+            "created_at",
+            "-created_at",
+            "other",
+            "",
+            "~eq",
+            "eq",
+            "unknown",
+        ]
+        .map(String::from);
         assert_eq!(
             variant_names(&values),
-            ["CreatedAt", "CreatedAt2", "Value2", "Value3", "Eq"]
+            [
+                "CreatedAt",
+                "CreatedAtDesc",
+                "Value2",
+                "Value3",
+                "Eq",
+                "Eq2",
+                "Unknown"
+            ]
         );
     }
 }

@@ -4,13 +4,13 @@
 
 ///Audit category.
 ///
-/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+/// Open: a value the spec does not list is kept as `Other` instead of failing the response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AuditCategory {
     ///`egress`
     Egress,
     /// A value the spec does not list (the service may have added it since).
-    Unknown(::std::string::String),
+    Other(::std::string::String),
 }
 impl AuditCategory {
     /// Every value the spec lists.
@@ -19,12 +19,12 @@ impl AuditCategory {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Egress => "egress",
-            Self::Unknown(other) => other.as_str(),
+            Self::Other(other) => other.as_str(),
         }
     }
     /// Whether the spec lists this value.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Other(_))
     }
 }
 impl ::std::fmt::Display for AuditCategory {
@@ -36,7 +36,7 @@ impl ::std::convert::From<&str> for AuditCategory {
     fn from(value: &str) -> Self {
         match value {
             "egress" => Self::Egress,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -67,7 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditCategory {
 }
 ///Egress audit kind; names the payload property that is present.
 ///
-/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+/// Open: a value the spec does not list is kept as `Other` instead of failing the response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EgressAuditKind {
     ///`tcp_connection`
@@ -77,7 +77,7 @@ pub enum EgressAuditKind {
     ///`icmp_drop`
     IcmpDrop,
     /// A value the spec does not list (the service may have added it since).
-    Unknown(::std::string::String),
+    Other(::std::string::String),
 }
 impl EgressAuditKind {
     /// Every value the spec lists.
@@ -92,12 +92,12 @@ impl EgressAuditKind {
             Self::TcpConnection => "tcp_connection",
             Self::HttpRequest => "http_request",
             Self::IcmpDrop => "icmp_drop",
-            Self::Unknown(other) => other.as_str(),
+            Self::Other(other) => other.as_str(),
         }
     }
     /// Whether the spec lists this value.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Other(_))
     }
 }
 impl ::std::fmt::Display for EgressAuditKind {
@@ -111,7 +111,7 @@ impl ::std::convert::From<&str> for EgressAuditKind {
             "tcp_connection" => Self::TcpConnection,
             "http_request" => Self::HttpRequest,
             "icmp_drop" => Self::IcmpDrop,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -142,7 +142,7 @@ impl<'de> ::serde::Deserialize<'de> for EgressAuditKind {
 }
 ///Egress audit action (what the gateway decided).
 ///
-/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+/// Open: a value the spec does not list is kept as `Other` instead of failing the response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PublicEgressAuditAction {
     ///`allow`
@@ -152,9 +152,9 @@ pub enum PublicEgressAuditAction {
     ///`error`
     Error,
     ///`unknown`
-    Value3,
+    Unknown,
     /// A value the spec does not list (the service may have added it since).
-    Unknown(::std::string::String),
+    Other(::std::string::String),
 }
 impl PublicEgressAuditAction {
     /// Every value the spec lists.
@@ -162,7 +162,7 @@ impl PublicEgressAuditAction {
         Self::Allow,
         Self::Deny,
         Self::Error,
-        Self::Value3,
+        Self::Unknown,
     ];
     /// The wire value.
     pub fn as_str(&self) -> &str {
@@ -170,13 +170,13 @@ impl PublicEgressAuditAction {
             Self::Allow => "allow",
             Self::Deny => "deny",
             Self::Error => "error",
-            Self::Value3 => "unknown",
-            Self::Unknown(other) => other.as_str(),
+            Self::Unknown => "unknown",
+            Self::Other(other) => other.as_str(),
         }
     }
     /// Whether the spec lists this value.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Other(_))
     }
 }
 impl ::std::fmt::Display for PublicEgressAuditAction {
@@ -190,8 +190,8 @@ impl ::std::convert::From<&str> for PublicEgressAuditAction {
             "allow" => Self::Allow,
             "deny" => Self::Deny,
             "error" => Self::Error,
-            "unknown" => Self::Value3,
-            other => Self::Unknown(other.to_owned()),
+            "unknown" => Self::Unknown,
+            other => Self::Other(other.to_owned()),
         }
     }
 }
@@ -222,7 +222,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicEgressAuditAction {
 }
 ///Machine-readable error code.
 ///
-/// Open: a value the spec does not list is kept as `Unknown` instead of failing the response.
+/// Open: a value the spec does not list is kept as `Other` instead of failing the response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PublicErrorCode {
     ///`already_exists`
@@ -250,7 +250,7 @@ pub enum PublicErrorCode {
     ///`unimplemented`
     Unimplemented,
     /// A value the spec does not list (the service may have added it since).
-    Unknown(::std::string::String),
+    Other(::std::string::String),
 }
 impl PublicErrorCode {
     /// Every value the spec lists.
@@ -283,12 +283,12 @@ impl PublicErrorCode {
             Self::Unauthenticated => "unauthenticated",
             Self::Unavailable => "unavailable",
             Self::Unimplemented => "unimplemented",
-            Self::Unknown(other) => other.as_str(),
+            Self::Other(other) => other.as_str(),
         }
     }
     /// Whether the spec lists this value.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Other(_))
     }
 }
 impl ::std::fmt::Display for PublicErrorCode {
@@ -311,7 +311,7 @@ impl ::std::convert::From<&str> for PublicErrorCode {
             "unauthenticated" => Self::Unauthenticated,
             "unavailable" => Self::Unavailable,
             "unimplemented" => Self::Unimplemented,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Other(other.to_owned()),
         }
     }
 }
