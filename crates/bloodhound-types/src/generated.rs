@@ -179,3 +179,87 @@ pub mod error {
         }
     }
 }
+/// Every response example of the spec decodes into its type and encodes back.
+#[cfg(test)]
+mod spec_examples {
+    fn without_nulls(value: ::serde_json::Value) -> ::serde_json::Value {
+        match value {
+            ::serde_json::Value::Object(map) => {
+                map.into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, without_nulls(v)))
+                    .collect()
+            }
+            ::serde_json::Value::Array(items) => {
+                items.into_iter().map(without_nulls).collect()
+            }
+            other => other,
+        }
+    }
+    #[test]
+    fn list_audit_logs_200() {
+        let example = "{\n  \"count\": 2,\n  \"data\": {\n    \"logs\": [\n      {\n        \"action\": \"CreateUser\",\n        \"actor_email\": \"jsmith@example.com\",\n        \"actor_id\": \"8a6f0b2c-61d4-4e9a-b1f3-2d5c7e9a0b14\",\n        \"actor_name\": \"jsmith\",\n        \"commit_id\": \"4bdb0426-4e6a-4b8b-bed4-a1307d27fde3\",\n        \"created_at\": \"2026-11-01T12:00:00.184211Z\",\n        \"fields\": {\n          \"email_address\": \"mdoe@example.com\",\n          \"principal_name\": \"mdoe\",\n          \"roles\": [\n            \"User\"\n          ]\n        },\n        \"id\": 4812,\n        \"request_id\": \"9f0982e4-2094-4b03-8735-97767f28028d\",\n        \"source_ip_address\": \"203.0.113.7,10.0.0.5:51234\",\n        \"status\": \"success\"\n      },\n      {\n        \"action\": \"CreateUser\",\n        \"actor_email\": \"jsmith@example.com\",\n        \"actor_id\": \"8a6f0b2c-61d4-4e9a-b1f3-2d5c7e9a0b14\",\n        \"actor_name\": \"jsmith\",\n        \"commit_id\": \"4bdb0426-4e6a-4b8b-bed4-a1307d27fde3\",\n        \"created_at\": \"2026-11-01T12:00:00.162035Z\",\n        \"fields\": {\n          \"email_address\": \"mdoe@example.com\",\n          \"principal_name\": \"mdoe\",\n          \"roles\": [\n            \"User\"\n          ]\n        },\n        \"id\": 4811,\n        \"request_id\": \"9f0982e4-2094-4b03-8735-97767f28028d\",\n        \"source_ip_address\": \"203.0.113.7,10.0.0.5:51234\",\n        \"status\": \"intent\"\n      }\n    ]\n  },\n  \"limit\": 1000,\n  \"skip\": 0\n}";
+        let value: super::ListAuditLogsResponse = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditLogsResponse`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_logs_400() {
+        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"the specified filter predicate is not supported for this column: actor_name ~eq\"\n    }\n  ],\n  \"http_status\": 400,\n  \"request_id\": \"8245a86a-630a-4408-bf66-893e6ce5917a\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
+        let value: super::ErrorWrapper = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorWrapper`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_logs_401() {
+        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"authentication is invalid\"\n    }\n  ],\n  \"http_status\": 401,\n  \"request_id\": \"30fe826d-bee0-4452-9c63-17ffcfeb2d88\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
+        let value: super::ErrorWrapper = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorWrapper`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_logs_403() {
+        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"Forbidden\"\n    }\n  ],\n  \"http_status\": 403,\n  \"request_id\": \"c60ef210-5096-42e1-aa18-4901bb1f002e\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
+        let value: super::ErrorWrapper = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorWrapper`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_logs_429() {
+        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"middleware\",\n      \"message\": \"You have reached maximum request limit.\"\n    }\n  ],\n  \"http_status\": 429,\n  \"request_id\": \"\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
+        let value: super::ErrorWrapper = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorWrapper`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_logs_500() {
+        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"an internal error has occurred that is preventing the service from servicing this request\"\n    }\n  ],\n  \"http_status\": 500,\n  \"request_id\": \"480158d5-0cbc-4d10-930f-d73005a99bae\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
+        let value: super::ErrorWrapper = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorWrapper`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+}

@@ -174,3 +174,120 @@ pub mod error {
         }
     }
 }
+/// Every response example of the spec decodes into its type and encodes back.
+#[cfg(test)]
+mod spec_examples {
+    fn without_nulls(value: ::serde_json::Value) -> ::serde_json::Value {
+        match value {
+            ::serde_json::Value::Object(map) => {
+                map.into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, without_nulls(v)))
+                    .collect()
+            }
+            ::serde_json::Value::Array(items) => {
+                items.into_iter().map(without_nulls).collect()
+            }
+            other => other,
+        }
+    }
+    #[test]
+    fn list_audit_events_200() {
+        let example = "{\n  \"pagination\": {\n    \"first\": {\n      \"href\": \"https://api.example.com/v3/audit_events?order_by=-created_at&page=1&per_page=50\"\n    },\n    \"last\": {\n      \"href\": \"https://api.example.com/v3/audit_events?order_by=-created_at&page=1&per_page=50\"\n    },\n    \"next\": null,\n    \"previous\": null,\n    \"total_pages\": 1,\n    \"total_results\": 2\n  },\n  \"resources\": [\n    {\n      \"actor\": {\n        \"guid\": \"d144abe3-3d7b-40d4-b63f-2584798d3ee5\",\n        \"name\": \"admin\",\n        \"type\": \"user\"\n      },\n      \"created_at\": \"2026-11-01T12:00:00Z\",\n      \"data\": {},\n      \"guid\": \"a595fe2f-01ff-4965-a50c-290258ab8582\",\n      \"links\": {\n        \"self\": {\n          \"href\": \"https://api.example.com/v3/audit_events/a595fe2f-01ff-4965-a50c-290258ab8582\"\n        }\n      },\n      \"organization\": {\n        \"guid\": \"d9be96f5-ea8f-4549-923f-bec882e32e3c\"\n      },\n      \"space\": {\n        \"guid\": \"cb97dd25-d4f7-4185-9e6f-ad6e585c207c\"\n      },\n      \"target\": {\n        \"guid\": \"2e3151ba-9a63-4345-9c5b-6d8c238f4e55\",\n        \"name\": \"my-app\",\n        \"type\": \"app\"\n      },\n      \"type\": \"audit.app.start\",\n      \"updated_at\": \"2026-11-01T12:00:00Z\"\n    },\n    {\n      \"actor\": {\n        \"guid\": \"system\",\n        \"name\": \"system\",\n        \"type\": \"system\"\n      },\n      \"created_at\": \"2026-11-01T11:30:00Z\",\n      \"data\": {},\n      \"guid\": \"5023fdc5-3cf7-4f4f-844c-43b5a83d7415\",\n      \"links\": {\n        \"self\": {\n          \"href\": \"https://api.example.com/v3/audit_events/5023fdc5-3cf7-4f4f-844c-43b5a83d7415\"\n        }\n      },\n      \"organization\": null,\n      \"space\": null,\n      \"target\": {\n        \"guid\": \"directory_key/blob_key\",\n        \"name\": \"\",\n        \"type\": \"blob\"\n      },\n      \"type\": \"blob.remove_orphan\",\n      \"updated_at\": \"2026-11-01T11:30:00Z\"\n    }\n  ]\n}";
+        let value: super::AuditEventList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `AuditEventList`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_400() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 10005,\n      \"detail\": \"The query parameter is invalid: Per page must be between 1 and 5000\",\n      \"title\": \"CF-BadQueryParameter\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_401() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 1000,\n      \"detail\": \"Invalid Auth Token\",\n      \"title\": \"CF-InvalidAuthToken\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_403() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 10003,\n      \"detail\": \"You are not authorized to perform the requested action\",\n      \"title\": \"CF-NotAuthorized\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_409() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 60016,\n      \"detail\": \"An operation for service instance my-db is in progress.\",\n      \"title\": \"CF-AsyncServiceInstanceOperationInProgress\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_422() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 10008,\n      \"detail\": \"The request is semantically invalid\",\n      \"title\": \"CF-UnprocessableEntity\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_500() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 10001,\n      \"detail\": \"An unknown error occurred.\",\n      \"title\": \"UnknownError\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_502() {
+        let example = "{\n  \"detail\": \"Registered endpoint failed to handle the request.\",\n  \"title\": \"Bad Gateway\"\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_503() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 20004,\n      \"detail\": \"The UAA service is currently unavailable\",\n      \"title\": \"CF-UaaUnavailable\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+}

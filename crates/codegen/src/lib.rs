@@ -17,6 +17,7 @@
 pub mod client;
 pub mod enums;
 pub mod error;
+pub mod examples;
 pub mod load;
 pub mod progenitor;
 pub mod render;

@@ -172,3 +172,76 @@ pub mod error {
         }
     }
 }
+/// Every response example of the spec decodes into its type and encodes back.
+#[cfg(test)]
+mod spec_examples {
+    fn without_nulls(value: ::serde_json::Value) -> ::serde_json::Value {
+        match value {
+            ::serde_json::Value::Object(map) => {
+                map.into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, without_nulls(v)))
+                    .collect()
+            }
+            ::serde_json::Value::Array(items) => {
+                items.into_iter().map(without_nulls).collect()
+            }
+            other => other,
+        }
+    }
+    #[test]
+    fn list_audit_events_200() {
+        let example = "{\n  \"items\": [\n    {\n      \"actor_id\": \"key_81c4\",\n      \"actor_type\": \"api_key\",\n      \"correlation_id\": null,\n      \"created_at\": \"2026-11-01T12:00:00Z\",\n      \"error_message\": null,\n      \"event_group\": \"vm\",\n      \"event_payload\": {\n        \"reason\": \"user_request\",\n        \"uptime_seconds\": 1742\n      },\n      \"event_type\": \"vm.terminated\",\n      \"http_method\": \"DELETE\",\n      \"http_status\": 200,\n      \"id\": \"ecf49078-728c-409f-945e-8c81a99a66c7\",\n      \"ip_address\": \"203.0.113.24\",\n      \"latency_ms\": 184.6,\n      \"node_ip\": \"10.20.3.17\",\n      \"path\": \"/v1/vms/vm-7f3a9c2e\",\n      \"request_id\": \"257a50fb-2c47-4efa-bf43-97d75a9726c1\",\n      \"resource_id\": \"vm-7f3a9c2e\",\n      \"resource_type\": \"vm\",\n      \"session_id\": \"2b6f4d1a-8e3c-4a7b-9f05-c1d2e3f4a5b6\",\n      \"source\": \"api\",\n      \"status\": \"success\",\n      \"task_id\": null,\n      \"user_agent\": \"instavm-python/0.26.1\",\n      \"user_id\": 4127,\n      \"vm_id\": \"vm-7f3a9c2e\",\n      \"worker_id\": \"worker-3\"\n    },\n    {\n      \"actor_id\": null,\n      \"actor_type\": \"system\",\n      \"correlation_id\": null,\n      \"created_at\": \"2026-11-01T11:59:30Z\",\n      \"error_message\": \"execution exceeded its timeout\",\n      \"event_group\": \"execution\",\n      \"event_payload\": null,\n      \"event_type\": \"execution.completed\",\n      \"http_method\": null,\n      \"http_status\": null,\n      \"id\": \"d80b4ce3-54f2-4a7a-9e85-c5a015848bb8\",\n      \"ip_address\": null,\n      \"latency_ms\": null,\n      \"node_ip\": null,\n      \"path\": null,\n      \"request_id\": null,\n      \"resource_id\": null,\n      \"resource_type\": null,\n      \"session_id\": null,\n      \"source\": \"scheduler\",\n      \"status\": \"failure\",\n      \"task_id\": 9921,\n      \"user_agent\": null,\n      \"user_id\": null,\n      \"vm_id\": null,\n      \"worker_id\": null\n    }\n  ],\n  \"next_cursor\": \"eyJjcmVhdGVkX2F0IjoiMjAyNi0xMS0wMVQxMTo1OTozMFoiLCJpZCI6ImQ4MGI0Y2UzIn0\"\n}";
+        let value: super::AuditEventListResponse = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `AuditEventListResponse`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_401() {
+        let example = "{\n  \"detail\": \"Not authenticated\"\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_403() {
+        let example = "{\n  \"detail\": \"Not allowed to read audit events of another user\"\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_422() {
+        let example = "{\n  \"detail\": [\n    {\n      \"ctx\": {\n        \"le\": 200\n      },\n      \"input\": \"500\",\n      \"loc\": [\n        \"query\",\n        \"limit\"\n      ],\n      \"msg\": \"Input should be less than or equal to 200\",\n      \"type\": \"less_than_equal\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_429() {
+        let example = "{\n  \"detail\": \"Rate limit exceeded. Try again later.\"\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+}

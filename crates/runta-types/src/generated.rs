@@ -500,3 +500,142 @@ pub mod error {
         }
     }
 }
+/// Every response example of the spec decodes into its type and encodes back.
+#[cfg(test)]
+mod spec_examples {
+    fn without_nulls(value: ::serde_json::Value) -> ::serde_json::Value {
+        match value {
+            ::serde_json::Value::Object(map) => {
+                map.into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, without_nulls(v)))
+                    .collect()
+            }
+            ::serde_json::Value::Array(items) => {
+                items.into_iter().map(without_nulls).collect()
+            }
+            other => other,
+        }
+    }
+    #[test]
+    fn list_audits_200() {
+        let example = "{\n  \"data\": [\n    {\n      \"category\": \"egress\",\n      \"id\": \"01a196fb-1600-7c3e-9a41-2b7d5e8f0c13\",\n      \"observed_unix_ms\": 1793534400000,\n      \"payload\": {\n        \"egress\": {\n          \"kind\": \"tcp_connection\",\n          \"tcp_connection\": {\n            \"action\": \"allow\",\n            \"bytes_down\": 48211,\n            \"bytes_up\": 1532,\n            \"dst_addr\": \"93.184.216.34:443\",\n            \"duration_ms\": 412,\n            \"error\": \"\",\n            \"host\": \"example.com\",\n            \"outcome\": \"ok\",\n            \"plugin\": \"http_proxy\",\n            \"reason\": \"allowed by policy\",\n            \"src_addr\": \"10.0.0.2:50000\",\n            \"transport\": \"connect\"\n          }\n        }\n      },\n      \"runtime_id\": \"5f0c2a9e-3b71-4d8a-9e26-7c41b8d3a0f5\"\n    },\n    {\n      \"category\": \"egress\",\n      \"id\": \"01a196f9-e262-7a08-8d5f-63c0e1b47a92\",\n      \"observed_unix_ms\": 1793534321250,\n      \"payload\": {\n        \"egress\": {\n          \"icmp_drop\": {\n            \"action\": \"deny\",\n            \"bytes\": 336,\n            \"outcome\": \"dropped\",\n            \"packets\": 4,\n            \"reason\": \"icmp is not permitted\",\n            \"src_ip\": \"10.0.0.2\"\n          },\n          \"kind\": \"icmp_drop\"\n        }\n      },\n      \"runtime_id\": \"5f0c2a9e-3b71-4d8a-9e26-7c41b8d3a0f5\"\n    }\n  ]\n}";
+        let value: super::ListAuditsResponse = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditsResponse`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_401() {
+        let example = "{\n  \"error\": {\n    \"code\": \"unauthenticated\",\n    \"message\": \"missing or invalid bearer token\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_403() {
+        let example = "{\n  \"error\": {\n    \"code\": \"permission_denied\",\n    \"message\": \"token is not allowed to list audits\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_404() {
+        let example = "{\n  \"error\": {\n    \"code\": \"not_found\",\n    \"message\": \"runtime sb-404 not found\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_409() {
+        let example = "{\n  \"error\": {\n    \"code\": \"failed_precondition\",\n    \"message\": \"runtime is not in a state that allows this operation\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_422() {
+        let example = "{\n  \"error\": {\n    \"code\": \"invalid_argument\",\n    \"message\": \"category: unknown variant `ingress`, expected `egress`\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_429() {
+        let example = "{\n  \"error\": {\n    \"code\": \"rate_limited\",\n    \"message\": \"rate limit exceeded, retry later\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_4xx() {
+        let example = "{\n  \"error\": {\n    \"code\": \"internal\",\n    \"message\": \"internal error\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_503() {
+        let example = "{\n  \"error\": {\n    \"code\": \"unavailable\",\n    \"message\": \"audit store is temporarily unavailable\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_504() {
+        let example = "{\n  \"error\": {\n    \"code\": \"deadline_exceeded\",\n    \"message\": \"upstream request timed out\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audits_5xx() {
+        let example = "{\n  \"error\": {\n    \"code\": \"internal\",\n    \"message\": \"internal error\"\n  }\n}";
+        let value: super::ErrorEnvelope = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorEnvelope`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_nulls(encoded), without_nulls(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+}

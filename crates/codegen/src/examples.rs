@@ -1,0 +1,119 @@
+//! Tests generated into each types crate: every response `example` in the
+//! spec decodes into its generated type and encodes back to the same JSON
+//! (up to `null`s, which an absent optional field also means). A spec example
+//! that its own types reject is caught by `cargo test`.
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::enums::rust_type_name;
+use crate::transform::resolve;
+use crate::validate::METHODS;
+
+/// One response example whose schema is a named component.
+struct Example {
+    test_name: String,
+    type_name: String,
+    json: String,
+}
+
+fn collect(doc: &Value, type_names: &[String]) -> Vec<Example> {
+    let mut out = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for item in paths.values() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let op_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(method)
+                .to_snake_case();
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (status, response) in responses {
+                let response = resolve(doc, response);
+                let Some(media) = response.pointer("/content/application~1json") else {
+                    continue;
+                };
+                let Some(name) = media
+                    .pointer("/schema/$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .map(rust_type_name)
+                    .filter(|n| type_names.contains(n))
+                else {
+                    continue;
+                };
+                let mut examples: Vec<(String, &Value)> = Vec::new();
+                if let Some(e) = media.get("example") {
+                    examples.push((String::new(), e));
+                }
+                for (key, e) in media
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(v) = resolve(doc, e).get("value") {
+                        examples.push((format!("_{}", key.to_snake_case()), v));
+                    }
+                }
+                for (suffix, example) in examples {
+                    out.push(Example {
+                        test_name: format!("{op_id}_{}{suffix}", status.to_lowercase()),
+                        type_name: name.clone(),
+                        json: serde_json::to_string_pretty(example).expect("JSON values serialize"),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A `#[cfg(test)]` module with one test per example (empty when there is none).
+pub fn tests(doc: &Value, type_names: &[String]) -> TokenStream {
+    let examples = collect(doc, type_names);
+    if examples.is_empty() {
+        return TokenStream::new();
+    }
+    let tests = examples.iter().map(|e| {
+        let test = format_ident!("{}", e.test_name);
+        let ty = format_ident!("{}", e.type_name);
+        let json = &e.json;
+        let msg = format!("the spec's example does not decode into `{}`", e.type_name);
+        quote! {
+            #[test]
+            fn #test() {
+                let example = #json;
+                let value: super::#ty = ::serde_json::from_str(example).expect(#msg);
+                let encoded = ::serde_json::to_value(&value).unwrap();
+                assert_eq!(without_nulls(encoded), without_nulls(::serde_json::from_str(example).unwrap()));
+            }
+        }
+    });
+    quote! {
+        /// Every response example of the spec decodes into its type and encodes back.
+        #[cfg(test)]
+        mod spec_examples {
+            fn without_nulls(value: ::serde_json::Value) -> ::serde_json::Value {
+                match value {
+                    ::serde_json::Value::Object(map) => map
+                        .into_iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| (k, without_nulls(v)))
+                        .collect(),
+                    ::serde_json::Value::Array(items) => items.into_iter().map(without_nulls).collect(),
+                    other => other,
+                }
+            }
+
+            #(#tests)*
+        }
+    }
+}
