@@ -45,7 +45,7 @@ async fn sends_comma_lists_and_bracketed_operators_and_decodes_the_list() {
         .created_ats_gt(since)
         .updated_ats_lte(Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap())
         .created_ats("2026-11-01T12:00:00Z,2026-11-01T12:05:00Z")
-        .order_by(ListAuditEventsOrderBy::XcreatedXat)
+        .order_by(ListAuditEventsOrderBy::CreatedAtDesc)
         .page(2u64)
         .per_page(2u64)
         .send()

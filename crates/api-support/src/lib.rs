@@ -9,11 +9,15 @@
 //! * [`Secret`]: a credential whose `Debug` output is redacted.
 //! * `client` (feature `client`): [`client::Auth`], which turns a
 //!   credential into default headers of a `reqwest` client.
+//! * `server` (feature `server`): parameter validation, credential extraction
+//!   and error-body templates for the generated axum server stubs.
 
 #[cfg(feature = "client")]
 pub mod client;
 mod comma_list;
 mod secret;
+#[cfg(feature = "server")]
+pub mod server;
 mod timestamp;
 
 pub use comma_list::{CommaList, CommaListError};

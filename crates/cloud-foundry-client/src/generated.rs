@@ -11,74 +11,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     #[doc(no_inline)]
     pub use ::cloud_foundry_types::*;
-    ///`ListAuditEventsOrderBy`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ListAuditEventsOrderBy {
-        #[serde(rename = "created_at")]
-        CreatedXat,
-        #[serde(rename = "-created_at")]
-        XcreatedXat,
-        #[serde(rename = "updated_at")]
-        UpdatedXat,
-        #[serde(rename = "-updated_at")]
-        XupdatedXat,
-    }
-    impl ::std::fmt::Display for ListAuditEventsOrderBy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::CreatedXat => f.write_str("created_at"),
-                Self::XcreatedXat => f.write_str("-created_at"),
-                Self::UpdatedXat => f.write_str("updated_at"),
-                Self::XupdatedXat => f.write_str("-updated_at"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ListAuditEventsOrderBy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "created_at" => Ok(Self::CreatedXat),
-                "-created_at" => Ok(Self::XcreatedXat),
-                "updated_at" => Ok(Self::UpdatedXat),
-                "-updated_at" => Ok(Self::XupdatedXat),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditEventsOrderBy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditEventsOrderBy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::default::Default for ListAuditEventsOrderBy {
-        fn default() -> Self {
-            ListAuditEventsOrderBy::CreatedXat
-        }
-    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -250,7 +182,7 @@ pub mod builder {
         created_ats_gte: Result<Option<::api_support::Timestamp>, String>,
         created_ats_lt: Result<Option<::api_support::Timestamp>, String>,
         created_ats_lte: Result<Option<::api_support::Timestamp>, String>,
-        order_by: Result<Option<types::ListAuditEventsOrderBy>, String>,
+        order_by: Result<Option<::cloud_foundry_types::ListAuditEventsOrderBy>, String>,
         organization_guids: Result<
             Option<::api_support::CommaList<::std::string::String>>,
             String,
@@ -370,13 +302,13 @@ pub mod builder {
         }
         pub fn order_by<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListAuditEventsOrderBy>,
+            V: std::convert::TryInto<::cloud_foundry_types::ListAuditEventsOrderBy>,
         {
             self.order_by = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `ListAuditEventsOrderBy` for order_by failed"
+                    "conversion to `:: cloud_foundry_types :: ListAuditEventsOrderBy` for order_by failed"
                         .to_string()
                 });
             self

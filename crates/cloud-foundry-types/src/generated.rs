@@ -2,6 +2,86 @@
 // Change the spec or the generator, then run `cargo xtask codegen`.
 // Formatted by prettyplease; rustfmt skips this file (see lib.rs).
 
+///`ListAuditEventsOrderBy`
+///
+/// Open: a value the spec does not list is kept as `Other` instead of failing the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListAuditEventsOrderBy {
+    ///`created_at`
+    CreatedAt,
+    ///`-created_at`
+    CreatedAtDesc,
+    ///`updated_at`
+    UpdatedAt,
+    ///`-updated_at`
+    UpdatedAtDesc,
+    /// A value the spec does not list (the service may have added it since).
+    Other(::std::string::String),
+}
+impl ListAuditEventsOrderBy {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::CreatedAt,
+        Self::CreatedAtDesc,
+        Self::UpdatedAt,
+        Self::UpdatedAtDesc,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::CreatedAtDesc => "-created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::UpdatedAtDesc => "-updated_at",
+            Self::Other(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::std::fmt::Display for ListAuditEventsOrderBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for ListAuditEventsOrderBy {
+    fn from(value: &str) -> Self {
+        match value {
+            "created_at" => Self::CreatedAt,
+            "-created_at" => Self::CreatedAtDesc,
+            "updated_at" => Self::UpdatedAt,
+            "-updated_at" => Self::UpdatedAtDesc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::std::str::FromStr for ListAuditEventsOrderBy {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for ListAuditEventsOrderBy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListAuditEventsOrderBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
 /**An audit event.
 
 Wire format: every property is always sent (`event_presenter.rb`); `space` and `organization` are `null` when the event is not scoped to one (e.g. org-level events have `space: null`; `blob.remove_orphan` has both `null`). The presenter also emits `null` for `actor` and `target` when the event has none, so they are nullable too.*/

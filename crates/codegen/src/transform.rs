@@ -8,6 +8,7 @@
 //! | nullable header parameter | uncompilable code | header made non-nullable (absent is null) |
 //! | header parameter that is also an `apiKey` security scheme | a second way to pass credentials | removed: the client's auth constructor sends it |
 //! | array query parameter with `explode: false` | sent as repeated keys | `x-rust-type` [`CommaList`](api_support::CommaList) |
+//! | inline string enum in a parameter | an enum local to the client | a component `<Operation><Parameter>`, so client and server share one open enum |
 //! | `default` response beside a differently shaped 2xx | panics (one type per side) | `4XX` + `5XX` ranges |
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error` |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
@@ -39,6 +40,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
                 continue;
             }
             rewrite_parameters(&mut doc, &pointer, &path, &api_key_headers);
+            hoist_parameter_enums(file, &mut doc, &pointer)?;
             rewrite_responses(file, &mut doc, &pointer)?;
         }
     }
@@ -68,7 +70,7 @@ fn is_null_schema(v: &Value) -> bool {
 }
 
 /// `anyOf: [X, {type: 'null'}]` (FastAPI, OpenAPI 3.1 style) becomes X with `nullable: true`.
-fn normalize_null_unions(value: &mut Value) {
+pub fn normalize_null_unions(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for key in ["anyOf", "oneOf"] {
@@ -180,6 +182,66 @@ fn rewrite_parameters(doc: &mut Value, op_pointer: &str, path: &str, api_key_hea
     {
         item.remove("parameters");
     }
+}
+
+/// Inline enum parameter schemas (or array items) become named components, so
+/// the types crate holds them and client and server share one type.
+fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
+    let op_id = doc
+        .pointer(&format!("{op_pointer}/operationId"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_pascal_case();
+    let count = doc
+        .pointer(&format!("{op_pointer}/parameters"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    for i in 0..count {
+        let param_pointer = format!("{op_pointer}/parameters/{i}");
+        let name = doc
+            .pointer(&format!("{param_pointer}/name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let base = format!("{op_id}{}", crate::enums::rust_type_name(&name));
+        for (suffix, at) in [("", "/schema"), ("Item", "/schema/items")] {
+            let schema_pointer = format!("{param_pointer}{at}");
+            let Some(schema) = doc.pointer(&schema_pointer) else {
+                continue;
+            };
+            if schema.get("enum").is_none() || schema["type"] != "string" {
+                continue;
+            }
+            let component = format!("{base}{suffix}");
+            let schema = schema.clone();
+            let schemas = doc
+                .as_object_mut()
+                .expect("validated document is an object")
+                .entry("components")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .and_then(|c| {
+                    c.entry("schemas")
+                        .or_insert_with(|| json!({}))
+                        .as_object_mut()
+                });
+            let Some(schemas) = schemas else { continue };
+            if schemas.contains_key(&component) {
+                return Err(SpecError::at(
+                    file,
+                    format!("/components/schemas/{}", escape_pointer(&component)),
+                    format!(
+                        "the generator needs the name `{component}` for the enum of parameter `{name}`; rename this schema"
+                    ),
+                ));
+            }
+            schemas.insert(component.clone(), schema);
+            if let Some(slot) = doc.pointer_mut(&schema_pointer) {
+                *slot = json!({"$ref": format!("#/components/schemas/{component}")});
+            }
+        }
+    }
+    Ok(())
 }
 
 fn comma_list(array_schema: &Value) -> Value {

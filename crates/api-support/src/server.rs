@@ -1,0 +1,705 @@
+//! Runtime for the generated server stubs: reading and validating request
+//! parameters into typed values while collecting every problem as an
+//! [`Issue`], extracting credentials, and filling the spec's error-body
+//! templates (`x-server` in a spec) with those issues.
+//!
+//! Issue kinds and messages follow pydantic's vocabulary (`missing`,
+//! `int_parsing`, `less_than_equal`, ...): one well-known set, which the
+//! FastAPI-based services send verbatim and the others' templates reword.
+
+use std::fmt;
+use std::str::FromStr;
+
+use axum::http::HeaderMap;
+use serde_json::{Map, Value};
+
+use crate::Secret;
+
+/// Where a parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum In {
+    Query,
+    Header,
+    Path,
+}
+
+impl fmt::Display for In {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            In::Query => "query",
+            In::Header => "header",
+            In::Path => "path",
+        })
+    }
+}
+
+/// One problem with one parameter of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub location: In,
+    pub name: String,
+    /// A pydantic-style error type, e.g. `less_than_equal`.
+    pub kind: &'static str,
+    /// A pydantic-style message, e.g. `Input should be less than or equal to 200`.
+    pub message: String,
+    /// The offending input, as received (empty when missing).
+    pub input: String,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.message)
+    }
+}
+
+/// The constraints of one scalar parameter value, from its schema.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rules {
+    pub enum_values: &'static [&'static str],
+    pub pattern: Option<&'static str>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    /// The schema's type and format, for the "should be a valid ..." message.
+    pub kind: ValueKind,
+}
+
+/// What a parameter value must parse as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ValueKind {
+    #[default]
+    String,
+    Integer,
+    Number,
+    Boolean,
+    DateTime,
+    Uuid,
+}
+
+impl ValueKind {
+    fn parse_issue(self) -> (&'static str, &'static str) {
+        match self {
+            ValueKind::String => ("string_type", "Input should be a valid string"),
+            ValueKind::Integer => (
+                "int_parsing",
+                "Input should be a valid integer, unable to parse string as an integer",
+            ),
+            ValueKind::Number => (
+                "float_parsing",
+                "Input should be a valid number, unable to parse string as a number",
+            ),
+            ValueKind::Boolean => (
+                "bool_parsing",
+                "Input should be a valid boolean, unable to interpret input",
+            ),
+            ValueKind::DateTime => (
+                "datetime_from_date_parsing",
+                "Input should be a valid datetime",
+            ),
+            ValueKind::Uuid => ("uuid_parsing", "Input should be a valid UUID"),
+        }
+    }
+}
+
+/// How an array parameter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStyle {
+    /// `explode: true`: `a=1&a=2`.
+    Repeated,
+    /// `explode: false`: `a=1,2`.
+    Comma,
+}
+
+/// The parameters of one request, read on demand; problems are collected, not returned one by one.
+pub struct Params<'a> {
+    query: Vec<(String, String)>,
+    headers: &'a HeaderMap,
+    path: Vec<(String, String)>,
+    issues: Vec<Issue>,
+}
+
+impl<'a> Params<'a> {
+    /// Decodes the raw query string (invalid UTF-8 becomes U+FFFD, never an error).
+    pub fn new(query: Option<&str>, headers: &'a HeaderMap) -> Self {
+        let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+        Params {
+            query,
+            headers,
+            path: Vec::new(),
+            issues: Vec::new(),
+        }
+    }
+
+    /// Adds the path parameters the router matched.
+    pub fn with_path(mut self, path: Vec<(String, String)>) -> Self {
+        self.path = path;
+        self
+    }
+
+    /// The query parameters as received.
+    pub fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// All values of a parameter, in order.
+    fn raw_all(&mut self, location: In, name: &str) -> Vec<String> {
+        match location {
+            In::Query => self
+                .query
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            In::Path => self
+                .path
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            In::Header => {
+                let mut out = Vec::new();
+                for value in self.headers.get_all(name) {
+                    match value.to_str() {
+                        Ok(v) => out.push(v.to_owned()),
+                        Err(_) => self.issue(location, name, "string_unicode", "Input should be a valid string, unable to parse raw data as a unicode string".into(), String::new()),
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    fn issue(
+        &mut self,
+        location: In,
+        name: &str,
+        kind: &'static str,
+        message: String,
+        input: String,
+    ) {
+        self.issues.push(Issue {
+            location,
+            name: name.to_owned(),
+            kind,
+            message,
+            input,
+        });
+    }
+
+    /// The last value of a scalar parameter (`a=1&a=2` reads `2`, as form decoders do).
+    fn raw(&mut self, location: In, name: &str, required: bool) -> Option<String> {
+        let value = self.raw_all(location, name).pop();
+        if value.is_none() && required {
+            self.issue(
+                location,
+                name,
+                "missing",
+                "Field required".into(),
+                String::new(),
+            );
+        }
+        value
+    }
+
+    /// Checks one value against its rules and parses it.
+    fn check<T: FromStr>(
+        &mut self,
+        location: In,
+        name: &str,
+        raw: &str,
+        rules: &Rules,
+    ) -> Option<T> {
+        let before = self.issues.len();
+        let chars = raw.chars().count();
+        if let Some(min) = rules.min_length
+            && chars < min
+        {
+            self.issue(
+                location,
+                name,
+                "string_too_short",
+                format!("String should have at least {min} characters"),
+                raw.into(),
+            );
+        }
+        if let Some(max) = rules.max_length
+            && chars > max
+        {
+            self.issue(
+                location,
+                name,
+                "string_too_long",
+                format!("String should have at most {max} characters"),
+                raw.into(),
+            );
+        }
+        if !rules.enum_values.is_empty() && !rules.enum_values.contains(&raw) {
+            let expected = quote_list(rules.enum_values);
+            self.issue(
+                location,
+                name,
+                "enum",
+                format!("Input should be {expected}"),
+                raw.into(),
+            );
+        }
+        if let Some(pattern) = rules.pattern
+            && !pattern_matches(pattern, raw)
+        {
+            self.issue(
+                location,
+                name,
+                "string_pattern_mismatch",
+                format!("String should match pattern '{pattern}'"),
+                raw.into(),
+            );
+        }
+        if self.issues.len() > before {
+            return None;
+        }
+        let Ok(value) = raw.parse::<T>() else {
+            let (kind, message) = rules.kind.parse_issue();
+            self.issue(location, name, kind, message.into(), raw.into());
+            return None;
+        };
+        if matches!(rules.kind, ValueKind::Integer | ValueKind::Number)
+            && let Ok(n) = raw.parse::<f64>()
+        {
+            let show = |b: f64| {
+                if b.fract() == 0.0 {
+                    format!("{}", b as i64)
+                } else {
+                    b.to_string()
+                }
+            };
+            match (rules.minimum, rules.exclusive_minimum) {
+                (Some(min), false) if n < min => self.issue(
+                    location,
+                    name,
+                    "greater_than_equal",
+                    format!("Input should be greater than or equal to {}", show(min)),
+                    raw.into(),
+                ),
+                (Some(min), true) if n <= min => self.issue(
+                    location,
+                    name,
+                    "greater_than",
+                    format!("Input should be greater than {}", show(min)),
+                    raw.into(),
+                ),
+                _ => {}
+            }
+            match (rules.maximum, rules.exclusive_maximum) {
+                (Some(max), false) if n > max => self.issue(
+                    location,
+                    name,
+                    "less_than_equal",
+                    format!("Input should be less than or equal to {}", show(max)),
+                    raw.into(),
+                ),
+                (Some(max), true) if n >= max => self.issue(
+                    location,
+                    name,
+                    "less_than",
+                    format!("Input should be less than {}", show(max)),
+                    raw.into(),
+                ),
+                _ => {}
+            }
+            if self.issues.len() > before {
+                return None;
+            }
+        }
+        Some(value)
+    }
+
+    /// A scalar parameter: `None` when absent (or invalid, with an issue recorded).
+    pub fn scalar<T: FromStr>(
+        &mut self,
+        location: In,
+        name: &str,
+        required: bool,
+        rules: &Rules,
+    ) -> Option<T> {
+        let raw = self.raw(location, name, required)?;
+        self.check(location, name, &raw, rules)
+    }
+
+    /// An array parameter; item rules apply to every item.
+    pub fn list<T: FromStr>(
+        &mut self,
+        location: In,
+        name: &str,
+        required: bool,
+        style: ListStyle,
+        rules: &Rules,
+    ) -> Option<Vec<T>> {
+        let raws = self.raw_all(location, name);
+        if raws.is_empty() {
+            if required {
+                self.issue(
+                    location,
+                    name,
+                    "missing",
+                    "Field required".into(),
+                    String::new(),
+                );
+            }
+            return None;
+        }
+        let items: Vec<String> = match style {
+            ListStyle::Repeated => raws,
+            ListStyle::Comma => raws
+                .last()
+                .map(|v| v.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
+        };
+        let before = self.issues.len();
+        let parsed: Vec<Option<T>> = items
+            .iter()
+            .map(|item| self.check(location, name, item, rules))
+            .collect();
+        if self.issues.len() > before {
+            None
+        } else {
+            parsed.into_iter().collect()
+        }
+    }
+
+    /// The collected issues, or `Ok` when there are none.
+    pub fn finish(self) -> Result<(), Vec<Issue>> {
+        if self.issues.is_empty() {
+            Ok(())
+        } else {
+            Err(self.issues)
+        }
+    }
+}
+
+fn quote_list(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+fn pattern_matches(pattern: &str, value: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static CACHE: LazyLock<Mutex<HashMap<String, Option<regress::Regex>>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let regex = cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| regress::Regex::new(pattern).ok());
+    // A pattern that does not compile rejects nothing; the generator checks patterns at codegen time.
+    regex.as_ref().is_none_or(|r| r.find(value).is_some())
+}
+
+/// Checks that a pattern compiles the way the server will use it.
+pub fn pattern_is_valid(pattern: &str) -> bool {
+    regress::Regex::new(pattern).is_ok()
+}
+
+/// `Authorization: Bearer <token>` (the scheme name is case-insensitive).
+pub fn bearer_token(headers: &HeaderMap) -> Option<Secret> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| Secret::from(token))
+}
+
+/// An API key sent in a header.
+pub fn header_key(headers: &HeaderMap, name: &str) -> Option<Secret> {
+    let value = headers.get(name)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| Secret::from(value))
+}
+
+/// Why credentials were refused, as the implementation tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthError {
+    pub message: String,
+}
+
+impl AuthError {
+    pub fn new(message: impl Into<String>) -> Self {
+        AuthError {
+            message: message.into(),
+        }
+    }
+}
+
+/// Placeholders outside the issues: `{message}`, `{now}`, `{request_id}`.
+pub struct TemplateContext<'a> {
+    pub message: &'a str,
+    pub request_id: String,
+}
+
+impl TemplateContext<'_> {
+    /// The `X-Request-Id` header when sent, else a fresh random id.
+    pub fn request_id(headers: &HeaderMap) -> String {
+        headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 200)
+            .map(str::to_owned)
+            .unwrap_or_else(random_id)
+    }
+}
+
+fn random_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut bytes = [0u8; 16];
+    for chunk in bytes.chunks_mut(8) {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+        );
+        chunk.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Fills an error-body template from the spec's `x-server` extension.
+///
+/// * In strings: `{summary}` (every issue as `name: message`, joined by `; `),
+///   `{message}`, `{now}`, `{request_id}`; inside `$each_issue` also `{in}`,
+///   `{name}`, `{type}`, `{msg}`, `{input}`.
+/// * An array element `{"$each_issue": T}` becomes one `T` per issue.
+pub fn fill_template(template: &Value, issues: &[Issue], ctx: &TemplateContext<'_>) -> Value {
+    fill(template, issues, None, ctx)
+}
+
+fn fill(
+    template: &Value,
+    issues: &[Issue],
+    issue: Option<&Issue>,
+    ctx: &TemplateContext<'_>,
+) -> Value {
+    match template {
+        Value::String(s) => Value::String(fill_str(s, issues, issue, ctx)),
+        Value::Array(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                match item.get("$each_issue") {
+                    Some(each) => {
+                        out.extend(issues.iter().map(|i| fill(each, issues, Some(i), ctx)))
+                    }
+                    None => out.push(fill(item, issues, issue, ctx)),
+                }
+            }
+            Value::Array(out)
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), fill(v, issues, issue, ctx)))
+                .collect::<Map<_, _>>(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn fill_str(s: &str, issues: &[Issue], issue: Option<&Issue>, ctx: &TemplateContext<'_>) -> String {
+    if !s.contains('{') {
+        return s.to_owned();
+    }
+    let summary = || {
+        issues
+            .iter()
+            .map(Issue::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut out = s
+        .replace("{summary}", &summary())
+        .replace("{message}", ctx.message)
+        .replace("{request_id}", &ctx.request_id);
+    if out.contains("{now}") {
+        out = out.replace(
+            "{now}",
+            &crate::Timestamp::from(chrono::Utc::now()).to_string(),
+        );
+    }
+    if let Some(i) = issue {
+        out = out
+            .replace("{in}", &i.location.to_string())
+            .replace("{name}", &i.name)
+            .replace("{type}", i.kind)
+            .replace("{msg}", &i.message)
+            .replace("{input}", &i.input);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params(query: &str) -> (HeaderMap, String) {
+        (HeaderMap::new(), query.to_owned())
+    }
+
+    #[test]
+    fn scalars_are_checked_against_their_rules() {
+        let (headers, q) = params("limit=500&page=x&order=up&id=eq:5&ok=7");
+        let mut p = Params::new(Some(&q), &headers);
+        let int = Rules {
+            kind: ValueKind::Integer,
+            minimum: Some(1.0),
+            maximum: Some(200.0),
+            ..Rules::default()
+        };
+        assert_eq!(p.scalar::<i64>(In::Query, "limit", false, &int), None);
+        assert_eq!(p.scalar::<i64>(In::Query, "page", false, &int), None);
+        assert_eq!(p.scalar::<i64>(In::Query, "ok", false, &int), Some(7));
+        let order = Rules {
+            enum_values: &["asc", "desc"],
+            ..Rules::default()
+        };
+        assert_eq!(p.scalar::<String>(In::Query, "order", false, &order), None);
+        let pat = Rules {
+            pattern: Some("^(eq|neq):[0-9]+$"),
+            ..Rules::default()
+        };
+        assert_eq!(
+            p.scalar::<String>(In::Query, "id", true, &pat),
+            Some("eq:5".into())
+        );
+        assert_eq!(
+            p.scalar::<String>(In::Query, "missing", true, &Rules::default()),
+            None
+        );
+        let issues = p.finish().unwrap_err();
+        let kinds: Vec<_> = issues.iter().map(|i| (i.name.as_str(), i.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("limit", "less_than_equal"),
+                ("page", "int_parsing"),
+                ("order", "enum"),
+                ("missing", "missing")
+            ]
+        );
+        assert_eq!(
+            issues[0].message,
+            "Input should be less than or equal to 200"
+        );
+        assert_eq!(issues[2].message, "Input should be 'asc' or 'desc'");
+    }
+
+    #[test]
+    fn lists_read_both_styles() {
+        let (headers, q) = params("types=a,b&sort_by=id&sort_by=-name&n=1,x");
+        let mut p = Params::new(Some(&q), &headers);
+        let r = Rules::default();
+        assert_eq!(
+            p.list::<String>(In::Query, "types", false, ListStyle::Comma, &r),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            p.list::<String>(In::Query, "sort_by", false, ListStyle::Repeated, &r),
+            Some(vec!["id".into(), "-name".into()])
+        );
+        let int = Rules {
+            kind: ValueKind::Integer,
+            ..Rules::default()
+        };
+        assert_eq!(
+            p.list::<i64>(In::Query, "n", false, ListStyle::Comma, &int),
+            None
+        );
+        assert_eq!(p.finish().unwrap_err()[0].input, "x");
+    }
+
+    #[test]
+    fn malformed_input_never_panics() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-bad",
+            axum::http::HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
+        );
+        let mut p = Params::new(Some("a=%ff%fe&%zz=1&&=&b"), &headers);
+        assert!(
+            p.scalar::<String>(In::Header, "x-bad", false, &Rules::default())
+                .is_none()
+        );
+        assert_eq!(
+            p.scalar::<String>(In::Query, "a", false, &Rules::default()),
+            Some("\u{fffd}\u{fffd}".into())
+        );
+        assert_eq!(p.finish().unwrap_err()[0].kind, "string_unicode");
+    }
+
+    #[test]
+    fn templates_are_filled_per_issue() {
+        let issues = vec![
+            Issue {
+                location: In::Query,
+                name: "limit".into(),
+                kind: "less_than_equal",
+                message: "too big".into(),
+                input: "500".into(),
+            },
+            Issue {
+                location: In::Query,
+                name: "page".into(),
+                kind: "int_parsing",
+                message: "not a number".into(),
+                input: "x".into(),
+            },
+        ];
+        let ctx = TemplateContext {
+            message: "",
+            request_id: "r-1".into(),
+        };
+        let fastapi = json!({"detail": [{"$each_issue": {"loc": ["{in}", "{name}"], "msg": "{msg}", "type": "{type}", "input": "{input}"}}]});
+        assert_eq!(
+            fill_template(&fastapi, &issues, &ctx),
+            json!({"detail": [
+                {"loc": ["query", "limit"], "msg": "too big", "type": "less_than_equal", "input": "500"},
+                {"loc": ["query", "page"], "msg": "not a number", "type": "int_parsing", "input": "x"}]})
+        );
+        let cf = json!({"errors": [{"code": 10005, "detail": "The query parameter is invalid: {summary}", "id": "{request_id}"}]});
+        assert_eq!(
+            fill_template(&cf, &issues, &ctx),
+            json!({"errors": [{"code": 10005, "detail": "The query parameter is invalid: limit: too big; page: not a number", "id": "r-1"}]})
+        );
+    }
+
+    #[test]
+    fn credentials_are_read_from_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "bearer abc".parse().unwrap());
+        h.insert("x-api-key", " k ".parse().unwrap());
+        assert_eq!(bearer_token(&h).unwrap().expose(), "abc");
+        assert_eq!(header_key(&h, "X-API-Key").unwrap().expose(), "k");
+        h.insert("authorization", "Basic abc".parse().unwrap());
+        assert!(bearer_token(&h).is_none());
+        let id = TemplateContext::request_id(&HeaderMap::new());
+        assert_eq!(id.len(), 36);
+    }
+}
