@@ -53,7 +53,7 @@ impl fmt::Display for Issue {
 }
 
 /// The constraints of one scalar parameter value, from its schema.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Rules {
     pub enum_values: &'static [&'static str],
     pub pattern: Option<&'static str>,
@@ -65,6 +65,32 @@ pub struct Rules {
     pub exclusive_maximum: bool,
     /// The schema's type and format, for the "should be a valid ..." message.
     pub kind: ValueKind,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::DEFAULT
+    }
+}
+
+impl Rules {
+    /// No constraint: any string.
+    pub const DEFAULT: Rules = Rules {
+        enum_values: &[],
+        pattern: None,
+        min_length: None,
+        max_length: None,
+        minimum: None,
+        maximum: None,
+        exclusive_minimum: false,
+        exclusive_maximum: false,
+        kind: ValueKind::String,
+    };
+}
+
+/// A status code from its number; an invalid number (the generator never emits one) becomes 500.
+pub fn status(code: u16) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// What a parameter value must parse as.

@@ -3,14 +3,15 @@
 //! One spec (`specs/<service>.yaml`) becomes two crates:
 //!
 //! * `crates/<service>-types`: the models (serde, no HTTP),
-//! * `crates/<service>-client`: a typed progenitor client using those models.
+//! * `crates/<service>-client`: a typed progenitor client using those models,
+//! * `crates/<service>-server`: an axum server stub (trait, router, validation) using them too.
 //!
 //! The pipeline, one module per step:
 //!
 //! 1. [`load`]: strict YAML (duplicate keys are errors) into JSON, then the OpenAPI model;
 //! 2. [`validate`]: the rules the generator relies on, all reported at once;
 //! 3. [`transform`]: an in-memory working copy that progenitor handles correctly;
-//! 4. [`types`] and [`client`]: code generation (progenitor/typify), panics caught by [`progenitor`];
+//! 4. [`types`], [`client`] and [`server`]: code generation (progenitor/typify), panics caught by [`progenitor`];
 //! 5. [`render`]: prettyplease, preambles, `Cargo.toml` and `README.md`;
 //! 6. [`workspace`]: compare with or write to the tree, only after every spec succeeded.
 
@@ -21,6 +22,7 @@ pub mod examples;
 pub mod load;
 pub mod progenitor;
 pub mod render;
+pub mod server;
 pub mod transform;
 pub mod types;
 pub mod validate;
@@ -130,6 +132,8 @@ pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFi
     let types = types::generate(&rel, &working, &working_value)?;
     let client_code = client::generate(&rel, &working, &types, &types_lib)?;
 
+    let server_code = server::generate(&rel, &value, &working_value, &types_lib, &types.names)?;
+
     let render_err = |what: &str, e: syn::Error| {
         SpecError::at(
             &rel,
@@ -145,6 +149,10 @@ pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFi
 
     let types_dir = PathBuf::from("crates").join(&types_name);
     let client_dir = PathBuf::from("crates").join(&client_name);
+    let server_name = format!("{service}-server");
+    let server_dir = PathBuf::from("crates").join(&server_name);
+    let server_rs = render::generated_rs(&spec_path, server_code.tokens.clone())
+        .map_err(|e| render_err("server", e))?;
     let file = |dir: &Path, name: &str, contents: String| GeneratedFile {
         path: dir.join(name),
         contents,
@@ -174,5 +182,17 @@ pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFi
         ),
         file(&client_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&client_dir, "src/generated.rs", client_rs),
+        file(
+            &server_dir,
+            "Cargo.toml",
+            render::server_cargo_toml(&spec_path, &server_name, &types_name, &spec, &server_code),
+        ),
+        file(
+            &server_dir,
+            "README.md",
+            render::server_readme(&spec_path, &server_name, &types_name, &spec),
+        ),
+        file(&server_dir, "src/lib.rs", render::lib_rs(&spec_path)),
+        file(&server_dir, "src/generated.rs", server_rs),
     ])
 }

@@ -9,6 +9,7 @@ use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
 use proc_macro2::TokenStream;
 
 use crate::client::ClientCode;
+use crate::server::ServerCode;
 use crate::types::Types;
 
 /// The line every generated file starts with (behind its comment syntax);
@@ -296,4 +297,121 @@ pub fn types_readme(spec_path: &str, name: &str, spec: &OpenAPI, types: &Types) 
         spec.info.title,
         spec.info.version,
     )
+}
+
+pub fn server_cargo_toml(
+    spec_path: &str,
+    name: &str,
+    types_name: &str,
+    spec: &OpenAPI,
+    server: &ServerCode,
+) -> String {
+    let mut deps = vec![
+        format!(
+            "{types_name} = {{ path = \"../{types_name}\", version = \"{}\" }}",
+            crate_version(spec)
+        ),
+        "api-support = { workspace = true, features = [\"server\"] }".to_owned(),
+        "axum.workspace = true".to_owned(),
+        "serde_json.workspace = true".to_owned(),
+    ];
+    if server.uses_uuid {
+        deps.push("uuid.workspace = true".into());
+    }
+    format!(
+        "{}[package]\nname = \"{name}\"\nversion = \"{}\"\ndescription = {}\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
+         [dependencies]\n{}\n\n[dev-dependencies]\ntokio.workspace = true\n",
+        toml_preamble(spec_path),
+        crate_version(spec),
+        toml_str(&format!(
+            "Server stub (axum) for {} (generated from {spec_path}).",
+            spec.info.title
+        )),
+        deps.join("\n"),
+    )
+}
+
+pub fn server_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenAPI) -> String {
+    let lib = name.replace('-', "_");
+    let types_lib = types_name.replace('-', "_");
+    let has_auth = spec
+        .components
+        .as_ref()
+        .is_some_and(|c| !c.security_schemes.is_empty());
+    let mut example = String::new();
+    writeln!(example, "use {lib}::{{Api, router}};").unwrap();
+    if has_auth {
+        writeln!(
+            example,
+            "use {lib}::Credentials;\nuse api_support::server::AuthError;"
+        )
+        .unwrap();
+    }
+    writeln!(example, "\nstruct Mock;\n\nimpl Api for Mock {{").unwrap();
+    if has_auth {
+        writeln!(
+            example,
+            "    type Principal = ();\n\n    async fn authenticate(&self, _credentials: Credentials) -> Result<(), AuthError> {{\n        Ok(())\n    }}\n"
+        )
+        .unwrap();
+    }
+    for (_, _, op) in spec.operations() {
+        let id = op
+            .operation_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_snake_case();
+        let principal = if has_auth && !op.security.as_ref().is_some_and(|s| s.is_empty()) {
+            "_principal: (), "
+        } else {
+            ""
+        };
+        let answer = success_example(op)
+            .map(|(variant, json)| {
+                format!(
+                    "        // Answers with the spec's own example (see the mock servers for real filtering and paging).\n        \
+                     let body = serde_json::from_str(r#\"{json}\"#).expect(\"the spec's example decodes\");\n        \
+                     {lib}::{id}::Response::{variant}(body)"
+                )
+            })
+            .unwrap_or_else(|| "        unimplemented!(\"answer with a documented variant\")".to_owned());
+        writeln!(example, "    async fn {id}(&self, {principal}_request: {lib}::{id}::Request) -> {lib}::{id}::Response {{\n{answer}\n    }}").unwrap();
+    }
+    writeln!(example, "}}\n\n# async fn serve() -> std::io::Result<()> {{\nlet listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\naxum::serve(listener, router(Mock)).await\n# }}").unwrap();
+    format!(
+        "{}# {name}\n\nAn axum server stub for **{}** (API version {}), generated from `{spec_path}`. It shares its models with the \
+         client through [`{types_name}`](../{types_name}) (re-exported as `{lib}::types`).\n\n\
+         * [`Api`]: one async method per operation; its input is a typed, validated `Request`, its output a `Response` enum with one \
+         variant per documented status, so an implementation can only answer what the spec allows.\n\
+         * [`router`]: turns any `Api` into an `axum::Router`.\n\
+         * Before an operation runs, credentials are extracted and checked (`Api::authenticate`) and every parameter is parsed \
+         and validated; a rejected request gets the service's own error body (the spec's `x-server` templates).\n\
+         * Unknown query parameters and headers are ignored; no input makes the stub panic.\n\n\
+         ## Usage\n\n```rust,no_run\n{example}```\n",
+        md_preamble(spec_path),
+        spec.info.title,
+        spec.info.version,
+    )
+    .replace("{types_lib}", &types_lib)
+}
+
+/// The first 2xx response with a JSON example: its variant name and the example as compact JSON.
+fn success_example(op: &openapiv3::Operation) -> Option<(String, String)> {
+    op.responses
+        .responses
+        .iter()
+        .find_map(|(status, response)| {
+            let openapiv3::StatusCode::Code(code @ 200..=299) = status else {
+                return None;
+            };
+            let ReferenceOr::Item(response) = response else {
+                return None;
+            };
+            let example = response.content.get("application/json")?.example.as_ref()?;
+            let reason = http::StatusCode::from_u16(*code).ok()?.canonical_reason()?;
+            Some((
+                heck::AsPascalCase(reason).to_string(),
+                serde_json::to_string(example).ok()?,
+            ))
+        })
 }

@@ -1,0 +1,852 @@
+//! The `<service>-server` crate: an axum server stub. Per operation a module
+//! with a typed `Request` (every parameter parsed and validated) and a
+//! `Response` enum (one variant per documented status, carrying that status's
+//! body type from the types crate); a trait `Api` with one method per
+//! operation plus `authenticate`; and `router`, which turns any `Api` into an
+//! `axum::Router`.
+//!
+//! Parameters are read from the working copy (credential headers removed,
+//! enums shared), responses from the committed spec (each status keeps its own
+//! body type). Rejections use the spec's `x-server` templates, so a client sees
+//! the service's own error envelope.
+
+use std::path::Path;
+
+use heck::{ToPascalCase, ToSnakeCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::enums::rust_type_name;
+use crate::error::{SpecError, escape_pointer};
+use crate::transform::resolve;
+use crate::validate::METHODS;
+
+/// What the server crate needs beyond the types crate.
+pub struct ServerCode {
+    pub tokens: TokenStream,
+    pub uses_uuid: bool,
+}
+
+/// The `x-server` extension: how the service rejects a request.
+struct Rejections {
+    validation: Option<(u16, Value)>,
+    unauthenticated: Option<(u16, Value)>,
+}
+
+fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
+    let ext = spec.get("x-server");
+    let read = |key: &str| -> Result<Option<(u16, Value)>, SpecError> {
+        let Some(entry) = ext.and_then(|e| e.get(key)) else {
+            return Ok(None);
+        };
+        let pointer = format!("/x-server/{key}");
+        let status = entry
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .filter(|s| (400..600).contains(s))
+            .ok_or_else(|| {
+                SpecError::at(
+                    file,
+                    format!("{pointer}/status"),
+                    "expected an error status code (400-599)",
+                )
+            })?;
+        let body = entry.get("body").cloned().ok_or_else(|| {
+            SpecError::at(
+                file,
+                format!("{pointer}/body"),
+                "expected a `body` template",
+            )
+        })?;
+        Ok(Some((status, body)))
+    };
+    Ok(Rejections {
+        validation: read("validation-error")?,
+        unauthenticated: read("unauthenticated")?,
+    })
+}
+
+/// A supported security scheme.
+struct Scheme {
+    name: String,
+    variant: proc_macro2::Ident,
+    extract: TokenStream,
+    doc: String,
+}
+
+fn schemes(spec: &Value) -> Vec<Scheme> {
+    let Some(map) = spec
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, scheme) in map {
+        let scheme = resolve(spec, scheme);
+        let variant = format_ident!("{}", rust_type_name(name));
+        let (extract, doc) = match (
+            scheme["type"].as_str(),
+            scheme["scheme"].as_str(),
+            scheme["in"].as_str(),
+        ) {
+            (Some("http"), Some(s), _) if s.eq_ignore_ascii_case("bearer") => (
+                quote! { ::api_support::server::bearer_token(headers) },
+                format!("`Authorization: Bearer <token>` (scheme `{name}`)"),
+            ),
+            (Some("oauth2" | "openIdConnect"), _, _) => (
+                quote! { ::api_support::server::bearer_token(headers) },
+                format!("an OAuth 2 bearer token (scheme `{name}`)"),
+            ),
+            (Some("apiKey"), _, Some("header")) => {
+                let header = scheme["name"].as_str().unwrap_or_default().to_owned();
+                (
+                    quote! { ::api_support::server::header_key(headers, #header) },
+                    format!("the `{header}` header (scheme `{name}`)"),
+                )
+            }
+            _ => continue,
+        };
+        out.push(Scheme {
+            name: name.clone(),
+            variant,
+            extract,
+            doc,
+        });
+    }
+    out
+}
+
+/// The security scheme names an operation accepts (alternatives), empty when it needs none.
+fn operation_security(spec: &Value, op: &Value) -> Vec<String> {
+    let requirements = op.get("security").or_else(|| spec.get("security"));
+    let mut names = Vec::new();
+    for requirement in requirements.and_then(Value::as_array).into_iter().flatten() {
+        if let Some(obj) = requirement.as_object() {
+            if obj.is_empty() {
+                // `{}`: anonymous access is allowed.
+                return Vec::new();
+            }
+            names.extend(obj.keys().cloned());
+        }
+    }
+    names
+}
+
+/// One parameter, ready for code generation.
+struct Param {
+    field: proc_macro2::Ident,
+    ty: TokenStream,
+    read: TokenStream,
+    /// How to turn the read `Option<T>` into the field value.
+    finish: Finish,
+    doc: String,
+}
+
+enum Finish {
+    /// Required scalar: present once parsing found no issue.
+    Required,
+    /// A method chain applied to the `Option` (empty: keep the `Option`).
+    Chain(TokenStream),
+}
+
+fn literal_rules(schema: &Value, kind: &str) -> TokenStream {
+    let enum_values: Vec<String> = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let opt_str = |k: &str| match schema.get(k).and_then(Value::as_str) {
+        Some(s) => quote! { Some(#s) },
+        None => quote! { None },
+    };
+    let opt_usize = |k: &str| match schema.get(k).and_then(Value::as_u64) {
+        Some(n) => {
+            let n = n as usize;
+            quote! { Some(#n) }
+        }
+        None => quote! { None },
+    };
+    let opt_f64 = |k: &str| match schema.get(k).and_then(Value::as_f64) {
+        Some(n) => quote! { Some(#n) },
+        None => quote! { None },
+    };
+    let flag = |k: &str| schema.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let mut fields = Vec::new();
+    if !enum_values.is_empty() {
+        fields.push(quote! { enum_values: &[#(#enum_values),*] });
+    }
+    for (key, field, value) in [
+        ("pattern", "pattern", opt_str("pattern")),
+        ("minLength", "min_length", opt_usize("minLength")),
+        ("maxLength", "max_length", opt_usize("maxLength")),
+        ("minimum", "minimum", opt_f64("minimum")),
+        ("maximum", "maximum", opt_f64("maximum")),
+    ] {
+        if schema.get(key).is_some() {
+            let field = format_ident!("{field}");
+            fields.push(quote! { #field: #value });
+        }
+    }
+    for (key, field) in [
+        ("exclusiveMinimum", "exclusive_minimum"),
+        ("exclusiveMaximum", "exclusive_maximum"),
+    ] {
+        if flag(key) {
+            let field = format_ident!("{field}");
+            fields.push(quote! { #field: true });
+        }
+    }
+    if kind != "String" {
+        let kind = format_ident!("{kind}");
+        fields.push(quote! { kind: ::api_support::server::ValueKind::#kind });
+    }
+    quote! {
+        ::api_support::server::Rules { #(#fields,)* ..::api_support::server::Rules::DEFAULT }
+    }
+}
+
+/// The Rust type, value kind and rules of a scalar schema.
+fn scalar(
+    spec: &Value,
+    schema: &Value,
+    types_lib: &TokenStream,
+    uses_uuid: &mut bool,
+) -> Option<(TokenStream, &'static str, TokenStream, Option<TokenStream>)> {
+    let resolved = resolve(spec, schema);
+    let referenced = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(rust_type_name);
+    let default = resolved.get("default");
+    match (resolved["type"].as_str(), resolved["format"].as_str()) {
+        (Some("string"), _) if referenced.is_some() && resolved.get("enum").is_some() => {
+            let ty = format_ident!("{}", referenced.unwrap());
+            let d = default
+                .and_then(Value::as_str)
+                .map(|d| quote! { #types_lib::#ty::from(#d) });
+            Some((
+                quote! { #types_lib::#ty },
+                "String",
+                literal_rules(resolved, "String"),
+                d,
+            ))
+        }
+        (Some("string"), Some("date-time")) => Some((
+            quote! { ::api_support::Timestamp },
+            "DateTime",
+            literal_rules(resolved, "DateTime"),
+            None,
+        )),
+        (Some("string"), Some("uuid")) => {
+            *uses_uuid = true;
+            Some((
+                quote! { ::uuid::Uuid },
+                "Uuid",
+                literal_rules(resolved, "Uuid"),
+                None,
+            ))
+        }
+        (Some("string"), _) => {
+            let d = default
+                .and_then(Value::as_str)
+                .map(|d| quote! { #d.to_owned() });
+            Some((
+                quote! { ::std::string::String },
+                "String",
+                literal_rules(resolved, "String"),
+                d,
+            ))
+        }
+        (Some("integer"), _) => {
+            let d = default.and_then(Value::as_i64).map(|d| quote! { #d });
+            Some((
+                quote! { i64 },
+                "Integer",
+                literal_rules(resolved, "Integer"),
+                d,
+            ))
+        }
+        (Some("number"), _) => {
+            let d = default.and_then(Value::as_f64).map(|d| quote! { #d });
+            Some((
+                quote! { f64 },
+                "Number",
+                literal_rules(resolved, "Number"),
+                d,
+            ))
+        }
+        (Some("boolean"), _) => {
+            let d = default.and_then(Value::as_bool).map(|d| quote! { #d });
+            Some((
+                quote! { bool },
+                "Boolean",
+                literal_rules(resolved, "Boolean"),
+                d,
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn params(
+    file: &Path,
+    working: &Value,
+    op_pointer: &str,
+    types_lib: &TokenStream,
+    uses_uuid: &mut bool,
+) -> Result<Vec<Param>, SpecError> {
+    let mut out = Vec::new();
+    let list = working
+        .pointer(&format!("{op_pointer}/parameters"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (i, p) in list.iter().enumerate() {
+        let pointer = format!("{op_pointer}/parameters/{i}");
+        let p = resolve(working, p);
+        let name = p["name"].as_str().unwrap_or_default();
+        let location = match p["in"].as_str() {
+            Some("query") => quote! { ::api_support::server::In::Query },
+            Some("header") => quote! { ::api_support::server::In::Header },
+            Some("path") => quote! { ::api_support::server::In::Path },
+            other => {
+                return Err(SpecError::at(
+                    file,
+                    format!("{pointer}/in"),
+                    format!(
+                        "the server stub supports query, header and path parameters, not {other:?}"
+                    ),
+                ));
+            }
+        };
+        let required = p["required"].as_bool().unwrap_or(false) || p["in"] == "path";
+        let field = format_ident!("{}", sanitize_field(name));
+        let schema = p.get("schema").cloned().unwrap_or(Value::Null);
+        let resolved = resolve(working, &schema).clone();
+        let description = p
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let unsupported = || {
+            SpecError::at(
+                file,
+                format!("{pointer}/schema"),
+                format!(
+                    "parameter `{name}`: the server stub supports string, integer, number, boolean and arrays of those"
+                ),
+            )
+        };
+        let (ty, read, finish) = if resolved["type"] == "array" {
+            let items = resolved.get("items").cloned().unwrap_or(Value::Null);
+            let (item_ty, _, rules, _) =
+                scalar(working, &items, types_lib, uses_uuid).ok_or_else(unsupported)?;
+            let style = if p.get("explode") == Some(&Value::Bool(false)) {
+                quote! { Comma }
+            } else {
+                quote! { Repeated }
+            };
+            let read = quote! { p.list::<#item_ty>(#location, #name, #required, ::api_support::server::ListStyle::#style, &#rules) };
+            if required {
+                (
+                    quote! { ::std::vec::Vec<#item_ty> },
+                    read,
+                    quote! { .unwrap_or_default() },
+                )
+            } else {
+                (
+                    quote! { ::std::option::Option<::std::vec::Vec<#item_ty>> },
+                    read,
+                    quote! {},
+                )
+            }
+        } else {
+            let (ty, _, rules, default) =
+                scalar(working, &schema, types_lib, uses_uuid).ok_or_else(unsupported)?;
+            let read = quote! { p.scalar::<#ty>(#location, #name, #required, &#rules) };
+            match (required, default) {
+                (true, _) => (ty.clone(), read, quote! {}),
+                (false, Some(default)) => {
+                    (ty.clone(), read, quote! { .unwrap_or_else(|| #default) })
+                }
+                (false, None) => (quote! { ::std::option::Option<#ty> }, read, quote! {}),
+            }
+        };
+        let finish = if required && resolved["type"] != "array" {
+            Finish::Required
+        } else {
+            Finish::Chain(finish)
+        };
+        let default_doc = resolved
+            .get("default")
+            .map(|d| format!(" Default: `{d}`."))
+            .unwrap_or_default();
+        out.push(Param {
+            field,
+            ty,
+            read,
+            finish,
+            doc: format!(
+                " `{name}` ({}).{default_doc} {description}",
+                p["in"].as_str().unwrap_or_default()
+            ),
+        });
+    }
+    Ok(out)
+}
+
+fn sanitize_field(name: &str) -> String {
+    let snake = name
+        .replace('[', "_")
+        .replace(']', "")
+        .replace(|c: char| !c.is_alphanumeric() && c != '_', "_")
+        .to_snake_case();
+    let snake = if snake.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        format!("p_{snake}")
+    } else {
+        snake
+    };
+    match snake.as_str() {
+        "type" | "match" | "ref" | "self" | "move" | "where" | "mod" | "use" | "in" | "fn"
+        | "loop" | "impl" | "crate" | "async" => format!("{snake}_"),
+        _ => snake,
+    }
+}
+
+/// One documented status of an operation.
+struct Status {
+    key: String,
+    variant: proc_macro2::Ident,
+    /// `None`: a fixed status; `Some`: the variant carries its own `StatusCode` (ranges, `default`).
+    fixed: Option<u16>,
+    body: Option<TokenStream>,
+    description: String,
+}
+
+fn statuses(
+    spec: &Value,
+    op: &Value,
+    types_lib: &TokenStream,
+    type_names: &[String],
+) -> Vec<Status> {
+    let mut out = Vec::new();
+    for (key, response) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let response = resolve(spec, response);
+        let media = response
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(|c| c.iter().find(|(k, _)| k.contains("json")).map(|(_, v)| v));
+        let body = media.and_then(|m| m.get("schema")).map(|schema| {
+            match schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(rust_type_name)
+            {
+                Some(name) if type_names.contains(&name) => {
+                    let ident = format_ident!("{name}");
+                    quote! { #types_lib::#ident }
+                }
+                _ => quote! { ::serde_json::Value },
+            }
+        });
+        let (variant, fixed) = match key.as_str() {
+            "default" => ("Default".to_owned(), None),
+            k if k.ends_with("XX") => (format!("Status{k}"), None),
+            k => {
+                let code: u16 = k.parse().unwrap_or(500);
+                let reason = http::StatusCode::from_u16(code)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("Status");
+                (reason.to_pascal_case(), Some(code))
+            }
+        };
+        out.push(Status {
+            key: key.clone(),
+            variant: format_ident!("{variant}"),
+            fixed,
+            body,
+            description: response
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        });
+    }
+    out
+}
+
+/// The variant a rejection status maps to, or an error naming the operation.
+fn rejection_variant<'a>(
+    file: &Path,
+    op_pointer: &str,
+    op_id: &str,
+    statuses: &'a [Status],
+    status: u16,
+    what: &str,
+) -> Result<&'a Status, SpecError> {
+    let range = format!("{}XX", status / 100);
+    statuses
+        .iter()
+        .find(|s| s.fixed == Some(status))
+        .or_else(|| statuses.iter().find(|s| s.key == range))
+        .or_else(|| statuses.iter().find(|s| s.key == "default"))
+        .filter(|s| s.body.is_some())
+        .ok_or_else(|| {
+            SpecError::at(
+                file,
+                format!("{op_pointer}/responses"),
+                format!("`x-server.{what}` answers with status {status}, which `{op_id}` does not document with a JSON body"),
+            )
+        })
+}
+
+pub fn generate(
+    file: &Path,
+    spec: &Value,
+    working: &Value,
+    types_lib: &str,
+    type_names: &[String],
+) -> Result<ServerCode, SpecError> {
+    let types_lib = {
+        let ident = format_ident!("{types_lib}");
+        quote! { ::#ident }
+    };
+    let rejections = rejections(file, spec)?;
+    let schemes = schemes(spec);
+    let mut uses_uuid = false;
+    let mut modules = Vec::new();
+    let mut trait_methods = Vec::new();
+    let mut handlers = Vec::new();
+    let mut routes = Vec::new();
+    let mut template_tests = Vec::new();
+    let mut needs_auth = false;
+
+    let mut ops: Vec<(String, &str, &Value)> = Vec::new();
+    for (path, item) in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                ops.push((path.clone(), method, op));
+            }
+        }
+    }
+    for (path, method, op) in ops {
+        let op_pointer = format!("/paths/{}/{method}", escape_pointer(&path));
+        let op_id = op["operationId"].as_str().unwrap_or_default().to_owned();
+        if op.get("requestBody").is_some() {
+            return Err(SpecError::at(
+                file,
+                format!("{op_pointer}/requestBody"),
+                "the server stub does not support request bodies yet",
+            ));
+        }
+        let module = format_ident!("{}", op_id.to_snake_case());
+        let params = params(file, working, &op_pointer, &types_lib, &mut uses_uuid)?;
+        let statuses = statuses(spec, op, &types_lib, type_names);
+        let security = operation_security(spec, op);
+        let op_schemes: Vec<&Scheme> = schemes
+            .iter()
+            .filter(|s| security.contains(&s.name))
+            .collect();
+        let authenticated = !op_schemes.is_empty();
+        needs_auth |= authenticated;
+
+        // Request.
+        let fields = params.iter().map(|p| {
+            let (field, ty, doc) = (&p.field, &p.ty, &p.doc);
+            quote! { #[doc = #doc] pub #field: #ty, }
+        });
+        let reads = params.iter().map(|p| {
+            let (field, read) = (&p.field, &p.read);
+            quote! { let #field = #read; }
+        });
+        let required_lets = params.iter().filter(|p| matches!(p.finish, Finish::Required)).map(|p| {
+            let field = &p.field;
+            quote! { let ::std::option::Option::Some(#field) = #field else { return Err(::std::vec::Vec::new()) }; }
+        });
+        let assigns = params.iter().map(|p| {
+            let field = &p.field;
+            match &p.finish {
+                Finish::Chain(chain) if !chain.is_empty() => quote! { #field: #field #chain, },
+                _ => quote! { #field, },
+            }
+        });
+
+        // Response.
+        let variants = statuses.iter().map(|s| {
+            let doc = format!(" `{}`: {}", s.key, s.description);
+            let v = &s.variant;
+            match (&s.fixed, &s.body) {
+                (Some(_), Some(body)) => quote! { #[doc = #doc] #v(#body), },
+                (Some(_), None) => quote! { #[doc = #doc] #v, },
+                (None, Some(body)) => quote! { #[doc = #doc] #v(::axum::http::StatusCode, #body), },
+                (None, None) => quote! { #[doc = #doc] #v(::axum::http::StatusCode), },
+            }
+        });
+        let arms = statuses.iter().map(|s| {
+            let v = &s.variant;
+            match (&s.fixed, &s.body) {
+                (Some(code), Some(_)) => quote! { Response::#v(body) => (::api_support::server::status(#code), ::axum::Json(body)).into_response(), },
+                (Some(code), None) => quote! { Response::#v => ::api_support::server::status(#code).into_response(), },
+                (None, Some(_)) => quote! { Response::#v(status, body) => (status, ::axum::Json(body)).into_response(), },
+                (None, None) => quote! { Response::#v(status) => status.into_response(), },
+            }
+        });
+
+        // Rejections, each mapped to a documented variant.
+        let reject_fn = |what: &str,
+                         status: u16,
+                         template: &Value,
+                         fn_name: &str|
+         -> Result<TokenStream, SpecError> {
+            let target = rejection_variant(file, &op_pointer, &op_id, &statuses, status, what)?;
+            let body_ty = target.body.clone().expect("filtered on body");
+            let v = &target.variant;
+            let construct = if target.fixed.is_some() {
+                quote! { Response::#v(body) }
+            } else {
+                quote! { Response::#v(::api_support::server::status(#status), body) }
+            };
+            let template = serde_json::to_string(template).expect("JSON values serialize");
+            let f = format_ident!("{fn_name}");
+            Ok(quote! {
+                /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
+                pub fn #f(issues: &[::api_support::server::Issue], message: &str, headers: &::axum::http::HeaderMap) -> ::axum::response::Response {
+                    const TEMPLATE: &str = #template;
+                    let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE).unwrap_or_default();
+                    let ctx = ::api_support::server::TemplateContext { message, request_id: ::api_support::server::TemplateContext::request_id(headers) };
+                    let filled = ::api_support::server::fill_template(&template, issues, &ctx);
+                    match ::serde_json::from_value::<#body_ty>(filled.clone()) {
+                        Ok(body) => #construct.into_response(),
+                        // Unreachable while the generated template tests pass; never a panic.
+                        Err(_) => (::api_support::server::status(#status), ::axum::Json(filled)).into_response(),
+                    }
+                }
+            })
+        };
+        let mut reject_fns = Vec::new();
+        if !params.is_empty() {
+            let (status, template) = rejections.validation.clone().ok_or_else(|| {
+                SpecError::at(file, "/x-server/validation-error", format!("`{op_id}` has parameters: declare how the service rejects invalid ones (`x-server.validation-error: {{status, body}}`)"))
+            })?;
+            reject_fns.push(reject_fn("validation-error", status, &template, "reject")?);
+            let test = format_ident!(
+                "{}_validation_error_is_a_documented_answer",
+                op_id.to_snake_case()
+            );
+            let target = rejection_variant(
+                file,
+                &op_pointer,
+                &op_id,
+                &statuses,
+                status,
+                "validation-error",
+            )?;
+            let body_ty = target.body.clone().expect("filtered on body");
+            let template = serde_json::to_string(&template).expect("JSON values serialize");
+            template_tests.push(quote! {
+                #[test]
+                fn #test() {
+                    let issues = [::api_support::server::Issue {
+                        location: ::api_support::server::In::Query,
+                        name: "limit".into(),
+                        kind: "int_parsing",
+                        message: "Input should be a valid integer".into(),
+                        input: "x".into(),
+                    }];
+                    let response = super::#module::reject(&issues, "", &::axum::http::HeaderMap::new());
+                    assert_eq!(response.status().as_u16(), #status);
+                    let template: ::serde_json::Value = ::serde_json::from_str(#template).unwrap();
+                    let ctx = ::api_support::server::TemplateContext { message: "", request_id: "r".into() };
+                    let filled = ::api_support::server::fill_template(&template, &issues, &ctx);
+                    let typed = ::serde_json::from_value::<#body_ty>(filled);
+                    assert!(typed.is_ok(), "the x-server validation-error template does not fit its status's schema: {:?}", typed.err());
+                }
+            });
+        }
+        if authenticated {
+            let (status, template) = rejections.unauthenticated.clone().ok_or_else(|| {
+                SpecError::at(file, "/x-server/unauthenticated", format!("`{op_id}` requires credentials: declare how the service refuses them (`x-server.unauthenticated: {{status, body}}`)"))
+            })?;
+            reject_fns.push(reject_fn(
+                "unauthenticated",
+                status,
+                &template,
+                "unauthenticated",
+            )?);
+        }
+
+        let request_doc = format!(" The parameters of `{op_id}`, parsed and validated.");
+        let module_doc = format!(" `{op_id}`: `{} {path}`.", method.to_uppercase());
+        let response_doc = format!(
+            " Every documented answer of `{op_id}`: one variant per status, with that status's body."
+        );
+        modules.push(quote! {
+            #[doc = #module_doc]
+            pub mod #module {
+                use ::axum::response::IntoResponse;
+
+                #[doc = #request_doc]
+                #[derive(Debug, Clone, PartialEq)]
+                pub struct Request {
+                    #(#fields)*
+                }
+
+                impl Request {
+                    /// Reads every parameter; all problems are returned together.
+                    pub fn parse(mut p: ::api_support::server::Params<'_>) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
+                        #(#reads)*
+                        p.finish()?;
+                        #(#required_lets)*
+                        Ok(Request { #(#assigns)* })
+                    }
+                }
+
+                #[doc = #response_doc]
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum Response {
+                    #(#variants)*
+                }
+
+                impl ::axum::response::IntoResponse for Response {
+                    fn into_response(self) -> ::axum::response::Response {
+                        match self {
+                            #(#arms)*
+                        }
+                    }
+                }
+
+                #(#reject_fns)*
+            }
+        });
+
+        // Trait method and handler.
+        let summary = op
+            .get("summary")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let method_doc = format!(" `{} {path}`: {summary}", method.to_uppercase());
+        let principal_param = authenticated.then(|| quote! { principal: Self::Principal, });
+        trait_methods.push(quote! {
+            #[doc = #method_doc]
+            fn #module(&self, #principal_param request: #module::Request) -> impl ::std::future::Future<Output = #module::Response> + Send;
+        });
+        let handler = format_ident!("handle_{}", module);
+        let auth = if authenticated {
+            let tries = op_schemes.iter().map(|s| {
+                let (variant, extract) = (&s.variant, &s.extract);
+                quote! { if let Some(secret) = #extract { break 'found Some(Credentials::#variant(secret)); } }
+            });
+            quote! {
+                let credentials = 'found: { #(#tries)* None };
+                let principal = match credentials {
+                    None => return #module::unauthenticated(&[], "Not authenticated", headers),
+                    Some(credentials) => match api.authenticate(credentials).await {
+                        Ok(principal) => principal,
+                        Err(e) => return #module::unauthenticated(&[], &e.message, headers),
+                    },
+                };
+            }
+        } else {
+            TokenStream::new()
+        };
+        let principal_arg = authenticated.then(|| quote! { principal, });
+        let reject = if params.is_empty() {
+            quote! { Err(_) => return ::axum::http::StatusCode::BAD_REQUEST.into_response(), }
+        } else {
+            quote! { Err(issues) => return #module::reject(&issues, "", headers), }
+        };
+        handlers.push(quote! {
+            async fn #handler<A: Api>(
+                ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+                path: ::axum::extract::RawPathParams,
+                uri: ::axum::http::Uri,
+                headers: ::axum::http::HeaderMap,
+            ) -> ::axum::response::Response {
+                use ::axum::response::IntoResponse;
+                let headers = &headers;
+                #auth
+                let path = path.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                let p = ::api_support::server::Params::new(uri.query(), headers).with_path(path);
+                let request = match #module::Request::parse(p) {
+                    Ok(request) => request,
+                    #reject
+                };
+                api.#module(#principal_arg request).await.into_response()
+            }
+        });
+        let route_method = format_ident!("{method}");
+        routes.push(quote! { .route(#path, ::axum::routing::#route_method(#handler::<A>)) });
+    }
+
+    let credentials = needs_auth.then(|| {
+        let variants = schemes.iter().map(|s| {
+            let (v, doc) = (&s.variant, format!(" Sent as {}.", s.doc));
+            quote! { #[doc = #doc] #v(::api_support::Secret), }
+        });
+        quote! {
+            /// Credentials a request carried, one variant per security scheme. Never shown by `Debug`.
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub enum Credentials {
+                #(#variants)*
+            }
+        }
+    });
+    let auth_items = needs_auth.then(|| {
+        quote! {
+            /// Who made a request, as [`Api::authenticate`] established it; handed to every operation that requires credentials.
+            type Principal: Send + 'static;
+
+            /// Checks credentials. An `Err` answers the request with the service's own "unauthenticated" body; the operation never runs.
+            fn authenticate(&self, credentials: Credentials) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, ::api_support::server::AuthError>> + Send;
+        }
+    });
+    let tests = (!template_tests.is_empty()).then(|| {
+        quote! {
+            #[cfg(test)]
+            mod x_server_templates {
+                #(#template_tests)*
+            }
+        }
+    });
+
+    let tokens = quote! {
+        #credentials
+
+        /// The service: implement it, then serve [`router`].
+        pub trait Api: Send + Sync + 'static {
+            #auth_items
+            #(#trait_methods)*
+        }
+
+        #(#modules)*
+
+        /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
+        pub fn router<A: Api>(api: A) -> ::axum::Router {
+            ::axum::Router::new()
+                #(#routes)*
+                .with_state(::std::sync::Arc::new(api))
+        }
+
+        #(#handlers)*
+
+        #tests
+    };
+    Ok(ServerCode { tokens, uses_uuid })
+}
