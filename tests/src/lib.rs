@@ -112,3 +112,76 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .body(Body::from(body))
         .expect("a valid response")
 }
+
+/// An implementation of a generated server's `Api` for contract tests: it
+/// accepts one token, records every request it is handed, and answers with
+/// whatever the test set.
+///
+/// `probe!(Probe, runta_server, list_audits)` defines `Probe` for the Runta stub.
+#[macro_export]
+macro_rules! probe {
+    ($name:ident, $server:ident, $op:ident) => {
+        #[derive(Clone)]
+        pub struct $name {
+            pub token: &'static str,
+            pub seen: ::std::sync::Arc<::std::sync::Mutex<Vec<$server::$op::Request>>>,
+            pub answer: ::std::sync::Arc<::std::sync::Mutex<Option<$server::$op::Response>>>,
+        }
+
+        impl $name {
+            pub fn new(token: &'static str) -> Self {
+                $name {
+                    token,
+                    seen: Default::default(),
+                    answer: Default::default(),
+                }
+            }
+
+            /// Answers every following request with `response`.
+            pub fn answer(&self, response: $server::$op::Response) {
+                *self.answer.lock().unwrap() = Some(response);
+            }
+
+            /// The requests the operation was handed, in order.
+            pub fn seen(&self) -> Vec<$server::$op::Request> {
+                self.seen.lock().unwrap().clone()
+            }
+        }
+
+        impl $server::Api for $name {
+            type Principal = ();
+
+            async fn authenticate(
+                &self,
+                credentials: $server::Credentials,
+            ) -> Result<(), ::api_support::server::AuthError> {
+                if credentials.secret().expose() == self.token {
+                    Ok(())
+                } else {
+                    Err(::api_support::server::AuthError::new("Invalid token"))
+                }
+            }
+
+            async fn $op(&self, _: (), request: $server::$op::Request) -> $server::$op::Response {
+                self.seen.lock().unwrap().push(request);
+                self.answer
+                    .lock()
+                    .unwrap()
+                    .clone()
+                    .expect("the test set an answer")
+            }
+        }
+    };
+}
+
+/// Serves an axum router on a loopback port until the returned guard is dropped.
+pub async fn serve(router: axum::Router) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("serve");
+    });
+    (base_url, task)
+}

@@ -800,11 +800,24 @@ pub fn generate(
             let (v, doc) = (&s.variant, format!(" Sent as {}.", s.doc));
             quote! { #[doc = #doc] #v(::api_support::Secret), }
         });
+        let arms = schemes.iter().map(|s| {
+            let v = &s.variant;
+            quote! { Credentials::#v(secret) => secret, }
+        });
         quote! {
             /// Credentials a request carried, one variant per security scheme. Never shown by `Debug`.
             #[derive(Debug, Clone, PartialEq, Eq)]
             pub enum Credentials {
                 #(#variants)*
+            }
+
+            impl Credentials {
+                /// The credential itself, whichever scheme carried it.
+                pub fn secret(&self) -> &::api_support::Secret {
+                    match self {
+                        #(#arms)*
+                    }
+                }
             }
         }
     });
@@ -827,6 +840,9 @@ pub fn generate(
     });
 
     let tokens = quote! {
+        /// The service's models, shared with its client crate.
+        pub use #types_lib as types;
+
         #credentials
 
         /// The service: implement it, then serve [`router`].

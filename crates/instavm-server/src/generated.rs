@@ -2,6 +2,8 @@
 // Change the spec or the generator, then run `cargo xtask codegen`.
 // Formatted by prettyplease; rustfmt skips this file (see lib.rs).
 
+/// The service's models, shared with its client crate.
+pub use ::instavm_types as types;
 /// Credentials a request carried, one variant per security scheme. Never shown by `Debug`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
@@ -9,6 +11,15 @@ pub enum Credentials {
     ApiKeyHeader(::api_support::Secret),
     /// Sent as an OAuth 2 bearer token (scheme `OAuth2PasswordBearer`).
     OAuth2PasswordBearer(::api_support::Secret),
+}
+impl Credentials {
+    /// The credential itself, whichever scheme carried it.
+    pub fn secret(&self) -> &::api_support::Secret {
+        match self {
+            Credentials::ApiKeyHeader(secret) => secret,
+            Credentials::OAuth2PasswordBearer(secret) => secret,
+        }
+    }
 }
 /// The service: implement it, then serve [`router`].
 pub trait Api: Send + Sync + 'static {

@@ -2,11 +2,21 @@
 // Change the spec or the generator, then run `cargo xtask codegen`.
 // Formatted by prettyplease; rustfmt skips this file (see lib.rs).
 
+/// The service's models, shared with its client crate.
+pub use ::runta_types as types;
 /// Credentials a request carried, one variant per security scheme. Never shown by `Debug`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
     /// Sent as `Authorization: Bearer <token>` (scheme `bearerAuth`).
     BearerAuth(::api_support::Secret),
+}
+impl Credentials {
+    /// The credential itself, whichever scheme carried it.
+    pub fn secret(&self) -> &::api_support::Secret {
+        match self {
+            Credentials::BearerAuth(secret) => secret,
+        }
+    }
 }
 /// The service: implement it, then serve [`router`].
 pub trait Api: Send + Sync + 'static {

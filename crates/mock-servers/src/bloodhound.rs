@@ -1,0 +1,248 @@
+//! BloodHound `GET /api/v2/audit`: newest first (LIFO) unless `sort_by`
+//! says otherwise, predicate filters (`column=op:value`, repeated for AND),
+//! a `before`/`after` window (default: the last 365 days), and `skip`/`limit`
+//! paging with `count` = all matching rows. Each action writes an `intent`
+//! row and then a `success` or `failure` row with the same `commit_id`.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use api_support::Timestamp;
+use api_support::server::AuthError;
+use bloodhound_server::types::{
+    AuditLog, AuditLogStatus, AuditLogsData, ErrorDetail, ErrorWrapper, ListAuditLogsResponse,
+};
+use bloodhound_server::{Api, Credentials, list_audit_logs};
+use chrono::{Duration, Utc};
+
+use crate::sample::{Rng, instant};
+use crate::{Faults, Options, check, load};
+
+pub struct Mock {
+    logs: Arc<Vec<AuditLog>>,
+    token: String,
+    faults: Faults,
+}
+
+impl Mock {
+    pub fn new(options: &Options) -> anyhow::Result<Self> {
+        let logs = match &options.data {
+            Some(path) => load(path)?,
+            None => sample(options.items),
+        };
+        Ok(Mock {
+            logs: Arc::new(logs),
+            token: options.token.clone(),
+            faults: options.faults.clone(),
+        })
+    }
+}
+
+pub fn sample(n: usize) -> Vec<AuditLog> {
+    let mut rng = Rng::new(2);
+    let now = Utc::now();
+    let actors = [
+        ("admin", "admin@example.com"),
+        ("alice", "alice@example.com"),
+        ("bob", "bob@example.com"),
+    ];
+    let actions = [
+        "LoginAttempt",
+        "CreateAuthToken",
+        "UpdateUser",
+        "DeleteAssetGroupSelector",
+        "ExportAllRisks",
+    ];
+    let mut logs = Vec::with_capacity(n);
+    let mut i = 0;
+    while logs.len() < n {
+        let (name, email) = *rng.pick(&actors);
+        let action = rng.pick(&actions).to_string();
+        let actor_id = rng.uuid();
+        let commit = rng.uuid();
+        let request = rng.uuid();
+        let outcome = if rng.below(5) == 0 {
+            AuditLogStatus::Failure
+        } else {
+            AuditLogStatus::Success
+        };
+        for status in [AuditLogStatus::Intent, outcome] {
+            if logs.len() == n {
+                break;
+            }
+            let id = (logs.len() + 1) as i64;
+            logs.push(AuditLog {
+                id,
+                created_at: Timestamp::from(instant(now, n - logs.len())),
+                actor_id: actor_id.clone(),
+                actor_name: name.into(),
+                actor_email: email.into(),
+                action: action.clone(),
+                fields: serde_json::Map::from_iter([("sequence".to_owned(), serde_json::json!(i))]),
+                request_id: request.parse().unwrap_or_default(),
+                source_ip_address: "10.0.0.5".into(),
+                commit_id: commit.parse().unwrap_or_default(),
+                status,
+            });
+        }
+        i += 1;
+    }
+    logs
+}
+
+fn wrapper(status: i32, message: &str) -> ErrorWrapper {
+    ErrorWrapper {
+        http_status: status,
+        timestamp: Timestamp::from(Utc::now()),
+        request_id: String::new(),
+        errors: vec![ErrorDetail {
+            context: String::new(),
+            message: message.into(),
+        }],
+    }
+}
+
+/// `op:value` on a column; the stub already checked the syntax against the spec's patterns.
+fn matches(log: &AuditLog, column: &str, predicate: &str) -> bool {
+    let Some((op, value)) = predicate.split_once(':') else {
+        return false;
+    };
+    let ordering = match column {
+        "id" => value.parse::<i64>().ok().map(|v| log.id.cmp(&v)),
+        "created_at" => value
+            .parse::<Timestamp>()
+            .ok()
+            .map(|v| log.created_at.cmp(&v)),
+        _ => {
+            let field = text(log, column);
+            return match op {
+                "eq" => field == value,
+                "neq" => field != value,
+                _ => false,
+            };
+        }
+    };
+    let Some(ordering) = ordering else {
+        return false;
+    };
+    match op {
+        "eq" => ordering == Ordering::Equal,
+        "neq" => ordering != Ordering::Equal,
+        "gt" => ordering == Ordering::Greater,
+        "gte" => ordering != Ordering::Less,
+        "lt" => ordering == Ordering::Less,
+        "lte" => ordering != Ordering::Greater,
+        _ => false,
+    }
+}
+
+fn text(log: &AuditLog, column: &str) -> String {
+    match column {
+        "actor_id" => log.actor_id.clone(),
+        "actor_name" => log.actor_name.clone(),
+        "actor_email" => log.actor_email.clone(),
+        "action" => log.action.clone(),
+        "request_id" => log.request_id.to_string(),
+        "source_ip_address" => log.source_ip_address.clone(),
+        "status" => log.status.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn compare(a: &AuditLog, b: &AuditLog, column: &str) -> Ordering {
+    match column {
+        "id" => a.id.cmp(&b.id),
+        "created_at" => a.created_at.cmp(&b.created_at),
+        other => text(a, other).cmp(&text(b, other)),
+    }
+}
+
+impl Api for Mock {
+    type Principal = ();
+
+    async fn authenticate(&self, credentials: Credentials) -> Result<(), AuthError> {
+        let Credentials::JwtBearerToken(token) = credentials;
+        check(&self.token, &token)
+    }
+
+    async fn list_audit_logs(
+        &self,
+        _: (),
+        r: list_audit_logs::Request,
+    ) -> list_audit_logs::Response {
+        use list_audit_logs::Response;
+        match self.faults.next() {
+            Some(429) => {
+                return Response::TooManyRequests(wrapper(429, "you have exceeded the rate limit"));
+            }
+            Some(403) => return Response::Forbidden(wrapper(403, "you are not authorized")),
+            Some(_) => {
+                return Response::InternalServerError(wrapper(
+                    500,
+                    "an internal error has occurred",
+                ));
+            }
+            None => {}
+        }
+        let before = r.before.unwrap_or_else(|| Timestamp::from(Utc::now()));
+        let after = r
+            .after
+            .unwrap_or_else(|| Timestamp::from(before.into_inner() - Duration::days(365)));
+        let filters: Vec<(&str, &Vec<String>)> = [
+            ("id", &r.id),
+            ("created_at", &r.created_at),
+            ("actor_id", &r.actor_id),
+            ("actor_name", &r.actor_name),
+            ("actor_email", &r.actor_email),
+            ("action", &r.action),
+            ("request_id", &r.request_id),
+            ("source_ip_address", &r.source_ip_address),
+            ("status", &r.status),
+        ]
+        .into_iter()
+        .filter_map(|(column, values)| values.as_ref().map(|v| (column, v)))
+        .collect();
+        let mut rows: Vec<&AuditLog> = self
+            .logs
+            .iter()
+            .filter(|l| l.created_at < before && l.created_at > after)
+            .filter(|l| {
+                filters
+                    .iter()
+                    .all(|(column, predicates)| predicates.iter().all(|p| matches(l, column, p)))
+            })
+            .collect();
+        let sort: Vec<(bool, String)> = match &r.sort_by {
+            Some(columns) => columns
+                .iter()
+                .map(|c| (c.starts_with('-'), c.trim_start_matches('-').to_owned()))
+                .collect(),
+            // LIFO: newest first.
+            None => vec![(true, "created_at".into()), (true, "id".into())],
+        };
+        rows.sort_by(|a, b| {
+            sort.iter()
+                .map(|(desc, column)| {
+                    if *desc {
+                        compare(b, a, column)
+                    } else {
+                        compare(a, b, column)
+                    }
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        });
+        let count = rows.len();
+        let skip = r.skip.or(r.offset).unwrap_or(0).max(0) as usize;
+        let limit = r.limit.max(0) as usize;
+        let logs = rows.into_iter().skip(skip).take(limit).cloned().collect();
+        Response::Ok(ListAuditLogsResponse {
+            count: count as i64,
+            limit: limit as i64,
+            skip: skip as i64,
+            data: AuditLogsData { logs },
+            start: None,
+            end: None,
+        })
+    }
+}

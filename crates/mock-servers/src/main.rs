@@ -1,0 +1,56 @@
+//! `mock-server <service> [--port N]`: serve one service's mock until Ctrl-C.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use mock_servers::{DEFAULT_TOKEN, Options, Service};
+
+#[derive(Parser)]
+#[command(about = "Serve an in-memory mock of one audit API, built on its generated server stub")]
+struct Cli {
+    /// Which service to mock.
+    service: Service,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// The only credential accepted (bearer token or API key).
+    #[arg(long, default_value = DEFAULT_TOKEN)]
+    token: String,
+    /// How many items to generate.
+    #[arg(long, default_value_t = 120)]
+    items: usize,
+    /// A JSON file with an array of the service's items, instead of generated data.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Answer the first requests with these statuses (comma-separated, e.g. 429,503), to test retries.
+    #[arg(long, value_delimiter = ',')]
+    fail_first: Vec<u16>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
+    let address = listener.local_addr()?;
+    let options = Options {
+        token: cli.token,
+        items: cli.items,
+        data: cli.data,
+        base_url: format!("http://{address}"),
+        ..Options::default()
+    };
+    for status in cli.fail_first {
+        options.faults.push(status);
+    }
+    let app = mock_servers::router(cli.service, &options)?;
+    eprintln!(
+        "{:?} mock listening on http://{address} (token: {})",
+        cli.service, options.token
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
