@@ -408,6 +408,30 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
             }
         }
     }
+    /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
+    pub fn invalid_credentials(
+        issues: &[::api_support::server::Issue],
+        message: &str,
+        headers: &::axum::http::HeaderMap,
+    ) -> ::axum::response::Response {
+        const TEMPLATE: &str = "{\"errors\":[{\"context\":\"\",\"message\":\"authentication is invalid: {message}\"}],\"http_status\":401,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}";
+        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
+            .unwrap_or_default();
+        let ctx = ::api_support::server::TemplateContext {
+            message,
+            request_id: ::api_support::server::TemplateContext::request_id(headers),
+        };
+        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
+        match ::serde_json::from_value::<
+            ::bloodhound_types::ErrorWrapper,
+        >(filled.clone()) {
+            Ok(body) => Response::Unauthorized(body).into_response(),
+            Err(_) => {
+                (::api_support::server::status(401u16), ::axum::Json(filled))
+                    .into_response()
+            }
+        }
+    }
 }
 /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
 pub fn router<A: Api>(api: A) -> ::axum::Router {
@@ -437,7 +461,7 @@ async fn handle_list_audit_logs<A: Api>(
             match api.authenticate(credentials).await {
                 Ok(principal) => principal,
                 Err(e) => {
-                    return list_audit_logs::unauthenticated(&[], &e.message, headers);
+                    return list_audit_logs::invalid_credentials(&[], &e.message, headers);
                 }
             }
         }

@@ -32,6 +32,8 @@ pub struct ServerCode {
 struct Rejections {
     validation: Option<(u16, Value)>,
     unauthenticated: Option<(u16, Value)>,
+    /// Credentials present but refused; defaults to `unauthenticated`.
+    invalid_credentials: Option<(u16, Value)>,
 }
 
 fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
@@ -65,6 +67,7 @@ fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
     Ok(Rejections {
         validation: read("validation-error")?,
         unauthenticated: read("unauthenticated")?,
+        invalid_credentials: read("invalid-credentials")?,
     })
 }
 
@@ -690,6 +693,16 @@ pub fn generate(
                 &template,
                 "unauthenticated",
             )?);
+            let (status, template) = rejections
+                .invalid_credentials
+                .clone()
+                .unwrap_or((status, template));
+            reject_fns.push(reject_fn(
+                "invalid-credentials",
+                status,
+                &template,
+                "invalid_credentials",
+            )?);
         }
 
         let request_doc = format!(" The parameters of `{op_id}`, parsed and validated.");
@@ -759,7 +772,7 @@ pub fn generate(
                     None => return #module::unauthenticated(&[], "Not authenticated", headers),
                     Some(credentials) => match api.authenticate(credentials).await {
                         Ok(principal) => principal,
-                        Err(e) => return #module::unauthenticated(&[], &e.message, headers),
+                        Err(e) => return #module::invalid_credentials(&[], &e.message, headers),
                     },
                 };
             }

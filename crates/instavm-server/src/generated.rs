@@ -258,6 +258,28 @@ pub mod list_audit_events {
             }
         }
     }
+    /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
+    pub fn invalid_credentials(
+        issues: &[::api_support::server::Issue],
+        message: &str,
+        headers: &::axum::http::HeaderMap,
+    ) -> ::axum::response::Response {
+        const TEMPLATE: &str = "{\"detail\":\"{message}\"}";
+        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
+            .unwrap_or_default();
+        let ctx = ::api_support::server::TemplateContext {
+            message,
+            request_id: ::api_support::server::TemplateContext::request_id(headers),
+        };
+        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
+        match ::serde_json::from_value::<::instavm_types::HttpError>(filled.clone()) {
+            Ok(body) => Response::Unauthorized(body).into_response(),
+            Err(_) => {
+                (::api_support::server::status(401u16), ::axum::Json(filled))
+                    .into_response()
+            }
+        }
+    }
 }
 /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
 pub fn router<A: Api>(api: A) -> ::axum::Router {
@@ -290,7 +312,11 @@ async fn handle_list_audit_events<A: Api>(
             match api.authenticate(credentials).await {
                 Ok(principal) => principal,
                 Err(e) => {
-                    return list_audit_events::unauthenticated(&[], &e.message, headers);
+                    return list_audit_events::invalid_credentials(
+                        &[],
+                        &e.message,
+                        headers,
+                    );
                 }
             }
         }

@@ -211,6 +211,28 @@ pub mod list_audits {
             }
         }
     }
+    /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
+    pub fn invalid_credentials(
+        issues: &[::api_support::server::Issue],
+        message: &str,
+        headers: &::axum::http::HeaderMap,
+    ) -> ::axum::response::Response {
+        const TEMPLATE: &str = "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"{message}\"}}";
+        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
+            .unwrap_or_default();
+        let ctx = ::api_support::server::TemplateContext {
+            message,
+            request_id: ::api_support::server::TemplateContext::request_id(headers),
+        };
+        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
+        match ::serde_json::from_value::<::runta_types::ErrorEnvelope>(filled.clone()) {
+            Ok(body) => Response::Unauthorized(body).into_response(),
+            Err(_) => {
+                (::api_support::server::status(401u16), ::axum::Json(filled))
+                    .into_response()
+            }
+        }
+    }
 }
 /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
 pub fn router<A: Api>(api: A) -> ::axum::Router {
@@ -237,7 +259,9 @@ async fn handle_list_audits<A: Api>(
         Some(credentials) => {
             match api.authenticate(credentials).await {
                 Ok(principal) => principal,
-                Err(e) => return list_audits::unauthenticated(&[], &e.message, headers),
+                Err(e) => {
+                    return list_audits::invalid_credentials(&[], &e.message, headers);
+                }
             }
         }
     };

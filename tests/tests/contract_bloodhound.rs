@@ -1,0 +1,256 @@
+//! BloodHound: the generated client against the generated server stub.
+
+use bloodhound_client::Client;
+use bloodhound_client::types::{
+    ListAuditLogsActionItem, ListAuditLogsCreatedAtItem, ListAuditLogsIdItem,
+    ListAuditLogsSortByItem, ListAuditLogsStatusItem,
+};
+use bloodhound_server::list_audit_logs::{Request, Response};
+use bloodhound_server::types::{AuditLogsData, ErrorDetail, ErrorWrapper, ListAuditLogsResponse};
+use chrono::TimeZone;
+use serde_json::json;
+use workspace_tests::{probe, serve};
+
+probe!(Probe, bloodhound_server, list_audit_logs);
+
+const TOKEN: &str = "jwt-contract";
+
+async fn start() -> (Probe, String, tokio::task::JoinHandle<()>) {
+    let probe = Probe::new(TOKEN);
+    let (url, task) = serve(bloodhound_server::router(probe.clone())).await;
+    (probe, url, task)
+}
+
+fn page(logs: Vec<bloodhound_server::types::AuditLog>) -> ListAuditLogsResponse {
+    ListAuditLogsResponse {
+        count: logs.len() as i64,
+        limit: 1000,
+        skip: 0,
+        data: AuditLogsData { logs },
+        start: None,
+        end: None,
+    }
+}
+
+fn strings(values: &[&str]) -> Option<Vec<String>> {
+    Some(values.iter().map(|v| v.to_string()).collect())
+}
+
+#[tokio::test]
+async fn every_parameter_travels_intact_with_defaults_applied() {
+    let (probe, url, _task) = start().await;
+    probe.answer(Response::Ok(page(vec![])));
+    let client = Client::with_bearer_token(&url, TOKEN).unwrap();
+    let before = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let after = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let parse = |v: &str| v.parse::<ListAuditLogsCreatedAtItem>().unwrap();
+    client
+        .list_audit_logs()
+        .prefer("wait=5")
+        .skip(10)
+        .limit(20)
+        .offset(30)
+        .before(before)
+        .after(after)
+        .sort_by(vec![
+            "-created_at".parse::<ListAuditLogsSortByItem>().unwrap(),
+            "id".parse().unwrap(),
+        ])
+        .id(vec!["gt:100".parse::<ListAuditLogsIdItem>().unwrap()])
+        .created_at(vec![
+            parse("gte:2026-11-01T00:00:00Z"),
+            parse("lt:2026-11-02T00:00:00.5Z"),
+        ])
+        .actor_id(vec![
+            "eq:3c90c3cc-0d44-4b50-8888-8dd25736052a".parse().unwrap(),
+        ])
+        .actor_name(vec!["neq:admin".parse().unwrap()])
+        .actor_email(vec!["eq:a@example.com".parse().unwrap()])
+        .action(vec![
+            "eq:LoginAttempt"
+                .parse::<ListAuditLogsActionItem>()
+                .unwrap(),
+        ])
+        .request_id(vec![
+            "eq:9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f".parse().unwrap(),
+        ])
+        .source_ip_address(vec!["eq:10.0.0.5".parse().unwrap()])
+        .status(vec![
+            "eq:success".parse::<ListAuditLogsStatusItem>().unwrap(),
+            "neq:intent".parse().unwrap(),
+        ])
+        .send()
+        .await
+        .unwrap();
+    client.list_audit_logs().send().await.unwrap();
+    let seen = probe.seen();
+    assert_eq!(
+        seen[0],
+        Request {
+            prefer: "wait=5".into(),
+            skip: Some(10),
+            limit: 20,
+            offset: Some(30),
+            before: Some(before.into()),
+            after: Some(after.into()),
+            sort_by: strings(&["-created_at", "id"]),
+            id: strings(&["gt:100"]),
+            created_at: strings(&["gte:2026-11-01T00:00:00Z", "lt:2026-11-02T00:00:00.5Z"]),
+            actor_id: strings(&["eq:3c90c3cc-0d44-4b50-8888-8dd25736052a"]),
+            actor_name: strings(&["neq:admin"]),
+            actor_email: strings(&["eq:a@example.com"]),
+            action: strings(&["eq:LoginAttempt"]),
+            request_id: strings(&["eq:9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f"]),
+            source_ip_address: strings(&["eq:10.0.0.5"]),
+            status: strings(&["eq:success", "neq:intent"]),
+        }
+    );
+    assert_eq!(
+        (seen[1].prefer.as_str(), seen[1].limit, seen[1].skip.clone()),
+        ("wait=30", 1000, None)
+    );
+}
+
+#[tokio::test]
+async fn every_documented_status_reaches_the_client_typed() {
+    let (probe, url, _task) = start().await;
+    let client = Client::with_bearer_token(&url, TOKEN).unwrap();
+    let ok = page(mock_servers::bloodhound::sample(4));
+    probe.answer(Response::Ok(ok.clone()));
+    assert_eq!(
+        client.list_audit_logs().send().await.unwrap().into_inner(),
+        ok
+    );
+    let wrapper = |status: i32| ErrorWrapper {
+        http_status: status,
+        timestamp: chrono::Utc
+            .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
+            .unwrap()
+            .into(),
+        request_id: String::new(),
+        errors: vec![ErrorDetail {
+            context: "audit".into(),
+            message: format!("status {status}"),
+        }],
+    };
+    for (status, response) in [
+        (400, Response::BadRequest(wrapper(400))),
+        (401, Response::Unauthorized(wrapper(401))),
+        (403, Response::Forbidden(wrapper(403))),
+        (429, Response::TooManyRequests(wrapper(429))),
+        (500, Response::InternalServerError(wrapper(500))),
+    ] {
+        probe.answer(response);
+        match client.list_audit_logs().send().await {
+            Err(bloodhound_client::Error::ErrorResponse(value)) => {
+                assert_eq!(value.status().as_u16(), status);
+                assert_eq!(value.into_inner(), wrapper(i32::from(status)));
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+    }
+}
+
+async fn raw(url: &str, query: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new().get(format!("{url}/api/v2/audit?{query}"));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn invalid_parameters_get_bloodhounds_400_wrapper() {
+    let (probe, url, _task) = start().await;
+    let auth = ("authorization", "Bearer jwt-contract");
+    for (query, header, messages) in [
+        (
+            "actor_name=~eq:adm",
+            None,
+            vec![
+                r#"query parameter "actor_name" is malformed: String should match pattern '^(eq|neq):.+$'"#,
+            ],
+        ),
+        (
+            "sort_by=actor_name,id",
+            None,
+            vec![
+                r#"query parameter "sort_by" is malformed: String should match pattern '^-?(id|actor_name|actor_email|action|created_at|source_ip_address|status)$'"#,
+            ],
+        ),
+        (
+            "created_at=2026-11-01T00:00:00%2B01:00",
+            None,
+            vec![
+                r#"query parameter "created_at" is malformed: String should match pattern '^((eq|neq|gt|gte|lt|lte):)?[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?[Zz]$'"#,
+            ],
+        ),
+        (
+            "skip=-1",
+            None,
+            vec![
+                r#"query parameter "skip" is malformed: Input should be greater than or equal to 0"#,
+            ],
+        ),
+        (
+            "before=yesterday",
+            None,
+            vec![r#"query parameter "before" is malformed: Input should be a valid datetime"#],
+        ),
+        (
+            "",
+            Some(("prefer", "30")),
+            vec![
+                r#"query parameter "Prefer" is malformed: String should match pattern '^wait=[0-9]+$'"#,
+            ],
+        ),
+    ] {
+        let mut headers = vec![auth];
+        headers.extend(header);
+        let (status, body) = raw(&url, query, &headers).await;
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(body["http_status"], 400);
+        assert_eq!(
+            body["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["message"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            messages,
+            "{query}"
+        );
+        assert!(body["timestamp"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(body["request_id"].as_str().unwrap().len(), 36);
+        assert!(serde_json::from_value::<ErrorWrapper>(body).is_ok());
+    }
+    let (_, body) = raw(&url, "limit=x", &[auth, ("x-request-id", "req-42")]).await;
+    assert_eq!(body["request_id"], "req-42");
+    assert!(probe.seen().is_empty());
+}
+
+#[tokio::test]
+async fn missing_or_wrong_credentials_get_401_and_never_reach_the_service() {
+    let (probe, url, _task) = start().await;
+    for (headers, message) in [
+        (vec![], "authentication is invalid: Not authenticated"),
+        (
+            vec![("authorization", "Bearer nope")],
+            "authentication is invalid: Invalid token",
+        ),
+        (
+            vec![("authorization", "bhesignature abc")],
+            "authentication is invalid: Not authenticated",
+        ),
+    ] {
+        let (status, body) = raw(&url, "", &headers).await;
+        assert_eq!(status, 401);
+        assert_eq!(body["http_status"], 401);
+        assert_eq!(body["errors"], json!([{"context": "", "message": message}]));
+    }
+    assert!(probe.seen().is_empty());
+}
