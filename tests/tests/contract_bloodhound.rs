@@ -106,7 +106,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
         }
     );
     assert_eq!(
-        (seen[1].prefer.as_str(), seen[1].limit, seen[1].skip.clone()),
+        (seen[1].prefer.as_str(), seen[1].limit, seen[1].skip),
         ("wait=30", 1000, None)
     );
 }
