@@ -2,7 +2,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An OpenAPI `format: date-time` value, in UTC.
@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// it accepts timestamps without an offset (`2026-11-01T12:00:00.123456`, as
 /// Python services often send) and takes them as UTC. Writing is RFC 3339
 /// with `Z`, without a fraction when the time has none
-/// (`2026-11-01T12:00:00Z`), which every service here accepts.
+/// (`2026-11-01T12:00:00Z`) and with at most microseconds otherwise.
 ///
 /// ```
 /// use api_support::Timestamp;
@@ -57,7 +57,13 @@ impl fmt::Debug for Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        // Microseconds at most: what the services store, and what BloodHound's filter pattern allows.
+        f.write_str(
+            &self
+                .0
+                .trunc_subsecs(6)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        )
     }
 }
 
@@ -113,6 +119,10 @@ mod tests {
             ("2026-11-01T14:00:00+02:00", "2026-11-01T12:00:00Z"),
             ("2026-11-01T12:00:00", "2026-11-01T12:00:00Z"),
             ("2026-11-01 12:00:00.123456", "2026-11-01T12:00:00.123456Z"),
+            (
+                "2026-11-01T12:00:00.123456789Z",
+                "2026-11-01T12:00:00.123456Z",
+            ),
         ] {
             let t: Timestamp = serde_json::from_value(serde_json::json!(input)).unwrap();
             assert_eq!(serde_json::to_value(t).unwrap(), expected, "{input}");

@@ -44,10 +44,37 @@ pub fn run(
                 file,
                 "",
                 format!(
-                    "progenitor panicked while generating the {what}: `{message}`; this construct is not supported \
-                     by progenitor and the generator has no rewrite for it yet (see crates/codegen/src/transform.rs)"
+                    "progenitor panicked while generating the {what} ({}): `{message}`; the generator has no rewrite \
+                     for this construct yet (see crates/codegen/src/transform.rs)",
+                    construct(&message)
                 ),
             ))
         }
     }
+}
+
+/// The spec construct behind a known progenitor or typify panic.
+fn construct(message: &str) -> &'static str {
+    const KNOWN: &[(&str, &str)] = &[
+        (
+            "response_types.len() <= 1",
+            "an operation whose success or error responses have different bodies",
+        ),
+        (
+            "invalid type: null",
+            "a schema with `type: 'null'` outside a nullable union",
+        ),
+        (
+            "positional arguments with separate tags",
+            "positional interface with separate tags",
+        ),
+        (
+            "unique variant names",
+            "an enum whose values differ only in case or punctuation",
+        ),
+    ];
+    KNOWN
+        .iter()
+        .find(|(needle, _)| message.contains(needle))
+        .map_or("a construct progenitor does not support", |(_, c)| c)
 }
