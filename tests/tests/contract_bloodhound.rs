@@ -1,12 +1,12 @@
 //! BloodHound: the generated client against the generated server stub.
 
+use api_support::{Predicate, Sort, Timestamp};
 use bloodhound_client::Client;
-use bloodhound_client::types::{
-    ListAuditLogsActionItem, ListAuditLogsCreatedAtItem, ListAuditLogsIdItem,
-    ListAuditLogsSortByItem, ListAuditLogsStatusItem,
-};
+use bloodhound_client::types::ListAuditLogsSortByColumn as Column;
 use bloodhound_server::list_audit_logs::{Request, Response};
-use bloodhound_server::types::{AuditLogsData, ErrorDetail, ErrorWrapper, ListAuditLogsResponse};
+use bloodhound_server::types::{
+    AuditLogStatus, AuditLogsData, ErrorDetail, ErrorWrapper, ListAuditLogsResponse,
+};
 use chrono::TimeZone;
 use serde_json::json;
 use workspace_tests::{probe, serve};
@@ -32,10 +32,6 @@ fn page(logs: Vec<bloodhound_server::types::AuditLog>) -> ListAuditLogsResponse 
     }
 }
 
-fn strings(values: &[&str]) -> Option<Vec<String>> {
-    Some(values.iter().map(|v| v.to_string()).collect())
-}
-
 #[tokio::test]
 async fn every_parameter_travels_intact_with_defaults_applied() {
     let (probe, url, _task) = start().await;
@@ -43,7 +39,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
     let client = Client::with_bearer_token(&url, TOKEN).unwrap();
     let before = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
     let after = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-    let parse = |v: &str| v.parse::<ListAuditLogsCreatedAtItem>().unwrap();
+    let at = |t: &str| t.parse::<Timestamp>().unwrap();
     client
         .list_audit_logs()
         .prefer("wait=5")
@@ -52,32 +48,21 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
         .offset(30)
         .before(before)
         .after(after)
-        .sort_by(vec![
-            "-created_at".parse::<ListAuditLogsSortByItem>().unwrap(),
-            "id".parse().unwrap(),
-        ])
-        .id(vec!["gt:100".parse::<ListAuditLogsIdItem>().unwrap()])
+        .sort_by(vec![Sort::desc(Column::CreatedAt), Sort::asc(Column::Id)])
+        .id(vec![Predicate::gt(100)])
         .created_at(vec![
-            parse("gte:2026-11-01T00:00:00Z"),
-            parse("lt:2026-11-02T00:00:00.5Z"),
+            Predicate::gte(at("2026-11-01T00:00:00Z")),
+            Predicate::lt(at("2026-11-02T00:00:00.5Z")),
         ])
-        .actor_id(vec![
-            "eq:3c90c3cc-0d44-4b50-8888-8dd25736052a".parse().unwrap(),
-        ])
-        .actor_name(vec!["neq:admin".parse().unwrap()])
-        .actor_email(vec!["eq:a@example.com".parse().unwrap()])
-        .action(vec![
-            "eq:LoginAttempt"
-                .parse::<ListAuditLogsActionItem>()
-                .unwrap(),
-        ])
-        .request_id(vec![
-            "eq:9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f".parse().unwrap(),
-        ])
-        .source_ip_address(vec!["eq:10.0.0.5".parse().unwrap()])
+        .actor_id(vec![Predicate::eq("3c90c3cc-0d44-4b50-8888-8dd25736052a")])
+        .actor_name(vec![Predicate::neq("admin")])
+        .actor_email(vec![Predicate::eq("a@example.com")])
+        .action(vec![Predicate::eq("LoginAttempt")])
+        .request_id(vec![Predicate::eq("9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f")])
+        .source_ip_address(vec![Predicate::eq("10.0.0.5")])
         .status(vec![
-            "eq:success".parse::<ListAuditLogsStatusItem>().unwrap(),
-            "neq:intent".parse().unwrap(),
+            Predicate::eq(AuditLogStatus::Success),
+            Predicate::neq(AuditLogStatus::Intent),
         ])
         .send()
         .await
@@ -93,16 +78,22 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
             offset: Some(30),
             before: Some(before.into()),
             after: Some(after.into()),
-            sort_by: strings(&["-created_at", "id"]),
-            id: strings(&["gt:100"]),
-            created_at: strings(&["gte:2026-11-01T00:00:00Z", "lt:2026-11-02T00:00:00.5Z"]),
-            actor_id: strings(&["eq:3c90c3cc-0d44-4b50-8888-8dd25736052a"]),
-            actor_name: strings(&["neq:admin"]),
-            actor_email: strings(&["eq:a@example.com"]),
-            action: strings(&["eq:LoginAttempt"]),
-            request_id: strings(&["eq:9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f"]),
-            source_ip_address: strings(&["eq:10.0.0.5"]),
-            status: strings(&["eq:success", "neq:intent"]),
+            sort_by: Some(vec![Sort::desc(Column::CreatedAt), Sort::asc(Column::Id)]),
+            id: Some(vec![Predicate::gt(100)]),
+            created_at: Some(vec![
+                Predicate::gte(at("2026-11-01T00:00:00Z")),
+                Predicate::lt(at("2026-11-02T00:00:00.5Z"))
+            ]),
+            actor_id: Some(vec![Predicate::eq("3c90c3cc-0d44-4b50-8888-8dd25736052a")]),
+            actor_name: Some(vec![Predicate::neq("admin")]),
+            actor_email: Some(vec![Predicate::eq("a@example.com")]),
+            action: Some(vec![Predicate::eq("LoginAttempt")]),
+            request_id: Some(vec![Predicate::eq("9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f")]),
+            source_ip_address: Some(vec![Predicate::eq("10.0.0.5")]),
+            status: Some(vec![
+                Predicate::eq(AuditLogStatus::Success),
+                Predicate::neq(AuditLogStatus::Intent)
+            ]),
         }
     );
     assert_eq!(

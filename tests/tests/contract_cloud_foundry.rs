@@ -104,7 +104,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
         }
     );
     assert_eq!(
-        (seen[1].page, seen[1].per_page, seen[1].order_by.clone()),
+        (seen[1].page, seen[1].per_page, seen[1].order_by),
         (1, 50, ListAuditEventsOrderBy::CreatedAt)
     );
 }

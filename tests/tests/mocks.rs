@@ -138,9 +138,8 @@ async fn instavm_walks_by_opaque_cursor_keeping_filters() {
 
 #[tokio::test]
 async fn bloodhound_filters_sorts_and_pages_with_count() {
-    use bloodhound_client::types::{
-        AuditLogStatus, ListAuditLogsCreatedAtItem, ListAuditLogsStatusItem,
-    };
+    use api_support::{Predicate, Sort};
+    use bloodhound_client::types::{AuditLogStatus, ListAuditLogsSortByColumn as Column};
     let mock = start(Service::Bloodhound, options(40)).await.unwrap();
     let client =
         bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
@@ -171,7 +170,7 @@ async fn bloodhound_filters_sorts_and_pages_with_count() {
         );
     }
 
-    let success: Vec<ListAuditLogsStatusItem> = vec!["eq:success".parse().unwrap()];
+    let success = vec![Predicate::eq(AuditLogStatus::Success)];
     let page = client
         .list_audit_logs()
         .status(success)
@@ -199,16 +198,14 @@ async fn bloodhound_filters_sorts_and_pages_with_count() {
     );
 
     let middle = &all.data.logs[20].created_at;
-    let window: Vec<ListAuditLogsCreatedAtItem> = vec![
-        format!("gte:{middle}").parse().unwrap(),
-        format!("lt:{}", all.data.logs[5].created_at)
-            .parse()
-            .unwrap(),
+    let window = vec![
+        Predicate::gte(*middle),
+        Predicate::lt(all.data.logs[5].created_at),
     ];
     let ranged = client
         .list_audit_logs()
         .created_at(window)
-        .sort_by(vec!["id".parse().unwrap()])
+        .sort_by(vec![Sort::asc(Column::Id)])
         .send()
         .await
         .unwrap()

@@ -62,7 +62,7 @@ impl<T> CommaList<T> {
 }
 
 /// The wire text of one item: its JSON form, unquoted when it is a string.
-fn item_text<T: Serialize>(item: &T) -> Result<String, CommaListError> {
+pub(crate) fn item_text<T: Serialize>(item: &T) -> Result<String, CommaListError> {
     match serde_json::to_value(item) {
         Ok(Value::String(s)) => Ok(s),
         Ok(v @ (Value::Number(_) | Value::Bool(_))) => Ok(v.to_string()),
@@ -78,7 +78,7 @@ fn item_text<T: Serialize>(item: &T) -> Result<String, CommaListError> {
 }
 
 /// Reads one item from its wire text: as a string first, then as a JSON scalar.
-fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, CommaListError> {
+pub(crate) fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, CommaListError> {
     serde_json::from_value(Value::String(text.to_owned()))
         .or_else(|first| serde_json::from_str(text).map_err(|_| first))
         .map_err(|e| CommaListError::InvalidItem {

@@ -6,20 +6,29 @@
 //!   value (`style: form, explode: false`), e.g. `types=a,b`.
 //! * [`Timestamp`]: a `format: date-time` value, read leniently (naive
 //!   timestamps are taken as UTC) and written as RFC 3339 with `Z`.
+//! * [`Predicate`] and [`Sort`]: typed filter and sort parameters
+//!   (`gte:2026-11-01T00:00:00Z`, `-created_at`) whose operator set is part of
+//!   the type.
 //! * [`Secret`]: a credential whose `Debug` output is redacted.
 //! * `client` (feature `client`): [`client::Auth`], which turns a
 //!   credential into default headers of a `reqwest` client.
+//! * `paging` (feature `client`): lazy streams over every page of a list
+//!   operation, with retries of 429/503 pages.
 //! * `server` (feature `server`): parameter validation, credential extraction
 //!   and error-body templates for the generated axum server stubs.
 
 #[cfg(feature = "client")]
 pub mod client;
 mod comma_list;
+mod filter;
+#[cfg(feature = "client")]
+pub mod paging;
 mod secret;
 #[cfg(feature = "server")]
 pub mod server;
 mod timestamp;
 
 pub use comma_list::{CommaList, CommaListError};
+pub use filter::{Equality, FilterError, Operator, Operators, Ordered, Predicate, Sort};
 pub use secret::Secret;
 pub use timestamp::{Timestamp, TimestampError};

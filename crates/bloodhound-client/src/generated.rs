@@ -11,352 +11,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     #[doc(no_inline)]
     pub use ::bloodhound_types::*;
-    ///`ListAuditLogsActionItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsActionItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsActionItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsActionItem> for ::std::string::String {
-        fn from(value: ListAuditLogsActionItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsActionItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq):.+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(eq|neq):.+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsActionItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsActionItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsActionItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsActorEmailItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsActorEmailItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsActorEmailItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsActorEmailItem> for ::std::string::String {
-        fn from(value: ListAuditLogsActorEmailItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsActorEmailItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq):.+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(eq|neq):.+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsActorEmailItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsActorEmailItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsActorEmailItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsActorIdItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsActorIdItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsActorIdItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsActorIdItem> for ::std::string::String {
-        fn from(value: ListAuditLogsActorIdItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsActorIdItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq):.+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(eq|neq):.+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsActorIdItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsActorIdItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsActorIdItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsActorNameItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsActorNameItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsActorNameItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsActorNameItem> for ::std::string::String {
-        fn from(value: ListAuditLogsActorNameItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsActorNameItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq):.+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(eq|neq):.+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsActorNameItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsActorNameItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsActorNameItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsCreatedAtItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsCreatedAtItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsCreatedAtItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsCreatedAtItem> for ::std::string::String {
-        fn from(value: ListAuditLogsCreatedAtItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsCreatedAtItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^((eq|neq|gt|gte|lt|lte):)?[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?[Zz]$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^((eq|neq|gt|gte|lt|lte):)?[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?[Zz]$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsCreatedAtItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsCreatedAtItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsCreatedAtItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsIdItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsIdItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsIdItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsIdItem> for ::std::string::String {
-        fn from(value: ListAuditLogsIdItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsIdItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq|gt|gte|lt|lte):[0-9]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^(eq|neq|gt|gte|lt|lte):[0-9]+$\"".into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsIdItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsIdItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsIdItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`ListAuditLogsPrefer`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -407,243 +61,6 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ListAuditLogsPrefer {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsRequestIdItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsRequestIdItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsRequestIdItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsRequestIdItem> for ::std::string::String {
-        fn from(value: ListAuditLogsRequestIdItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsRequestIdItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq):.+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(eq|neq):.+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsRequestIdItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsRequestIdItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsRequestIdItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsSortByItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsSortByItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsSortByItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsSortByItem> for ::std::string::String {
-        fn from(value: ListAuditLogsSortByItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsSortByItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^-?(id|actor_name|actor_email|action|created_at|source_ip_address|status)$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^-?(id|actor_name|actor_email|action|created_at|source_ip_address|status)$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsSortByItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsSortByItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsSortByItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsSourceIpAddressItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsSourceIpAddressItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsSourceIpAddressItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsSourceIpAddressItem>
-    for ::std::string::String {
-        fn from(value: ListAuditLogsSourceIpAddressItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsSourceIpAddressItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq):.+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(eq|neq):.+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsSourceIpAddressItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListAuditLogsSourceIpAddressItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsSourceIpAddressItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListAuditLogsStatusItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ListAuditLogsStatusItem(::std::string::String);
-    impl ::std::ops::Deref for ListAuditLogsStatusItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListAuditLogsStatusItem> for ::std::string::String {
-        fn from(value: ListAuditLogsStatusItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListAuditLogsStatusItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(eq|neq):(intent|success|failure)$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^(eq|neq):(intent|success|failure)$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListAuditLogsStatusItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsStatusItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsStatusItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -818,39 +235,113 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAuditLogs<'a> {
         client: &'a super::Client,
-        action: Result<Option<::std::vec::Vec<types::ListAuditLogsActionItem>>, String>,
+        action: Result<
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
+            String,
+        >,
         actor_email: Result<
-            Option<::std::vec::Vec<types::ListAuditLogsActorEmailItem>>,
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
             String,
         >,
         actor_id: Result<
-            Option<::std::vec::Vec<types::ListAuditLogsActorIdItem>>,
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
             String,
         >,
         actor_name: Result<
-            Option<::std::vec::Vec<types::ListAuditLogsActorNameItem>>,
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
             String,
         >,
         after: Result<Option<::api_support::Timestamp>, String>,
         before: Result<Option<::api_support::Timestamp>, String>,
         created_at: Result<
-            Option<::std::vec::Vec<types::ListAuditLogsCreatedAtItem>>,
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::api_support::Timestamp,
+                        ::api_support::Ordered,
+                    >,
+                >,
+            >,
             String,
         >,
-        id: Result<Option<::std::vec::Vec<types::ListAuditLogsIdItem>>, String>,
+        id: Result<
+            Option<
+                ::std::vec::Vec<::api_support::Predicate<i64, ::api_support::Ordered>>,
+            >,
+            String,
+        >,
         limit: Result<Option<i64>, String>,
         offset: Result<Option<i64>, String>,
         request_id: Result<
-            Option<::std::vec::Vec<types::ListAuditLogsRequestIdItem>>,
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
             String,
         >,
         skip: Result<Option<i64>, String>,
-        sort_by: Result<Option<::std::vec::Vec<types::ListAuditLogsSortByItem>>, String>,
-        source_ip_address: Result<
-            Option<::std::vec::Vec<types::ListAuditLogsSourceIpAddressItem>>,
+        sort_by: Result<
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Sort<::bloodhound_types::ListAuditLogsSortByColumn>,
+                >,
+            >,
             String,
         >,
-        status: Result<Option<::std::vec::Vec<types::ListAuditLogsStatusItem>>, String>,
+        source_ip_address: Result<
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
+            String,
+        >,
+        status: Result<
+            Option<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::bloodhound_types::AuditLogStatus,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
+            String,
+        >,
         prefer: Result<Option<types::ListAuditLogsPrefer>, String>,
     }
     impl<'a> ListAuditLogs<'a> {
@@ -877,13 +368,20 @@ pub mod builder {
         }
         pub fn action<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsActionItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
         {
             self.action = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsActionItem >` for action failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for action failed"
                         .to_string()
                 });
             self
@@ -891,40 +389,59 @@ pub mod builder {
         pub fn actor_email<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                ::std::vec::Vec<types::ListAuditLogsActorEmailItem>,
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
             >,
         {
             self.actor_email = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsActorEmailItem >` for actor_email failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for actor_email failed"
                         .to_string()
                 });
             self
         }
         pub fn actor_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsActorIdItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
         {
             self.actor_id = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsActorIdItem >` for actor_id failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for actor_id failed"
                         .to_string()
                 });
             self
         }
         pub fn actor_name<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsActorNameItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
         {
             self.actor_name = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsActorNameItem >` for actor_name failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for actor_name failed"
                         .to_string()
                 });
             self
@@ -957,26 +474,35 @@ pub mod builder {
         }
         pub fn created_at<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsCreatedAtItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::api_support::Timestamp,
+                        ::api_support::Ordered,
+                    >,
+                >,
+            >,
         {
             self.created_at = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsCreatedAtItem >` for created_at failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: api_support :: Timestamp , :: api_support :: Ordered , > >` for created_at failed"
                         .to_string()
                 });
             self
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsIdItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<::api_support::Predicate<i64, ::api_support::Ordered>>,
+            >,
         {
             self.id = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsIdItem >` for id failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < i64 , :: api_support :: Ordered , > >` for id failed"
                         .to_string()
                 });
             self
@@ -1003,13 +529,20 @@ pub mod builder {
         }
         pub fn request_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsRequestIdItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
         {
             self.request_id = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsRequestIdItem >` for request_id failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for request_id failed"
                         .to_string()
                 });
             self
@@ -1026,13 +559,17 @@ pub mod builder {
         }
         pub fn sort_by<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsSortByItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<
+                    ::api_support::Sort<::bloodhound_types::ListAuditLogsSortByColumn>,
+                >,
+            >,
         {
             self.sort_by = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsSortByItem >` for sort_by failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Sort < :: bloodhound_types :: ListAuditLogsSortByColumn , > >` for sort_by failed"
                         .to_string()
                 });
             self
@@ -1040,27 +577,39 @@ pub mod builder {
         pub fn source_ip_address<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                ::std::vec::Vec<types::ListAuditLogsSourceIpAddressItem>,
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
+                >,
             >,
         {
             self.source_ip_address = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsSourceIpAddressItem >` for source_ip_address failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for source_ip_address failed"
                         .to_string()
                 });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<types::ListAuditLogsStatusItem>>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<
+                    ::api_support::Predicate<
+                        ::bloodhound_types::AuditLogStatus,
+                        ::api_support::Equality,
+                    >,
+                >,
+            >,
         {
             self.status = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ListAuditLogsStatusItem >` for status failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: bloodhound_types :: AuditLogStatus , :: api_support :: Equality , > >` for status failed"
                         .to_string()
                 });
             self
@@ -1225,5 +774,65 @@ impl Client {
     ) -> Result<Self, ::api_support::client::ClientError> {
         let auth = ::api_support::client::Auth::Bearer(token.into());
         Ok(Self::new_with_client(baseurl, auth.client()?))
+    }
+}
+impl<'a> builder::ListAuditLogs<'a> {
+    /// Every page, fetched lazily: the service pages by offset: `skip` grows by each page's length until the total is reached. Each page re-sends this request, so every filter is kept. The page size is the request's `limit`.
+    ///
+    /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
+    pub fn pages(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::std::vec::Vec<::bloodhound_types::AuditLog>,
+        Error<::bloodhound_types::ErrorWrapper>,
+    > {
+        ::api_support::paging::pages(
+            self,
+            retry,
+            |request: Self, token: Option<i64>| async move {
+                let request = match token.clone() {
+                    Some(token) => request.skip(token),
+                    None => request,
+                };
+                let page = request.send().await?.into_inner();
+                let received = page.data.logs.len() as i64;
+                let reached = page.skip + received;
+                let next = (received > 0 && reached < page.count).then_some(reached);
+                Ok((page.data.logs, next))
+            },
+        )
+    }
+    /// Every item across all pages, fetched lazily; the first error ends the stream.
+    pub fn stream(
+        self,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::bloodhound_types::AuditLog,
+        Error<::bloodhound_types::ErrorWrapper>,
+    > {
+        ::api_support::paging::items(self.pages(::api_support::paging::Retry::NEVER))
+    }
+    /// Every item across all pages, retrying pages the service asks to retry.
+    pub fn stream_with_retry(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::bloodhound_types::AuditLog,
+        Error<::bloodhound_types::ErrorWrapper>,
+    > {
+        ::api_support::paging::items(self.pages(retry))
+    }
+    /// At most `max` items across pages (fetching no page beyond them).
+    pub async fn collect_up_to(
+        self,
+        max: usize,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<::bloodhound_types::AuditLog>,
+        Error<::bloodhound_types::ErrorWrapper>,
+    > {
+        ::api_support::paging::collect_up_to(self.stream(), max).await
     }
 }

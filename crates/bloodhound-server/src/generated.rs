@@ -57,27 +57,69 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         /// `after` (query). Return logs created after this time (RFC 3339). Defaults to one year before `before`. Not a predicate filter.
         pub after: ::std::option::Option<::api_support::Timestamp>,
         /// `sort_by` (query). Sort column; repeat the parameter to sort by several columns (`sort_by=id&sort_by=-actor_name`), prepend `-` for descending. Sortable columns per the server: `id`, `actor_name`, `actor_email`, `action`, `created_at`, `source_ip_address`, `status`. Other columns (the docs also list `actor_id`, `request_id`, `source`) and comma-joined values are answered with 400.
-        pub sort_by: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub sort_by: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Sort<::bloodhound_types::ListAuditLogsSortByColumn>,
+            >,
+        >,
         /// `id` (query). Filter on the numeric id: `<predicate>:<integer>`, predicates `eq`, `neq`, `gt`, `gte`, `lt`, `lte`. Repeat to AND.
-        pub id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub id: ::std::option::Option<
+            ::std::vec::Vec<::api_support::Predicate<i64, ::api_support::Ordered>>,
+        >,
         /// `created_at` (query). Filter on the creation time: `<predicate>:<RFC 3339 timestamp>`, predicates `eq`, `neq`, `gt`, `gte`, `lt`, `lte`. Repeat to AND. Use a `Z` suffix (numeric offsets are not accepted) and always give the predicate: the pattern (upstream `api.params.predicate.filter.time.yaml`) makes it optional, but the server's unanchored parser would misread a bare timestamp and answer 400.
-        pub created_at: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub created_at: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Predicate<
+                    ::api_support::Timestamp,
+                    ::api_support::Ordered,
+                >,
+            >,
+        >,
         /// `actor_id` (query). Filter on the actor's id: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
-        pub actor_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub actor_id: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+            >,
+        >,
         /// `actor_name` (query). Filter on the actor's name: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
-        pub actor_name: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub actor_name: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+            >,
+        >,
         /// `actor_email` (query). Filter on the actor's email: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
-        pub actor_email: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub actor_email: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+            >,
+        >,
         /// `action` (query). Filter on the action: `eq:<value>` or `neq:<value>`, e.g. `eq:LoginAttempt` (known actions are listed on `AuditLog.action`). Repeat to AND. (`~eq` is documented but rejected by the server.)
-        pub action: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub action: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+            >,
+        >,
         /// `request_id` (query). Filter on the request id: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
-        pub request_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub request_id: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+            >,
+        >,
         /// `source_ip_address` (query). Filter on the stored source address: `eq:<value>` or `neq:<value>`. Repeat to AND. Not in the docs; accepted by the server.
         pub source_ip_address: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::vec::Vec<
+                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+            >,
         >,
         /// `status` (query). Filter on the status: `eq:<status>` or `neq:<status>` with status `intent`, `success` or `failure` (the docs omit `intent`). Repeat to AND.
-        pub status: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub status: ::std::option::Option<
+            ::std::vec::Vec<
+                ::api_support::Predicate<
+                    ::bloodhound_types::AuditLogStatus,
+                    ::api_support::Equality,
+                >,
+            >,
+        >,
     }
     impl Request {
         /// Reads every parameter; all problems are returned together.
@@ -161,7 +203,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let sort_by = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Sort<::bloodhound_types::ListAuditLogsSortByColumn>,
                 >(
                     ::api_support::server::In::Query,
                     "sort_by",
@@ -176,7 +218,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let id = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<i64, ::api_support::Ordered>,
                 >(
                     ::api_support::server::In::Query,
                     "id",
@@ -189,7 +231,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let created_at = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::api_support::Timestamp,
+                        ::api_support::Ordered,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "created_at",
@@ -204,7 +249,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let actor_id = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "actor_id",
@@ -217,7 +265,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let actor_name = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "actor_name",
@@ -230,7 +281,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let actor_email = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "actor_email",
@@ -243,7 +297,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let action = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "action",
@@ -256,7 +313,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let request_id = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "request_id",
@@ -269,7 +329,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let source_ip_address = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::std::string::String,
+                        ::api_support::Equality,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "source_ip_address",
@@ -282,7 +345,10 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             let status = p
                 .list::<
-                    ::std::string::String,
+                    ::api_support::Predicate<
+                        ::bloodhound_types::AuditLogStatus,
+                        ::api_support::Equality,
+                    >,
                 >(
                     ::api_support::server::In::Query,
                     "status",

@@ -73,6 +73,102 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+///A column `sort_by` sorts by.
+///
+/// Closed: only requests use it, and the service accepts exactly these values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListAuditLogsSortByColumn {
+    ///`id`
+    Id,
+    ///`actor_name`
+    ActorName,
+    ///`actor_email`
+    ActorEmail,
+    ///`action`
+    Action,
+    ///`created_at`
+    CreatedAt,
+    ///`source_ip_address`
+    SourceIpAddress,
+    ///`status`
+    Status,
+}
+impl ListAuditLogsSortByColumn {
+    /// Every value.
+    pub const ALL: &'static [Self] = &[
+        Self::Id,
+        Self::ActorName,
+        Self::ActorEmail,
+        Self::Action,
+        Self::CreatedAt,
+        Self::SourceIpAddress,
+        Self::Status,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::ActorName => "actor_name",
+            Self::ActorEmail => "actor_email",
+            Self::Action => "action",
+            Self::CreatedAt => "created_at",
+            Self::SourceIpAddress => "source_ip_address",
+            Self::Status => "status",
+        }
+    }
+}
+impl ::std::fmt::Display for ListAuditLogsSortByColumn {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::str::FromStr for ListAuditLogsSortByColumn {
+    type Err = ::std::string::String;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        match value {
+            "id" => Ok(Self::Id),
+            "actor_name" => Ok(Self::ActorName),
+            "actor_email" => Ok(Self::ActorEmail),
+            "action" => Ok(Self::Action),
+            "created_at" => Ok(Self::CreatedAt),
+            "source_ip_address" => Ok(Self::SourceIpAddress),
+            "status" => Ok(Self::Status),
+            other => {
+                Err(
+                    format!(
+                        "`{other}` is not one of {}",
+                        "`id`, `actor_name`, `actor_email`, `action`, `created_at`, `source_ip_address`, `status`"
+                    ),
+                )
+            }
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ListAuditLogsSortByColumn {
+    type Error = ::std::string::String;
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+impl ::serde::Serialize for ListAuditLogsSortByColumn {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListAuditLogsSortByColumn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        value.parse().map_err(::serde::de::Error::custom)
+    }
+}
 /**One audit log row (Go `model.AuditLog`; every field is always serialized).
 
 Wire format: `actor_id` is an empty string for anonymous login attempts, so it is not typed as a UUID; `source_ip_address` holds the `X-Forwarded-For` chain plus the peer address (with port), so it is not typed as an IPv4 address. Newer builds may add fields (e.g. a `source` of `legacy`/`middleware`); unknown fields must be tolerated.*/

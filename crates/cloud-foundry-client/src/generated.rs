@@ -691,3 +691,69 @@ impl Client {
         Ok(Self::new_with_client(baseurl, auth.client()?))
     }
 }
+impl<'a> builder::ListAuditEvents<'a> {
+    /// Every page, fetched lazily: the service pages by page number, following each page's `pagination.next` link until it is null. Each page re-sends this request, so every filter is kept. The page size is the request's `per_page`.
+    ///
+    /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
+    pub fn pages(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::std::vec::Vec<::cloud_foundry_types::AuditEvent>,
+        Error<::cloud_foundry_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::pages(
+            self,
+            retry,
+            |request: Self, token: Option<u64>| async move {
+                let request = match token.clone() {
+                    Some(token) => request.page(token),
+                    None => request,
+                };
+                let page = request.send().await?.into_inner();
+                let next = page
+                    .pagination
+                    .next
+                    .as_ref()
+                    .and_then(|link| ::api_support::paging::link_param(
+                        &link.href,
+                        "page",
+                    ))
+                    .and_then(|number| number.parse::<u64>().ok());
+                Ok((page.resources, next))
+            },
+        )
+    }
+    /// Every item across all pages, fetched lazily; the first error ends the stream.
+    pub fn stream(
+        self,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::cloud_foundry_types::AuditEvent,
+        Error<::cloud_foundry_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::items(self.pages(::api_support::paging::Retry::NEVER))
+    }
+    /// Every item across all pages, retrying pages the service asks to retry.
+    pub fn stream_with_retry(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::cloud_foundry_types::AuditEvent,
+        Error<::cloud_foundry_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::items(self.pages(retry))
+    }
+    /// At most `max` items across pages (fetching no page beyond them).
+    pub async fn collect_up_to(
+        self,
+        max: usize,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<::cloud_foundry_types::AuditEvent>,
+        Error<::cloud_foundry_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::collect_up_to(self.stream(), max).await
+    }
+}

@@ -323,9 +323,9 @@ pub mod list_audit_events {
                 page: page.unwrap_or_else(|| 1i64),
                 per_page: per_page.unwrap_or_else(|| 50i64),
                 order_by: order_by
-                    .unwrap_or_else(|| ::cloud_foundry_types::ListAuditEventsOrderBy::from(
-                        "created_at",
-                    )),
+                    .unwrap_or_else(|| {
+                        ::cloud_foundry_types::ListAuditEventsOrderBy::CreatedAt
+                    }),
                 created_ats,
                 created_ats_lt,
                 created_ats_lte,

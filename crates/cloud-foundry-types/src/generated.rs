@@ -4,8 +4,8 @@
 
 ///`ListAuditEventsOrderBy`
 ///
-/// Open: a value the spec does not list is kept as `Other` instead of failing the response.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Closed: only requests use it, and the service accepts exactly these values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListAuditEventsOrderBy {
     ///`created_at`
     CreatedAt,
@@ -15,30 +15,23 @@ pub enum ListAuditEventsOrderBy {
     UpdatedAt,
     ///`-updated_at`
     UpdatedAtDesc,
-    /// A value the spec does not list (the service may have added it since).
-    Other(::std::string::String),
 }
 impl ListAuditEventsOrderBy {
-    /// Every value the spec lists.
-    pub const KNOWN: &'static [Self] = &[
+    /// Every value.
+    pub const ALL: &'static [Self] = &[
         Self::CreatedAt,
         Self::CreatedAtDesc,
         Self::UpdatedAt,
         Self::UpdatedAtDesc,
     ];
     /// The wire value.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::CreatedAt => "created_at",
             Self::CreatedAtDesc => "-created_at",
             Self::UpdatedAt => "updated_at",
             Self::UpdatedAtDesc => "-updated_at",
-            Self::Other(other) => other.as_str(),
         }
-    }
-    /// Whether the spec lists this value.
-    pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Other(_))
     }
 }
 impl ::std::fmt::Display for ListAuditEventsOrderBy {
@@ -46,21 +39,29 @@ impl ::std::fmt::Display for ListAuditEventsOrderBy {
         f.write_str(self.as_str())
     }
 }
-impl ::std::convert::From<&str> for ListAuditEventsOrderBy {
-    fn from(value: &str) -> Self {
+impl ::std::str::FromStr for ListAuditEventsOrderBy {
+    type Err = ::std::string::String;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         match value {
-            "created_at" => Self::CreatedAt,
-            "-created_at" => Self::CreatedAtDesc,
-            "updated_at" => Self::UpdatedAt,
-            "-updated_at" => Self::UpdatedAtDesc,
-            other => Self::Other(other.to_owned()),
+            "created_at" => Ok(Self::CreatedAt),
+            "-created_at" => Ok(Self::CreatedAtDesc),
+            "updated_at" => Ok(Self::UpdatedAt),
+            "-updated_at" => Ok(Self::UpdatedAtDesc),
+            other => {
+                Err(
+                    format!(
+                        "`{other}` is not one of {}",
+                        "`created_at`, `-created_at`, `updated_at`, `-updated_at`"
+                    ),
+                )
+            }
         }
     }
 }
-impl ::std::str::FromStr for ListAuditEventsOrderBy {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl ::std::convert::TryFrom<&str> for ListAuditEventsOrderBy {
+    type Error = ::std::string::String;
+    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+        value.parse()
     }
 }
 impl ::serde::Serialize for ListAuditEventsOrderBy {
@@ -79,7 +80,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditEventsOrderBy {
             'de,
             str,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        value.parse().map_err(::serde::de::Error::custom)
     }
 }
 /**An audit event.

@@ -24,6 +24,7 @@ pub struct ClientCode {
 pub fn generate(
     file: &Path,
     working: &OpenAPI,
+    working_value: &serde_json::Value,
     types: &Types,
     types_lib: &str,
 ) -> Result<ClientCode, SpecError> {
@@ -43,8 +44,27 @@ pub fn generate(
     })?;
     reexport_models(&mut client, types_lib);
     let auth = auth_constructors(working);
+    let mut paging = Vec::new();
+    for (path, item) in working_value
+        .get("paths")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in crate::validate::METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let op_pointer = format!("/paths/{}/{method}", crate::error::escape_pointer(path));
+            if let Some(p) = crate::pagination::read(file, working_value, &op_pointer)? {
+                let op_id = op["operationId"].as_str().unwrap_or_default();
+                let error = crate::pagination::error_type(working_value, op, types_lib);
+                paging.push(crate::pagination::client_methods(
+                    op_id, &p, types_lib, &error,
+                ));
+            }
+        }
+    }
     Ok(ClientCode {
-        tokens: quote! { #client #auth },
+        tokens: quote! { #client #auth #(#paging)* },
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),
         uses_regress: space.uses_regress(),

@@ -1,8 +1,12 @@
-//! Open enums. A service adds enum values over time (a new error code, a new
-//! status); typify's closed enums would then fail the whole response. Every
-//! string enum among the component schemas is generated here instead, with
-//! one variant per documented value and `Other(String)` for the rest, and
-//! typify is told to use it.
+//! String enums. A service adds enum values over time (a new error code, a
+//! new status); typify's closed enums would then fail the whole response.
+//! Every string enum among the component schemas is generated here instead,
+//! and typify is told to use it:
+//!
+//! * reachable from a response body: *open*, one variant per documented value
+//!   and `Other(String)` for the rest;
+//! * used by requests only (e.g. a sort order): *closed*, so a caller cannot
+//!   build a value the service would reject.
 
 use heck::ToPascalCase;
 use proc_macro2::TokenStream;
@@ -14,6 +18,58 @@ pub struct OpenEnum {
     pub name: String,
     pub description: Option<String>,
     pub values: Vec<String>,
+    /// Whether unknown values are kept (`Other`) rather than rejected.
+    pub open: bool,
+}
+
+/// The component schemas a response body can contain, by schema key.
+fn response_reachable(doc: &Value) -> std::collections::BTreeSet<String> {
+    fn walk(doc: &Value, value: &Value, seen: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    && seen.insert(name.to_owned())
+                    && let Some(target) = doc.pointer(&format!(
+                        "/components/schemas/{}",
+                        crate::error::escape_pointer(name)
+                    ))
+                {
+                    walk(doc, target, seen);
+                }
+                for (k, v) in map {
+                    if k != "example" && k != "examples" {
+                        walk(doc, v, seen);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(doc, v, seen)),
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        for op in crate::validate::METHODS.iter().filter_map(|m| item.get(*m)) {
+            for response in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(_, r)| r)
+            {
+                walk(doc, crate::transform::resolve(doc, response), &mut seen);
+            }
+        }
+    }
+    seen
 }
 
 /// The string enums among the component schemas, in name order; `name` is the Rust type name.
@@ -24,6 +80,7 @@ pub fn find(doc: &Value) -> Vec<OpenEnum> {
     else {
         return Vec::new();
     };
+    let in_responses = response_reachable(doc);
     let mut out: Vec<OpenEnum> = schemas
         .iter()
         .filter(|(_, s)| s["type"] == "string" && s.get("nullable") != Some(&Value::Bool(true)))
@@ -41,6 +98,7 @@ pub fn find(doc: &Value) -> Vec<OpenEnum> {
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 values,
+                open: in_responses.contains(key),
             })
         })
         .collect();
@@ -60,7 +118,7 @@ pub fn rust_type_name(key: &str) -> String {
     }
 }
 
-fn variant_names(values: &[String]) -> Vec<String> {
+pub(crate) fn variant_names(values: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for v in values {
         let mut base = match v.strip_prefix('-') {
@@ -82,8 +140,92 @@ fn variant_names(values: &[String]) -> Vec<String> {
     names
 }
 
-/// The code of one open enum.
+/// The code of one enum.
 pub fn generate(e: &OpenEnum) -> TokenStream {
+    if e.open {
+        generate_open(e)
+    } else {
+        generate_closed(e)
+    }
+}
+
+fn generate_closed(e: &OpenEnum) -> TokenStream {
+    let ident = format_ident!("{}", e.name);
+    let doc = e
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}`", e.name));
+    let variants: Vec<_> = variant_names(&e.values)
+        .iter()
+        .map(|v| format_ident!("{v}"))
+        .collect();
+    let values = &e.values;
+    let variant_docs = values.iter().map(|v| format!("`{v}`"));
+    let expected = values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    quote! {
+        #[doc = #doc]
+        ///
+        /// Closed: only requests use it, and the service accepts exactly these values.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #ident {
+            #( #[doc = #variant_docs] #variants, )*
+        }
+
+        impl #ident {
+            /// Every value.
+            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+            /// The wire value.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    #(Self::#variants => #values,)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #ident {
+            type Err = ::std::string::String;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                match value {
+                    #(#values => Ok(Self::#variants),)*
+                    other => Err(format!("`{other}` is not one of {}", #expected)),
+                }
+            }
+        }
+
+        impl ::std::convert::TryFrom<&str> for #ident {
+            type Error = ::std::string::String;
+            fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                value.parse().map_err(::serde::de::Error::custom)
+            }
+        }
+    }
+}
+
+fn generate_open(e: &OpenEnum) -> TokenStream {
     let ident = format_ident!("{}", e.name);
     let doc = e
         .description

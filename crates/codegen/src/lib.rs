@@ -20,6 +20,7 @@ pub mod enums;
 pub mod error;
 pub mod examples;
 pub mod load;
+pub mod pagination;
 pub mod progenitor;
 pub mod render;
 pub mod server;
@@ -130,7 +131,7 @@ pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFi
     let types_lib = types_name.replace('-', "_");
 
     let types = types::generate(&rel, &working, &working_value)?;
-    let client_code = client::generate(&rel, &working, &types, &types_lib)?;
+    let client_code = client::generate(&rel, &working, &working_value, &types, &types_lib)?;
 
     let server_code = server::generate(&rel, &value, &working_value, &types_lib, &types.names)?;
 

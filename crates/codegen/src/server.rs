@@ -213,6 +213,41 @@ fn literal_rules(schema: &Value, kind: &str) -> TokenStream {
     }
 }
 
+/// The Rust type of a schema used as an `x-rust-type` parameter (or carrying one).
+fn rust_type(schema: &Value, types_lib: &TokenStream) -> Option<TokenStream> {
+    if let Some(ext) = schema.get("x-rust-type") {
+        let path: syn::Path = syn::parse_str(ext.get("path")?.as_str()?).ok()?;
+        let params: Vec<TokenStream> = ext
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| rust_type(p, types_lib))
+            .collect::<Option<_>>()?;
+        return Some(if params.is_empty() {
+            quote! { ::#path }
+        } else {
+            quote! { ::#path<#(#params),*> }
+        });
+    }
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        let ident = format_ident!("{}", rust_type_name(name));
+        return Some(quote! { #types_lib::#ident });
+    }
+    Some(match (schema["type"].as_str(), schema["format"].as_str()) {
+        (Some("string"), Some("date-time")) => quote! { ::api_support::Timestamp },
+        (Some("string"), _) => quote! { ::std::string::String },
+        (Some("integer"), _) => quote! { i64 },
+        (Some("number"), _) => quote! { f64 },
+        (Some("boolean"), _) => quote! { bool },
+        _ => return None,
+    })
+}
+
 /// The Rust type, value kind and rules of a scalar schema.
 fn scalar(
     spec: &Value,
@@ -220,6 +255,15 @@ fn scalar(
     types_lib: &TokenStream,
     uses_uuid: &mut bool,
 ) -> Option<(TokenStream, &'static str, TokenStream, Option<TokenStream>)> {
+    if schema.get("x-rust-type").is_some() {
+        // A support type (typed filter, sort key): parsed with `FromStr` after the string checks.
+        return Some((
+            rust_type(schema, types_lib)?,
+            "String",
+            literal_rules(schema, "String"),
+            None,
+        ));
+    }
     let resolved = resolve(spec, schema);
     let referenced = schema
         .get("$ref")
@@ -230,9 +274,20 @@ fn scalar(
     match (resolved["type"].as_str(), resolved["format"].as_str()) {
         (Some("string"), _) if referenced.is_some() && resolved.get("enum").is_some() => {
             let ty = format_ident!("{}", referenced.unwrap());
+            let values: Vec<String> = resolved["enum"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            let variants = crate::enums::variant_names(&values);
             let d = default
                 .and_then(Value::as_str)
-                .map(|d| quote! { #types_lib::#ty::from(#d) });
+                .and_then(|d| values.iter().position(|v| v == d))
+                .map(|i| {
+                    let variant = format_ident!("{}", variants[i]);
+                    quote! { #types_lib::#ty::#variant }
+                });
             Some((
                 quote! { #types_lib::#ty },
                 "String",
@@ -403,7 +458,7 @@ fn params(
     Ok(out)
 }
 
-fn sanitize_field(name: &str) -> String {
+pub(crate) fn sanitize_field(name: &str) -> String {
     let snake = name
         .replace('[', "_")
         .replace(']', "")

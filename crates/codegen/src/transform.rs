@@ -9,6 +9,8 @@
 //! | header parameter that is also an `apiKey` security scheme | a second way to pass credentials | removed: the client's auth constructor sends it |
 //! | array query parameter with `explode: false` | sent as repeated keys | `x-rust-type` [`CommaList`](api_support::CommaList) |
 //! | inline string enum in a parameter | an enum local to the client | a component `<Operation><Parameter>`, so client and server share one open enum |
+//! | `x-predicate` on a parameter (or its items) | a pattern-checked string | `x-rust-type` [`Predicate<T, Ops>`](api_support::Predicate) |
+//! | `x-sort` on a parameter (or its items) | a pattern-checked string | a column enum `<Operation><Parameter>Column` and [`Sort<Column>`](api_support::Sort) |
 //! | `default` response beside a differently shaped 2xx | panics (one type per side) | `4XX` + `5XX` ranges |
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error` |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
@@ -41,6 +43,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             }
             rewrite_parameters(&mut doc, &pointer, &path, &api_key_headers);
             hoist_parameter_enums(file, &mut doc, &pointer)?;
+            typed_filters(file, &mut doc, &pointer)?;
             rewrite_responses(file, &mut doc, &pointer)?;
         }
     }
@@ -244,18 +247,121 @@ fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Resu
     Ok(())
 }
 
+fn support_type(path: &str, parameters: Vec<Value>) -> Value {
+    json!({"crate": SUPPORT_CRATE, "version": "*", "path": format!("api_support::{path}"), "parameters": parameters})
+}
+
+/// `x-predicate` and `x-sort` become typed filters the service's syntax allows, and nothing else.
+fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
+    let op_id = doc
+        .pointer(&format!("{op_pointer}/operationId"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_pascal_case();
+    let count = doc
+        .pointer(&format!("{op_pointer}/parameters"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    for i in 0..count {
+        let param_pointer = format!("{op_pointer}/parameters/{i}");
+        let name = doc
+            .pointer(&format!("{param_pointer}/name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        for at in ["/schema", "/schema/items"] {
+            let schema_pointer = format!("{param_pointer}{at}");
+            let Some(schema) = doc.pointer(&schema_pointer).cloned() else {
+                continue;
+            };
+            if let Some(predicate) = schema.get("x-predicate") {
+                let ext = format!("{schema_pointer}/x-predicate");
+                let operators: Vec<&str> = predicate
+                    .get("operators")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                let marker = match operators.as_slice() {
+                    ["eq", "neq"] => "Equality",
+                    ["eq", "neq", "gt", "gte", "lt", "lte"] => "Ordered",
+                    _ => {
+                        return Err(SpecError::at(
+                            file,
+                            format!("{ext}/operators"),
+                            "expected `[eq, neq]` or `[eq, neq, gt, gte, lt, lte]` (the operator sets typed filters support)",
+                        ));
+                    }
+                };
+                let value = predicate.get("value").cloned().ok_or_else(|| {
+                    SpecError::at(
+                        file,
+                        format!("{ext}/value"),
+                        "expected the schema of the compared value",
+                    )
+                })?;
+                let marker = json!({"x-rust-type": support_type(marker, vec![])});
+                if let Some(slot) = doc.pointer_mut(&schema_pointer) {
+                    slot["x-rust-type"] = support_type("Predicate", vec![value, marker]);
+                }
+            }
+            if let Some(sort) = schema.get("x-sort") {
+                let ext = format!("{schema_pointer}/x-sort");
+                let columns = sort
+                    .get("columns")
+                    .and_then(Value::as_array)
+                    .filter(|c| !c.is_empty() && c.iter().all(Value::is_string))
+                    .ok_or_else(|| {
+                        SpecError::at(
+                            file,
+                            format!("{ext}/columns"),
+                            "expected a list of column names",
+                        )
+                    })?
+                    .clone();
+                let component = format!("{op_id}{}Column", crate::enums::rust_type_name(&name));
+                let schemas = doc
+                    .as_object_mut()
+                    .expect("validated document is an object")
+                    .entry("components")
+                    .or_insert_with(|| json!({}))
+                    .as_object_mut()
+                    .and_then(|c| {
+                        c.entry("schemas")
+                            .or_insert_with(|| json!({}))
+                            .as_object_mut()
+                    });
+                let Some(schemas) = schemas else { continue };
+                if schemas.contains_key(&component) {
+                    return Err(SpecError::at(
+                        file,
+                        format!("/components/schemas/{}", escape_pointer(&component)),
+                        format!(
+                            "the generator needs the name `{component}` for the sort columns of `{name}`; rename this schema"
+                        ),
+                    ));
+                }
+                schemas.insert(component.clone(), json!({"type": "string", "description": format!("A column `{name}` sorts by."), "enum": columns}));
+                if let Some(slot) = doc.pointer_mut(&schema_pointer) {
+                    slot["x-rust-type"] = support_type(
+                        "Sort",
+                        vec![json!({"$ref": format!("#/components/schemas/{component}")})],
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn comma_list(array_schema: &Value) -> Value {
     let mut schema = array_schema.clone();
     let items = schema
         .get("items")
         .cloned()
         .unwrap_or_else(|| json!({"type": "string"}));
-    schema["x-rust-type"] = json!({
-        "crate": SUPPORT_CRATE,
-        "version": "*",
-        "path": "api_support::CommaList",
-        "parameters": [items],
-    });
+    schema["x-rust-type"] = support_type("CommaList", vec![items]);
     schema
 }
 

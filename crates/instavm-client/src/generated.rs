@@ -403,3 +403,61 @@ impl Client {
         Ok(Self::new_with_client(baseurl, auth.client()?))
     }
 }
+impl<'a> builder::ListAuditEvents<'a> {
+    /// Every page, fetched lazily: the service pages by cursor: each page's `next_cursor` is sent back as `cursor`. Each page re-sends this request, so every filter is kept. The page size is the request's `limit`.
+    ///
+    /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
+    pub fn pages(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::std::vec::Vec<::instavm_types::AuditEventResponse>,
+        Error<::instavm_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::pages(
+            self,
+            retry,
+            |request: Self, token: Option<::std::string::String>| async move {
+                let request = match token.clone() {
+                    Some(token) => request.cursor(token),
+                    None => request,
+                };
+                let mut page = request.send().await?.into_inner();
+                let next = page.next_cursor.take().filter(|cursor| !cursor.is_empty());
+                Ok((page.items, next))
+            },
+        )
+    }
+    /// Every item across all pages, fetched lazily; the first error ends the stream.
+    pub fn stream(
+        self,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::instavm_types::AuditEventResponse,
+        Error<::instavm_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::items(self.pages(::api_support::paging::Retry::NEVER))
+    }
+    /// Every item across all pages, retrying pages the service asks to retry.
+    pub fn stream_with_retry(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::instavm_types::AuditEventResponse,
+        Error<::instavm_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::items(self.pages(retry))
+    }
+    /// At most `max` items across pages (fetching no page beyond them).
+    pub async fn collect_up_to(
+        self,
+        max: usize,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<::instavm_types::AuditEventResponse>,
+        Error<::instavm_types::ListAuditEventsError>,
+    > {
+        ::api_support::paging::collect_up_to(self.stream(), max).await
+    }
+}

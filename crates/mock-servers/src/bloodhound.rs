@@ -7,8 +7,8 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use api_support::Timestamp;
 use api_support::server::AuthError;
+use api_support::{Predicate, Timestamp};
 use bloodhound_server::types::{
     AuditLog, AuditLogStatus, AuditLogsData, ErrorDetail, ErrorWrapper, ListAuditLogsResponse,
 };
@@ -102,38 +102,11 @@ fn wrapper(status: i32, message: &str) -> ErrorWrapper {
     }
 }
 
-/// `op:value` on a column; the stub already checked the syntax against the spec's patterns.
-fn matches(log: &AuditLog, column: &str, predicate: &str) -> bool {
-    let Some((op, value)) = predicate.split_once(':') else {
-        return false;
-    };
-    let ordering = match column {
-        "id" => value.parse::<i64>().ok().map(|v| log.id.cmp(&v)),
-        "created_at" => value
-            .parse::<Timestamp>()
-            .ok()
-            .map(|v| log.created_at.cmp(&v)),
-        _ => {
-            let field = text(log, column);
-            return match op {
-                "eq" => field == value,
-                "neq" => field != value,
-                _ => false,
-            };
-        }
-    };
-    let Some(ordering) = ordering else {
-        return false;
-    };
-    match op {
-        "eq" => ordering == Ordering::Equal,
-        "neq" => ordering != Ordering::Equal,
-        "gt" => ordering == Ordering::Greater,
-        "gte" => ordering != Ordering::Less,
-        "lt" => ordering == Ordering::Less,
-        "lte" => ordering != Ordering::Greater,
-        _ => false,
-    }
+/// Every predicate (they AND) holds for `value`.
+fn all<T: PartialOrd, O>(predicates: &Option<Vec<Predicate<T, O>>>, value: &T) -> bool {
+    predicates
+        .as_ref()
+        .is_none_or(|ps| ps.iter().all(|p| p.matches(value)))
 }
 
 fn text(log: &AuditLog, column: &str) -> String {
@@ -188,37 +161,29 @@ impl Api for Mock {
         let after = r
             .after
             .unwrap_or_else(|| Timestamp::from(before.into_inner() - Duration::days(365)));
-        let filters: Vec<(&str, &Vec<String>)> = [
-            ("id", &r.id),
-            ("created_at", &r.created_at),
-            ("actor_id", &r.actor_id),
-            ("actor_name", &r.actor_name),
-            ("actor_email", &r.actor_email),
-            ("action", &r.action),
-            ("request_id", &r.request_id),
-            ("source_ip_address", &r.source_ip_address),
-            ("status", &r.status),
-        ]
-        .into_iter()
-        .filter_map(|(column, values)| values.as_ref().map(|v| (column, v)))
-        .collect();
         let mut rows: Vec<&AuditLog> = self
             .logs
             .iter()
             .filter(|l| l.created_at < before && l.created_at > after)
             .filter(|l| {
-                filters
-                    .iter()
-                    .all(|(column, predicates)| predicates.iter().all(|p| matches(l, column, p)))
+                all(&r.id, &l.id)
+                    && all(&r.created_at, &l.created_at)
+                    && all(&r.actor_id, &l.actor_id)
+                    && all(&r.actor_name, &l.actor_name)
+                    && all(&r.actor_email, &l.actor_email)
+                    && all(&r.action, &l.action)
+                    && all(&r.request_id, &l.request_id.to_string())
+                    && all(&r.source_ip_address, &l.source_ip_address)
+                    && all(&r.status, &l.status)
             })
             .collect();
-        let sort: Vec<(bool, String)> = match &r.sort_by {
-            Some(columns) => columns
+        let sort: Vec<(bool, &str)> = match &r.sort_by {
+            Some(keys) => keys
                 .iter()
-                .map(|c| (c.starts_with('-'), c.trim_start_matches('-').to_owned()))
+                .map(|k| (k.descending, k.column.as_str()))
                 .collect(),
             // LIFO: newest first.
-            None => vec![(true, "created_at".into()), (true, "id".into())],
+            None => vec![(true, "created_at"), (true, "id")],
         };
         rows.sort_by(|a, b| {
             sort.iter()

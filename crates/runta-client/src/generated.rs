@@ -330,3 +330,58 @@ impl Client {
         Ok(Self::new_with_client(baseurl, auth.client()?))
     }
 }
+impl<'a> builder::ListAudits<'a> {
+    /// Every page, fetched lazily: the service pages in one page (the service does not page). Each page re-sends this request, so every filter is kept. The page size is the request's `limit`.
+    ///
+    /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
+    pub fn pages(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::std::vec::Vec<::runta_types::Audit>,
+        Error<::runta_types::ErrorEnvelope>,
+    > {
+        ::api_support::paging::pages(
+            self,
+            retry,
+            |request: Self, _token: Option<()>| async move {
+                let request = request;
+                let page = request.send().await?.into_inner();
+                let next: Option<()> = None;
+                Ok((page.data, next))
+            },
+        )
+    }
+    /// Every item across all pages, fetched lazily; the first error ends the stream.
+    pub fn stream(
+        self,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::runta_types::Audit,
+        Error<::runta_types::ErrorEnvelope>,
+    > {
+        ::api_support::paging::items(self.pages(::api_support::paging::Retry::NEVER))
+    }
+    /// Every item across all pages, retrying pages the service asks to retry.
+    pub fn stream_with_retry(
+        self,
+        retry: ::api_support::paging::Retry,
+    ) -> ::api_support::paging::BoxStream<
+        'a,
+        ::runta_types::Audit,
+        Error<::runta_types::ErrorEnvelope>,
+    > {
+        ::api_support::paging::items(self.pages(retry))
+    }
+    /// At most `max` items across pages (fetching no page beyond them).
+    pub async fn collect_up_to(
+        self,
+        max: usize,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<::runta_types::Audit>,
+        Error<::runta_types::ErrorEnvelope>,
+    > {
+        ::api_support::paging::collect_up_to(self.stream(), max).await
+    }
+}

@@ -1,0 +1,257 @@
+//! Walking every page of a list operation. The generated clients describe
+//! each service's own mechanism (cursor, page links, offsets) as a `fetch`
+//! function from a request and a page token to the page's items and the
+//! next token; [`pages`] turns that into a lazy stream. Every page re-sends
+//! the same request (so every filter is kept), and [`Retry`] retries pages
+//! the service asks to retry (429/503, honouring `Retry-After`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+
+/// A boxed stream of results, as the generated `stream` methods return it.
+pub type BoxStream<'a, T, E> = Pin<Box<dyn Stream<Item = Result<T, E>> + Send + 'a>>;
+
+/// Whether an error may be retried, and after how long.
+pub trait Retryable {
+    /// `None`: do not retry. `Some(None)`: retry after the policy's backoff.
+    /// `Some(Some(d))`: the service asked to wait `d` (`Retry-After`).
+    fn retry_after(&self) -> Option<Option<Duration>>;
+}
+
+impl<E> Retryable for progenitor_client::Error<E> {
+    fn retry_after(&self) -> Option<Option<Duration>> {
+        let (status, headers) = match self {
+            progenitor_client::Error::ErrorResponse(value) => (value.status(), value.headers()),
+            progenitor_client::Error::UnexpectedResponse(response) => {
+                (response.status(), response.headers())
+            }
+            _ => return None,
+        };
+        if status.as_u16() != 429 && status.as_u16() != 503 {
+            return None;
+        }
+        let wait = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        Some(wait)
+    }
+}
+
+/// How pages are retried: exponential backoff from `initial`, capped at `max_delay`
+/// (a `Retry-After` longer than that is capped too), at most `max_retries` times per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    pub max_retries: u32,
+    pub initial: Duration,
+    pub max_delay: Duration,
+}
+
+impl Retry {
+    /// No retries: the first error ends the stream.
+    pub const NEVER: Retry = Retry {
+        max_retries: 0,
+        initial: Duration::ZERO,
+        max_delay: Duration::ZERO,
+    };
+
+    /// 5 retries from 500 ms, at most 30 s apart.
+    pub const DEFAULT: Retry = Retry {
+        max_retries: 5,
+        initial: Duration::from_millis(500),
+        max_delay: Duration::from_secs(30),
+    };
+
+    fn delay(&self, attempt: u32, asked: Option<Duration>) -> Duration {
+        let backoff = self.initial.saturating_mul(2u32.saturating_pow(attempt));
+        asked.unwrap_or(backoff).min(self.max_delay)
+    }
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry::DEFAULT
+    }
+}
+
+/// A page: its items and the token of the next page (`None`: this was the last).
+pub type Page<T, K> = (Vec<T>, Option<K>);
+
+/// The pages of a list operation, fetched lazily. `fetch(request, token)` sends `request`
+/// for the page `token` names (`None`: the first page, as the request was built).
+/// The walk stops at the last page, or when a service hands back the token it was given
+/// (which would loop forever).
+pub fn pages<'a, B, T, E, K, F, Fut>(request: B, retry: Retry, fetch: F) -> BoxStream<'a, Vec<T>, E>
+where
+    B: Clone + Send + 'a,
+    T: Send + 'a,
+    E: Retryable + Send + 'a,
+    K: Clone + PartialEq + Send + 'a,
+    F: Fn(B, Option<K>) -> Fut + Send + Sync + 'a,
+    Fut: Future<Output = Result<Page<T, K>, E>> + Send + 'a,
+{
+    enum State<K> {
+        First,
+        Next(K),
+        Done,
+    }
+    let walk = stream::try_unfold(
+        (State::First, request, fetch),
+        move |(state, request, fetch)| async move {
+            let token = match state {
+                State::Done => return Ok(None),
+                State::First => None,
+                State::Next(k) => Some(k),
+            };
+            let mut attempt = 0;
+            let (items, next) = loop {
+                match fetch(request.clone(), token.clone()).await {
+                    Ok(page) => break page,
+                    Err(e) => match e.retry_after() {
+                        Some(asked) if attempt < retry.max_retries => {
+                            tokio::time::sleep(retry.delay(attempt, asked)).await;
+                            attempt += 1;
+                        }
+                        _ => return Err(e),
+                    },
+                }
+            };
+            let state = match next {
+                Some(k) if Some(&k) != token.as_ref() => State::Next(k),
+                _ => State::Done,
+            };
+            Ok(Some((items, (state, request, fetch))))
+        },
+    );
+    Box::pin(walk)
+}
+
+/// The items of [`pages`], one by one.
+pub fn items<'a, T: Send + 'a, E: Send + 'a>(
+    pages: BoxStream<'a, Vec<T>, E>,
+) -> BoxStream<'a, T, E> {
+    Box::pin(
+        pages
+            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+            .try_flatten(),
+    )
+}
+
+/// At most `max` items of a stream, collected.
+pub async fn collect_up_to<T, E>(items: BoxStream<'_, T, E>, max: usize) -> Result<Vec<T>, E> {
+    items.take(max).try_collect().await
+}
+
+/// The value of query parameter `name` in a (possibly relative) link, e.g. the `page` of a "next" href.
+pub fn link_param(href: &str, name: &str) -> Option<String> {
+    let url = reqwest::Url::parse(href)
+        .or_else(|_| {
+            reqwest::Url::parse("http://relative.invalid/").and_then(|base| base.join(href))
+        })
+        .ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[derive(Debug, PartialEq)]
+    struct Busy(bool);
+
+    impl Retryable for Busy {
+        fn retry_after(&self) -> Option<Option<Duration>> {
+            self.0.then_some(Some(Duration::from_millis(1)))
+        }
+    }
+
+    fn numbers(
+        total: u32,
+        per_page: u32,
+        failures: Arc<AtomicU32>,
+    ) -> BoxStream<'static, u32, Busy> {
+        let retry = Retry {
+            max_retries: 3,
+            initial: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        };
+        items(pages((), retry, move |(), token: Option<u32>| {
+            let failures = failures.clone();
+            async move {
+                if failures.load(Ordering::SeqCst) > 0 {
+                    failures.fetch_sub(1, Ordering::SeqCst);
+                    return Err(Busy(true));
+                }
+                let start = token.unwrap_or(0);
+                let end = (start + per_page).min(total);
+                Ok(((start..end).collect(), (end < total).then_some(end)))
+            }
+        }))
+    }
+
+    #[tokio::test]
+    async fn walks_every_page_once() {
+        for (total, per_page) in [(0, 3), (1, 1), (10, 3), (9, 3), (10, 50)] {
+            let all: Vec<u32> = numbers(total, per_page, Arc::default())
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(all, (0..total).collect::<Vec<_>>(), "{total}/{per_page}");
+        }
+    }
+
+    #[tokio::test]
+    async fn retries_busy_pages_then_gives_up() {
+        let failures = Arc::new(AtomicU32::new(2));
+        let all: Vec<u32> = numbers(5, 2, failures).try_collect().await.unwrap();
+        assert_eq!(all, [0, 1, 2, 3, 4]);
+        let failures = Arc::new(AtomicU32::new(10));
+        let err = numbers(5, 2, failures)
+            .try_collect::<Vec<u32>>()
+            .await
+            .unwrap_err();
+        assert_eq!(err, Busy(true));
+    }
+
+    #[tokio::test]
+    async fn a_repeated_token_ends_the_walk() {
+        let s = items(pages((), Retry::NEVER, |(), _token: Option<u8>| async {
+            Ok::<_, Busy>((vec![1], Some(7u8)))
+        }));
+        assert_eq!(s.try_collect::<Vec<_>>().await.unwrap(), [1, 1]);
+        let first_two = collect_up_to(
+            items(pages((), Retry::NEVER, |(), t: Option<u8>| async move {
+                Ok::<_, Busy>((vec![1, 2, 3], Some(t.unwrap_or(0) + 1)))
+            })),
+            5,
+        )
+        .await
+        .unwrap();
+        assert_eq!(first_two, [1, 2, 3, 1, 2]);
+    }
+
+    #[test]
+    fn link_params_are_read_from_absolute_and_relative_links() {
+        assert_eq!(
+            link_param(
+                "https://api.example.com/v3/audit_events?page=3&per_page=2",
+                "page"
+            )
+            .as_deref(),
+            Some("3")
+        );
+        assert_eq!(
+            link_param("/v3/audit_events?types=a%2Cb&page=4", "page").as_deref(),
+            Some("4")
+        );
+        assert_eq!(link_param("/v3/audit_events", "page"), None);
+    }
+}

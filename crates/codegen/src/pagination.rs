@@ -1,0 +1,425 @@
+//! Walking every page. A list operation says how its pages chain with the
+//! vendor extension `x-pagination`; the generator checks it against the
+//! operation's parameters and its 2xx body, and gives the operation's builder
+//! `pages`, `stream`, `stream_with_retry` and `collect_up_to` methods.
+//!
+//! ```yaml
+//! x-pagination:
+//!   style: cursor | page | offset | none
+//!   items: items                # the array of items in the 2xx body (dotted path)
+//!   cursor-param: cursor        # cursor: the request parameter taking the cursor
+//!   next-cursor: next_cursor    # cursor: the body field holding the next one (null/missing/"" at the end)
+//!   page-param: page            # page: the request parameter taking the page number
+//!   next-link: pagination.next  # page: the body field with the next page's link ({href}, null at the end)
+//!   offset-param: skip          # offset: the request parameter taking the offset
+//!   offset-field: skip          # offset (optional): the body field echoing the offset sent
+//!   total: count                # offset: the body field counting every matching item
+//!   limit-param: limit          # the page size parameter (documentation; optional)
+//! ```
+
+use std::path::Path;
+
+use heck::ToPascalCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::enums::rust_type_name;
+use crate::error::SpecError;
+use crate::server::sanitize_field;
+use crate::transform::resolve;
+
+/// How pages chain, checked against the operation.
+pub enum Style {
+    Cursor {
+        param: String,
+        next: Vec<String>,
+    },
+    Page {
+        param: String,
+        next_link: Vec<String>,
+    },
+    Offset {
+        param: String,
+        total: Vec<String>,
+        offset_field: Option<Vec<String>>,
+    },
+    None,
+}
+
+pub struct Pagination {
+    pub style: Style,
+    /// Rust field path of the items array.
+    pub items: Vec<String>,
+    pub item_type: String,
+    pub limit_param: Option<String>,
+}
+
+fn err(file: &Path, pointer: &str, message: impl Into<String>) -> SpecError {
+    SpecError::at(file, pointer, message)
+}
+
+/// Resolves a dotted field path in a schema; returns the field's schema and whether it can be absent or null.
+fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value, bool)> {
+    let mut current = resolve(doc, schema);
+    let mut optional = false;
+    for part in path.split('.') {
+        let current_resolved = match current.get("allOf").and_then(Value::as_array) {
+            Some(all) if all.len() == 1 => resolve(doc, &all[0]),
+            _ => current,
+        };
+        let required = current_resolved
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v == part));
+        let property = current_resolved.get("properties")?.get(part)?;
+        let target = resolve(doc, property);
+        optional |= !required
+            || property.get("nullable") == Some(&Value::Bool(true))
+            || target.get("nullable") == Some(&Value::Bool(true));
+        current = target;
+    }
+    Some((current, optional))
+}
+
+fn rust_path(path: &str) -> Vec<String> {
+    path.split('.').map(sanitize_field).collect()
+}
+
+/// Reads and checks `x-pagination` of one operation (in the working copy).
+pub fn read(file: &Path, doc: &Value, op_pointer: &str) -> Result<Option<Pagination>, SpecError> {
+    let Some(op) = doc.pointer(op_pointer) else {
+        return Ok(None);
+    };
+    let Some(ext) = op.get("x-pagination") else {
+        return Ok(None);
+    };
+    let at = format!("{op_pointer}/x-pagination");
+    let text = |key: &str| -> Result<String, SpecError> {
+        ext.get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                err(
+                    file,
+                    &format!("{at}/{key}"),
+                    format!("expected `{key}` (a string)"),
+                )
+            })
+    };
+    let params: Vec<(String, Value)> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| resolve(doc, p))
+        .filter(|p| p["in"] == "query")
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_owned(),
+                resolve(doc, &p["schema"]).clone(),
+            )
+        })
+        .collect();
+    let param = |key: &str, integer: bool| -> Result<String, SpecError> {
+        let name = text(key)?;
+        match params.iter().find(|(n, _)| *n == name) {
+            None => Err(err(
+                file,
+                &format!("{at}/{key}"),
+                format!("`{name}` is not a query parameter of this operation"),
+            )),
+            Some((_, schema)) if integer && schema["type"] != "integer" => Err(err(
+                file,
+                &format!("{at}/{key}"),
+                format!("`{name}` should be an integer parameter"),
+            )),
+            Some(_) => Ok(name),
+        }
+    };
+    let body = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find(|(k, _)| k.starts_with('2'))
+        .and_then(|(_, r)| resolve(doc, r).pointer("/content/application~1json/schema"))
+        .ok_or_else(|| {
+            err(
+                file,
+                &format!("{op_pointer}/responses"),
+                "a paginated operation needs a 2xx JSON body",
+            )
+        })?;
+    let body_field = |key: &str, expect: &str| -> Result<(Vec<String>, &Value, bool), SpecError> {
+        let path = text(key)?;
+        let (schema, optional) = field(doc, body, &path).ok_or_else(|| {
+            err(
+                file,
+                &format!("{at}/{key}"),
+                format!("`{path}` is not a field of the 2xx body (expected {expect})"),
+            )
+        })?;
+        Ok((rust_path(&path), schema, optional))
+    };
+
+    let (items, items_schema, _) = body_field("items", "the array of items")?;
+    if items_schema["type"] != "array" {
+        return Err(err(
+            file,
+            &format!("{at}/items"),
+            "expected the path of an array",
+        ));
+    }
+    let item_type = items_schema
+        .pointer("/items/$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(rust_type_name)
+        .ok_or_else(|| {
+            err(
+                file,
+                &format!("{at}/items"),
+                "the items should be a named component schema (`$ref`)",
+            )
+        })?;
+    let style = match text("style")?.as_str() {
+        "cursor" => {
+            let param = param("cursor-param", false)?;
+            let (next, schema, optional) = body_field("next-cursor", "a nullable string")?;
+            if schema["type"] != "string" || !optional {
+                return Err(err(
+                    file,
+                    &format!("{at}/next-cursor"),
+                    "the next cursor should be a string that is null or absent on the last page",
+                ));
+            }
+            Style::Cursor { param, next }
+        }
+        "page" => {
+            let param = param("page-param", true)?;
+            let (next_link, schema, optional) = body_field("next-link", "a nullable link object")?;
+            if field(doc, schema, "href").is_none() || !optional {
+                return Err(err(
+                    file,
+                    &format!("{at}/next-link"),
+                    "the next link should be an object with `href` that is null on the last page",
+                ));
+            }
+            Style::Page { param, next_link }
+        }
+        "offset" => {
+            let param = param("offset-param", true)?;
+            let (total, schema, _) =
+                body_field("total", "the integer count of all matching items")?;
+            if schema["type"] != "integer" {
+                return Err(err(
+                    file,
+                    &format!("{at}/total"),
+                    "the total should be an integer field",
+                ));
+            }
+            let offset_field = match ext.get("offset-field") {
+                Some(_) => Some(body_field("offset-field", "the integer offset echoed back")?.0),
+                None => None,
+            };
+            Style::Offset {
+                param,
+                total,
+                offset_field,
+            }
+        }
+        "none" => Style::None,
+        other => {
+            return Err(err(
+                file,
+                &format!("{at}/style"),
+                format!("`{other}` is not one of cursor, page, offset, none"),
+            ));
+        }
+    };
+    let limit_param = match ext.get("limit-param") {
+        Some(_) => Some(param("limit-param", true)?),
+        None => None,
+    };
+    Ok(Some(Pagination {
+        style,
+        items,
+        item_type,
+        limit_param,
+    }))
+}
+
+fn access(path: &[String]) -> TokenStream {
+    let idents = path.iter().map(|p| format_ident!("{p}"));
+    quote! { #(.#idents)* }
+}
+
+/// The paging methods on an operation's builder.
+pub fn client_methods(
+    op_id: &str,
+    p: &Pagination,
+    types_lib: &str,
+    error_type: &TokenStream,
+) -> TokenStream {
+    let builder = format_ident!("{}", op_id.to_pascal_case());
+    let lib = format_ident!("{types_lib}");
+    let item = format_ident!("{}", p.item_type);
+    let item_ty = quote! { ::#lib::#item };
+    let items = access(&p.items);
+    let (token_ty, apply, next, how) = match &p.style {
+        Style::Cursor { param, next } => {
+            let setter = format_ident!("{}", sanitize_field(param));
+            let next = access(next);
+            (
+                quote! { ::std::string::String },
+                quote! { request.#setter(token) },
+                quote! { let next = page #next.take().filter(|cursor| !cursor.is_empty()); },
+                format!(
+                    "by cursor: each page's `{}` is sent back as `{param}`",
+                    p_path(&p.style)
+                ),
+            )
+        }
+        Style::Page { param, next_link } => {
+            let setter = format_ident!("{}", sanitize_field(param));
+            let link = access(next_link);
+            (
+                quote! { u64 },
+                quote! { request.#setter(token) },
+                quote! {
+                    let next = page #link.as_ref()
+                        .and_then(|link| ::api_support::paging::link_param(&link.href, #param))
+                        .and_then(|number| number.parse::<u64>().ok());
+                },
+                format!(
+                    "by page number, following each page's `{}` link until it is null",
+                    p_path(&p.style)
+                ),
+            )
+        }
+        Style::Offset {
+            param,
+            total,
+            offset_field,
+        } => {
+            let setter = format_ident!("{}", sanitize_field(param));
+            let total = access(total);
+            let sent = match offset_field {
+                Some(f) => {
+                    let f = access(f);
+                    quote! { page #f }
+                }
+                None => quote! { offset.unwrap_or(0) },
+            };
+            (
+                quote! { i64 },
+                quote! { request.#setter(token) },
+                quote! {
+                    let received = page #items.len() as i64;
+                    let reached = #sent + received;
+                    let next = (received > 0 && reached < page #total).then_some(reached);
+                },
+                format!(
+                    "by offset: `{param}` grows by each page's length until the total is reached"
+                ),
+            )
+        }
+        Style::None => (
+            quote! { () },
+            quote! { request },
+            quote! { let next: Option<()> = None; },
+            "in one page (the service does not page)".to_owned(),
+        ),
+    };
+    let token_name = if matches!(
+        p.style,
+        Style::Offset {
+            offset_field: None,
+            ..
+        }
+    ) {
+        quote! { offset }
+    } else {
+        quote! { token }
+    };
+    let (apply_binding, apply_expr) = match &p.style {
+        Style::None => (quote! { _token }, quote! { request }),
+        _ => (
+            quote! { #token_name },
+            quote! { match #token_name.clone() { Some(token) => #apply, None => request } },
+        ),
+    };
+    let page_binding = if matches!(p.style, Style::Cursor { .. }) {
+        quote! { mut page }
+    } else {
+        quote! { page }
+    };
+    let limit_doc = p
+        .limit_param
+        .as_ref()
+        .map(|l| format!(" The page size is the request's `{l}`."))
+        .unwrap_or_default();
+    let pages_doc = format!(
+        " Every page, fetched lazily: the service pages {how}. Each page re-sends this request, so every filter is kept.{limit_doc}"
+    );
+    quote! {
+        impl<'a> builder::#builder<'a> {
+            #[doc = #pages_doc]
+            ///
+            /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
+            pub fn pages(self, retry: ::api_support::paging::Retry) -> ::api_support::paging::BoxStream<'a, ::std::vec::Vec<#item_ty>, Error<#error_type>> {
+                ::api_support::paging::pages(self, retry, |request: Self, #apply_binding: Option<#token_ty>| async move {
+                    let request = #apply_expr;
+                    let #page_binding = request.send().await?.into_inner();
+                    #next
+                    Ok((page #items, next))
+                })
+            }
+
+            /// Every item across all pages, fetched lazily; the first error ends the stream.
+            pub fn stream(self) -> ::api_support::paging::BoxStream<'a, #item_ty, Error<#error_type>> {
+                ::api_support::paging::items(self.pages(::api_support::paging::Retry::NEVER))
+            }
+
+            /// Every item across all pages, retrying pages the service asks to retry.
+            pub fn stream_with_retry(self, retry: ::api_support::paging::Retry) -> ::api_support::paging::BoxStream<'a, #item_ty, Error<#error_type>> {
+                ::api_support::paging::items(self.pages(retry))
+            }
+
+            /// At most `max` items across pages (fetching no page beyond them).
+            pub async fn collect_up_to(self, max: usize) -> ::std::result::Result<::std::vec::Vec<#item_ty>, Error<#error_type>> {
+                ::api_support::paging::collect_up_to(self.stream(), max).await
+            }
+        }
+    }
+}
+
+fn p_path(style: &Style) -> String {
+    match style {
+        Style::Cursor { next, .. } => next.join("."),
+        Style::Page { next_link, .. } => next_link.join("."),
+        _ => String::new(),
+    }
+}
+
+/// The error body type of an operation in the working copy (after the union rewrite there is one), or `()`.
+pub fn error_type(doc: &Value, op: &Value, types_lib: &str) -> TokenStream {
+    let lib = format_ident!("{types_lib}");
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !k.starts_with('2') && !k.starts_with('1') && !k.starts_with('3'))
+        .find_map(|(_, r)| {
+            resolve(doc, r)
+                .pointer("/content/application~1json/schema/$ref")
+                .and_then(Value::as_str)
+        })
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(|name| {
+            let ident = format_ident!("{}", rust_type_name(name));
+            quote! { ::#lib::#ident }
+        })
+        .unwrap_or_else(|| quote! { () })
+}
