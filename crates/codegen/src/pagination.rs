@@ -423,3 +423,120 @@ pub fn error_type(doc: &Value, op: &Value, types_lib: &str) -> TokenStream {
         })
         .unwrap_or_else(|| quote! { () })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(ext: Value) -> Value {
+        json!({
+            "paths": {"/e": {"get": {
+                "operationId": "listEvents",
+                "x-pagination": ext,
+                "parameters": [
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+                ],
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}
+            }}},
+            "components": {"schemas": {
+                "Event": {"type": "object"},
+                "Page": {"type": "object", "required": ["items", "total"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+                    "next_cursor": {"type": "string", "nullable": true},
+                    "total": {"type": "integer"},
+                    "links": {"type": "object", "properties": {"next": {"type": "object", "nullable": true, "properties": {"href": {"type": "string"}}}}}
+                }}
+            }}
+        })
+    }
+
+    fn read_ext(ext: Value) -> Result<Option<Pagination>, SpecError> {
+        read(Path::new("t.yaml"), &doc(ext), "/paths/~1e/get")
+    }
+
+    #[test]
+    fn each_style_is_read() {
+        let p = read_ext(json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "next_cursor", "limit-param": "limit"})).unwrap().unwrap();
+        assert!(
+            matches!(p.style, Style::Cursor { ref param, ref next } if param == "cursor" && next == &["next_cursor"])
+        );
+        assert_eq!(
+            (p.item_type.as_str(), p.limit_param.as_deref()),
+            ("Event", Some("limit"))
+        );
+        let p = read_ext(json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next"})).unwrap().unwrap();
+        assert!(
+            matches!(p.style, Style::Page { ref next_link, .. } if next_link == &["links", "next"])
+        );
+        let p = read_ext(
+            json!({"style": "offset", "items": "items", "offset-param": "page", "total": "total"}),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(matches!(
+            p.style,
+            Style::Offset {
+                offset_field: None,
+                ..
+            }
+        ));
+        assert!(
+            read(Path::new("t.yaml"), &json!({"paths": {}}), "/paths/~1e/get")
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn wrong_names_are_clear_errors() {
+        for (ext, pointer, message) in [
+            (
+                json!({"style": "cursor", "items": "items", "cursor-param": "after", "next-cursor": "next_cursor"}),
+                "cursor-param",
+                "`after` is not a query parameter",
+            ),
+            (
+                json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "next"}),
+                "next-cursor",
+                "`next` is not a field of the 2xx body",
+            ),
+            (
+                json!({"style": "cursor", "items": "total", "cursor-param": "cursor", "next-cursor": "next_cursor"}),
+                "items",
+                "expected the path of an array",
+            ),
+            (
+                json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "total"}),
+                "next-cursor",
+                "should be a string that is null or absent",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "cursor", "next-link": "links.next"}),
+                "page-param",
+                "should be an integer parameter",
+            ),
+            (
+                json!({"style": "offset", "items": "items", "offset-param": "page", "total": "next_cursor"}),
+                "total",
+                "should be an integer field",
+            ),
+            (
+                json!({"style": "seek", "items": "items"}),
+                "style",
+                "`seek` is not one of cursor, page, offset, none",
+            ),
+            (json!({"items": "items"}), "style", "expected `style`"),
+        ] {
+            let err = read_ext(ext).err().expect("an error");
+            assert_eq!(
+                err.location,
+                crate::error::Location::Pointer(format!("/paths/~1e/get/x-pagination/{pointer}")),
+                "{err}"
+            );
+            assert!(err.message.contains(message), "{err}");
+        }
+    }
+}

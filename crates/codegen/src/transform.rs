@@ -588,6 +588,43 @@ mod tests {
     }
 
     #[test]
+    fn typed_filters_need_a_supported_operator_set() {
+        let params = json!([{"name": "id", "in": "query", "schema": {"type": "array", "items": {
+            "type": "string", "x-predicate": {"operators": ["eq", "gt"], "value": {"type": "integer"}}}}}]);
+        let err = working_copy(
+            Path::new("t.yaml"),
+            &op(json!({"200": body("List")}), params),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.location,
+            crate::error::Location::Pointer(
+                "/paths/~1a/get/parameters/0/schema/items/x-predicate/operators".into()
+            )
+        );
+        let params = json!([{"name": "sort", "in": "query", "schema": {"type": "string", "x-sort": {"columns": []}}}]);
+        let err = working_copy(
+            Path::new("t.yaml"),
+            &op(json!({"200": body("List")}), params),
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("expected a list of column names"),
+            "{err}"
+        );
+        let params = json!([{"name": "sort", "in": "query", "schema": {"type": "string", "x-sort": {"columns": ["id"]}}}]);
+        let doc = copy(op(json!({"200": body("List")}), params));
+        assert_eq!(
+            doc["components"]["schemas"]["ListThingsSortColumn"]["enum"],
+            json!(["id"])
+        );
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["parameters"][0]["schema"]["x-rust-type"]["path"],
+            "api_support::Sort"
+        );
+    }
+
+    #[test]
     fn parameters_are_rewritten() {
         let params = json!([
             {"name": "X-API-Key", "in": "header", "schema": {"type": "string", "nullable": true}},

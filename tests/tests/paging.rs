@@ -1,0 +1,282 @@
+//! Walking every page through the generated `stream` methods, against the
+//! mock servers: several page sizes (1, 7, 50, the maximum), empty results,
+//! filters kept on every page, no item lost or repeated, bounded collection.
+
+use api_support::Predicate;
+use futures::TryStreamExt;
+use mock_servers::{DEFAULT_TOKEN, Options, Service, start};
+
+const ITEMS: usize = 120;
+
+fn options() -> Options {
+    Options {
+        items: ITEMS,
+        ..Options::default()
+    }
+}
+
+#[tokio::test]
+async fn instavm_cursor_walk() {
+    let mock = start(Service::Instavm, options()).await.unwrap();
+    let client = instavm_client::Client::with_api_key(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let reference: Vec<String> = client
+        .list_audit_events()
+        .limit(200u64)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .items
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(reference.len(), ITEMS);
+    let vm_only: Vec<&String> = reference.iter().collect();
+    for size in [1u64, 7, 50, 200] {
+        let all: Vec<String> = client
+            .list_audit_events()
+            .limit(size)
+            .stream()
+            .map_ok(|e| e.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(all, reference, "page size {size}");
+        let vm: Vec<_> = client
+            .list_audit_events()
+            .limit(size)
+            .event_group("vm")
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap();
+        assert!(
+            !vm.is_empty() && vm.iter().all(|e| e.event_group == "vm"),
+            "page size {size}: the filter is kept"
+        );
+        assert!(vm.len() < vm_only.len());
+    }
+    let none: Vec<_> = client
+        .list_audit_events()
+        .event_type("nothing.matches")
+        .limit(7u64)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    let first = client
+        .list_audit_events()
+        .limit(7u64)
+        .collect_up_to(10)
+        .await
+        .unwrap();
+    assert_eq!(
+        first.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+        reference[..10]
+    );
+}
+
+#[tokio::test]
+async fn cloud_foundry_page_walk() {
+    use cloud_foundry_client::types::ListAuditEventsOrderBy;
+    let mock = start(Service::CloudFoundry, options()).await.unwrap();
+    let client =
+        cloud_foundry_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let reference: Vec<String> = client
+        .list_audit_events()
+        .per_page(5000u64)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .resources
+        .into_iter()
+        .map(|e| e.guid)
+        .collect();
+    for size in [1u64, 7, 50, 5000] {
+        let all: Vec<String> = client
+            .list_audit_events()
+            .per_page(size)
+            .stream()
+            .map_ok(|e| e.guid)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(all, reference, "per_page {size}");
+        let newest_first: Vec<_> = client
+            .list_audit_events()
+            .per_page(size)
+            .order_by(ListAuditEventsOrderBy::CreatedAtDesc)
+            .types(["audit.app.update", "blob.remove_orphan"])
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(
+            newest_first
+                .iter()
+                .all(|e| e.type_ == "audit.app.update" || e.type_ == "blob.remove_orphan"),
+            "per_page {size}"
+        );
+        assert!(
+            newest_first
+                .windows(2)
+                .all(|w| w[0].created_at >= w[1].created_at),
+            "per_page {size}: order kept"
+        );
+    }
+    // Starting from a later page walks from there.
+    let from_third: Vec<String> = client
+        .list_audit_events()
+        .per_page(50u64)
+        .page(3u64)
+        .stream()
+        .map_ok(|e| e.guid)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(from_third, reference[100..]);
+    let none: Vec<_> = client
+        .list_audit_events()
+        .types(["audit.nothing"])
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn bloodhound_offset_walk() {
+    let mock = start(Service::Bloodhound, options()).await.unwrap();
+    let client =
+        bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let reference: Vec<i64> = client
+        .list_audit_logs()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .logs
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(reference.len(), ITEMS);
+    for size in [1i64, 7, 50, 1000] {
+        let all: Vec<i64> = client
+            .list_audit_logs()
+            .limit(size)
+            .stream()
+            .map_ok(|l| l.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(all, reference, "limit {size}");
+        let filtered: Vec<i64> = client
+            .list_audit_logs()
+            .limit(size)
+            .id(vec![Predicate::gt(100)])
+            .stream()
+            .map_ok(|l| l.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            filtered,
+            reference
+                .iter()
+                .copied()
+                .filter(|id| *id > 100)
+                .collect::<Vec<_>>(),
+            "limit {size}: the filter is kept"
+        );
+    }
+    let none: Vec<_> = client
+        .list_audit_logs()
+        .limit(7)
+        .id(vec![Predicate::gt(10_000)])
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    let skipped: Vec<i64> = client
+        .list_audit_logs()
+        .limit(7)
+        .skip(100)
+        .stream()
+        .map_ok(|l| l.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(skipped, reference[100..]);
+}
+
+#[tokio::test]
+async fn runta_has_one_page() {
+    let mock = start(Service::Runta, options()).await.unwrap();
+    let client = runta_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let capped: Vec<_> = client
+        .list_audits()
+        .limit(7u64)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(capped.len(), 7);
+    let all: Vec<_> = client
+        .list_audits()
+        .limit(1000u64)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), ITEMS);
+}
+
+#[tokio::test]
+async fn busy_pages_are_retried_and_errors_end_the_stream() {
+    use api_support::paging::Retry;
+    use std::time::Duration;
+    let mock = start(Service::CloudFoundry, options()).await.unwrap();
+    let client =
+        cloud_foundry_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let fast = Retry {
+        max_retries: 3,
+        initial: Duration::from_millis(1),
+        max_delay: Duration::from_millis(10),
+    };
+    mock.faults.push(503);
+    mock.faults.push(503);
+    let all: Vec<_> = client
+        .list_audit_events()
+        .per_page(50u64)
+        .stream_with_retry(fast)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), ITEMS);
+
+    mock.faults.push(503);
+    let err = client
+        .list_audit_events()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    mock.faults.push(500);
+    let err = client
+        .list_audit_events()
+        .stream_with_retry(fast)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status().map(|s| s.as_u16()),
+        Some(500),
+        "a 500 is not retried"
+    );
+}
