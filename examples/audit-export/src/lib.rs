@@ -1,0 +1,273 @@
+//! `audit-export`: every audit event of one service, as NDJSON.
+//!
+//! ```sh
+//! CF_TOKEN=... cargo run -p audit-export --features tls -- \
+//!     --service cloud-foundry --base-url https://api.example.com --token-env CF_TOKEN --since 2026-11-01T00:00:00Z
+//! ```
+//!
+//! Each service pages its own way; the generated clients' `pages` streams
+//! follow it. The time filter goes to the service where it has one
+//! (BloodHound `created_at=gte:`, Cloud Foundry `created_ats[gte]`); for
+//! InstaVM (newest first) the walk stops at the first older event; Runta's
+//! single page is filtered here. Pages answered with 429 or 503 are retried
+//! with backoff, honouring `Retry-After`; 401 and 403 end the export with a
+//! clear message.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use api_support::paging::{BoxStream, Retry};
+use api_support::{Predicate, Timestamp};
+use futures::{StreamExt, TryStreamExt};
+
+/// The services there are clients for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Service {
+    Runta,
+    Instavm,
+    Bloodhound,
+    CloudFoundry,
+}
+
+/// What to export, from where.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "audit-export",
+    about = "Stream every audit event of a service as NDJSON on stdout"
+)]
+pub struct Args {
+    #[arg(long, value_enum)]
+    pub service: Service,
+    /// The service's base URL, e.g. https://api.example.com.
+    #[arg(long)]
+    pub base_url: String,
+    /// The environment variable holding the token (or API key for InstaVM).
+    #[arg(long)]
+    pub token_env: String,
+    /// Only events at or after this instant (RFC 3339).
+    #[arg(long)]
+    pub since: Option<Timestamp>,
+    /// Items per page (the service's own bounds apply).
+    #[arg(long, default_value_t = 200)]
+    pub page_size: u32,
+    /// How often a page answered with 429/503 is retried.
+    #[arg(long, default_value_t = 5)]
+    pub max_retries: u32,
+}
+
+/// Why an export stopped.
+#[derive(Debug)]
+pub enum ExportError {
+    /// The service refused the credentials (401) or the action (403).
+    Refused { status: u16, detail: String },
+    /// Anything else: bad arguments, network, an unexpected answer.
+    Failed(String),
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportError::Refused {
+                status: 401,
+                detail,
+            } => {
+                write!(
+                    f,
+                    "the service refused the credentials (401 Unauthorized); check the token: {detail}"
+                )
+            }
+            ExportError::Refused { status, detail } => write!(
+                f,
+                "the service refused the request ({status} Forbidden); the token lacks permission: {detail}"
+            ),
+            ExportError::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {}
+
+impl<E: std::fmt::Debug> From<progenitor_like::Error<E>> for ExportError {
+    fn from(e: progenitor_like::Error<E>) -> Self {
+        match e.status().map(|s| s.as_u16()) {
+            Some(status @ (401 | 403)) => ExportError::Refused {
+                status,
+                detail: e.to_string(),
+            },
+            _ => ExportError::Failed(e.to_string()),
+        }
+    }
+}
+
+/// The clients' error type (every generated client re-exports the same one).
+mod progenitor_like {
+    pub use runta_client::Error;
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub events: u64,
+    pub pages: u64,
+}
+
+type Pages<'a> = BoxStream<'a, Vec<serde_json::Value>, ExportError>;
+
+fn json<T: serde::Serialize>(items: Vec<T>) -> Vec<serde_json::Value> {
+    items
+        .into_iter()
+        .filter_map(|i| serde_json::to_value(i).ok())
+        .collect()
+}
+
+fn client_error(e: api_support::client::ClientError) -> ExportError {
+    ExportError::Failed(format!("could not set up the client: {e}"))
+}
+
+/// The token, from the environment variable `--token-env` names.
+pub fn token(args: &Args) -> Result<String, ExportError> {
+    std::env::var(&args.token_env).map_err(|_| {
+        ExportError::Failed(format!(
+            "the environment variable `{}` holding the token is not set",
+            args.token_env
+        ))
+    })
+}
+
+/// Runs an export, writing NDJSON to `out` and (when `progress`) a progress line to `log`.
+pub async fn run(
+    args: &Args,
+    token: String,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+    progress: bool,
+) -> Result<Summary, ExportError> {
+    if args.base_url.starts_with("https:") && !cfg!(feature = "tls") {
+        return Err(ExportError::Failed(
+            "this build has no TLS: rebuild with `--features tls` for https URLs".into(),
+        ));
+    }
+    let retry = Retry {
+        max_retries: args.max_retries,
+        ..Retry::DEFAULT
+    };
+    let since = args.since;
+    let size = args.page_size.max(1);
+    match args.service {
+        Service::Runta => {
+            let client = runta_client::Client::with_bearer_token(&args.base_url, token)
+                .map_err(client_error)?;
+            let cutoff = since.map(|s| s.timestamp_millis());
+            let pages: Pages = Box::pin(
+                client
+                    .list_audits()
+                    .limit(u64::from(size))
+                    .pages(retry)
+                    .map_ok(move |audits| {
+                        json(
+                            audits
+                                .into_iter()
+                                .filter(|a| cutoff.is_none_or(|c| a.observed_unix_ms >= c))
+                                .collect(),
+                        )
+                    })
+                    .map_err(ExportError::from),
+            );
+            drain(pages, out, log, progress).await
+        }
+        Service::Instavm => {
+            let client = instavm_client::Client::with_api_key(&args.base_url, token)
+                .map_err(client_error)?;
+            // Newest first: the first event older than `since` ends the walk.
+            let pages: Pages = Box::pin(
+                client
+                    .list_audit_events()
+                    .limit(u64::from(size.min(200)))
+                    .pages(retry)
+                    .map_err(ExportError::from)
+                    .map_ok(move |events| {
+                        let complete = events.len();
+                        let kept: Vec<_> = events
+                            .into_iter()
+                            .take_while(|e| since.is_none_or(|s| e.created_at >= s))
+                            .collect();
+                        (kept.len() == complete, json(kept))
+                    })
+                    .scan(true, |going, page| {
+                        let keep_going = *going;
+                        if let Ok((all_kept, _)) = &page {
+                            *going = *all_kept;
+                        }
+                        futures::future::ready(keep_going.then(|| page.map(|(_, items)| items)))
+                    }),
+            );
+            drain(pages, out, log, progress).await
+        }
+        Service::Bloodhound => {
+            let client = bloodhound_client::Client::with_bearer_token(&args.base_url, token)
+                .map_err(client_error)?;
+            // `after` defaults to a year back on the server; widen it to what was asked.
+            let after: Timestamp = since
+                .map_or(chrono::DateTime::UNIX_EPOCH, |s| {
+                    s.into_inner() - Duration::from_secs(1)
+                })
+                .into();
+            let mut request = client.list_audit_logs().limit(i64::from(size)).after(after);
+            if let Some(s) = since {
+                request = request.created_at(vec![Predicate::gte(s)]);
+            }
+            let pages: Pages =
+                Box::pin(request.pages(retry).map_ok(json).map_err(ExportError::from));
+            drain(pages, out, log, progress).await
+        }
+        Service::CloudFoundry => {
+            let client = cloud_foundry_client::Client::with_bearer_token(&args.base_url, token)
+                .map_err(client_error)?;
+            let mut request = client
+                .list_audit_events()
+                .per_page(u64::from(size.min(5000)));
+            if let Some(s) = since {
+                request = request.created_ats_gte(s);
+            }
+            let pages: Pages =
+                Box::pin(request.pages(retry).map_ok(json).map_err(ExportError::from));
+            drain(pages, out, log, progress).await
+        }
+    }
+}
+
+/// Writes every event of every page, one JSON object per line.
+async fn drain(
+    mut pages: Pages<'_>,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+    progress: bool,
+) -> Result<Summary, ExportError> {
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    let io = |e: std::io::Error| ExportError::Failed(format!("could not write the export: {e}"));
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        summary.pages += 1;
+        for event in page {
+            serde_json::to_writer(&mut *out, &event).map_err(|e| io(e.into()))?;
+            out.write_all(b"\n").map_err(io)?;
+            summary.events += 1;
+        }
+        if progress {
+            let rate = summary.events as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            write!(
+                log,
+                "\r{} events, {} pages, {rate:.0} events/s",
+                summary.events, summary.pages
+            )
+            .map_err(io)?;
+            log.flush().map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)?;
+    if progress {
+        writeln!(log).map_err(io)?;
+    }
+    Ok(summary)
+}

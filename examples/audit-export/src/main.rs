@@ -1,0 +1,28 @@
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use audit_export::{Args, ExportError, run, token};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let progress = std::io::stderr().is_terminal();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut log = std::io::stderr();
+    let result = match token(&args) {
+        Ok(token) => run(&args, token, &mut out, &mut log, progress).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e @ ExportError::Refused { .. }) => {
+            eprintln!("audit-export: {e}");
+            ExitCode::from(3)
+        }
+        Err(e) => {
+            eprintln!("audit-export: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! `audit-export` end to end against each service's mock server.
+
+use std::process::Output;
+
+use mock_servers::{DEFAULT_TOKEN, Options, Service, start};
+
+const ITEMS: usize = 75;
+
+async fn export(base_url: &str, service: &str, token: &str, extra: &[&str]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_audit-export"));
+    command
+        .args(["--service", service, "--base-url", base_url])
+        .args(extra)
+        .env("AUDIT_EXPORT_TEST_TOKEN", token);
+    if !extra.contains(&"--token-env") {
+        command.args(["--token-env", "AUDIT_EXPORT_TEST_TOKEN"]);
+    }
+    if !extra.contains(&"--page-size") {
+        command.args(["--page-size", "7"]);
+    }
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn lines(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_every_event_of_every_service() {
+    for (service, name, id) in [
+        (Service::Runta, "runta", "id"),
+        (Service::Instavm, "instavm", "id"),
+        (Service::Bloodhound, "bloodhound", "id"),
+        (Service::CloudFoundry, "cloud-foundry", "guid"),
+    ] {
+        let mock = start(
+            service,
+            Options {
+                items: ITEMS,
+                ..Options::default()
+            },
+        )
+        .await
+        .unwrap();
+        let output = export(
+            &mock.base_url,
+            name,
+            DEFAULT_TOKEN,
+            if name == "runta" {
+                &["--page-size", "1000"]
+            } else {
+                &[]
+            },
+        )
+        .await;
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let events = lines(&output);
+        assert_eq!(events.len(), ITEMS, "{name}");
+        let mut ids: Vec<String> = events.iter().map(|e| e[id].to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), ITEMS, "{name}: no event repeated");
+        assert!(
+            output.stderr.is_empty(),
+            "no progress line when stderr is not a terminal"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn since_keeps_only_recent_events() {
+    for (service, name, time) in [
+        (Service::Runta, "runta", "observed_unix_ms"),
+        (Service::Instavm, "instavm", "created_at"),
+        (Service::Bloodhound, "bloodhound", "created_at"),
+        (Service::CloudFoundry, "cloud-foundry", "created_at"),
+    ] {
+        let mock = start(
+            service,
+            Options {
+                items: ITEMS,
+                ..Options::default()
+            },
+        )
+        .await
+        .unwrap();
+        let all = lines(
+            &export(
+                &mock.base_url,
+                name,
+                DEFAULT_TOKEN,
+                &["--page-size", "1000"],
+            )
+            .await,
+        );
+        let mut times: Vec<String> = all.iter().map(|e| e[time].to_string()).collect();
+        times.sort();
+        // The 20th newest instant: 20 events are at or after it.
+        let cutoff = &times[times.len() - 20];
+        let since = if name == "runta" {
+            let ms: i64 = cutoff.parse().unwrap();
+            chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap()
+                .to_rfc3339()
+        } else {
+            cutoff.trim_matches('"').to_owned()
+        };
+        let size = if name == "runta" { "1000" } else { "7" };
+        let output = export(
+            &mock.base_url,
+            name,
+            DEFAULT_TOKEN,
+            &["--since", &since, "--page-size", size],
+        )
+        .await;
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(lines(&output).len(), 20, "{name} since {since}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_credentials_are_a_clear_error() {
+    let mock = start(Service::CloudFoundry, Options::default())
+        .await
+        .unwrap();
+    let output = export(&mock.base_url, "cloud-foundry", "wrong-token", &[]).await;
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("refused the credentials (401 Unauthorized)"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+
+    let output = export(
+        &mock.base_url,
+        "cloud-foundry",
+        DEFAULT_TOKEN,
+        &["--token-env", "AUDIT_EXPORT_UNSET_VARIABLE"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`AUDIT_EXPORT_UNSET_VARIABLE`"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn busy_pages_are_retried() {
+    let mock = start(
+        Service::Bloodhound,
+        Options {
+            items: ITEMS,
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    mock.faults.push(429);
+    mock.faults.push(429);
+    let output = export(&mock.base_url, "bloodhound", DEFAULT_TOKEN, &[]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(lines(&output).len(), ITEMS);
+
+    mock.faults.push(429);
+    let output = export(
+        &mock.base_url,
+        "bloodhound",
+        DEFAULT_TOKEN,
+        &["--max-retries", "0"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("429"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_gets_a_progress_line() {
+    use clap::Parser;
+    let mock = start(
+        Service::Instavm,
+        Options {
+            items: ITEMS,
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let args = audit_export::Args::parse_from([
+        "audit-export",
+        "--service",
+        "instavm",
+        "--base-url",
+        &mock.base_url,
+        "--token-env",
+        "UNUSED",
+        "--page-size",
+        "10",
+    ]);
+    let (mut out, mut log) = (Vec::new(), Vec::new());
+    let summary = audit_export::run(&args, DEFAULT_TOKEN.into(), &mut out, &mut log, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        summary,
+        audit_export::Summary {
+            events: ITEMS as u64,
+            pages: 8
+        }
+    );
+    let log = String::from_utf8(log).unwrap();
+    assert!(log.contains("\r75 events, 8 pages, "), "{log}");
+    assert!(log.ends_with(" events/s\n"), "{log}");
+}
