@@ -23,6 +23,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Check every spec against the workspace's rules (structure, examples, extensions).
+    Lint,
     /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
     Ci,
 }
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let root = cli.root.unwrap_or_else(workspace_root);
     match cli.command {
         Command::Codegen { check } => report(codegen(&root, check)),
+        Command::Lint => report(lint(&root)),
         Command::Ci => report(ci(&root)),
     }
 }
@@ -71,6 +74,23 @@ fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
     }
 }
 
+fn lint(root: &Path) -> Result<(), String> {
+    let findings = codegen::lint::lint_all(root).map_err(|e| e.to_string())?;
+    for finding in &findings {
+        eprintln!("{finding}");
+    }
+    let specs = codegen::spec_files(root).map_err(|e| e.to_string())?.len();
+    if findings.is_empty() {
+        eprintln!("lint: {specs} specs, no problems");
+        Ok(())
+    } else {
+        Err(format!(
+            "lint: {} problems in {specs} specs",
+            findings.len()
+        ))
+    }
+}
+
 fn ci(root: &Path) -> Result<(), String> {
     cargo(root, &["fmt", "--all", "--", "--check"])?;
     cargo(
@@ -84,6 +104,8 @@ fn ci(root: &Path) -> Result<(), String> {
             "warnings",
         ],
     )?;
+    eprintln!("$ cargo xtask lint");
+    lint(root)?;
     eprintln!("$ cargo xtask codegen --check");
     codegen(root, true)?;
     cargo(root, &["test", "--workspace", "--no-fail-fast"])?;

@@ -186,3 +186,25 @@ fn a_broken_spec_is_a_clear_error_and_nothing_is_written() {
         );
     }
 }
+
+#[test]
+fn lint_passes_on_the_specs_and_names_a_broken_example() {
+    let dir = scratch();
+    let ok = xtask(dir.path(), &["lint"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stderr(&ok).contains("lint: 4 specs, no problems"));
+
+    let spec = dir.path().join("specs/cloud-foundry.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let broken = text.replacen("total_results: ", "total_results: many # ", 1);
+    assert!(broken != text);
+    std::fs::write(&spec, broken).unwrap();
+    let bad = xtask(dir.path(), &["lint"]);
+    assert!(!bad.status.success());
+    let err = stderr(&bad);
+    assert!(
+        err.contains("error[example]: specs/cloud-foundry.yaml at #/paths/~1v3~1audit_events/get/responses/200/content/application~1json/example: the example does not match its schema: \"many")
+            && err.contains("(at `/pagination/total_results` in the example)"),
+        "{err}"
+    );
+}

@@ -19,6 +19,7 @@ pub mod client;
 pub mod enums;
 pub mod error;
 pub mod examples;
+pub mod lint;
 pub mod load;
 pub mod pagination;
 pub mod progenitor;

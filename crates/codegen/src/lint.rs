@@ -1,0 +1,491 @@
+//! `cargo xtask lint`: the rules every spec must keep, beyond what
+//! generation needs. Each problem names the file, a JSON pointer and the rule.
+//!
+//! | rule | what it checks |
+//! |---|---|
+//! | `structure` | OpenAPI 3.0.x, `operationId`s present and unique, status keys, every `$ref` resolves |
+//! | `error-responses` | every operation documents at least one error response |
+//! | `security` | every operation has a security requirement, naming declared schemes |
+//! | `parameter-name` | parameter names use the characters the services accept (`a-z A-Z 0-9 _ - .`, brackets for operators) |
+//! | `example` | every `example`/`examples` value (responses, parameters, schemas) and `default` validates against its schema (JSON Schema, via the `jsonschema` crate) |
+//! | `generates` | the workspace's own extensions (`x-pagination`, `x-server`, `x-predicate`, `x-sort`) are well formed and the generator accepts the spec |
+
+use std::fmt;
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{Error, SpecError, escape_pointer};
+use crate::transform::resolve;
+use crate::validate::METHODS;
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub error: SpecError,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error[{}]: {}", self.rule, self.error)
+    }
+}
+
+/// Lints every spec under `root/specs`.
+pub fn lint_all(root: &Path) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    for spec in crate::spec_files(root)? {
+        findings.extend(lint_file(root, &spec)?);
+    }
+    Ok(findings)
+}
+
+/// Lints one spec file.
+pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
+    let rel = spec_file
+        .strip_prefix(root)
+        .unwrap_or(spec_file)
+        .to_path_buf();
+    let text = std::fs::read_to_string(spec_file).map_err(|source| Error::Io {
+        path: rel.clone(),
+        source,
+    })?;
+    let doc = match crate::load::parse_yaml(&rel, &text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return Ok(vec![Finding {
+                rule: "structure",
+                error: e,
+            }]);
+        }
+    };
+    let structural = crate::validate::check(&rel, &doc);
+    if !structural.is_empty() {
+        return Ok(structural
+            .into_iter()
+            .map(|error| Finding {
+                rule: "structure",
+                error,
+            })
+            .collect());
+    }
+    let mut findings = Vec::new();
+    if let Err(e) = crate::load::to_openapi(&rel, &doc) {
+        findings.push(Finding {
+            rule: "structure",
+            error: e,
+        });
+    }
+    operations(&rel, &doc, &mut findings);
+    examples(&rel, &doc, &mut findings);
+    if findings.is_empty() {
+        match crate::generate_service(root, spec_file) {
+            Ok(_) => {}
+            Err(Error::Spec(errors)) => findings.extend(errors.into_iter().map(|error| Finding {
+                rule: "generates",
+                error,
+            })),
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(findings)
+}
+
+fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
+    let schemes: Vec<&String> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let pointer = format!("/paths/{}/{method}", escape_pointer(path));
+            let mut add = |rule, at: String, message: String| {
+                findings.push(Finding {
+                    rule,
+                    error: SpecError::at(file, at, message),
+                })
+            };
+            let responses = op["responses"].as_object();
+            if !responses
+                .into_iter()
+                .flatten()
+                .any(|(k, _)| k.starts_with('4') || k.starts_with('5') || k == "default")
+            {
+                add(
+                    "error-responses",
+                    format!("{pointer}/responses"),
+                    "document at least one error response (4xx, 5xx or `default`)".into(),
+                );
+            }
+            let security = op.get("security").or_else(|| doc.get("security"));
+            match security.and_then(Value::as_array) {
+                None => add(
+                    "security",
+                    pointer.clone(),
+                    "declare the operation's security (`security`, or `security: []` for none)"
+                        .into(),
+                ),
+                Some(requirements) => {
+                    for (i, requirement) in requirements.iter().enumerate() {
+                        for name in requirement
+                            .as_object()
+                            .into_iter()
+                            .flatten()
+                            .map(|(k, _)| k)
+                        {
+                            if !schemes.contains(&name) {
+                                let at = if op.get("security").is_some() {
+                                    format!("{pointer}/security/{i}")
+                                } else {
+                                    format!("/security/{i}")
+                                };
+                                add(
+                                    "security",
+                                    at,
+                                    format!("`{name}` is not a declared security scheme"),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            let params = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate();
+            for (i, p) in params {
+                let name = resolve(doc, p)["name"].as_str().unwrap_or_default();
+                let ok = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c));
+                if !ok {
+                    add(
+                        "parameter-name",
+                        format!("{pointer}/parameters/{i}/name"),
+                        format!("`{name}` has characters outside `a-z A-Z 0-9 _ - . [ ]`"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// OpenAPI 3.0 schema → JSON Schema (draft 4): `nullable` becomes a union with `null`.
+fn to_json_schema(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let converted = match k.as_str() {
+                    "properties" | "patternProperties" => Value::Object(
+                        v.as_object()
+                            .into_iter()
+                            .flatten()
+                            .map(|(name, s)| (name.clone(), to_json_schema(s)))
+                            .collect(),
+                    ),
+                    "items" | "additionalProperties" | "not" => to_json_schema(v),
+                    "allOf" | "anyOf" | "oneOf" => Value::Array(
+                        v.as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(to_json_schema)
+                            .collect(),
+                    ),
+                    "nullable" | "example" | "examples" | "discriminator" | "xml"
+                    | "externalDocs" | "deprecated" => continue,
+                    k if k.starts_with("x-") => continue,
+                    _ => v.clone(),
+                };
+                out.insert(k.clone(), converted);
+            }
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                json!({"anyOf": [Value::Object(out), {"type": "null"}]})
+            } else {
+                Value::Object(out)
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+struct Checker {
+    components: Value,
+}
+
+impl Checker {
+    fn new(doc: &Value) -> Self {
+        let schemas: Map<String, Value> = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), to_json_schema(v)))
+            .collect();
+        Checker {
+            components: json!({"schemas": schemas}),
+        }
+    }
+
+    /// Problems of `instance` against `schema`, as messages with the instance path.
+    fn check(&self, schema: &Value, instance: &Value) -> Vec<String> {
+        let mut root = to_json_schema(schema);
+        let root = match root.as_object_mut() {
+            Some(obj) => {
+                obj.insert("components".into(), self.components.clone());
+                root
+            }
+            None => return Vec::new(),
+        };
+        match jsonschema::draft4::options()
+            .should_validate_formats(true)
+            .build(&root)
+        {
+            Ok(validator) => validator
+                .iter_errors(instance)
+                .map(|e| {
+                    let at = e.instance_path().to_string();
+                    if at.is_empty() {
+                        e.to_string()
+                    } else {
+                        format!("{e} (at `{at}` in the example)")
+                    }
+                })
+                .collect(),
+            Err(e) => vec![format!("the schema itself is not valid JSON Schema: {e}")],
+        }
+    }
+}
+
+fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
+    let checker = Checker::new(doc);
+    let mut check = |pointer: String, schema: &Value, instance: &Value, what: &str| {
+        for message in checker.check(schema, instance) {
+            findings.push(Finding {
+                rule: "example",
+                error: SpecError::at(
+                    file,
+                    pointer.clone(),
+                    format!("{what} does not match its schema: {message}"),
+                ),
+            });
+        }
+    };
+    // Media types (responses) and parameters.
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let pointer = format!("/paths/{}/{method}", escape_pointer(path));
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                for (media_type, media) in resolve(doc, response)
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let at = format!(
+                        "{pointer}/responses/{}/content/{}",
+                        escape_pointer(status),
+                        escape_pointer(media_type)
+                    );
+                    let Some(schema) = media.get("schema") else {
+                        continue;
+                    };
+                    if let Some(example) = media.get("example") {
+                        check(format!("{at}/example"), schema, example, "the example");
+                    }
+                    for (name, example) in media
+                        .get("examples")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(value) = resolve(doc, example).get("value") {
+                            check(
+                                format!("{at}/examples/{}/value", escape_pointer(name)),
+                                schema,
+                                value,
+                                "the example",
+                            );
+                        }
+                    }
+                }
+            }
+            for (i, p) in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let p = resolve(doc, p);
+                let Some(schema) = p.get("schema") else {
+                    continue;
+                };
+                if let Some(example) = p.get("example") {
+                    check(
+                        format!("{pointer}/parameters/{i}/example"),
+                        schema,
+                        example,
+                        "the parameter example",
+                    );
+                }
+                for (name, example) in p
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(value) = resolve(doc, example).get("value") {
+                        check(
+                            format!(
+                                "{pointer}/parameters/{i}/examples/{}/value",
+                                escape_pointer(name)
+                            ),
+                            schema,
+                            value,
+                            "the parameter example",
+                        );
+                    }
+                }
+                schema_values(
+                    format!("{pointer}/parameters/{i}/schema"),
+                    schema,
+                    &mut check,
+                );
+            }
+        }
+    }
+    for (name, schema) in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        schema_values(
+            format!("/components/schemas/{}", escape_pointer(name)),
+            schema,
+            &mut check,
+        );
+    }
+}
+
+/// `example` and `default` inside a schema (and its subschemas) against that schema.
+fn schema_values(
+    pointer: String,
+    schema: &Value,
+    check: &mut impl FnMut(String, &Value, &Value, &str),
+) {
+    let Some(map) = schema.as_object() else {
+        return;
+    };
+    if let Some(example) = map.get("example") {
+        check(
+            format!("{pointer}/example"),
+            schema,
+            example,
+            "the schema example",
+        );
+    }
+    if let Some(default) = map.get("default") {
+        check(format!("{pointer}/default"), schema, default, "the default");
+    }
+    for (k, v) in map {
+        match k.as_str() {
+            "properties" => {
+                for (name, s) in v.as_object().into_iter().flatten() {
+                    schema_values(
+                        format!("{pointer}/properties/{}", escape_pointer(name)),
+                        s,
+                        check,
+                    );
+                }
+            }
+            "items" | "additionalProperties" | "not" => {
+                schema_values(format!("{pointer}/{k}"), v, check)
+            }
+            "allOf" | "anyOf" | "oneOf" => {
+                for (i, s) in v.as_array().into_iter().flatten().enumerate() {
+                    schema_values(format!("{pointer}/{k}/{i}"), s, check);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Value {
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "security": [{"key": []}],
+            "paths": {"/a": {"get": {
+                "operationId": "getA",
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 0}, "example": "ten"}],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Thing"},
+                        "example": {"id": "x", "when": "yesterday", "note": null}
+                    }}}
+                }
+            }}},
+            "components": {
+                "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+                "schemas": {"Thing": {"type": "object", "required": ["id", "when"], "properties": {
+                    "id": {"type": "integer"},
+                    "when": {"type": "string", "format": "date-time"},
+                    "note": {"type": "string", "nullable": true, "example": 5}
+                }}}
+            }
+        })
+    }
+
+    fn findings(doc: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        operations(Path::new("t.yaml"), doc, &mut out);
+        examples(Path::new("t.yaml"), doc, &mut out);
+        out.iter().map(Finding::to_string).collect()
+    }
+
+    #[test]
+    fn every_rule_names_file_pointer_and_rule() {
+        let f = findings(&doc());
+        let expect = [
+            "error[error-responses]: t.yaml at #/paths/~1a/get/responses: document at least one error response",
+            "error[example]: t.yaml at #/paths/~1a/get/responses/200/content/application~1json/example: the example does not match its schema: \"x\" is not of type \"integer\" (at `/id` in the example)",
+            "error[example]: t.yaml at #/paths/~1a/get/responses/200/content/application~1json/example: the example does not match its schema: \"yesterday\" is not a \"date-time\" (at `/when` in the example)",
+            "error[example]: t.yaml at #/paths/~1a/get/parameters/0/example: the parameter example does not match its schema: \"ten\" is not of type \"integer\"",
+            "error[example]: t.yaml at #/paths/~1a/get/parameters/0/schema/default: the default does not match its schema: 0 is less than the minimum of 1",
+            "error[example]: t.yaml at #/components/schemas/Thing/properties/note/example: the schema example does not match its schema: 5 is not valid under any of the schemas listed in the 'anyOf' keyword",
+        ];
+        for e in expect {
+            assert!(f.iter().any(|x| x.starts_with(e)), "missing {e}\nin {f:#?}");
+        }
+        assert_eq!(f.len(), expect.len(), "{f:#?}");
+    }
+
+    #[test]
+    fn nullable_and_refs_are_understood() {
+        let mut d = doc();
+        d["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["example"] =
+            json!({"id": 1, "when": "2026-11-01T00:00:00Z", "note": null});
+        d["paths"]["/a"]["get"]["parameters"][0] = json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}, "example": 3});
+        d["components"]["schemas"]["Thing"]["properties"]["note"]["example"] = json!("fine");
+        d["paths"]["/a"]["get"]["responses"]["500"] = json!({"description": "e"});
+        assert_eq!(findings(&d), Vec::<String>::new());
+        d["security"] = json!([{"nope": []}]);
+        assert_eq!(
+            findings(&d),
+            ["error[security]: t.yaml at #/security/0: `nope` is not a declared security scheme"]
+        );
+    }
+}
