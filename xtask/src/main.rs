@@ -5,6 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod conformance;
+mod tools;
+
 #[derive(Parser)]
 #[command(about = "Workspace tasks", disable_help_subcommand = true)]
 struct Cli {
@@ -25,6 +28,17 @@ enum Command {
     },
     /// Check every spec against the workspace's rules (structure, examples, extensions).
     Lint,
+    /// Probe every mock server with Schemathesis (installed on first use into target/ci-tools).
+    Conformance {
+        /// Test cases per operation and phase.
+        #[arg(long, default_value_t = 50)]
+        max_examples: u32,
+        /// Run against mocks that break their contract on purpose; succeeds only if every run fails.
+        #[arg(long)]
+        nonconforming: bool,
+    },
+    /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
+    Redocly,
     /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
     Ci,
 }
@@ -42,6 +56,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Codegen { check } => report(codegen(&root, check)),
         Command::Lint => report(lint(&root)),
+        Command::Conformance {
+            max_examples,
+            nonconforming,
+        } => report(conformance(&root, max_examples, nonconforming)),
+        Command::Redocly => report(redocly(&root)),
         Command::Ci => report(ci(&root)),
     }
 }
@@ -91,6 +110,96 @@ fn lint(root: &Path) -> Result<(), String> {
     }
 }
 
+fn conformance(root: &Path, max_examples: u32, nonconforming: bool) -> Result<(), String> {
+    let st = tools::schemathesis(root)?;
+    let runs = conformance::run_all(root, &st, max_examples, nonconforming)?;
+    let mut problems = Vec::new();
+    for run in &runs {
+        eprintln!(
+            "conformance: {}: {} requests, {}",
+            run.service,
+            run.requests,
+            if run.passed { "no failures" } else { "FAILED" }
+        );
+        if run.passed == nonconforming {
+            problems.push(run);
+        }
+    }
+    if nonconforming {
+        // Each run must have failed, and on the response schema.
+        for run in &runs {
+            if !run.output.contains("Response violates schema") {
+                return Err(format!(
+                    "conformance self-test: {} did not report the broken response schema:\n{}",
+                    run.service, run.output
+                ));
+            }
+        }
+    }
+    match problems.as_slice() {
+        [] if nonconforming => {
+            eprintln!(
+                "conformance self-test: every broken mock was caught (response schema conformance)"
+            );
+            Ok(())
+        }
+        [] => Ok(()),
+        _ if nonconforming => {
+            Err("conformance self-test: a broken mock passed Schemathesis".into())
+        }
+        failed => {
+            for run in failed {
+                eprintln!("{}", run.output);
+            }
+            Err(format!(
+                "conformance: {} of {} services failed (seed {}; rerun with `cargo xtask conformance`)",
+                failed.len(),
+                runs.len(),
+                conformance::SEED
+            ))
+        }
+    }
+}
+
+fn redocly(root: &Path) -> Result<(), String> {
+    let redocly = tools::redocly(root)?;
+    let specs: Vec<PathBuf> = codegen::spec_files(root).map_err(|e| e.to_string())?;
+    let status = std::process::Command::new(redocly)
+        .arg("lint")
+        .args(specs.iter().map(|s| s.strip_prefix(root).unwrap_or(s)))
+        .args(["--format", "stylish"])
+        .current_dir(root)
+        .env("REDOCLY_TELEMETRY", "off")
+        .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
+        .status()
+        .map_err(|e| format!("could not run redocly: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("redocly lint found problems".into())
+    }
+}
+
+/// Builds and tests the project outside the workspace that imports the generated crates.
+fn importable(root: &Path) -> Result<(), String> {
+    let dir = root.join("tests/importable");
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| format!("could not copy Cargo.lock: {e}"))?;
+    eprintln!("$ cargo test --manifest-path tests/importable/Cargo.toml");
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["test", "--quiet", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .status()
+            .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("the generated crates do not build or work from outside the workspace".into())
+    }
+}
+
 fn ci(root: &Path) -> Result<(), String> {
     cargo(root, &["fmt", "--all", "--", "--check"])?;
     cargo(
@@ -109,6 +218,13 @@ fn ci(root: &Path) -> Result<(), String> {
     eprintln!("$ cargo xtask codegen --check");
     codegen(root, true)?;
     cargo(root, &["test", "--workspace", "--no-fail-fast"])?;
+    importable(root)?;
+    eprintln!("$ cargo xtask redocly");
+    redocly(root)?;
+    eprintln!("$ cargo xtask conformance");
+    conformance(root, 50, false)?;
+    eprintln!("$ cargo xtask conformance --nonconforming --max-examples 5");
+    conformance(root, 5, true)?;
     eprintln!("ci: all checks passed");
     Ok(())
 }

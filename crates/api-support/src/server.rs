@@ -63,6 +63,9 @@ pub struct Rules {
     pub maximum: Option<f64>,
     pub exclusive_minimum: bool,
     pub exclusive_maximum: bool,
+    /// For array parameters: bounds on the number of items.
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
     /// The schema's type and format, for the "should be a valid ..." message.
     pub kind: ValueKind,
 }
@@ -84,6 +87,8 @@ impl Rules {
         maximum: None,
         exclusive_minimum: false,
         exclusive_maximum: false,
+        min_items: None,
+        max_items: None,
         kind: ValueKind::String,
     };
 }
@@ -357,6 +362,7 @@ impl<'a> Params<'a> {
     }
 
     /// An array parameter; item rules apply to every item.
+    /// `rules` holds the item constraints and the list's `min_items`/`max_items`.
     pub fn list<T: FromStr>(
         &mut self,
         location: In,
@@ -380,12 +386,45 @@ impl<'a> Params<'a> {
         }
         let items: Vec<String> = match style {
             ListStyle::Repeated => raws,
+            // `a=` is a list with no item.
             ListStyle::Comma => raws
                 .last()
+                .filter(|v| !v.is_empty())
                 .map(|v| v.split(',').map(str::to_owned).collect())
                 .unwrap_or_default(),
         };
         let before = self.issues.len();
+        let input = items.join(",");
+        if let Some(min) = rules.min_items
+            && items.len() < min
+        {
+            let s = if min == 1 { "" } else { "s" };
+            self.issue(
+                location,
+                name,
+                "too_short",
+                format!(
+                    "List should have at least {min} item{s} after validation, not {}",
+                    items.len()
+                ),
+                input.clone(),
+            );
+        }
+        if let Some(max) = rules.max_items
+            && items.len() > max
+        {
+            let s = if max == 1 { "" } else { "s" };
+            self.issue(
+                location,
+                name,
+                "too_long",
+                format!(
+                    "List should have at most {max} item{s} after validation, not {}",
+                    items.len()
+                ),
+                input,
+            );
+        }
         let parsed: Vec<Option<T>> = items
             .iter()
             .map(|item| self.check(location, name, item, rules))
@@ -659,6 +698,31 @@ mod tests {
             None
         );
         assert_eq!(p.finish().unwrap_err()[0].input, "x");
+
+        let (headers, q) = params("types=&ids=1&ids=2&ids=3");
+        let mut p = Params::new(Some(&q), &headers);
+        let bounded = Rules {
+            min_items: Some(1),
+            max_items: Some(2),
+            ..Rules::default()
+        };
+        assert_eq!(
+            p.list::<String>(In::Query, "types", false, ListStyle::Comma, &bounded),
+            None
+        );
+        assert_eq!(
+            p.list::<String>(In::Query, "ids", false, ListStyle::Repeated, &bounded),
+            None
+        );
+        let issues = p.finish().unwrap_err();
+        assert_eq!(
+            issues[0].message,
+            "List should have at least 1 item after validation, not 0"
+        );
+        assert_eq!(
+            issues[1].message,
+            "List should have at most 2 items after validation, not 3"
+        );
     }
 
     #[test]

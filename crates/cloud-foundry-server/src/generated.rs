@@ -145,8 +145,11 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        kind: ::api_support::server::ValueKind::DateTime,
-                        ..::api_support::server::Rules::DEFAULT
+                        min_items: Some(1usize),
+                        ..::api_support::server::Rules {
+                            kind: ::api_support::server::ValueKind::DateTime,
+                            ..::api_support::server::Rules::DEFAULT
+                        }
                     },
                 );
             let created_ats_lt = p
@@ -206,8 +209,11 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        kind: ::api_support::server::ValueKind::DateTime,
-                        ..::api_support::server::Rules::DEFAULT
+                        min_items: Some(1usize),
+                        ..::api_support::server::Rules {
+                            kind: ::api_support::server::ValueKind::DateTime,
+                            ..::api_support::server::Rules::DEFAULT
+                        }
                     },
                 );
             let updated_ats_lt = p
@@ -267,7 +273,10 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        ..::api_support::server::Rules::DEFAULT
+                        min_items: Some(1usize),
+                        ..::api_support::server::Rules {
+                            ..::api_support::server::Rules::DEFAULT
+                        }
                     },
                 );
             let target_guids = p
@@ -279,7 +288,10 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        ..::api_support::server::Rules::DEFAULT
+                        min_items: Some(1usize),
+                        ..::api_support::server::Rules {
+                            ..::api_support::server::Rules::DEFAULT
+                        }
                     },
                 );
             let target_guids_not = p
@@ -291,7 +303,10 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        ..::api_support::server::Rules::DEFAULT
+                        min_items: Some(1usize),
+                        ..::api_support::server::Rules {
+                            ..::api_support::server::Rules::DEFAULT
+                        }
                     },
                 );
             let space_guids = p
@@ -303,7 +318,10 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        ..::api_support::server::Rules::DEFAULT
+                        min_items: Some(1usize),
+                        ..::api_support::server::Rules {
+                            ..::api_support::server::Rules::DEFAULT
+                        }
                     },
                 );
             let organization_guids = p
@@ -315,7 +333,10 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        ..::api_support::server::Rules::DEFAULT
+                        min_items: Some(1usize),
+                        ..::api_support::server::Rules {
+                            ..::api_support::server::Rules::DEFAULT
+                        }
                     },
                 );
             p.finish()?;

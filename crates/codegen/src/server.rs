@@ -213,6 +213,22 @@ fn literal_rules(schema: &Value, kind: &str) -> TokenStream {
     }
 }
 
+/// Adds an array's `minItems`/`maxItems` to its items' rules.
+fn with_item_bounds(rules: TokenStream, array: &Value) -> TokenStream {
+    let bound = |key: &str| array.get(key).and_then(Value::as_u64).map(|n| n as usize);
+    let mut fields = Vec::new();
+    if let Some(n) = bound("minItems") {
+        fields.push(quote! { min_items: Some(#n) });
+    }
+    if let Some(n) = bound("maxItems") {
+        fields.push(quote! { max_items: Some(#n) });
+    }
+    if fields.is_empty() {
+        return rules;
+    }
+    quote! { ::api_support::server::Rules { #(#fields,)* ..#rules } }
+}
+
 /// The Rust type of a schema used as an `x-rust-type` parameter (or carrying one).
 fn rust_type(schema: &Value, types_lib: &TokenStream) -> Option<TokenStream> {
     if let Some(ext) = schema.get("x-rust-type") {
@@ -409,6 +425,7 @@ fn params(
             } else {
                 quote! { Repeated }
             };
+            let rules = with_item_bounds(rules, &resolved);
             let read = quote! { p.list::<#item_ty>(#location, #name, #required, ::api_support::server::ListStyle::#style, &#rules) };
             if required {
                 (

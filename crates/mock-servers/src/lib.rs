@@ -66,6 +66,9 @@ pub struct Options {
     /// The URL clients reach the mock at (used in Cloud Foundry's pagination links).
     pub base_url: String,
     pub faults: Faults,
+    /// Break the contract on purpose: drop the first field of every JSON body
+    /// (to show that the conformance run catches a non-conforming server).
+    pub nonconforming: bool,
 }
 
 impl Default for Options {
@@ -76,6 +79,7 @@ impl Default for Options {
             data: None,
             base_url: "http://127.0.0.1:8080".into(),
             faults: Faults::default(),
+            nonconforming: false,
         }
     }
 }
@@ -99,12 +103,38 @@ fn load<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> anyhow::Resul
 
 /// The router of one service's mock.
 pub fn router(service: Service, options: &Options) -> anyhow::Result<axum::Router> {
-    Ok(match service {
+    let router = match service {
         Service::Runta => runta_server::router(runta::Mock::new(options)?),
         Service::Instavm => instavm_server::router(instavm::Mock::new(options)?),
         Service::Bloodhound => bloodhound_server::router(bloodhound::Mock::new(options)?),
         Service::CloudFoundry => cloud_foundry_server::router(cloud_foundry::Mock::new(options)?),
+    };
+    Ok(if options.nonconforming {
+        router.layer(axum::middleware::map_response(drop_first_field))
+    } else {
+        router
     })
+}
+
+async fn drop_first_field(response: axum::response::Response) -> axum::response::Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            if let Some(first) = map.keys().next().cloned() {
+                map.remove(&first);
+            }
+            serde_json::to_vec(&map).unwrap_or_default()
+        }
+        _ => bytes.to_vec(),
+    };
+    let mut response = axum::response::Response::from_parts(parts, axum::body::Body::from(body));
+    response
+        .headers_mut()
+        .remove(axum::http::header::CONTENT_LENGTH);
+    response
 }
 
 /// A mock serving on a loopback port until dropped (for tests).

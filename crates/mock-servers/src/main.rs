@@ -25,6 +25,9 @@ struct Cli {
     /// Answer the first requests with these statuses (comma-separated, e.g. 429,503), to test retries.
     #[arg(long, value_delimiter = ',')]
     fail_first: Vec<u16>,
+    /// Break the contract on purpose (drop a field of every body), to check that conformance tests notice.
+    #[arg(long, hide = true)]
+    nonconforming: bool,
 }
 
 #[tokio::main]
@@ -37,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
         items: cli.items,
         data: cli.data,
         base_url: format!("http://{address}"),
+        nonconforming: cli.nonconforming,
         ..Options::default()
     };
     for status in cli.fail_first {

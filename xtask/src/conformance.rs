@@ -1,0 +1,171 @@
+//! `cargo xtask conformance`: each service's mock server (built on its
+//! generated stub) on loopback, probed by Schemathesis with the service's
+//! spec, a fixed seed and a bounded number of examples per operation. The
+//! servers are stopped whatever happens (they are killed when dropped).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The checks run: every response conformance check, and negative data
+/// rejection (invalid requests must get a 4xx).
+pub const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,\
+response_headers_conformance,negative_data_rejection,missing_required_header,unsupported_method";
+
+pub const SEED: &str = "42";
+
+/// A mock server process, killed on drop.
+struct Server {
+    child: Child,
+    base_url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(binary: &Path, service: &str, extra: &[&str]) -> Result<Server, String> {
+    let mut child = Command::new(binary)
+        .args([service, "--port", "0"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
+    let mut line = String::new();
+    let stderr = child.stderr.take().ok_or("no stderr")?;
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let base_url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(str::to_owned);
+    let server = Server {
+        child,
+        base_url: base_url.unwrap_or_default(),
+    };
+    if server.base_url.is_empty() {
+        return Err(format!(
+            "the {service} mock did not report its address: {line}"
+        ));
+    }
+    Ok(server)
+}
+
+/// The outcome of one Schemathesis run.
+pub struct Run {
+    pub service: String,
+    pub passed: bool,
+    /// How many test cases (requests) Schemathesis generated.
+    pub requests: u64,
+    pub output: String,
+}
+
+fn schemathesis(
+    st: &Path,
+    root: &Path,
+    service: &str,
+    server: &Server,
+    max_examples: u32,
+) -> Result<Run, String> {
+    let auth = if service == "instavm" {
+        "X-API-Key: mock-token"
+    } else {
+        "Authorization: Bearer mock-token"
+    };
+    let output = Command::new(st)
+        .current_dir(root.join("target"))
+        .args([
+            "run",
+            &root
+                .join("specs")
+                .join(format!("{service}.yaml"))
+                .to_string_lossy(),
+            "--url",
+            &server.base_url,
+        ])
+        .args([
+            "-H",
+            auth,
+            "--checks",
+            CHECKS,
+            "--seed",
+            SEED,
+            "--max-examples",
+            &max_examples.to_string(),
+        ])
+        .args([
+            "--workers",
+            "1",
+            "--no-color",
+            "--generation-database",
+            "none",
+            "--phases",
+            "examples,coverage,fuzzing",
+        ])
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", st.display()))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let requests = text
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .split_once(" generated")
+                .and_then(|(n, _)| n.trim().parse::<u64>().ok())
+        })
+        .sum();
+    Ok(Run {
+        service: service.to_owned(),
+        passed: output.status.success(),
+        requests,
+        output: text,
+    })
+}
+
+pub fn mock_binary(root: &Path) -> Result<PathBuf, String> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "mock-servers",
+            "--bin",
+            "mock-server",
+        ])
+        .current_dir(root)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("could not build the mock servers".into());
+    }
+    Ok(root.join("target/debug/mock-server"))
+}
+
+/// Runs every service; with `nonconforming`, against mocks that break their contract on purpose.
+pub fn run_all(
+    root: &Path,
+    st: &Path,
+    max_examples: u32,
+    nonconforming: bool,
+) -> Result<Vec<Run>, String> {
+    let binary = mock_binary(root)?;
+    let extra: &[&str] = if nonconforming {
+        &["--nonconforming"]
+    } else {
+        &[]
+    };
+    let mut runs = Vec::new();
+    for service in ["runta", "instavm", "bloodhound", "cloud-foundry"] {
+        let server = start(&binary, service, extra)?;
+        runs.push(schemathesis(st, root, service, &server, max_examples)?);
+    }
+    Ok(runs)
+}

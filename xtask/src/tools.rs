@@ -1,0 +1,74 @@
+//! External tools CI runs, installed by the project itself into
+//! `target/ci-tools/` (pinned versions, from PyPI and the npm registry) the
+//! first time they are needed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Schemathesis, the property-based API tester.
+pub const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+/// Redocly CLI, the OpenAPI linter.
+pub const REDOCLY: &str = "@redocly/cli@2.77.0";
+
+fn tools_dir(root: &Path) -> PathBuf {
+    root.join("target/ci-tools")
+}
+
+fn run(command: &mut Command, what: &str) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|e| format!("could not run {what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+/// The `st` executable, installing Schemathesis into a virtual environment if needed.
+pub fn schemathesis(root: &Path) -> Result<PathBuf, String> {
+    let venv = tools_dir(root).join("venv");
+    let st = venv.join("bin/st");
+    let marker = venv.join(SCHEMATHESIS);
+    if st.exists() && marker.exists() {
+        return Ok(st);
+    }
+    eprintln!("installing {SCHEMATHESIS} into {}", venv.display());
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    run(
+        Command::new(&python).args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
+    )?;
+    run(
+        Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            SCHEMATHESIS,
+        ]),
+        "pip install schemathesis",
+    )?;
+    std::fs::write(&marker, "").map_err(|e| e.to_string())?;
+    Ok(st)
+}
+
+/// The `redocly` executable, installing Redocly CLI with npm if needed.
+pub fn redocly(root: &Path) -> Result<PathBuf, String> {
+    let prefix = tools_dir(root).join("node");
+    let bin = prefix.join("node_modules/.bin/redocly");
+    let marker = prefix.join(REDOCLY.replace('/', "_"));
+    if bin.exists() && marker.exists() {
+        return Ok(bin);
+    }
+    eprintln!("installing {REDOCLY} into {}", prefix.display());
+    std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
+    run(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&prefix)
+            .arg(REDOCLY),
+        "npm install @redocly/cli",
+    )?;
+    std::fs::write(&marker, "").map_err(|e| e.to_string())?;
+    Ok(bin)
+}
