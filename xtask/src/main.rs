@@ -37,6 +37,12 @@ enum Command {
         #[arg(long)]
         nonconforming: bool,
     },
+    /// Classify every spec change since a git revision as breaking or not, for clients and servers.
+    SpecDiff {
+        /// The revision to compare with (default: the merge base with origin/main, else the previous commit).
+        #[arg(long)]
+        base: Option<String>,
+    },
     /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
     Redocly,
     /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
@@ -61,6 +67,7 @@ fn main() -> ExitCode {
             nonconforming,
         } => report(conformance(&root, max_examples, nonconforming)),
         Command::Redocly => report(redocly(&root)),
+        Command::SpecDiff { base } => report(spec_diff(&root, base)),
         Command::Ci => report(ci(&root)),
     }
 }
@@ -161,6 +168,103 @@ fn conformance(root: &Path, max_examples: u32, nonconforming: bool) -> Result<()
     }
 }
 
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The default base: the merge base with origin/main when that differs from HEAD, else the previous commit.
+fn default_base(root: &Path) -> Option<String> {
+    let head = git(root, &["rev-parse", "HEAD"])?;
+    if let Some(base) = git(root, &["merge-base", "HEAD", "origin/main"])
+        && base != head
+    {
+        return Some(base);
+    }
+    git(root, &["rev-parse", "--verify", "--quiet", "HEAD~1"])
+}
+
+fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
+    let Some(base) = base.or_else(|| default_base(root)) else {
+        eprintln!("spec-diff: no earlier revision to compare with");
+        return Ok(());
+    };
+    let short = git(root, &["rev-parse", "--short", &base])
+        .ok_or_else(|| format!("spec-diff: `{base}` is not a revision"))?;
+    let old_files: Vec<String> = git(root, &["ls-tree", "--name-only", &base, "specs/"])
+        .unwrap_or_default()
+        .lines()
+        .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
+        .map(str::to_owned)
+        .collect();
+    let new_files: Vec<String> = codegen::spec_files(root)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|p| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for file in old_files
+        .iter()
+        .chain(new_files.iter().filter(|f| !old_files.contains(f)))
+    {
+        let old = git(root, &["show", &format!("{base}:{file}")]);
+        let new = std::fs::read_to_string(root.join(file)).ok();
+        let parse = |text: &str| {
+            codegen::load::parse_yaml(Path::new(file), text).map_err(|e| e.to_string())
+        };
+        match (old, new) {
+            (Some(_), None) => {
+                println!("{file}: removed since {short}: BREAKING (every client and server of it)");
+                failures.push(file.clone());
+            }
+            (None, Some(_)) => println!("{file}: new since {short}"),
+            (Some(old), Some(new)) => {
+                let report = codegen::diff::diff(&parse(&old)?, &parse(&new)?);
+                if report.changes.is_empty() {
+                    continue;
+                }
+                println!(
+                    "{file}: {} -> {} since {short}",
+                    report.old_version, report.new_version
+                );
+                for change in &report.changes {
+                    println!("  {change}");
+                }
+                if report.fails() {
+                    println!(
+                        "  => breaking changes need a new major `info.version` (now {})",
+                        report.new_version
+                    );
+                    failures.push(file.clone());
+                } else if report.breaking() {
+                    println!("  => breaking, allowed by the major version bump");
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    if failures.is_empty() {
+        eprintln!("spec-diff: no unannounced breaking change since {short}");
+        Ok(())
+    } else {
+        Err(format!(
+            "spec-diff: breaking changes without a major version bump in {}",
+            failures.join(", ")
+        ))
+    }
+}
+
 fn redocly(root: &Path) -> Result<(), String> {
     let redocly = tools::redocly(root)?;
     let specs: Vec<PathBuf> = codegen::spec_files(root).map_err(|e| e.to_string())?;
@@ -217,6 +321,8 @@ fn ci(root: &Path) -> Result<(), String> {
     lint(root)?;
     eprintln!("$ cargo xtask codegen --check");
     codegen(root, true)?;
+    eprintln!("$ cargo xtask spec-diff");
+    spec_diff(root, None)?;
     cargo(root, &["test", "--workspace", "--no-fail-fast"])?;
     importable(root)?;
     eprintln!("$ cargo xtask redocly");

@@ -208,3 +208,83 @@ fn lint_passes_on_the_specs_and_names_a_broken_example() {
         "{err}"
     );
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn spec_diff_fails_on_a_breaking_edit_unless_the_major_version_goes_up() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("specs")).unwrap();
+    let spec = dir.path().join("specs/runta.yaml");
+    let text = std::fs::read_to_string(workspace().join("specs/runta.yaml")).unwrap();
+    std::fs::write(&spec, &text).unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+
+    // A compatible edit: an optional parameter.
+    let compatible = text.replacen("      parameters:\n", "      parameters:\n        - name: after\n          in: query\n          schema:\n            type: string\n", 1);
+    std::fs::write(&spec, &compatible).unwrap();
+    let ok = xtask(dir.path(), &["spec-diff", "--base", "HEAD"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(
+        String::from_utf8_lossy(&ok.stdout)
+            .contains("compatible: optional query parameter `after` added")
+    );
+
+    // A breaking edit: a response field the client reads disappears.
+    let breaking = text
+        .replacen("        - observed_unix_ms\n", "", 1)
+        .replacen(
+            "        observed_unix_ms:\n          type: integer\n          format: int64\n",
+            "",
+            1,
+        );
+    assert!(breaking != text);
+    std::fs::write(&spec, &breaking).unwrap();
+    let bad = xtask(dir.path(), &["spec-diff", "--base", "HEAD"]);
+    assert!(!bad.status.success());
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(out.contains("BREAKING (client, server): response `200` field `data` items: field `observed_unix_ms` removed"), "{out}");
+    assert!(
+        out.contains("breaking changes need a new major `info.version` (now 0.1.4)"),
+        "{out}"
+    );
+    assert!(
+        stderr(&bad).contains(
+            "spec-diff: breaking changes without a major version bump in specs/runta.yaml"
+        )
+    );
+
+    // The same edit with a new major version is allowed.
+    std::fs::write(
+        &spec,
+        breaking.replacen("version: \"0.1.4\"", "version: \"1.0.0\"", 1),
+    )
+    .unwrap();
+    let bumped = xtask(dir.path(), &["spec-diff", "--base", "HEAD"]);
+    assert!(bumped.status.success(), "{}", stderr(&bumped));
+    assert!(
+        String::from_utf8_lossy(&bumped.stdout)
+            .contains("breaking, allowed by the major version bump")
+    );
+}

@@ -16,6 +16,7 @@
 //! 6. [`workspace`]: compare with or write to the tree, only after every spec succeeded.
 
 pub mod client;
+pub mod diff;
 pub mod enums;
 pub mod error;
 pub mod examples;

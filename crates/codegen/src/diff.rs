@@ -1,0 +1,781 @@
+//! `cargo xtask spec-diff`: what changed in a spec since a base revision,
+//! and whether it breaks the projects that import the generated crates.
+//!
+//! Each change is judged twice: for a **client** (code calling the generated
+//! client and reading its models) and for a **server** (code implementing
+//! the generated server trait and building its responses). In Rust a type
+//! change is a break even when the wire stays compatible (a field becoming
+//! optional changes `T` to `Option<T>`), so the rules follow the generated
+//! code:
+//!
+//! | change | client | server |
+//! |---|---|---|
+//! | operation removed / `operationId` renamed | breaking | breaking |
+//! | operation added | — | breaking (a new trait method) |
+//! | parameter removed | breaking | breaking |
+//! | parameter added, optional | — | — |
+//! | parameter added required, or made required | breaking | — |
+//! | parameter made optional | — | breaking (`T` becomes `Option<T>`) |
+//! | request constraint narrowed (enum value removed, bounds, pattern, length) | breaking | — |
+//! | request enum value added | — | breaking (a new variant to handle) |
+//! | response status removed | — | breaking (a `Response` variant gone) |
+//! | response status added | — (typed, or `UnexpectedResponse` before) | — |
+//! | response field removed | breaking | breaking |
+//! | response field added | — | breaking (struct literals) |
+//! | response field optional/nullable ↔ required | breaking | breaking |
+//! | response enum value removed | breaking | breaking |
+//! | response enum value added | — (open enums) | — |
+//! | any type or format change | breaking | breaking |
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::error::escape_pointer;
+use crate::transform::resolve;
+use crate::validate::METHODS;
+
+/// Who a change breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Breaks {
+    pub client: bool,
+    pub server: bool,
+}
+
+const NONE: Breaks = Breaks {
+    client: false,
+    server: false,
+};
+const CLIENT: Breaks = Breaks {
+    client: true,
+    server: false,
+};
+const SERVER: Breaks = Breaks {
+    client: false,
+    server: true,
+};
+const BOTH: Breaks = Breaks {
+    client: true,
+    server: true,
+};
+
+/// One change between two versions of a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub pointer: String,
+    pub message: String,
+    pub breaks: Breaks,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match (self.breaks.client, self.breaks.server) {
+            (true, true) => "BREAKING (client, server)",
+            (true, false) => "BREAKING (client)",
+            (false, true) => "BREAKING (server)",
+            (false, false) => "compatible",
+        };
+        write!(f, "{tag}: {} (#{})", self.message, self.pointer)
+    }
+}
+
+/// The outcome for one spec.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub changes: Vec<Change>,
+    pub old_version: String,
+    pub new_version: String,
+}
+
+impl Report {
+    pub fn breaking(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.breaks.client || c.breaks.server)
+    }
+
+    /// Whether `info.version`'s major number went up (which allows breaking changes).
+    pub fn major_bumped(&self) -> bool {
+        let major = |v: &str| {
+            v.trim_start_matches('v')
+                .split('.')
+                .next()
+                .and_then(|m| m.parse::<u64>().ok())
+        };
+        matches!((major(&self.old_version), major(&self.new_version)), (Some(old), Some(new)) if new > old)
+    }
+
+    /// Breaking changes without a major version bump.
+    pub fn fails(&self) -> bool {
+        self.breaking() && !self.major_bumped()
+    }
+}
+
+struct Differ<'a> {
+    old: &'a Value,
+    new: &'a Value,
+    changes: Vec<Change>,
+    /// ($ref old, $ref new) pairs being compared, against cycles.
+    seen: BTreeSet<(String, String)>,
+}
+
+/// Compares two versions of a spec.
+pub fn diff(old: &Value, new: &Value) -> Report {
+    let mut d = Differ {
+        old,
+        new,
+        changes: Vec::new(),
+        seen: BTreeSet::new(),
+    };
+    d.operations();
+    Report {
+        changes: d.changes,
+        old_version: old
+            .pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        new_version: new
+            .pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+fn ops(doc: &Value) -> Vec<(String, &'static str, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                out.push((path.clone(), method, op));
+            }
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Direction {
+    Request,
+    Response,
+}
+
+impl Differ<'_> {
+    fn add(&mut self, pointer: &str, breaks: Breaks, message: String) {
+        self.changes.push(Change {
+            pointer: pointer.to_owned(),
+            message,
+            breaks,
+        });
+    }
+
+    fn operations(&mut self) {
+        let (old_ops, new_ops) = (ops(self.old), ops(self.new));
+        for (path, method, old_op) in &old_ops {
+            let pointer = format!("/paths/{}/{method}", escape_pointer(path));
+            let label = format!("{} {path}", method.to_uppercase());
+            match new_ops.iter().find(|(p, m, _)| p == path && m == method) {
+                None => self.add(&pointer, BOTH, format!("operation `{label}` removed")),
+                Some((_, _, new_op)) => {
+                    if old_op["operationId"] != new_op["operationId"] {
+                        self.add(&format!("{pointer}/operationId"), BOTH, format!("`{label}`: operationId {} renamed to {} (the client method and server trait method are renamed)", old_op["operationId"], new_op["operationId"]));
+                    }
+                    self.parameters(&pointer, old_op, new_op);
+                    self.responses(&pointer, old_op, new_op);
+                }
+            }
+        }
+        for (path, method, _) in &new_ops {
+            if !old_ops.iter().any(|(p, m, _)| p == path && m == method) {
+                let pointer = format!("/paths/{}/{method}", escape_pointer(path));
+                self.add(
+                    &pointer,
+                    SERVER,
+                    format!(
+                        "operation `{} {path}` added (servers must implement it)",
+                        method.to_uppercase()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn params(doc: &Value, op: &Value) -> Vec<Value> {
+        op.get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| resolve(doc, p).clone())
+            .collect()
+    }
+
+    fn parameters(&mut self, pointer: &str, old_op: &Value, new_op: &Value) {
+        let (old, new) = (
+            Self::params(self.old, old_op),
+            Self::params(self.new, new_op),
+        );
+        let key = |p: &Value| {
+            (
+                p["in"].as_str().unwrap_or_default().to_owned(),
+                p["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        };
+        let required = |p: &Value| p["required"].as_bool().unwrap_or(false);
+        for o in &old {
+            let (place, name) = key(o);
+            let at = format!("{pointer}/parameters/{}", escape_pointer(&name));
+            match new.iter().find(|n| key(n) == (place.clone(), name.clone())) {
+                None => self.add(&at, BOTH, format!("{place} parameter `{name}` removed")),
+                Some(n) => {
+                    match (required(o), required(n)) {
+                        (false, true) => self.add(&at, CLIENT, format!("{place} parameter `{name}` became required")),
+                        (true, false) => self.add(&at, SERVER, format!("{place} parameter `{name}` became optional (its request field becomes an `Option`)")),
+                        _ => {}
+                    }
+                    self.schema(
+                        &format!("{at}/schema"),
+                        &o["schema"],
+                        &n["schema"],
+                        Direction::Request,
+                        &format!("parameter `{name}`"),
+                    );
+                }
+            }
+        }
+        for n in &new {
+            let (place, name) = key(n);
+            if !old.iter().any(|o| key(o) == (place.clone(), name.clone())) {
+                let at = format!("{pointer}/parameters/{}", escape_pointer(&name));
+                if required(n) {
+                    self.add(
+                        &at,
+                        CLIENT,
+                        format!("required {place} parameter `{name}` added"),
+                    );
+                } else {
+                    self.add(
+                        &at,
+                        NONE,
+                        format!("optional {place} parameter `{name}` added"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn body(doc: &Value, response: &Value) -> Option<Value> {
+        resolve(doc, response)
+            .pointer("/content/application~1json/schema")
+            .cloned()
+    }
+
+    fn responses(&mut self, pointer: &str, old_op: &Value, new_op: &Value) {
+        let empty = serde_json::Map::new();
+        let old = old_op
+            .get("responses")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let new = new_op
+            .get("responses")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        for (status, o) in old {
+            let at = format!("{pointer}/responses/{}", escape_pointer(status));
+            match new.get(status) {
+                None => self.add(&at, SERVER, format!("response `{status}` removed")),
+                Some(n) => match (Self::body(self.old, o), Self::body(self.new, n)) {
+                    (Some(a), Some(b)) => self.schema(
+                        &format!("{at}/content/application~1json/schema"),
+                        &a,
+                        &b,
+                        Direction::Response,
+                        &format!("response `{status}`"),
+                    ),
+                    (None, None) => {}
+                    (Some(_), None) => {
+                        self.add(&at, BOTH, format!("response `{status}` lost its JSON body"))
+                    }
+                    (None, Some(_)) => {
+                        self.add(&at, BOTH, format!("response `{status}` gained a JSON body"))
+                    }
+                },
+            }
+        }
+        for status in new.keys() {
+            if !old.contains_key(status) {
+                self.add(
+                    &format!("{pointer}/responses/{}", escape_pointer(status)),
+                    NONE,
+                    format!("response `{status}` added"),
+                );
+            }
+        }
+    }
+
+    fn schema(&mut self, at: &str, old: &Value, new: &Value, dir: Direction, what: &str) {
+        let (old_ref, new_ref) = (
+            old.get("$ref").and_then(Value::as_str),
+            new.get("$ref").and_then(Value::as_str),
+        );
+        if let (Some(a), Some(b)) = (old_ref, new_ref)
+            && !self.seen.insert((a.to_owned(), b.to_owned()))
+        {
+            return;
+        }
+        let (o, n) = (resolve(self.old, old), resolve(self.new, new));
+        // A lone `allOf: [$ref]` (the nullable-reference idiom) has the referenced schema's type.
+        let effective = |doc: &Value, s: &Value| -> (Option<Value>, Option<Value>) {
+            let target = match (s.get("type"), s.get("allOf").and_then(Value::as_array)) {
+                (None, Some(all)) if all.len() == 1 => resolve(doc, &all[0]).clone(),
+                _ => s.clone(),
+            };
+            (target.get("type").cloned(), target.get("format").cloned())
+        };
+        let (old_type, new_type) = (effective(self.old, o), effective(self.new, n));
+        if old_type != new_type {
+            let show = |(t, f): &(Option<Value>, Option<Value>)| {
+                let t = t.as_ref().and_then(Value::as_str).unwrap_or("any");
+                format!(
+                    "{t}{}",
+                    f.as_ref()
+                        .and_then(Value::as_str)
+                        .map(|f| format!(" ({f})"))
+                        .unwrap_or_default()
+                )
+            };
+            self.add(
+                at,
+                BOTH,
+                format!(
+                    "{what}: type changed from {} to {}",
+                    show(&old_type),
+                    show(&new_type)
+                ),
+            );
+            return;
+        }
+        let nullable = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
+        if nullable(o) != nullable(n) {
+            let breaks = if dir == Direction::Response {
+                BOTH
+            } else if nullable(o) {
+                CLIENT
+            } else {
+                NONE
+            };
+            self.add(
+                at,
+                breaks,
+                format!(
+                    "{what}: {}",
+                    if nullable(n) {
+                        "became nullable"
+                    } else {
+                        "no longer nullable"
+                    }
+                ),
+            );
+        }
+        self.enums(at, o, n, dir, what);
+        if dir == Direction::Request {
+            self.constraints(at, o, n, what);
+        }
+        if o.get("items").is_some() || n.get("items").is_some() {
+            self.schema(
+                &format!("{at}/items"),
+                &o["items"],
+                &n["items"],
+                dir,
+                &format!("{what} items"),
+            );
+        }
+        self.properties(at, o, n, dir, what);
+        for key in ["allOf", "oneOf", "anyOf"] {
+            let (a, b) = (
+                o.get(key).and_then(Value::as_array),
+                n.get(key).and_then(Value::as_array),
+            );
+            match (a, b) {
+                (Some(a), Some(b)) if a.len() == b.len() => {
+                    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                        self.schema(&format!("{at}/{key}/{i}"), x, y, dir, what);
+                    }
+                }
+                (None, None) => {}
+                _ => self.add(at, BOTH, format!("{what}: `{key}` composition changed")),
+            }
+        }
+    }
+
+    fn enums(&mut self, at: &str, o: &Value, n: &Value, dir: Direction, what: &str) {
+        let values =
+            |s: &Value| -> Option<Vec<Value>> { s.get("enum").and_then(Value::as_array).cloned() };
+        match (values(o), values(n)) {
+            (Some(a), Some(b)) => {
+                for v in a.iter().filter(|v| !b.contains(v)) {
+                    self.add(
+                        at,
+                        if dir == Direction::Request {
+                            CLIENT
+                        } else {
+                            BOTH
+                        },
+                        format!("{what}: enum value {v} removed"),
+                    );
+                }
+                for v in b.iter().filter(|v| !a.contains(v)) {
+                    let breaks = if dir == Direction::Request {
+                        SERVER
+                    } else {
+                        NONE
+                    };
+                    self.add(at, breaks, format!("{what}: enum value {v} added"));
+                }
+            }
+            (None, Some(_)) => self.add(at, BOTH, format!("{what}: became an enum")),
+            (Some(_), None) => self.add(at, BOTH, format!("{what}: is no longer an enum")),
+            (None, None) => {}
+        }
+    }
+
+    /// Request constraints: a narrower one rejects requests that used to pass.
+    fn constraints(&mut self, at: &str, o: &Value, n: &Value, what: &str) {
+        let num = |s: &Value, k: &str| s.get(k).and_then(Value::as_f64);
+        for (key, narrower) in [
+            (
+                "minimum",
+                (|old: f64, new: f64| new > old) as fn(f64, f64) -> bool,
+            ),
+            ("maximum", |old, new| new < old),
+            ("minLength", |old, new| new > old),
+            ("maxLength", |old, new| new < old),
+            ("minItems", |old, new| new > old),
+            ("maxItems", |old, new| new < old),
+        ] {
+            match (num(o, key), num(n, key)) {
+                (Some(a), Some(b)) if narrower(a, b) => self.add(
+                    at,
+                    CLIENT,
+                    format!("{what}: `{key}` narrowed from {a} to {b}"),
+                ),
+                (Some(a), Some(b)) if a != b => {
+                    self.add(at, NONE, format!("{what}: `{key}` widened from {a} to {b}"))
+                }
+                (None, Some(b)) => self.add(at, CLIENT, format!("{what}: `{key}: {b}` added")),
+                (Some(a), None) => self.add(at, NONE, format!("{what}: `{key}: {a}` removed")),
+                _ => {}
+            }
+        }
+        if o.get("pattern") != n.get("pattern") {
+            let breaks = if n.get("pattern").is_some() {
+                CLIENT
+            } else {
+                NONE
+            };
+            self.add(
+                at,
+                breaks,
+                format!(
+                    "{what}: pattern changed from {} to {}",
+                    o.get("pattern").unwrap_or(&Value::Null),
+                    n.get("pattern").unwrap_or(&Value::Null)
+                ),
+            );
+        }
+    }
+
+    fn properties(&mut self, at: &str, o: &Value, n: &Value, dir: Direction, what: &str) {
+        let empty = serde_json::Map::new();
+        let (a, b) = (
+            o.get("properties")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty),
+            n.get("properties")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty),
+        );
+        let required = |s: &Value, k: &str| {
+            s.get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|v| v == k))
+        };
+        for (name, old_prop) in a {
+            let p = format!("{at}/properties/{}", escape_pointer(name));
+            match b.get(name) {
+                None => self.add(
+                    &p,
+                    if dir == Direction::Response {
+                        BOTH
+                    } else {
+                        CLIENT
+                    },
+                    format!("{what}: field `{name}` removed"),
+                ),
+                Some(new_prop) => {
+                    if required(o, name) != required(n, name) {
+                        let breaks = if dir == Direction::Response {
+                            BOTH
+                        } else if required(n, name) {
+                            CLIENT
+                        } else {
+                            SERVER
+                        };
+                        let change = if required(n, name) {
+                            "became required"
+                        } else {
+                            "became optional"
+                        };
+                        self.add(&p, breaks, format!("{what}: field `{name}` {change}"));
+                    }
+                    self.schema(
+                        &p,
+                        old_prop,
+                        new_prop,
+                        dir,
+                        &format!("{what} field `{name}`"),
+                    );
+                }
+            }
+        }
+        for name in b.keys().filter(|k| !a.contains_key(*k)) {
+            let p = format!("{at}/properties/{}", escape_pointer(name));
+            let breaks = match dir {
+                Direction::Response => SERVER,
+                Direction::Request if required(n, name) => CLIENT,
+                Direction::Request => NONE,
+            };
+            self.add(&p, breaks, format!("{what}: field `{name}` added"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(version: &str, params: Value, item: Value, statuses: &[&str]) -> Value {
+        let mut responses = serde_json::Map::new();
+        for s in statuses {
+            responses.insert(s.to_string(), json!({"description": "d", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}));
+        }
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": version},
+            "paths": {"/items": {"get": {"operationId": "listItems", "parameters": params, "responses": responses}}},
+            "components": {"schemas": {
+                "Page": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}},
+                "Item": item
+            }}
+        })
+    }
+
+    fn item() -> Value {
+        json!({"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["ok", "failed"]},
+            "note": {"type": "string"}
+        }})
+    }
+
+    fn limit(extra: Value) -> Value {
+        let mut schema = json!({"type": "integer", "minimum": 1, "maximum": 200});
+        for (k, v) in extra.as_object().unwrap() {
+            schema[k] = v.clone();
+        }
+        json!([{"name": "limit", "in": "query", "schema": schema}, {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}}])
+    }
+
+    /// The one change between a base spec and an edited one.
+    fn one(edit: impl FnOnce(&mut Value)) -> Change {
+        let old = spec("1.0.0", limit(json!({})), item(), &["200", "400"]);
+        let mut new = old.clone();
+        edit(&mut new);
+        let report = diff(&old, &new);
+        assert_eq!(report.changes.len(), 1, "{:#?}", report.changes);
+        report.changes[0].clone()
+    }
+
+    fn params(s: &mut Value) -> &mut Value {
+        &mut s["paths"]["/items"]["get"]["parameters"]
+    }
+
+    fn item_of(s: &mut Value) -> &mut Value {
+        &mut s["components"]["schemas"]["Item"]
+    }
+
+    #[test]
+    fn identical_specs_have_no_change() {
+        let s = spec("1.0.0", limit(json!({})), item(), &["200"]);
+        assert!(diff(&s, &s).changes.is_empty());
+    }
+
+    #[test]
+    fn each_rule_is_classified() {
+        let cases: Vec<(Box<dyn FnOnce(&mut Value)>, Breaks, &str)> = vec![
+            (
+                Box::new(|s| s["paths"]["/items"]["get"]["operationId"] = json!("getItems")),
+                BOTH,
+                "renamed",
+            ),
+            (
+                Box::new(|s| params(s)[0]["required"] = json!(true)),
+                CLIENT,
+                "`limit` became required",
+            ),
+            (
+                Box::new(|s| {
+                    params(s).as_array_mut().unwrap().remove(0);
+                }),
+                BOTH,
+                "`limit` removed",
+            ),
+            (
+                Box::new(|s| {
+                    params(s)
+                        .as_array_mut()
+                        .unwrap()
+                        .push(json!({"name": "q", "in": "query", "schema": {"type": "string"}}))
+                }),
+                NONE,
+                "optional query parameter `q` added",
+            ),
+            (
+                Box::new(|s| {
+                    params(s).as_array_mut().unwrap().push(json!({"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}))
+                }),
+                CLIENT,
+                "required query parameter `q` added",
+            ),
+            (
+                Box::new(|s| params(s)[0]["schema"]["maximum"] = json!(100)),
+                CLIENT,
+                "`maximum` narrowed from 200 to 100",
+            ),
+            (
+                Box::new(|s| params(s)[0]["schema"]["maximum"] = json!(500)),
+                NONE,
+                "`maximum` widened",
+            ),
+            (
+                Box::new(|s| params(s)[0]["schema"]["type"] = json!("string")),
+                BOTH,
+                "type changed from integer to string",
+            ),
+            (
+                Box::new(|s| params(s)[1]["schema"]["enum"] = json!(["asc"])),
+                CLIENT,
+                "enum value \"desc\" removed",
+            ),
+            (
+                Box::new(|s| params(s)[1]["schema"]["enum"] = json!(["asc", "desc", "random"])),
+                SERVER,
+                "enum value \"random\" added",
+            ),
+            (
+                Box::new(|s| params(s)[1]["schema"]["pattern"] = json!("^a")),
+                CLIENT,
+                "pattern changed",
+            ),
+            (
+                Box::new(|s| {
+                    s["paths"]["/items"]["get"]["responses"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("400");
+                }),
+                SERVER,
+                "response `400` removed",
+            ),
+            (
+                Box::new(|s| {
+                    s["paths"]["/items"]["get"]["responses"]["503"] = json!({"description": "busy"})
+                }),
+                NONE,
+                "response `503` added",
+            ),
+            (
+                Box::new(|s| {
+                    item_of(s)["properties"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("note");
+                }),
+                BOTH,
+                "field `note` removed",
+            ),
+            (
+                Box::new(|s| item_of(s)["properties"]["extra"] = json!({"type": "string"})),
+                SERVER,
+                "field `extra` added",
+            ),
+            (
+                Box::new(|s| item_of(s)["required"] = json!([])),
+                BOTH,
+                "field `id` became optional",
+            ),
+            (
+                Box::new(|s| item_of(s)["properties"]["note"]["nullable"] = json!(true)),
+                BOTH,
+                "became nullable",
+            ),
+            (
+                Box::new(|s| item_of(s)["properties"]["status"]["enum"] = json!(["ok"])),
+                BOTH,
+                "enum value \"failed\" removed",
+            ),
+            (
+                Box::new(|s| {
+                    item_of(s)["properties"]["status"]["enum"] = json!(["ok", "failed", "pending"])
+                }),
+                NONE,
+                "enum value \"pending\" added",
+            ),
+            (
+                Box::new(|s| item_of(s)["properties"]["id"]["format"] = json!("uuid")),
+                BOTH,
+                "type changed from string to string (uuid)",
+            ),
+        ];
+        for (edit, breaks, message) in cases {
+            let c = one(edit);
+            assert_eq!(c.breaks, breaks, "{c}");
+            assert!(c.message.contains(message), "{c}");
+        }
+    }
+
+    #[test]
+    fn added_and_removed_operations() {
+        let old = spec("1.0.0", json!([]), item(), &["200"]);
+        let mut new = old.clone();
+        new["paths"]["/other"] = new["paths"]["/items"].clone();
+        new["paths"]["/other"]["get"]["operationId"] = json!("listOther");
+        let added = diff(&old, &new);
+        assert_eq!(added.changes.len(), 1);
+        assert_eq!(added.changes[0].breaks, SERVER);
+        let removed = diff(&new, &old);
+        assert_eq!(removed.changes[0].breaks, BOTH);
+        assert!(
+            removed.changes[0]
+                .message
+                .contains("operation `GET /other` removed")
+        );
+    }
+
+    #[test]
+    fn a_major_bump_allows_breaking_changes() {
+        let old = spec("1.4.0", limit(json!({})), item(), &["200"]);
+        let mut new = spec("1.5.0", limit(json!({})), item(), &["200"]);
+        params(&mut new)[0]["required"] = json!(true);
+        assert!(diff(&old, &new).fails());
+        new["info"]["version"] = json!("2.0.0");
+        let report = diff(&old, &new);
+        assert!(report.breaking() && report.major_bumped() && !report.fails());
+    }
+}
