@@ -618,7 +618,8 @@ mod tests {
 
     #[test]
     fn each_rule_is_classified() {
-        let cases: Vec<(Box<dyn FnOnce(&mut Value)>, Breaks, &str)> = vec![
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(Edit, Breaks, &str)> = vec![
             (
                 Box::new(|s| s["paths"]["/items"]["get"]["operationId"] = json!("getItems")),
                 BOTH,
