@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod conformance;
 mod tools;
 
@@ -43,6 +44,11 @@ enum Command {
         #[arg(long)]
         base: Option<String>,
     },
+    /// Run every benchmark and write BENCHMARKS.md (`--quick`: a short smoke run, to target/bench/report.md).
+    Bench {
+        #[arg(long)]
+        quick: bool,
+    },
     /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
     Redocly,
     /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
@@ -67,6 +73,7 @@ fn main() -> ExitCode {
             nonconforming,
         } => report(conformance(&root, max_examples, nonconforming)),
         Command::Redocly => report(redocly(&root)),
+        Command::Bench { quick } => report(bench::bench(&root, quick)),
         Command::SpecDiff { base } => report(spec_diff(&root, base)),
         Command::Ci => report(ci(&root)),
     }
@@ -331,6 +338,8 @@ fn ci(root: &Path) -> Result<(), String> {
     conformance(root, 50, false)?;
     eprintln!("$ cargo xtask conformance --nonconforming --max-examples 5");
     conformance(root, 5, true)?;
+    eprintln!("$ cargo xtask bench --quick");
+    bench::bench(root, true)?;
     eprintln!("ci: all checks passed");
     Ok(())
 }

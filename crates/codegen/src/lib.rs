@@ -106,56 +106,100 @@ pub fn service_name(spec: &Path) -> Result<String, SpecError> {
     }
 }
 
-/// Generates the crates of one spec file.
-pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFile>> {
+/// A spec read and checked: the first phase of [`generate_service`].
+pub struct Loaded {
+    /// The spec's path relative to the workspace root.
+    pub rel: PathBuf,
+    pub service: String,
+    pub value: serde_json::Value,
+    pub spec: openapiv3::OpenAPI,
+}
+
+/// The code of one spec's three crates, before formatting: the second phase.
+pub struct Generated {
+    pub types: types::Types,
+    pub client: client::ClientCode,
+    pub server: server::ServerCode,
+}
+
+/// Reads, parses and checks a spec file.
+pub fn load_spec(root: &Path, spec_file: &Path) -> Result<Loaded> {
     let rel = spec_file
         .strip_prefix(root)
         .unwrap_or(spec_file)
         .to_path_buf();
-    let spec_path = rel.to_string_lossy().replace('\\', "/");
     let service = service_name(&rel)?;
     let text = std::fs::read_to_string(spec_file).map_err(|source| Error::Io {
         path: rel.clone(),
         source,
     })?;
+    load_text(rel, service, &text)
+}
 
-    let value = load::parse_yaml(&rel, &text)?;
+/// Parses and checks spec text (`rel` names it in errors).
+pub fn load_text(rel: PathBuf, service: String, text: &str) -> Result<Loaded> {
+    let value = load::parse_yaml(&rel, text)?;
     let problems = validate::check(&rel, &value);
     if !problems.is_empty() {
         return Err(Error::Spec(problems));
     }
     let spec = load::to_openapi(&rel, &value)?;
-    let working_value = transform::working_copy(&rel, &value)?;
-    let working = load::to_openapi(&rel, &working_value)?;
+    Ok(Loaded {
+        rel,
+        service,
+        value,
+        spec,
+    })
+}
 
-    let types_name = format!("{service}-types");
-    let client_name = format!("{service}-client");
-    let types_lib = types_name.replace('-', "_");
+/// Generates the token streams of the types, client and server crates.
+pub fn generate(loaded: &Loaded) -> Result<Generated> {
+    let rel = &loaded.rel;
+    let working_value = transform::working_copy(rel, &loaded.value)?;
+    let working = load::to_openapi(rel, &working_value)?;
+    let types_lib = format!("{}-types", loaded.service).replace('-', "_");
+    let types = types::generate(rel, &working, &working_value)?;
+    let client = client::generate(rel, &working, &working_value, &types, &types_lib)?;
+    let server = server::generate(rel, &loaded.value, &working_value, &types_lib, &types.names)?;
+    Ok(Generated {
+        types,
+        client,
+        server,
+    })
+}
 
-    let types = types::generate(&rel, &working, &working_value)?;
-    let client_code = client::generate(&rel, &working, &working_value, &types, &types_lib)?;
-
-    let server_code = server::generate(&rel, &value, &working_value, &types_lib, &types.names)?;
-
+/// Formats the generated code and renders every file of the three crates.
+pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFile>> {
+    let (rel, spec, service) = (&loaded.rel, &loaded.spec, &loaded.service);
+    let spec_path = rel.to_string_lossy().replace('\\', "/");
     let render_err = |what: &str, e: syn::Error| {
         SpecError::at(
-            &rel,
+            rel,
             "",
             format!("generated {what} code does not parse: {e}"),
         )
     };
+    let Generated {
+        types,
+        client: client_code,
+        server: server_code,
+    } = generated;
     let types_rs = render::generated_rs(&spec_path, types.tokens.clone())
         .map_err(|e| render_err("types", e))?;
     let uses_support = types_rs.contains("api_support::");
     let client_rs = render::generated_rs(&spec_path, client_code.tokens.clone())
         .map_err(|e| render_err("client", e))?;
-
-    let types_dir = PathBuf::from("crates").join(&types_name);
-    let client_dir = PathBuf::from("crates").join(&client_name);
-    let server_name = format!("{service}-server");
-    let server_dir = PathBuf::from("crates").join(&server_name);
     let server_rs = render::generated_rs(&spec_path, server_code.tokens.clone())
         .map_err(|e| render_err("server", e))?;
+
+    let (types_name, client_name, server_name) = (
+        format!("{service}-types"),
+        format!("{service}-client"),
+        format!("{service}-server"),
+    );
+    let types_dir = PathBuf::from("crates").join(&types_name);
+    let client_dir = PathBuf::from("crates").join(&client_name);
+    let server_dir = PathBuf::from("crates").join(&server_name);
     let file = |dir: &Path, name: &str, contents: String| GeneratedFile {
         path: dir.join(name),
         contents,
@@ -164,38 +208,53 @@ pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFi
         file(
             &types_dir,
             "Cargo.toml",
-            render::types_cargo_toml(&spec_path, &types_name, &spec, &types, uses_support),
+            render::types_cargo_toml(&spec_path, &types_name, spec, types, uses_support),
         ),
         file(
             &types_dir,
             "README.md",
-            render::types_readme(&spec_path, &types_name, &spec, &types),
+            render::types_readme(&spec_path, &types_name, spec, types),
         ),
         file(&types_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&types_dir, "src/generated.rs", types_rs),
         file(
             &client_dir,
             "Cargo.toml",
-            render::client_cargo_toml(&spec_path, &client_name, &types_name, &spec, &client_code),
+            render::client_cargo_toml(&spec_path, &client_name, &types_name, spec, client_code),
         ),
         file(
             &client_dir,
             "README.md",
-            render::client_readme(&spec_path, &client_name, &types_name, &spec),
+            render::client_readme(&spec_path, &client_name, &types_name, spec),
         ),
         file(&client_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&client_dir, "src/generated.rs", client_rs),
         file(
             &server_dir,
             "Cargo.toml",
-            render::server_cargo_toml(&spec_path, &server_name, &types_name, &spec, &server_code),
+            render::server_cargo_toml(&spec_path, &server_name, &types_name, spec, server_code),
         ),
         file(
             &server_dir,
             "README.md",
-            render::server_readme(&spec_path, &server_name, &types_name, &spec),
+            render::server_readme(&spec_path, &server_name, &types_name, spec),
         ),
         file(&server_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&server_dir, "src/generated.rs", server_rs),
     ])
+}
+
+/// Generates the crates of one spec file: [`load_spec`], [`generate`], [`render`].
+pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFile>> {
+    let loaded = load_spec(root, spec_file)?;
+    let generated = generate(&loaded)?;
+    render(&loaded, &generated)
+}
+
+/// progenitor's plain client for a spec (its working copy: the raw specs make
+/// progenitor panic), formatted; the baseline of the benchmarks.
+pub fn plain_progenitor(loaded: &Loaded) -> Result<String> {
+    let working_value = transform::working_copy(&loaded.rel, &loaded.value)?;
+    let working = load::to_openapi(&loaded.rel, &working_value)?;
+    Ok(progenitor::plain_client(&loaded.rel, &working)?)
 }

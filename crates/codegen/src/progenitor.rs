@@ -78,3 +78,14 @@ fn construct(message: &str) -> &'static str {
         .find(|(needle, _)| message.contains(needle))
         .map_or("a construct progenitor does not support", |(_, c)| c)
 }
+
+/// progenitor's own client for a working copy, with its default settings (builder style),
+/// formatted: the baseline the generator's cost is measured against.
+pub fn plain_client(file: &Path, working: &OpenAPI) -> Result<String, SpecError> {
+    let mut settings = GenerationSettings::new();
+    settings.with_interface(progenitor_impl::InterfaceStyle::Builder);
+    let (_, tokens) = run(file, working, &settings, "plain progenitor client")?;
+    let parsed: syn::File = syn::parse2(tokens)
+        .map_err(|e| SpecError::at(file, "", format!("progenitor output does not parse: {e}")))?;
+    Ok(prettyplease::unparse(&parsed))
+}

@@ -1,0 +1,576 @@
+//! `cargo xtask bench [--quick]`: every benchmark, each figure as a ratio
+//! against a baseline measured in the same run, written as a table to
+//! BENCHMARKS.md (`--quick`: a few iterations, to target/bench/report.md).
+//!
+//! 1. codegen speed (criterion, `crates/codegen/benches/codegen.rs`);
+//! 2. compile cost of the generated crates against progenitor's plain output;
+//! 3. server stub throughput and latency under `wrk`, against a hand-written axum handler;
+//! 4. client decode and paging (criterion, `benches/benches/client.rs`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn run(command: &mut Command, what: &str) -> Result<String, String> {
+    let out = command
+        .output()
+        .map_err(|e| format!("could not run {what}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The mean time of a criterion benchmark, in nanoseconds.
+fn criterion_mean(root: &Path, id: &str) -> Result<f64, String> {
+    // Criterion keeps each benchmark under target/criterion/<group, `/` as `_`>/<function>.
+    let dir = root.join("target/criterion").join(id);
+    let file = dir.join("new/estimates.json");
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    value
+        .pointer("/mean/point_estimate")
+        .and_then(serde_json::Value::as_f64)
+        .ok_or_else(|| format!("{}: no mean", file.display()))
+}
+
+fn criterion_args(quick: bool) -> Vec<&'static str> {
+    if quick {
+        vec![
+            "--warm-up-time",
+            "0.1",
+            "--measurement-time",
+            "0.2",
+            "--sample-size",
+            "10",
+        ]
+    } else {
+        vec!["--warm-up-time", "1", "--measurement-time", "3"]
+    }
+}
+
+fn ms(ns: f64) -> String {
+    format!("{:.2} ms", ns / 1e6)
+}
+
+struct Report {
+    quick: bool,
+    out: String,
+}
+
+impl Report {
+    fn line(&mut self, s: impl AsRef<str>) {
+        self.out.push_str(s.as_ref());
+        self.out.push('\n');
+    }
+}
+
+fn codegen_speed(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: codegen speed");
+    let mut command = cargo();
+    command
+        .args([
+            "bench", "--quiet", "-p", "codegen", "--bench", "codegen", "--",
+        ])
+        .args(criterion_args(r.quick))
+        .current_dir(root);
+    if r.quick {
+        command.env("BENCH_QUICK", "1");
+    }
+    run(&mut command, "cargo bench -p codegen")?;
+    r.line("## 1. Codegen speed (release build, generation only)\n");
+    r.line("Baseline: progenitor's own client for the same spec (default settings), in the same run.\n");
+    r.line("| spec | load | generate | format | whole pipeline | progenitor alone | ratio |");
+    r.line("|---|---|---|---|---|---|---|");
+    for spec in ["runta", "instavm", "bloodhound", "cloud-foundry"] {
+        let get = |phase: &str| criterion_mean(root, &format!("spec_{spec}/{phase}"));
+        let (load, generate, format, pipeline, plain) = (
+            get("load")?,
+            get("generate")?,
+            get("format")?,
+            get("pipeline")?,
+            get("progenitor-plain")?,
+        );
+        r.line(format!(
+            "| {spec} | {} | {} | {} | {} | {} | {:.2}× |",
+            ms(load),
+            ms(generate),
+            ms(format),
+            ms(pipeline),
+            ms(plain),
+            pipeline / plain
+        ));
+    }
+    let all = criterion_mean(root, "all-specs")?;
+    r.line(format!(
+        "\nAll four specs (types, client and server crates, formatted): **{}** (target: under 50 ms{}).\n",
+        ms(all),
+        if all < 50e6 { ": met" } else { ": MISSED" }
+    ));
+    r.line("Growth with spec size (synthetic spec: 200 operations and 500 schemas per 1×):\n");
+    r.line("| size | time | per 1× | ratio to 1× |");
+    r.line("|---|---|---|---|");
+    let base = criterion_mean(root, "synthetic/1x")?;
+    for scale in if r.quick { vec![1] } else { vec![1, 4, 16] } {
+        let t = criterion_mean(root, &format!("synthetic/{scale}x"))?;
+        r.line(format!(
+            "| {scale}× | {} | {} | {:.2}× |",
+            ms(t),
+            ms(t / scale as f64),
+            t / base
+        ));
+    }
+    r.line("");
+    Ok(())
+}
+
+/// Builds `package` after cleaning it, `reps` times; the median wall time.
+fn build_time(
+    dir: &Path,
+    target: &Path,
+    packages: &[&str],
+    reps: usize,
+) -> Result<Duration, String> {
+    let mut times = Vec::new();
+    for _ in 0..reps {
+        for p in packages {
+            let mut clean = cargo();
+            clean
+                .args(["clean", "--quiet", "-p", p])
+                .current_dir(dir)
+                .env("CARGO_TARGET_DIR", target);
+            run(&mut clean, "cargo clean -p")?;
+        }
+        let mut build = cargo();
+        build
+            .args(["build", "--quiet"])
+            .args(packages.iter().flat_map(|p| ["-p", p]))
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", target);
+        let start = Instant::now();
+        run(&mut build, "cargo build")?;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+/// Time of a rebuild after `edit` rewrote sources, median of `reps`.
+fn rebuild_time(
+    dir: &Path,
+    target: &Path,
+    packages: &[&str],
+    reps: usize,
+    mut edit: impl FnMut(usize) -> Result<(), String>,
+) -> Result<Duration, String> {
+    let mut times = Vec::new();
+    for i in 0..reps {
+        edit(i)?;
+        let mut build = cargo();
+        build
+            .args(["build", "--quiet"])
+            .args(packages.iter().flat_map(|p| ["-p", p]))
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", target);
+        let start = Instant::now();
+        run(&mut build, "cargo build")?;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Generated crates and progenitor's plain crate for one spec (text), written under `dir`.
+fn write_crates(
+    root: &Path,
+    dir: &Path,
+    service: &str,
+    text: &str,
+) -> Result<(usize, usize, usize), String> {
+    let loaded = codegen::load_text(
+        PathBuf::from(format!("specs/{service}.yaml")),
+        service.into(),
+        text,
+    )
+    .map_err(|e| e.to_string())?;
+    let generated = codegen::generate(&loaded).map_err(|e| e.to_string())?;
+    let files = codegen::render(&loaded, &generated).map_err(|e| e.to_string())?;
+    let mut ours = 0;
+    for f in files
+        .iter()
+        .filter(|f| !f.path.starts_with(format!("crates/{service}-server")))
+    {
+        write(&dir.join(&f.path), &f.contents)?;
+        if f.path.ends_with("generated.rs") {
+            ours += f.contents.lines().count();
+        }
+    }
+    let plain = codegen::plain_progenitor(&loaded).map_err(|e| e.to_string())?;
+    let plain_lines = plain.lines().count();
+    let plain_dir = dir.join(format!("crates/plain-{service}"));
+    write(
+        &plain_dir.join("src/lib.rs"),
+        &format!("#![allow(clippy::all, unused_imports, unreachable_patterns)]\n{plain}"),
+    )?;
+    write(
+        &plain_dir.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"plain-{service}\"\nversion = \"0.0.0\"\nedition.workspace = true\npublish = false\n\n[dependencies]\n\
+             progenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\
+             chrono.workspace = true\nuuid.workspace = true\nregress.workspace = true\napi-support = {{ workspace = true, features = [\"client\"] }}\n"
+        ),
+    )?;
+    let ops = loaded.spec.operations().count().max(1);
+    let _ = root;
+    Ok((ours, plain_lines, ops))
+}
+
+fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: compile cost");
+    let dir = root.join("target/bench/compile");
+    let _ = std::fs::remove_dir_all(dir.join("crates"));
+    let target = root.join("target");
+    // A workspace of its own: the real workspace's dependency table, the generated crates, progenitor's plain crates.
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let manifest = manifest
+        .replace(
+            "members = [\"xtask\", \"crates/*\", \"tests\", \"examples/*\", \"benches\"]",
+            "members = [\"crates/*\"]",
+        )
+        .replace(
+            "path = \"crates/api-support\"",
+            &format!("path = {:?}", root.join("crates/api-support")),
+        );
+    write(&dir.join("Cargo.toml"), &manifest)?;
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let services: &[&str] = if r.quick {
+        &["runta"]
+    } else {
+        &["runta", "instavm", "bloodhound", "cloud-foundry"]
+    };
+    let mut sizes = Vec::new();
+    for service in services {
+        let text = std::fs::read_to_string(root.join(format!("specs/{service}.yaml")))
+            .map_err(|e| e.to_string())?;
+        sizes.push(write_crates(root, &dir, service, &text)?);
+    }
+    // Dependencies first, so the timings below are the generated crates alone.
+    let mut warm = cargo();
+    warm.args(["build", "--quiet", "--workspace"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target);
+    run(&mut warm, "cargo build (dependencies)")?;
+    let reps = if r.quick { 1 } else { 3 };
+    r.line(
+        "## 2. Compile cost of the generated crates (dev profile, dependencies already built)\n",
+    );
+    r.line("Baseline: progenitor's plain output for the same spec in one crate, built the same way in the same run. Ours is the types crate plus the client crate (the server crate is extra and not counted).\n");
+    r.line("| spec | ops | lines (ours / plain) | clean build ours | clean build plain | ratio per op | rebuild after a spec edit, ours | plain | ratio |");
+    r.line("|---|---|---|---|---|---|---|---|---|");
+    for (service, (ours_lines, plain_lines, ops)) in services.iter().zip(sizes) {
+        let ours_pkgs = [format!("{service}-types"), format!("{service}-client")];
+        let ours_refs: Vec<&str> = ours_pkgs.iter().map(String::as_str).collect();
+        let plain_pkg = format!("plain-{service}");
+        let ours_clean = build_time(&dir, &target, &ours_refs, reps)?;
+        let plain_clean = build_time(&dir, &target, &[&plain_pkg], reps)?;
+        let text = std::fs::read_to_string(root.join(format!("specs/{service}.yaml")))
+            .map_err(|e| e.to_string())?;
+        let edited = |i: usize| text.replacen("  title: ", &format!("  title: Edited {i} "), 1);
+        let ours_incr = rebuild_time(&dir, &target, &ours_refs, reps, |i| {
+            write_crates(root, &dir, service, &edited(i)).map(|_| ())
+        })?;
+        let plain_incr = rebuild_time(&dir, &target, &[&plain_pkg], reps, |i| {
+            write_crates(root, &dir, service, &edited(i + 100)).map(|_| ())
+        })?;
+        let per_op = |d: Duration| d.as_secs_f64() / ops as f64;
+        r.line(format!(
+            "| {service} | {ops} | {} / {} ({:.0} / {:.0} per op) | {:.2} s | {:.2} s | {:.2}× | {:.2} s | {:.2} s | {:.2}× |",
+            ours_lines,
+            plain_lines,
+            ours_lines as f64 / ops as f64,
+            plain_lines as f64 / ops as f64,
+            ours_clean.as_secs_f64(),
+            plain_clean.as_secs_f64(),
+            per_op(ours_clean) / per_op(plain_clean),
+            ours_incr.as_secs_f64(),
+            plain_incr.as_secs_f64(),
+            ours_incr.as_secs_f64() / plain_incr.as_secs_f64(),
+        ));
+    }
+    r.line("\nTarget: at most 1.2× progenitor's compile time per operation.\n");
+    Ok(())
+}
+
+/// `wrk`, installed from Debian's packages when missing.
+fn wrk() -> Result<PathBuf, String> {
+    if let Ok(out) = Command::new("which").arg("wrk").output()
+        && out.status.success()
+    {
+        return Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+    }
+    eprintln!("bench: installing wrk (apt-get)");
+    let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+    let status = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "wrk"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("could not install wrk with apt-get (the server benchmark needs it)".into());
+    }
+    Ok(PathBuf::from("wrk"))
+}
+
+struct Server(Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(binary: &Path, kind: &str) -> Result<Server, String> {
+    use std::io::BufRead;
+    let mut child = Command::new(binary)
+        .args([kind, "0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().ok_or("no stderr")?)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Server(child, url))
+}
+
+struct Load {
+    rps: f64,
+    p50: String,
+    p99: String,
+}
+
+fn load(wrk: &Path, url: &str, seconds: u32) -> Result<Load, String> {
+    let out = run(
+        Command::new(wrk).args([
+            "-t1",
+            "-c32",
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-H",
+            "Authorization: Bearer bench",
+            url,
+        ]),
+        "wrk",
+    )?;
+    let field = |prefix: &str| {
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()))
+    };
+    let rps = field("Requests/sec:")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("wrk printed no rate:\n{out}"))?;
+    Ok(Load {
+        rps,
+        p50: field("50%").unwrap_or_default(),
+        p99: field("99%").unwrap_or_default(),
+    })
+}
+
+fn server_overhead(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: server stub overhead");
+    let wrk = wrk()?;
+    let mut build = cargo();
+    build
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "workspace-benches",
+            "--bin",
+            "bench-server",
+        ])
+        .current_dir(root);
+    if !r.quick {
+        build.arg("--release");
+    }
+    run(&mut build, "cargo build bench-server")?;
+    let binary = root.join(if r.quick {
+        "target/debug/bench-server"
+    } else {
+        "target/release/bench-server"
+    });
+    let seconds = if r.quick { 1 } else { 10 };
+    let path =
+        "/v3/audit_events?per_page=50&order_by=-created_at&types=audit.app.update,audit.app.start";
+    let generated = start_server(&binary, "generated")?;
+    let ours = load(&wrk, &format!("{}{path}", generated.1), seconds)?;
+    let rejected = load(
+        &wrk,
+        &format!("{}/v3/audit_events?per_page=0", generated.1),
+        seconds,
+    )?;
+    drop(generated);
+    let handwritten = start_server(&binary, "handwritten")?;
+    let base = load(&wrk, &format!("{}{path}", handwritten.1), seconds)?;
+    drop(handwritten);
+    r.line(format!(
+        "## 3. Server stub overhead ({} build, wrk 1 thread × 32 connections × {seconds} s, loopback)\n",
+        if r.quick { "debug" } else { "release" }
+    ));
+    r.line("Baseline: a hand-written axum handler serialising the same 50-event Cloud Foundry page, without auth or validation, under the same load generator in the same run.\n");
+    r.line("| server | requests/s | p50 | p99 | throughput ratio |");
+    r.line("|---|---|---|---|---|");
+    r.line(format!(
+        "| hand-written axum handler | {:.0} | {} | {} | 1.00× |",
+        base.rps, base.p50, base.p99
+    ));
+    r.line(format!(
+        "| generated router (auth, 5 validated parameters) | {:.0} | {} | {} | {:.2}× |",
+        ours.rps,
+        ours.p50,
+        ours.p99,
+        ours.rps / base.rps
+    ));
+    r.line(format!("| generated router, rejected request (400 CF-BadQueryParameter) | {:.0} | {} | {} | {:.2}× |", rejected.rps, rejected.p50, rejected.p99, rejected.rps / base.rps));
+    r.line(format!(
+        "\nTarget: at least 0.9× the hand-written throughput{}.\n",
+        if ours.rps / base.rps >= 0.9 {
+            ": met"
+        } else {
+            ": MISSED"
+        }
+    ));
+    Ok(())
+}
+
+fn client(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: client decode and paging");
+    let mut command = cargo();
+    command
+        .args([
+            "bench",
+            "--quiet",
+            "-p",
+            "workspace-benches",
+            "--bench",
+            "client",
+            "--",
+        ])
+        .args(criterion_args(r.quick))
+        .current_dir(root);
+    if r.quick {
+        command.env("BENCH_QUICK", "1");
+    }
+    run(&mut command, "cargo bench -p workspace-benches")?;
+    let (n, total) = if r.quick {
+        (500, 10_000)
+    } else {
+        (5000, 100_000)
+    };
+    let (dg, db) = (
+        criterion_mean(root, "decode/generated")?,
+        criterion_mean(root, "decode/baseline")?,
+    );
+    let (pg, pb) = (
+        criterion_mean(root, "paging/generated")?,
+        criterion_mean(root, "paging/baseline")?,
+    );
+    r.line("## 4. Client decode and paging (release build, loopback)\n");
+    r.line("Baselines, in the same run: the same bytes fetched with reqwest and decoded with `serde_json::from_slice` into the same types; the same pages read by a plain reqwest loop following `pagination.next`.\n");
+    r.line("| measure | generated client | baseline | time ratio (generated / baseline) |");
+    r.line("|---|---|---|---|");
+    r.line(format!(
+        "| fetch + decode one {n}-event Cloud Foundry page | {} | {} | {:.2}× |",
+        ms(dg),
+        ms(db),
+        dg / db
+    ));
+    let rate = |ns: f64| total as f64 / (ns / 1e9);
+    r.line(format!(
+        "| stream {total} events (pages of 5,000) | {:.0} events/s | {:.0} events/s | {:.2}× |",
+        rate(pg),
+        rate(pb),
+        pg / pb
+    ));
+    r.line(format!(
+        "\nTarget: decode at most 1.1× the baseline{}.\n",
+        if dg / db <= 1.1 { ": met" } else { ": MISSED" }
+    ));
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores; {rustc}; {date}")
+}
+
+pub fn bench(root: &Path, quick: bool) -> Result<(), String> {
+    let mut r = Report {
+        quick,
+        out: String::new(),
+    };
+    r.line("# Benchmarks\n");
+    r.line("Written by `cargo xtask bench` (do not edit by hand; rerun it). Every figure is compared with a baseline measured in the same run, because the machine is noisy; absolute numbers are given alongside.\n");
+    r.line(format!("Machine and date: {}.\n", machine()));
+    r.line("Reproduce: `cargo xtask bench` (all), or each part alone: `cargo bench -p codegen --bench codegen`, `cargo bench -p workspace-benches --bench client`; the compile and server parts run only through `cargo xtask bench`. `cargo xtask bench --quick` is a smoke run (few iterations, smaller inputs).\n");
+    codegen_speed(root, &mut r)?;
+    compile_cost(root, &mut r)?;
+    server_overhead(root, &mut r)?;
+    client(root, &mut r)?;
+    let notes = root.join("BENCHMARKS.notes.md");
+    if let Ok(text) = std::fs::read_to_string(&notes) {
+        let _ = writeln!(r.out, "{text}");
+    }
+    let path = if quick {
+        root.join("target/bench/report.md")
+    } else {
+        root.join("BENCHMARKS.md")
+    };
+    write(&path, &r.out)?;
+    println!("{}", r.out);
+    eprintln!("bench: written to {}", path.display());
+    Ok(())
+}
