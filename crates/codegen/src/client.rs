@@ -45,22 +45,13 @@ pub fn generate(
     reexport_models(&mut client, types_lib);
     let auth = auth_constructors(working);
     let mut paging = Vec::new();
-    for (path, item) in working_value
-        .get("paths")
-        .and_then(serde_json::Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in crate::validate::METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let op_pointer = format!("/paths/{}/{method}", crate::error::escape_pointer(path));
-            if let Some(p) = crate::pagination::read(file, working_value, &op_pointer)? {
-                let op_id = op["operationId"].as_str().unwrap_or_default();
-                let error = crate::pagination::error_type(working_value, op, types_lib);
-                paging.push(crate::pagination::client_methods(
-                    op_id, &p, types_lib, &error,
-                ));
-            }
+    for operation in crate::validate::operations(working_value) {
+        if let Some(p) = crate::pagination::read(file, working_value, &operation.pointer)? {
+            let op_id = operation.op["operationId"].as_str().unwrap_or_default();
+            let error = crate::pagination::error_type(working_value, operation.op, types_lib);
+            paging.push(crate::pagination::client_methods(
+                op_id, &p, types_lib, &error,
+            ));
         }
     }
     Ok(ClientCode {

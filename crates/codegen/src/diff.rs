@@ -34,7 +34,6 @@ use serde_json::Value;
 
 use crate::error::escape_pointer;
 use crate::transform::resolve;
-use crate::validate::METHODS;
 
 /// Who a change breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,20 +144,10 @@ pub fn diff(old: &Value, new: &Value) -> Report {
 }
 
 fn ops(doc: &Value) -> Vec<(String, &'static str, &Value)> {
-    let mut out = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
+    crate::validate::operations(doc)
         .into_iter()
-        .flatten()
-    {
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                out.push((path.clone(), method, op));
-            }
-        }
-    }
-    out
+        .map(|o| (o.path.to_owned(), o.method, o.op))
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -18,9 +18,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::enums::rust_type_name;
-use crate::error::{SpecError, escape_pointer};
+use crate::error::SpecError;
 use crate::transform::resolve;
-use crate::validate::METHODS;
 
 /// What the server crate needs beyond the types crate.
 pub struct ServerCode {
@@ -608,21 +607,14 @@ pub fn generate(
     let mut template_tests = Vec::new();
     let mut needs_auth = false;
 
-    let mut ops: Vec<(String, &str, &Value)> = Vec::new();
-    for (path, item) in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
+    for crate::validate::Operation {
+        path,
+        method,
+        pointer: op_pointer,
+        op,
+    } in crate::validate::operations(spec)
     {
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                ops.push((path.clone(), method, op));
-            }
-        }
-    }
-    for (path, method, op) in ops {
-        let op_pointer = format!("/paths/{}/{method}", escape_pointer(&path));
+        let path = path.to_owned();
         let op_id = op["operationId"].as_str().unwrap_or_default().to_owned();
         if op.get("requestBody").is_some() {
             return Err(SpecError::at(

@@ -187,6 +187,34 @@ fn rewrite_parameters(doc: &mut Value, op_pointer: &str, path: &str, api_key_hea
     }
 }
 
+/// Adds a component schema the generator derives, refusing to overwrite one the spec has.
+fn add_component(
+    file: &Path,
+    doc: &mut Value,
+    name: &str,
+    schema: Value,
+    purpose: &str,
+) -> Result<(), SpecError> {
+    let root = doc
+        .as_object_mut()
+        .expect("validated document is an object");
+    let components = root.entry("components").or_insert_with(|| json!({}));
+    let schemas = components
+        .as_object_mut()
+        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| SpecError::at(file, "/components", "expected `components` to be a map"))?;
+    if schemas.contains_key(name) {
+        return Err(SpecError::at(
+            file,
+            format!("/components/schemas/{}", escape_pointer(name)),
+            format!("the generator needs the name `{name}` for {purpose}; rename this schema"),
+        ));
+    }
+    schemas.insert(name.to_owned(), schema);
+    Ok(())
+}
+
 /// Inline enum parameter schemas (or array items) become named components, so
 /// the types crate holds them and client and server share one type.
 fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
@@ -217,28 +245,13 @@ fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Resu
             }
             let component = format!("{base}{suffix}");
             let schema = schema.clone();
-            let schemas = doc
-                .as_object_mut()
-                .expect("validated document is an object")
-                .entry("components")
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-                .and_then(|c| {
-                    c.entry("schemas")
-                        .or_insert_with(|| json!({}))
-                        .as_object_mut()
-                });
-            let Some(schemas) = schemas else { continue };
-            if schemas.contains_key(&component) {
-                return Err(SpecError::at(
-                    file,
-                    format!("/components/schemas/{}", escape_pointer(&component)),
-                    format!(
-                        "the generator needs the name `{component}` for the enum of parameter `{name}`; rename this schema"
-                    ),
-                ));
-            }
-            schemas.insert(component.clone(), schema);
+            add_component(
+                file,
+                doc,
+                &component,
+                schema,
+                &format!("the enum of parameter `{name}`"),
+            )?;
             if let Some(slot) = doc.pointer_mut(&schema_pointer) {
                 *slot = json!({"$ref": format!("#/components/schemas/{component}")});
             }
@@ -321,28 +334,14 @@ fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), S
                     })?
                     .clone();
                 let component = format!("{op_id}{}Column", crate::enums::rust_type_name(&name));
-                let schemas = doc
-                    .as_object_mut()
-                    .expect("validated document is an object")
-                    .entry("components")
-                    .or_insert_with(|| json!({}))
-                    .as_object_mut()
-                    .and_then(|c| {
-                        c.entry("schemas")
-                            .or_insert_with(|| json!({}))
-                            .as_object_mut()
-                    });
-                let Some(schemas) = schemas else { continue };
-                if schemas.contains_key(&component) {
-                    return Err(SpecError::at(
-                        file,
-                        format!("/components/schemas/{}", escape_pointer(&component)),
-                        format!(
-                            "the generator needs the name `{component}` for the sort columns of `{name}`; rename this schema"
-                        ),
-                    ));
-                }
-                schemas.insert(component.clone(), json!({"type": "string", "description": format!("A column `{name}` sorts by."), "enum": columns}));
+                let columns_schema = json!({"type": "string", "description": format!("A column `{name}` sorts by."), "enum": columns});
+                add_component(
+                    file,
+                    doc,
+                    &component,
+                    columns_schema,
+                    &format!("the sort columns of `{name}`"),
+                )?;
                 if let Some(slot) = doc.pointer_mut(&schema_pointer) {
                     slot["x-rust-type"] = support_type(
                         "Sort",
@@ -444,40 +443,25 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
         }
         if distinct.len() > 1 {
             let name = format!("{}{suffix}", op_id.to_pascal_case());
-            let components = doc
-                .as_object_mut()
-                .expect("validated document is an object")
-                .entry("components")
-                .or_insert_with(|| json!({}));
-            let schemas = components
-                .as_object_mut()
-                .into_iter()
-                .next()
-                .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
-            let Some(Value::Object(schemas)) = schemas else {
-                continue;
-            };
-            if schemas.contains_key(&name) {
-                return Err(SpecError::at(
-                    file,
-                    format!("/components/schemas/{}", escape_pointer(&name)),
-                    format!(
-                        "the generator needs the name `{name}` for the union of `{op_id}`'s {side} bodies; rename this schema"
-                    ),
-                ));
-            }
             // Untagged decoding takes the first variant that fits: most required properties first.
             let mut ordered: Vec<(usize, Value)> = distinct.into_iter().enumerate().collect();
-            let root = Value::Object(schemas.clone());
-            ordered.sort_by_key(|(i, s)| (std::cmp::Reverse(required_count(&root, s)), *i));
+            let schemas = doc
+                .pointer("/components/schemas")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            ordered.sort_by_key(|(i, s)| (std::cmp::Reverse(required_count(&schemas, s)), *i));
             let variants: Vec<Value> = ordered.into_iter().map(|(_, s)| s).collect();
-            schemas.insert(
-                name.clone(),
-                json!({
-                    "description": format!("Any {side} body of `{op_id}`: the bodies differ by status."),
-                    "oneOf": variants,
-                }),
-            );
+            let union = json!({
+                "description": format!("Any {side} body of `{op_id}`: the bodies differ by status."),
+                "oneOf": variants,
+            });
+            add_component(
+                file,
+                doc,
+                &name,
+                union,
+                &format!("the union of `{op_id}`'s {side} bodies"),
+            )?;
             let reference = json!({"$ref": format!("#/components/schemas/{name}")});
             for k in &keys {
                 if let Some(content) = responses

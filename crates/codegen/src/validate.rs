@@ -14,6 +14,37 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Every operation of a document: its path, method and JSON pointer, in document order.
+pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                out.push(Operation {
+                    path,
+                    method,
+                    pointer: format!("/paths/{}/{method}", escape_pointer(path)),
+                    op,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One operation of a document.
+pub struct Operation<'a> {
+    pub path: &'a str,
+    pub method: &'static str,
+    pub pointer: String,
+    pub op: &'a Value,
+}
+
 /// Checks the rules the generator relies on.
 pub fn check(file: &Path, doc: &Value) -> Vec<SpecError> {
     let mut errors = Vec::new();
