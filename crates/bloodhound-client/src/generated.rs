@@ -195,7 +195,7 @@ Arguments:
 - `prefer`: RFC 7240 preference; only `wait=<seconds>` is read and sets the request timeout (values above the server maximum are ignored).
 
 Wire format: the value is the text `wait=30`, not a bare integer as the docs state (upstream `parameters/header.prefer.yaml`; server `parsePreferHeaderWait`). A value that does not parse gives 400.
-```ignore
+```text
 let response = client.list_audit_logs()
     .action(action)
     .actor_email(actor_email)

@@ -132,7 +132,7 @@ Arguments:
 - `updated_ats_gte`: Events updated at or after this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
 - `updated_ats_lt`: Events updated before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
 - `updated_ats_lte`: Events updated at or before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-```ignore
+```text
 let response = client.list_audit_events()
     .created_ats(created_ats)
     .created_ats_gt(created_ats_gt)

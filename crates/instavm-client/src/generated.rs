@@ -122,7 +122,7 @@ Arguments:
 - `status`: Only events with this status. Open string; values seen in public code: `success`, `failure`, `denied`, `error`, `pending`, `started`.
 - `user_id`: Only events of this user (numeric user id).
 - `vm_id`: Only events concerning this VM.
-```ignore
+```text
 let response = client.list_audit_events()
     .cursor(cursor)
     .event_group(event_group)

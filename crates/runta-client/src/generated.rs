@@ -117,7 +117,7 @@ Arguments:
 - `category`: Audit category to list. Omit to include all supported categories. The only category is `egress`.
 - `limit`: Maximum number of audits to return. Must be at least 1 (the SDK sends no request for `limit <= 0`). The server's default and upper bound are unknown (the generated SDK client declares no bounds); the SDK helper uses 100 when the caller gives none.
 - `runtime`: Runtime filter; either the runtime's UUID or its display name.
-```ignore
+```text
 let response = client.list_audits()
     .category(category)
     .limit(limit)
