@@ -55,52 +55,6 @@ fn per_spec(c: &mut Criterion) {
     });
 }
 
-/// A spec with `ops` list operations and `schemas` object schemas (JSON is YAML).
-pub fn synthetic(ops: usize, schemas: usize) -> String {
-    let mut paths = serde_json::Map::new();
-    for i in 0..ops {
-        paths.insert(
-            format!("/things{i}"),
-            serde_json::json!({"get": {
-                "operationId": format!("listThings{i}"),
-                "parameters": [
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                    {"name": "kinds", "in": "query", "style": "form", "explode": false, "schema": {"type": "array", "items": {"type": "string"}}}
-                ],
-                "responses": {
-                    "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/Thing{}", i % schemas)}}}},
-                    "400": {"description": "bad", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-                }
-            }}),
-        );
-    }
-    let mut components = serde_json::Map::new();
-    components.insert("Problem".into(), serde_json::json!({"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}));
-    for i in 0..schemas {
-        let next = (i + 1) % schemas;
-        components.insert(
-            format!("Thing{i}"),
-            serde_json::json!({"type": "object", "required": ["id"], "properties": {
-                "id": {"type": "string"},
-                "created_at": {"type": "string", "format": "date-time"},
-                "count": {"type": "integer"},
-                "note": {"type": "string", "nullable": true},
-                "state": {"type": "string", "enum": ["on", "off"]},
-                "next": {"$ref": format!("#/components/schemas/Thing{next}")}
-            }}),
-        );
-    }
-    serde_json::to_string(&serde_json::json!({
-        "openapi": "3.0.3",
-        "info": {"title": "Synthetic", "version": "1.0.0"},
-        "x-server": {"validation-error": {"status": 400, "body": {"message": "{summary}"}}},
-        "paths": paths,
-        "components": {"schemas": components}
-    }))
-    .unwrap()
-}
-
 fn growth(c: &mut Criterion) {
     let mut group = c.benchmark_group("synthetic");
     group.sample_size(10);
@@ -111,7 +65,7 @@ fn growth(c: &mut Criterion) {
         &[1, 4, 16]
     };
     for &scale in scales {
-        let text = synthetic(200 * scale, 500 * scale);
+        let text = codegen::synthetic_spec(200 * scale, 500 * scale);
         group.bench_function(format!("{scale}x"), |b| {
             b.iter(|| {
                 let loaded = codegen::load_text(

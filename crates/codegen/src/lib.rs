@@ -258,3 +258,49 @@ pub fn plain_progenitor(loaded: &Loaded) -> Result<String> {
     let working = load::to_openapi(&loaded.rel, &working_value)?;
     Ok(progenitor::plain_client(&loaded.rel, &working)?)
 }
+
+/// A spec with `ops` list operations and `schemas` object schemas (JSON is YAML).
+pub fn synthetic_spec(ops: usize, schemas: usize) -> String {
+    let mut paths = serde_json::Map::new();
+    for i in 0..ops {
+        paths.insert(
+            format!("/things{i}"),
+            serde_json::json!({"get": {
+                "operationId": format!("listThings{i}"),
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "kinds", "in": "query", "style": "form", "explode": false, "schema": {"type": "array", "items": {"type": "string"}}}
+                ],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/Thing{}", i % schemas)}}}},
+                    "400": {"description": "bad", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                }
+            }}),
+        );
+    }
+    let mut components = serde_json::Map::new();
+    components.insert("Problem".into(), serde_json::json!({"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}));
+    for i in 0..schemas {
+        let next = (i + 1) % schemas;
+        components.insert(
+            format!("Thing{i}"),
+            serde_json::json!({"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "count": {"type": "integer"},
+                "note": {"type": "string", "nullable": true},
+                "state": {"type": "string", "enum": ["on", "off"]},
+                "next": {"$ref": format!("#/components/schemas/Thing{next}")}
+            }}),
+        );
+    }
+    serde_json::to_string(&serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Synthetic", "version": "1.0.0"},
+        "x-server": {"validation-error": {"status": 400, "body": {"message": "{summary}"}}},
+        "paths": paths,
+        "components": {"schemas": components}
+    }))
+    .unwrap()
+}
