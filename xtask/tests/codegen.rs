@@ -288,3 +288,22 @@ fn spec_diff_fails_on_a_breaking_edit_unless_the_major_version_goes_up() {
             .contains("breaking, allowed by the major version bump")
     );
 }
+
+/// Schemathesis (installed on first use into target/ci-tools) must catch mock servers
+/// that break their contract on purpose: the conformance check is shown to bite.
+#[test]
+fn conformance_catches_a_nonconforming_server() {
+    let out = xtask(
+        &workspace(),
+        &["conformance", "--nonconforming", "--max-examples", "3"],
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for service in ["runta", "instavm", "bloodhound", "cloud-foundry"] {
+        assert!(err.contains(&format!("conformance: {service}: ")), "{err}");
+    }
+    assert!(
+        err.contains("every broken mock was caught (response schema conformance)"),
+        "{err}"
+    );
+}
