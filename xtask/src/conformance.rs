@@ -72,11 +72,8 @@ fn schemathesis(
     server: &Server,
     max_examples: u32,
 ) -> Result<Run, String> {
-    let auth = if service == "instavm" {
-        "X-API-Key: mock-token"
-    } else {
-        "Authorization: Bearer mock-token"
-    };
+    let spec_file = root.join("specs").join(format!("{service}.yaml"));
+    let auth = auth_header(root, &spec_file, "mock-token")?;
     let output = Command::new(st)
         .current_dir(root.join("target"))
         .args([
@@ -90,7 +87,7 @@ fn schemathesis(
         ])
         .args([
             "-H",
-            auth,
+            &auth,
             "--checks",
             CHECKS,
             "--seed",
@@ -127,6 +124,24 @@ fn schemathesis(
         passed: output.status.success(),
         requests,
         output: text,
+    })
+}
+
+/// The header carrying `token` for the first security scheme of the spec's top-level
+/// requirement: an API key header, else `Authorization: Bearer`.
+fn auth_header(root: &Path, spec_file: &Path, token: &str) -> Result<String, String> {
+    let loaded = codegen::load_spec(root, spec_file).map_err(|e| e.to_string())?;
+    let doc = &loaded.value;
+    let first = doc
+        .pointer("/security/0")
+        .and_then(serde_json::Value::as_object)
+        .and_then(|r| r.keys().next())
+        .and_then(|name| doc.pointer(&format!("/components/securitySchemes/{name}")));
+    Ok(match first {
+        Some(s) if s["type"] == "apiKey" && s["in"] == "header" => {
+            format!("{}: {token}", s["name"].as_str().unwrap_or("X-API-Key"))
+        }
+        _ => format!("Authorization: Bearer {token}"),
     })
 }
 
