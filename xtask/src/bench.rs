@@ -247,18 +247,7 @@ fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(dir.join("crates"));
     let target = root.join("target");
     // A workspace of its own: the real workspace's dependency table, the generated crates, progenitor's plain crates.
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let manifest = manifest
-        .replace(
-            "members = [\"xtask\", \"crates/*\", \"tests\", \"examples/*\", \"benches\"]",
-            "members = [\"crates/*\"]",
-        )
-        .replace(
-            "path = \"crates/api-support\"",
-            &format!("path = {:?}", root.join("crates/api-support")),
-        );
-    write(&dir.join("Cargo.toml"), &manifest)?;
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    crate::scratch::workspace(root, &dir, "crates/*")?;
     let services: &[&str] = if r.quick {
         &["runta"]
     } else {

@@ -770,6 +770,11 @@ pub fn generate(
         }
 
         let request_doc = format!(" The parameters of `{op_id}`, parsed and validated.");
+        let params_binding = if params.is_empty() {
+            quote! { p }
+        } else {
+            quote! { mut p }
+        };
         let module_doc = format!(" `{op_id}`: `{} {path}`.", method.to_uppercase());
         let response_doc = format!(
             " Every documented answer of `{op_id}`: one variant per status, with that status's body."
@@ -787,7 +792,7 @@ pub fn generate(
 
                 impl Request {
                     /// Reads every parameter; all problems are returned together.
-                    pub fn parse(mut p: ::api_support::server::Params<'_>) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
+                    pub fn parse(#params_binding: ::api_support::server::Params<'_>) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
                         #(#reads)*
                         p.finish()?;
                         #(#required_lets)*
