@@ -7,6 +7,7 @@
 //! | `error-responses` | every operation documents at least one error response |
 //! | `security` | every operation has a security requirement, naming declared schemes |
 //! | `parameter-name` | parameter names use the characters the services accept (`a-z A-Z 0-9 _ - .`, brackets for operators) |
+//! | `pattern` | every `pattern` compiles as the ECMA 262 regex the generated code checks it with (`regress`) |
 //! | `example` | every `example`/`examples` value (responses, parameters, schemas) and `default` validates against its schema (JSON Schema, via the `jsonschema` crate) |
 //! | `generates` | the workspace's own extensions (`x-pagination`, `x-server`, `x-predicate`, `x-sort`) are well formed and the generator accepts the spec |
 
@@ -78,6 +79,7 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
         });
     }
     operations(&rel, &doc, &mut findings);
+    patterns(&rel, &doc, &mut String::new(), &mut findings);
     examples(&rel, &doc, &mut findings);
     if findings.is_empty() {
         match crate::generate_service(root, spec_file) {
@@ -173,6 +175,45 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
                 }
             }
         }
+    }
+}
+
+/// Every `pattern` must compile: the generated code compiles them at run time.
+fn patterns(file: &Path, value: &Value, pointer: &mut String, findings: &mut Vec<Finding>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
+                && let Err(e) = regress::Regex::new(pattern)
+            {
+                findings.push(Finding {
+                    rule: "pattern",
+                    error: SpecError::at(
+                        file,
+                        format!("{pointer}/pattern"),
+                        format!("`{pattern}` is not a valid ECMA 262 regular expression: {e}"),
+                    ),
+                });
+            }
+            for (k, v) in map {
+                if k == "example" || k == "examples" {
+                    continue;
+                }
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(k));
+                patterns(file, v, pointer, findings);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                patterns(file, v, pointer, findings);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -452,6 +493,7 @@ mod tests {
     fn findings(doc: &Value) -> Vec<String> {
         let mut out = Vec::new();
         operations(Path::new("t.yaml"), doc, &mut out);
+        patterns(Path::new("t.yaml"), doc, &mut String::new(), &mut out);
         examples(Path::new("t.yaml"), doc, &mut out);
         out.iter().map(Finding::to_string).collect()
     }
@@ -482,6 +524,12 @@ mod tests {
         d["components"]["schemas"]["Thing"]["properties"]["note"]["example"] = json!("fine");
         d["paths"]["/a"]["get"]["responses"]["500"] = json!({"description": "e"});
         assert_eq!(findings(&d), Vec::<String>::new());
+        d["components"]["schemas"]["Thing"]["properties"]["id"]["pattern"] = json!("(unclosed");
+        let f = findings(&d);
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(f[1].contains("is not a \"regex\""), "{f:#?}");
+        assert!(f[0].starts_with("error[pattern]: t.yaml at #/components/schemas/Thing/properties/id/pattern: `(unclosed` is not a valid"), "{f:#?}");
+        d["components"]["schemas"]["Thing"]["properties"]["id"] = json!({"type": "integer"});
         d["security"] = json!([{"nope": []}]);
         assert_eq!(
             findings(&d),
