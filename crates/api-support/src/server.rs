@@ -543,6 +543,24 @@ fn random_id() -> String {
     )
 }
 
+/// The body a rejection answers with: the `x-server` template (JSON text) filled with
+/// the issues, the message and the request id, decoded as the status's documented type.
+/// `Err` carries the filled JSON when it does not fit that type.
+pub fn answer<T: serde::de::DeserializeOwned>(
+    template: &str,
+    issues: &[Issue],
+    message: &str,
+    headers: &HeaderMap,
+) -> Result<T, Value> {
+    let template: Value = serde_json::from_str(template).unwrap_or_default();
+    let ctx = TemplateContext {
+        message,
+        request_id: TemplateContext::request_id(headers),
+    };
+    let filled = fill_template(&template, issues, &ctx);
+    serde_json::from_value(filled.clone()).map_err(|_| filled)
+}
+
 /// Fills an error-body template from the spec's `x-server` extension.
 ///
 /// * In strings: `{summary}` (every issue as `name: message`, joined by `; `),

@@ -432,19 +432,16 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"errors\":[{\"$each_issue\":{\"context\":\"\",\"message\":\"query parameter \\\"{name}\\\" is malformed: {msg}\"}}],\"http_status\":400,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<
+        match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
-        >(filled.clone()) {
+        >(
+            "{\"errors\":[{\"$each_issue\":{\"context\":\"\",\"message\":\"query parameter \\\"{name}\\\" is malformed: {msg}\"}}],\"http_status\":400,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            issues,
+            message,
+            headers,
+        ) {
             Ok(body) => Response::BadRequest(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(400u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -456,19 +453,16 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"errors\":[{\"context\":\"\",\"message\":\"authentication is invalid: {message}\"}],\"http_status\":401,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<
+        match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
-        >(filled.clone()) {
+        >(
+            "{\"errors\":[{\"context\":\"\",\"message\":\"authentication is invalid: {message}\"}],\"http_status\":401,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            issues,
+            message,
+            headers,
+        ) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -480,19 +474,16 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"errors\":[{\"context\":\"\",\"message\":\"authentication is invalid: {message}\"}],\"http_status\":401,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<
+        match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
-        >(filled.clone()) {
+        >(
+            "{\"errors\":[{\"context\":\"\",\"message\":\"authentication is invalid: {message}\"}],\"http_status\":401,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            issues,
+            message,
+            headers,
+        ) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -559,16 +550,14 @@ mod x_server_templates {
             &::axum::http::HeaderMap::new(),
         );
         assert_eq!(response.status().as_u16(), 400u16);
-        let template: ::serde_json::Value = ::serde_json::from_str(
-                "{\"errors\":[{\"$each_issue\":{\"context\":\"\",\"message\":\"query parameter \\\"{name}\\\" is malformed: {msg}\"}}],\"http_status\":400,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
-            )
-            .unwrap();
-        let ctx = ::api_support::server::TemplateContext {
-            message: "",
-            request_id: "r".into(),
-        };
-        let filled = ::api_support::server::fill_template(&template, &issues, &ctx);
-        let typed = ::serde_json::from_value::<::bloodhound_types::ErrorWrapper>(filled);
+        let typed = ::api_support::server::answer::<
+            ::bloodhound_types::ErrorWrapper,
+        >(
+            "{\"errors\":[{\"$each_issue\":{\"context\":\"\",\"message\":\"query parameter \\\"{name}\\\" is malformed: {msg}\"}}],\"http_status\":400,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
         assert!(
             typed.is_ok(),
             "the x-server validation-error template does not fit its status's schema: {:?}",

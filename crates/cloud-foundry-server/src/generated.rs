@@ -437,19 +437,16 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"errors\":[{\"code\":10005,\"detail\":\"The query parameter is invalid: {summary}\",\"title\":\"CF-BadQueryParameter\"}]}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<
+        match ::api_support::server::answer::<
             ::cloud_foundry_types::ErrorList,
-        >(filled.clone()) {
+        >(
+            "{\"errors\":[{\"code\":10005,\"detail\":\"The query parameter is invalid: {summary}\",\"title\":\"CF-BadQueryParameter\"}]}",
+            issues,
+            message,
+            headers,
+        ) {
             Ok(body) => Response::BadRequest(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(400u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -461,19 +458,16 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"errors\":[{\"code\":10002,\"detail\":\"Authentication error\",\"title\":\"CF-NotAuthenticated\"}]}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<
+        match ::api_support::server::answer::<
             ::cloud_foundry_types::ErrorList,
-        >(filled.clone()) {
+        >(
+            "{\"errors\":[{\"code\":10002,\"detail\":\"Authentication error\",\"title\":\"CF-NotAuthenticated\"}]}",
+            issues,
+            message,
+            headers,
+        ) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -485,19 +479,16 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"errors\":[{\"code\":1000,\"detail\":\"Invalid Auth Token\",\"title\":\"CF-InvalidAuthToken\"}]}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<
+        match ::api_support::server::answer::<
             ::cloud_foundry_types::ErrorList,
-        >(filled.clone()) {
+        >(
+            "{\"errors\":[{\"code\":1000,\"detail\":\"Invalid Auth Token\",\"title\":\"CF-InvalidAuthToken\"}]}",
+            issues,
+            message,
+            headers,
+        ) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -568,16 +559,14 @@ mod x_server_templates {
             &::axum::http::HeaderMap::new(),
         );
         assert_eq!(response.status().as_u16(), 400u16);
-        let template: ::serde_json::Value = ::serde_json::from_str(
-                "{\"errors\":[{\"code\":10005,\"detail\":\"The query parameter is invalid: {summary}\",\"title\":\"CF-BadQueryParameter\"}]}",
-            )
-            .unwrap();
-        let ctx = ::api_support::server::TemplateContext {
-            message: "",
-            request_id: "r".into(),
-        };
-        let filled = ::api_support::server::fill_template(&template, &issues, &ctx);
-        let typed = ::serde_json::from_value::<::cloud_foundry_types::ErrorList>(filled);
+        let typed = ::api_support::server::answer::<
+            ::cloud_foundry_types::ErrorList,
+        >(
+            "{\"errors\":[{\"code\":10005,\"detail\":\"The query parameter is invalid: {summary}\",\"title\":\"CF-BadQueryParameter\"}]}",
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
         assert!(
             typed.is_ok(),
             "the x-server validation-error template does not fit its status's schema: {:?}",

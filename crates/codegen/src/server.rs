@@ -695,14 +695,10 @@ pub fn generate(
             Ok(quote! {
                 /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
                 pub fn #f(issues: &[::api_support::server::Issue], message: &str, headers: &::axum::http::HeaderMap) -> ::axum::response::Response {
-                    const TEMPLATE: &str = #template;
-                    let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE).unwrap_or_default();
-                    let ctx = ::api_support::server::TemplateContext { message, request_id: ::api_support::server::TemplateContext::request_id(headers) };
-                    let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-                    match ::serde_json::from_value::<#body_ty>(filled.clone()) {
+                    match ::api_support::server::answer::<#body_ty>(#template, issues, message, headers) {
                         Ok(body) => #construct.into_response(),
                         // Unreachable while the generated template tests pass; never a panic.
-                        Err(_) => (::api_support::server::status(#status), ::axum::Json(filled)).into_response(),
+                        Err(filled) => (::api_support::server::status(#status), ::axum::Json(filled)).into_response(),
                     }
                 }
             })
@@ -739,10 +735,7 @@ pub fn generate(
                     }];
                     let response = super::#module::reject(&issues, "", &::axum::http::HeaderMap::new());
                     assert_eq!(response.status().as_u16(), #status);
-                    let template: ::serde_json::Value = ::serde_json::from_str(#template).unwrap();
-                    let ctx = ::api_support::server::TemplateContext { message: "", request_id: "r".into() };
-                    let filled = ::api_support::server::fill_template(&template, &issues, &ctx);
-                    let typed = ::serde_json::from_value::<#body_ty>(filled);
+                    let typed = ::api_support::server::answer::<#body_ty>(#template, &issues, "", &::axum::http::HeaderMap::new());
                     assert!(typed.is_ok(), "the x-server validation-error template does not fit its status's schema: {:?}", typed.err());
                 }
             });

@@ -218,19 +218,16 @@ pub mod list_audit_events {
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"detail\":[{\"$each_issue\":{\"input\":\"{input}\",\"loc\":[\"{in}\",\"{name}\"],\"msg\":\"{msg}\",\"type\":\"{type}\"}}]}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<
+        match ::api_support::server::answer::<
             ::instavm_types::HttpValidationError,
-        >(filled.clone()) {
+        >(
+            "{\"detail\":[{\"$each_issue\":{\"input\":\"{input}\",\"loc\":[\"{in}\",\"{name}\"],\"msg\":\"{msg}\",\"type\":\"{type}\"}}]}",
+            issues,
+            message,
+            headers,
+        ) {
             Ok(body) => Response::UnprocessableEntity(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(422u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -242,17 +239,11 @@ pub mod list_audit_events {
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"detail\":\"{message}\"}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<::instavm_types::HttpError>(filled.clone()) {
+        match ::api_support::server::answer::<
+            ::instavm_types::HttpError,
+        >("{\"detail\":\"{message}\"}", issues, message, headers) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -264,17 +255,11 @@ pub mod list_audit_events {
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"detail\":\"{message}\"}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
-            message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<::instavm_types::HttpError>(filled.clone()) {
+        match ::api_support::server::answer::<
+            ::instavm_types::HttpError,
+        >("{\"detail\":\"{message}\"}", issues, message, headers) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -348,18 +333,14 @@ mod x_server_templates {
             &::axum::http::HeaderMap::new(),
         );
         assert_eq!(response.status().as_u16(), 422u16);
-        let template: ::serde_json::Value = ::serde_json::from_str(
-                "{\"detail\":[{\"$each_issue\":{\"input\":\"{input}\",\"loc\":[\"{in}\",\"{name}\"],\"msg\":\"{msg}\",\"type\":\"{type}\"}}]}",
-            )
-            .unwrap();
-        let ctx = ::api_support::server::TemplateContext {
-            message: "",
-            request_id: "r".into(),
-        };
-        let filled = ::api_support::server::fill_template(&template, &issues, &ctx);
-        let typed = ::serde_json::from_value::<
+        let typed = ::api_support::server::answer::<
             ::instavm_types::HttpValidationError,
-        >(filled);
+        >(
+            "{\"detail\":[{\"$each_issue\":{\"input\":\"{input}\",\"loc\":[\"{in}\",\"{name}\"],\"msg\":\"{msg}\",\"type\":\"{type}\"}}]}",
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
         assert!(
             typed.is_ok(),
             "the x-server validation-error template does not fit its status's schema: {:?}",

@@ -173,17 +173,16 @@ pub mod list_audits {
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"{summary}\"}}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
+        match ::api_support::server::answer::<
+            ::runta_types::ErrorEnvelope,
+        >(
+            "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"{summary}\"}}",
+            issues,
             message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<::runta_types::ErrorEnvelope>(filled.clone()) {
+            headers,
+        ) {
             Ok(body) => Response::UnprocessableEntity(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(422u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -195,17 +194,16 @@ pub mod list_audits {
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"{message}\"}}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
+        match ::api_support::server::answer::<
+            ::runta_types::ErrorEnvelope,
+        >(
+            "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"{message}\"}}",
+            issues,
             message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<::runta_types::ErrorEnvelope>(filled.clone()) {
+            headers,
+        ) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -217,17 +215,16 @@ pub mod list_audits {
         message: &str,
         headers: &::axum::http::HeaderMap,
     ) -> ::axum::response::Response {
-        const TEMPLATE: &str = "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"{message}\"}}";
-        let template: ::serde_json::Value = ::serde_json::from_str(TEMPLATE)
-            .unwrap_or_default();
-        let ctx = ::api_support::server::TemplateContext {
+        match ::api_support::server::answer::<
+            ::runta_types::ErrorEnvelope,
+        >(
+            "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"{message}\"}}",
+            issues,
             message,
-            request_id: ::api_support::server::TemplateContext::request_id(headers),
-        };
-        let filled = ::api_support::server::fill_template(&template, issues, &ctx);
-        match ::serde_json::from_value::<::runta_types::ErrorEnvelope>(filled.clone()) {
+            headers,
+        ) {
             Ok(body) => Response::Unauthorized(body).into_response(),
-            Err(_) => {
+            Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
                     .into_response()
             }
@@ -292,16 +289,14 @@ mod x_server_templates {
             &::axum::http::HeaderMap::new(),
         );
         assert_eq!(response.status().as_u16(), 422u16);
-        let template: ::serde_json::Value = ::serde_json::from_str(
-                "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"{summary}\"}}",
-            )
-            .unwrap();
-        let ctx = ::api_support::server::TemplateContext {
-            message: "",
-            request_id: "r".into(),
-        };
-        let filled = ::api_support::server::fill_template(&template, &issues, &ctx);
-        let typed = ::serde_json::from_value::<::runta_types::ErrorEnvelope>(filled);
+        let typed = ::api_support::server::answer::<
+            ::runta_types::ErrorEnvelope,
+        >(
+            "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"{summary}\"}}",
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
         assert!(
             typed.is_ok(),
             "the x-server validation-error template does not fit its status's schema: {:?}",
