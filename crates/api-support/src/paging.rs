@@ -239,6 +239,51 @@ mod tests {
     }
 
     #[test]
+    fn only_429_and_503_are_retried_and_retry_after_is_read() {
+        use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+        let error = |status: u16, retry_after: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(v) = retry_after {
+                headers.insert(RETRY_AFTER, HeaderValue::from_str(v).unwrap());
+            }
+            let status = reqwest::StatusCode::from_u16(status).unwrap();
+            progenitor_client::Error::ErrorResponse(progenitor_client::ResponseValue::new(
+                (),
+                status,
+                headers,
+            ))
+        };
+        assert_eq!(
+            error(429, Some("7")).retry_after(),
+            Some(Some(Duration::from_secs(7)))
+        );
+        assert_eq!(error(503, None).retry_after(), Some(None));
+        assert_eq!(
+            error(503, Some("Wed, 21 Oct 2026 07:28:00 GMT")).retry_after(),
+            Some(None),
+            "an HTTP date falls back to backoff"
+        );
+        assert_eq!(error(500, Some("1")).retry_after(), None);
+        assert_eq!(
+            progenitor_client::Error::<()>::InvalidRequest("x".into()).retry_after(),
+            None
+        );
+        let policy = Retry {
+            max_retries: 3,
+            initial: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+        };
+        assert_eq!(policy.delay(0, None), Duration::from_millis(100));
+        assert_eq!(policy.delay(2, None), Duration::from_millis(400));
+        assert_eq!(policy.delay(5, None), Duration::from_secs(1), "capped");
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(30))),
+            Duration::from_secs(1),
+            "Retry-After is capped too"
+        );
+    }
+
+    #[test]
     fn link_params_are_read_from_absolute_and_relative_links() {
         assert_eq!(
             link_param(
