@@ -941,3 +941,105 @@ pub fn generate(
     };
     Ok(ServerCode { tokens, uses_uuid })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(x_server: Value, statuses: Value) -> Value {
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "x-server": x_server,
+            "security": [{"key": []}],
+            "paths": {"/a": {"get": {
+                "operationId": "listA",
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                "responses": statuses
+            }}},
+            "components": {
+                "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+                "schemas": {"Problem": {"type": "object", "properties": {"message": {"type": "string"}}}}
+            }
+        })
+    }
+
+    fn problem() -> Value {
+        json!({"description": "p", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+    }
+
+    fn error_of(doc: &Value) -> SpecError {
+        generate(
+            Path::new("t.yaml"),
+            doc,
+            doc,
+            "t_types",
+            &["Problem".to_owned()],
+        )
+        .err()
+        .expect("an error")
+    }
+
+    #[test]
+    fn rejections_must_be_declared_and_documented() {
+        let ok_statuses = json!({"200": {"description": "ok"}, "400": problem(), "401": problem()});
+        let template = json!({"status": 400, "body": {"message": "{summary}"}});
+        let auth = json!({"status": 401, "body": {"message": "{message}"}});
+
+        let e = error_of(&spec(json!({"unauthenticated": auth}), ok_statuses.clone()));
+        assert_eq!(
+            e.location,
+            crate::error::Location::Pointer("/x-server/validation-error".into())
+        );
+        assert!(
+            e.message
+                .contains("`listA` has parameters: declare how the service rejects invalid ones"),
+            "{e}"
+        );
+
+        let e = error_of(&spec(
+            json!({"validation-error": template}),
+            ok_statuses.clone(),
+        ));
+        assert!(
+            e.message
+                .contains("`listA` requires credentials: declare how the service refuses them"),
+            "{e}"
+        );
+
+        let e = error_of(&spec(
+            json!({"validation-error": {"status": 422, "body": {}}, "unauthenticated": auth}),
+            ok_statuses.clone(),
+        ));
+        assert!(
+            e.message.contains(
+                "answers with status 422, which `listA` does not document with a JSON body"
+            ),
+            "{e}"
+        );
+
+        let e = error_of(&spec(
+            json!({"validation-error": {"status": 200, "body": {}}}),
+            ok_statuses.clone(),
+        ));
+        assert_eq!(
+            e.location,
+            crate::error::Location::Pointer("/x-server/validation-error/status".into())
+        );
+
+        let fine = spec(
+            json!({"validation-error": template, "unauthenticated": auth}),
+            ok_statuses,
+        );
+        assert!(
+            generate(
+                Path::new("t.yaml"),
+                &fine,
+                &fine,
+                "t_types",
+                &["Problem".to_owned()]
+            )
+            .is_ok()
+        );
+    }
+}
