@@ -118,6 +118,7 @@ Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ::api_support::client::Signer,
 }
 impl Client {
     /// Create a new client.
@@ -125,7 +126,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: ::api_support::client::Signer) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -133,7 +134,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -141,14 +142,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::api_support::client::Signer,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<::api_support::client::Signer> for Client {
     fn api_version() -> &'static str {
         "2.0.0"
     }
@@ -158,11 +164,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &::api_support::client::Signer {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<::api_support::client::Signer> for &Client {}
 impl Client {
     /**List audit logs
 
@@ -713,6 +719,12 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_audit_logs",
             };
+            match (::api_support::client::Signer::sign)(&client.inner, &mut request)
+                .await
+            {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -773,7 +785,33 @@ impl Client {
         token: impl Into<::api_support::Secret>,
     ) -> Result<Self, ::api_support::client::ClientError> {
         let auth = ::api_support::client::Auth::Bearer(token.into());
-        Ok(Self::new_with_client(baseurl, auth.client()?))
+        Ok(
+            Self::new_with_client(
+                baseurl,
+                auth.client()?,
+                ::api_support::client::Signer::None,
+            ),
+        )
+    }
+    /** Creates a client that signs every request with an API token (security scheme `SignedRequest`): `Authorization: bhesignature <token id>`, `RequestDate` and an HMAC-SHA256 `Signature` made with the token key, which is never sent.
+
+ The token key never appears in `Debug` output.*/
+    pub fn with_signed_requests(
+        baseurl: &str,
+        token_id: impl Into<::std::string::String>,
+        token_key: impl Into<::api_support::Secret>,
+    ) -> Result<Self, ::api_support::client::ClientError> {
+        let signer = ::api_support::client::Signer::BloodHound {
+            token_id: token_id.into(),
+            token_key: token_key.into(),
+        };
+        Ok(
+            Self::new_with_client(
+                baseurl,
+                ::api_support::client::default_client()?,
+                signer,
+            ),
+        )
     }
 }
 impl<'a> builder::ListAuditLogs<'a> {

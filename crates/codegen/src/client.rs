@@ -30,6 +30,13 @@ pub fn generate(
 ) -> Result<ClientCode, SpecError> {
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Builder);
+    let signing = signs_requests(working);
+    if signing {
+        // Each request is signed just before it is sent; the signer is the client's inner value.
+        settings
+            .with_inner_type(quote! { ::api_support::client::Signer })
+            .with_pre_hook_async(quote! { ::api_support::client::Signer::sign });
+    }
     for name in &types.names {
         settings.with_replacement(name, format!("::{types_lib}::{name}"), std::iter::empty());
     }
@@ -43,7 +50,7 @@ pub fn generate(
         )
     })?;
     reexport_models(&mut client, types_lib);
-    let auth = auth_constructors(working);
+    let auth = auth_constructors(working, signing);
     let mut paging = Vec::new();
     for operation in crate::validate::operations(working_value) {
         if let Some(p) = crate::pagination::read(file, working_value, &operation.pointer)? {
@@ -82,7 +89,19 @@ fn reexport_models(file: &mut syn::File, types_lib: &str) {
 }
 
 /// One constructor per supported security scheme, e.g. `Client::with_bearer_token`.
-fn auth_constructors(spec: &OpenAPI) -> TokenStream {
+/// HTTP scheme `bhesignature`: BloodHound's HMAC-signed requests.
+const SIGNED_SCHEME: &str = "bhesignature";
+
+/// Whether a security scheme signs each request (which needs a hook, not a default header).
+fn signs_requests(spec: &OpenAPI) -> bool {
+    spec.components.iter().flat_map(|c| c.security_schemes.values()).any(|s| {
+        matches!(s, ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. }) if scheme.eq_ignore_ascii_case(SIGNED_SCHEME))
+    })
+}
+
+fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
+    // With a signing scheme the client carries a `Signer` (none for the other schemes).
+    let inner = signing.then(|| quote! { , ::api_support::client::Signer::None });
     let schemes = spec.components.as_ref().map(|c| &c.security_schemes);
     let mut methods = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -132,7 +151,26 @@ fn auth_constructors(spec: &OpenAPI) -> TokenStream {
                     format!("{name}: <key>` (security scheme `{scheme_name}`)."),
                 )
             }
-            // Other schemes (query or cookie API keys, HTTP schemes other than bearer) have no constructor yet;
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case(SIGNED_SCHEME) => {
+                let doc = format!(
+                    " Creates a client that signs every request with an API token (security scheme `{scheme_name}`): \
+                     `Authorization: bhesignature <token id>`, `RequestDate` and an HMAC-SHA256 `Signature` made with the \
+                     token key, which is never sent.\n\n The token key never appears in `Debug` output."
+                );
+                methods.push(quote! {
+                    #[doc = #doc]
+                    pub fn with_signed_requests(
+                        baseurl: &str,
+                        token_id: impl Into<::std::string::String>,
+                        token_key: impl Into<::api_support::Secret>,
+                    ) -> Result<Self, ::api_support::client::ClientError> {
+                        let signer = ::api_support::client::Signer::BloodHound { token_id: token_id.into(), token_key: token_key.into() };
+                        Ok(Self::new_with_client(baseurl, ::api_support::client::default_client()?, signer))
+                    }
+                });
+                continue;
+            }
+            // Other schemes (query or cookie API keys, other HTTP schemes) have no constructor yet;
             // `Client::new_with_client` takes a `reqwest::Client` configured by hand.
             _ => continue,
         };
@@ -149,7 +187,7 @@ fn auth_constructors(spec: &OpenAPI) -> TokenStream {
                 token: impl Into<::api_support::Secret>,
             ) -> Result<Self, ::api_support::client::ClientError> {
                 let auth = #auth;
-                Ok(Self::new_with_client(baseurl, auth.client()?))
+                Ok(Self::new_with_client(baseurl, auth.client()? #inner))
             }
         });
     }
