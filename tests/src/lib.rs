@@ -155,7 +155,10 @@ macro_rules! probe {
                 &self,
                 credentials: $server::Credentials,
             ) -> Result<(), ::api_support::server::AuthError> {
-                if credentials.secret().expose() == self.token {
+                if credentials
+                    .secret()
+                    .is_some_and(|s| s.expose() == self.token)
+                {
                     Ok(())
                 } else {
                     Err(::api_support::server::AuthError::new("Invalid token"))

@@ -401,3 +401,49 @@ async fn a_data_file_replaces_the_generated_items() {
     .unwrap();
     assert!(err.to_string().contains("not an array of items"), "{err}");
 }
+
+#[tokio::test]
+async fn bloodhound_accepts_signed_requests_and_refuses_bad_signatures() {
+    let mock = start(Service::Bloodhound, options(5)).await.unwrap();
+    let signed = bloodhound_client::Client::with_signed_requests(
+        &mock.base_url,
+        mock_servers::DEFAULT_TOKEN_ID,
+        DEFAULT_TOKEN,
+    )
+    .unwrap();
+    let page = signed
+        .list_audit_logs()
+        .limit(2)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((page.count, page.data.logs.len()), (5, 2));
+    let all: Vec<_> =
+        futures::TryStreamExt::try_collect(signed.list_audit_logs().limit(2).stream())
+            .await
+            .unwrap();
+    assert_eq!(all.len(), 5, "every page is signed anew");
+
+    for client in [
+        bloodhound_client::Client::with_signed_requests(
+            &mock.base_url,
+            mock_servers::DEFAULT_TOKEN_ID,
+            "wrong-key",
+        )
+        .unwrap(),
+        bloodhound_client::Client::with_signed_requests(&mock.base_url, "other-id", DEFAULT_TOKEN)
+            .unwrap(),
+    ] {
+        match client.list_audit_logs().send().await {
+            Err(bloodhound_client::Error::ErrorResponse(e)) => {
+                assert_eq!(e.status().as_u16(), 401);
+                assert_eq!(
+                    e.into_inner().errors[0].message,
+                    "authentication is invalid: Could not validate the request signature"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -78,31 +78,23 @@ impl Signer {
         else {
             return Ok(());
         };
-        use base64::Engine as _;
-        use hmac::{KeyInit, Mac};
-        type HmacSha256 = hmac::Hmac<sha2::Sha256>;
         let url = request.url();
         let uri = match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_owned(),
         };
         let date = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
-        let step = |key: &[u8], data: &[u8]| -> Result<Vec<u8>, ClientError> {
-            let mut mac =
-                HmacSha256::new_from_slice(key).map_err(|_| ClientError::InvalidCredential)?;
-            mac.update(data);
-            Ok(mac.finalize().into_bytes().to_vec())
-        };
-        let operation_key = step(
-            token_key.expose().as_bytes(),
-            format!("{}{uri}", request.method().as_str()).as_bytes(),
-        )?;
-        let date_key = step(&operation_key, date.get(..13).unwrap_or(&date).as_bytes())?;
         let body = request
             .body()
             .and_then(reqwest::Body::as_bytes)
             .unwrap_or_default();
-        let signature = base64::engine::general_purpose::STANDARD.encode(step(&date_key, body)?);
+        let signature = crate::signing::signature(
+            token_key.expose(),
+            request.method().as_str(),
+            &uri,
+            &date,
+            body,
+        );
         let header = |value: String| {
             HeaderValue::from_str(&value).map_err(|_| ClientError::InvalidCredential)
         };

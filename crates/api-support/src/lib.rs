@@ -26,6 +26,8 @@ pub mod paging;
 mod secret;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod signing;
 mod timestamp;
 
 pub use comma_list::{CommaList, CommaListError};

@@ -9,12 +9,15 @@ pub use ::bloodhound_types as types;
 pub enum Credentials {
     /// Sent as `Authorization: Bearer <token>` (scheme `JWTBearerToken`).
     JwtBearerToken(::api_support::Secret),
+    /// Sent as a signed request: `Authorization: bhesignature <token id>`, `RequestDate`, `Signature` (scheme `SignedRequest`).
+    SignedRequest(::api_support::server::SignedRequest),
 }
 impl Credentials {
-    /// The credential itself, whichever scheme carried it.
-    pub fn secret(&self) -> &::api_support::Secret {
+    /// The token or key itself, for schemes that send one (a signed request sends none: verify it instead).
+    pub fn secret(&self) -> ::std::option::Option<&::api_support::Secret> {
         match self {
-            Credentials::JwtBearerToken(secret) => secret,
+            Credentials::JwtBearerToken(secret) => Some(secret),
+            Credentials::SignedRequest(_) => None,
         }
     }
 }
@@ -499,14 +502,24 @@ pub fn router<A: Api>(api: A) -> ::axum::Router {
 async fn handle_list_audit_logs<A: Api>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     path: ::axum::extract::RawPathParams,
+    method: ::axum::http::Method,
     uri: ::axum::http::Uri,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
     use ::axum::response::IntoResponse;
     let headers = &headers;
+    let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    let _ = (&method, path_and_query);
     let credentials = 'found: {
         if let Some(secret) = ::api_support::server::bearer_token(headers) {
             break 'found Some(Credentials::JwtBearerToken(secret));
+        }
+        if let Some(secret) = ::api_support::server::signed_request(
+            headers,
+            method.as_str(),
+            path_and_query,
+        ) {
+            break 'found Some(Credentials::SignedRequest(secret));
         }
         None
     };

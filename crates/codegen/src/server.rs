@@ -74,7 +74,12 @@ fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
 struct Scheme {
     name: String,
     variant: proc_macro2::Ident,
+    /// An expression of type `Option<payload>` over the request's `headers`, `method` and `path_and_query`.
     extract: TokenStream,
+    /// What the `Credentials` variant carries.
+    payload: TokenStream,
+    /// Whether the payload is a plain `Secret` (bearer token, API key).
+    is_secret: bool,
     doc: String,
 }
 
@@ -85,27 +90,42 @@ fn schemes(spec: &Value) -> Vec<Scheme> {
     else {
         return Vec::new();
     };
+    let secret = quote! { ::api_support::Secret };
     let mut out = Vec::new();
     for (name, scheme) in map {
         let scheme = resolve(spec, scheme);
         let variant = format_ident!("{}", rust_type_name(name));
-        let (extract, doc) = match (
+        let (extract, payload, is_secret, doc) = match (
             scheme["type"].as_str(),
             scheme["scheme"].as_str(),
             scheme["in"].as_str(),
         ) {
             (Some("http"), Some(s), _) if s.eq_ignore_ascii_case("bearer") => (
                 quote! { ::api_support::server::bearer_token(headers) },
+                secret.clone(),
+                true,
                 format!("`Authorization: Bearer <token>` (scheme `{name}`)"),
+            ),
+            (Some("http"), Some(s), _) if s.eq_ignore_ascii_case("bhesignature") => (
+                quote! { ::api_support::server::signed_request(headers, method.as_str(), path_and_query) },
+                quote! { ::api_support::server::SignedRequest },
+                false,
+                format!(
+                    "a signed request: `Authorization: bhesignature <token id>`, `RequestDate`, `Signature` (scheme `{name}`)"
+                ),
             ),
             (Some("oauth2" | "openIdConnect"), _, _) => (
                 quote! { ::api_support::server::bearer_token(headers) },
+                secret.clone(),
+                true,
                 format!("an OAuth 2 bearer token (scheme `{name}`)"),
             ),
             (Some("apiKey"), _, Some("header")) => {
                 let header = scheme["name"].as_str().unwrap_or_default().to_owned();
                 (
                     quote! { ::api_support::server::header_key(headers, #header) },
+                    secret.clone(),
+                    true,
                     format!("the `{header}` header (scheme `{name}`)"),
                 )
             }
@@ -115,6 +135,8 @@ fn schemes(spec: &Value) -> Vec<Scheme> {
             name: name.clone(),
             variant,
             extract,
+            payload,
+            is_secret,
             doc,
         });
     }
@@ -851,11 +873,14 @@ pub fn generate(
             async fn #handler<A: Api>(
                 ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
                 path: ::axum::extract::RawPathParams,
+                method: ::axum::http::Method,
                 uri: ::axum::http::Uri,
                 headers: ::axum::http::HeaderMap,
             ) -> ::axum::response::Response {
                 use ::axum::response::IntoResponse;
                 let headers = &headers;
+                let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+                let _ = (&method, path_and_query);
                 #auth
                 let path = path.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
                 let p = ::api_support::server::Params::new(uri.query(), headers).with_path(path);
@@ -872,12 +897,16 @@ pub fn generate(
 
     let credentials = needs_auth.then(|| {
         let variants = schemes.iter().map(|s| {
-            let (v, doc) = (&s.variant, format!(" Sent as {}.", s.doc));
-            quote! { #[doc = #doc] #v(::api_support::Secret), }
+            let (v, payload, doc) = (&s.variant, &s.payload, format!(" Sent as {}.", s.doc));
+            quote! { #[doc = #doc] #v(#payload), }
         });
         let arms = schemes.iter().map(|s| {
             let v = &s.variant;
-            quote! { Credentials::#v(secret) => secret, }
+            if s.is_secret {
+                quote! { Credentials::#v(secret) => Some(secret), }
+            } else {
+                quote! { Credentials::#v(_) => None, }
+            }
         });
         quote! {
             /// Credentials a request carried, one variant per security scheme. Never shown by `Debug`.
@@ -887,8 +916,8 @@ pub fn generate(
             }
 
             impl Credentials {
-                /// The credential itself, whichever scheme carried it.
-                pub fn secret(&self) -> &::api_support::Secret {
+                /// The token or key itself, for schemes that send one (a signed request sends none: verify it instead).
+                pub fn secret(&self) -> ::std::option::Option<&::api_support::Secret> {
                     match self {
                         #(#arms)*
                     }

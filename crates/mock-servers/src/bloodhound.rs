@@ -21,6 +21,7 @@ use crate::{Faults, Options, check, load};
 pub struct Mock {
     logs: Arc<Vec<AuditLog>>,
     token: String,
+    token_id: String,
     faults: Faults,
 }
 
@@ -33,6 +34,7 @@ impl Mock {
         Ok(Mock {
             logs: Arc::new(logs),
             token: options.token.clone(),
+            token_id: options.token_id.clone(),
             faults: options.faults.clone(),
         })
     }
@@ -134,8 +136,18 @@ impl Api for Mock {
     type Principal = ();
 
     async fn authenticate(&self, credentials: Credentials) -> Result<(), AuthError> {
-        let Credentials::JwtBearerToken(token) = credentials;
-        check(&self.token, &token)
+        match credentials {
+            Credentials::JwtBearerToken(token) => check(&self.token, &token),
+            // The token key is the configured token; the id must match too.
+            Credentials::SignedRequest(signed)
+                if signed.token_id == self.token_id && signed.verify(&self.token) =>
+            {
+                Ok(())
+            }
+            Credentials::SignedRequest(_) => {
+                Err(AuthError::new("Could not validate the request signature"))
+            }
+        }
     }
 
     async fn list_audit_logs(

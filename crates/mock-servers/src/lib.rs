@@ -24,8 +24,11 @@ use std::sync::{Arc, Mutex};
 use api_support::Secret;
 use api_support::server::AuthError;
 
-/// The token the mocks accept unless told otherwise.
+/// The token the mocks accept unless told otherwise (for signed requests: the token key).
 pub const DEFAULT_TOKEN: &str = "mock-token";
+
+/// The token id of signed requests (BloodHound) the mocks accept unless told otherwise.
+pub const DEFAULT_TOKEN_ID: &str = "mock-token-id";
 
 /// The services there are mocks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,8 +60,10 @@ impl Faults {
 /// What every mock is configured with.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The one credential accepted (bearer token or API key).
+    /// The one credential accepted (bearer token, API key, or the key of signed requests).
     pub token: String,
+    /// The token id of signed requests.
+    pub token_id: String,
     /// How many items to generate when no data file is given.
     pub items: usize,
     /// A JSON file with an array of the service's items, instead of generated data.
@@ -75,6 +80,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             token: DEFAULT_TOKEN.into(),
+            token_id: DEFAULT_TOKEN_ID.into(),
             items: 120,
             data: None,
             base_url: "http://127.0.0.1:8080".into(),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use mock_servers::{DEFAULT_TOKEN, Options, Service};
+use mock_servers::{DEFAULT_TOKEN, DEFAULT_TOKEN_ID, Options, Service};
 
 #[derive(Parser)]
 #[command(about = "Serve an in-memory mock of one audit API, built on its generated server stub")]
@@ -16,6 +16,9 @@ struct Cli {
     /// The only credential accepted (bearer token or API key).
     #[arg(long, default_value = DEFAULT_TOKEN)]
     token: String,
+    /// The token id of signed requests (BloodHound); `--token` is then the token key.
+    #[arg(long, default_value = DEFAULT_TOKEN_ID)]
+    token_id: String,
     /// How many items to generate.
     #[arg(long, default_value_t = 120)]
     items: usize,
@@ -37,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let options = Options {
         token: cli.token,
+        token_id: cli.token_id,
         items: cli.items,
         data: cli.data,
         base_url: format!("http://{address}"),

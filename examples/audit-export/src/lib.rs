@@ -41,9 +41,13 @@ pub struct Args {
     /// The service's base URL, e.g. https://api.example.com.
     #[arg(long)]
     pub base_url: String,
-    /// The environment variable holding the token (or API key for InstaVM).
+    /// The environment variable holding the token (or API key for InstaVM; the token key with `--token-id`).
     #[arg(long)]
     pub token_env: String,
+    /// BloodHound: sign requests with this API token id (the recommended way to use API tokens)
+    /// instead of sending the token as a bearer JWT.
+    #[arg(long)]
+    pub token_id: Option<String>,
     /// Only events at or after this instant (RFC 3339).
     #[arg(long)]
     pub since: Option<Timestamp>,
@@ -142,6 +146,11 @@ pub async fn run(
     log: &mut dyn Write,
     progress: bool,
 ) -> Result<Summary, ExportError> {
+    if args.token_id.is_some() && args.service != Service::Bloodhound {
+        return Err(ExportError::Failed(
+            "`--token-id` (signed requests) is for `--service bloodhound` only".into(),
+        ));
+    }
     if args.base_url.starts_with("https:") && !cfg!(feature = "tls") {
         return Err(ExportError::Failed(
             "this build has no TLS: rebuild with `--features tls` for https URLs".into(),
@@ -204,8 +213,15 @@ pub async fn run(
             drain(pages, out, log, progress).await
         }
         Service::Bloodhound => {
-            let client = bloodhound_client::Client::with_bearer_token(&args.base_url, token)
-                .map_err(client_error)?;
+            let client = match &args.token_id {
+                Some(id) => bloodhound_client::Client::with_signed_requests(
+                    &args.base_url,
+                    id.clone(),
+                    token,
+                ),
+                None => bloodhound_client::Client::with_bearer_token(&args.base_url, token),
+            }
+            .map_err(client_error)?;
             // `after` defaults to a year back on the server; widen it to what was asked.
             let after: Timestamp = since
                 .map_or(chrono::DateTime::UNIX_EPOCH, |s| {

@@ -228,3 +228,42 @@ async fn a_terminal_gets_a_progress_line() {
     assert!(log.contains("\r75 events, 8 pages, "), "{log}");
     assert!(log.ends_with(" events/s\n"), "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bloodhound_exports_with_signed_requests() {
+    let mock = start(
+        Service::Bloodhound,
+        Options {
+            items: ITEMS,
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let output = export(
+        &mock.base_url,
+        "bloodhound",
+        DEFAULT_TOKEN,
+        &["--token-id", mock_servers::DEFAULT_TOKEN_ID],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(lines(&output).len(), ITEMS);
+    let refused = export(
+        &mock.base_url,
+        "bloodhound",
+        "wrong-key",
+        &["--token-id", mock_servers::DEFAULT_TOKEN_ID],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(3));
+    let misused = export(&mock.base_url, "runta", DEFAULT_TOKEN, &["--token-id", "x"]).await;
+    assert!(
+        String::from_utf8_lossy(&misused.stderr)
+            .contains("`--token-id` (signed requests) is for `--service bloodhound` only")
+    );
+}

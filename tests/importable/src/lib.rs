@@ -13,7 +13,7 @@ mod tests {
         type Principal = ();
 
         async fn authenticate(&self, credentials: Credentials) -> Result<(), AuthError> {
-            if credentials.secret().expose() == "t" { Ok(()) } else { Err(AuthError::new("no")) }
+            if credentials.secret().is_some_and(|s| s.expose() == "t") { Ok(()) } else { Err(AuthError::new("no")) }
         }
 
         async fn list_audit_events(&self, _: (), request: list_audit_events::Request) -> list_audit_events::Response {
