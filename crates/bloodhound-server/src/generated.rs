@@ -509,7 +509,6 @@ async fn handle_list_audit_logs<A: Api>(
     use ::axum::response::IntoResponse;
     let headers = &headers;
     let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let _ = (&method, path_and_query);
     let credentials = 'found: {
         if let Some(secret) = ::api_support::server::bearer_token(headers) {
             break 'found Some(Credentials::JwtBearerToken(secret));

@@ -845,6 +845,14 @@ pub fn generate(
             fn #module(&self, #principal_param request: #module::Request) -> impl ::std::future::Future<Output = #module::Response> + Send;
         });
         let handler = format_ident!("handle_{}", module);
+        // Signed requests are checked against the method and URI; other schemes need neither.
+        let signed = op_schemes.iter().any(|s| !s.is_secret);
+        let method_param = if signed {
+            quote! { method }
+        } else {
+            quote! { _method }
+        };
+        let path_and_query = signed.then(|| quote! { let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str()); });
         let auth = if authenticated {
             let tries = op_schemes.iter().map(|s| {
                 let (variant, extract) = (&s.variant, &s.extract);
@@ -873,14 +881,13 @@ pub fn generate(
             async fn #handler<A: Api>(
                 ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
                 path: ::axum::extract::RawPathParams,
-                method: ::axum::http::Method,
+                #method_param: ::axum::http::Method,
                 uri: ::axum::http::Uri,
                 headers: ::axum::http::HeaderMap,
             ) -> ::axum::response::Response {
                 use ::axum::response::IntoResponse;
                 let headers = &headers;
-                let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-                let _ = (&method, path_and_query);
+                #path_and_query
                 #auth
                 let path = path.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
                 let p = ::api_support::server::Params::new(uri.query(), headers).with_path(path);

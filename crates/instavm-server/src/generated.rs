@@ -275,14 +275,12 @@ pub fn router<A: Api>(api: A) -> ::axum::Router {
 async fn handle_list_audit_events<A: Api>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     path: ::axum::extract::RawPathParams,
-    method: ::axum::http::Method,
+    _method: ::axum::http::Method,
     uri: ::axum::http::Uri,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
     use ::axum::response::IntoResponse;
     let headers = &headers;
-    let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let _ = (&method, path_and_query);
     let credentials = 'found: {
         if let Some(secret) = ::api_support::server::header_key(headers, "X-API-Key") {
             break 'found Some(Credentials::ApiKeyHeader(secret));
