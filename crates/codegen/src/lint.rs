@@ -79,7 +79,7 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
         });
     }
     operations(&rel, &doc, &mut findings);
-    patterns(&rel, &doc, &mut String::new(), &mut findings);
+    patterns(&rel, &doc, &mut findings);
     examples(&rel, &doc, &mut findings);
     if findings.is_empty() {
         match crate::generate_service(root, spec_file) {
@@ -179,42 +179,21 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
 }
 
 /// Every `pattern` must compile: the generated code compiles them at run time.
-fn patterns(file: &Path, value: &Value, pointer: &mut String, findings: &mut Vec<Finding>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
-                && let Err(e) = regress::Regex::new(pattern)
-            {
-                findings.push(Finding {
-                    rule: "pattern",
-                    error: SpecError::at(
-                        file,
-                        format!("{pointer}/pattern"),
-                        format!("`{pattern}` is not a valid ECMA 262 regular expression: {e}"),
-                    ),
-                });
-            }
-            for (k, v) in map {
-                if k == "example" || k == "examples" {
-                    continue;
-                }
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(k));
-                patterns(file, v, pointer, findings);
-                pointer.truncate(len);
-            }
+fn patterns(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
+    crate::validate::visit_objects(doc, &mut |map, pointer| {
+        if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
+            && let Err(e) = regress::Regex::new(pattern)
+        {
+            findings.push(Finding {
+                rule: "pattern",
+                error: SpecError::at(
+                    file,
+                    format!("{pointer}/pattern"),
+                    format!("`{pattern}` is not a valid ECMA 262 regular expression: {e}"),
+                ),
+            });
         }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                patterns(file, v, pointer, findings);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// OpenAPI 3.0 schema → JSON Schema (draft 4): `nullable` becomes a union with `null`.
@@ -493,7 +472,7 @@ mod tests {
     fn findings(doc: &Value) -> Vec<String> {
         let mut out = Vec::new();
         operations(Path::new("t.yaml"), doc, &mut out);
-        patterns(Path::new("t.yaml"), doc, &mut String::new(), &mut out);
+        patterns(Path::new("t.yaml"), doc, &mut out);
         examples(Path::new("t.yaml"), doc, &mut out);
         out.iter().map(Finding::to_string).collect()
     }

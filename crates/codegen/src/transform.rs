@@ -215,46 +215,74 @@ fn add_component(
     Ok(())
 }
 
+/// The operation's id in PascalCase (the prefix of the component names derived from it).
+fn operation_name(doc: &Value, op_pointer: &str) -> String {
+    doc.pointer(&format!("{op_pointer}/operationId"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_pascal_case()
+}
+
+/// A parameter's schema, or its array items' schema.
+struct ParameterSchema {
+    name: String,
+    pointer: String,
+    items: bool,
+}
+
+/// Every parameter schema of an operation and, for arrays, the items schema.
+fn parameter_schemas(doc: &Value, op_pointer: &str) -> Vec<ParameterSchema> {
+    let params = doc
+        .pointer(&format!("{op_pointer}/parameters"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (i, param) in params.iter().enumerate() {
+        let name = param["name"].as_str().unwrap_or_default().to_owned();
+        for (at, items) in [("schema", false), ("schema/items", true)] {
+            let pointer = format!("{op_pointer}/parameters/{i}/{at}");
+            if doc.pointer(&pointer).is_some() {
+                out.push(ParameterSchema {
+                    name: name.clone(),
+                    pointer,
+                    items,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Inline enum parameter schemas (or array items) become named components, so
 /// the types crate holds them and client and server share one type.
 fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
-    let op_id = doc
-        .pointer(&format!("{op_pointer}/operationId"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_pascal_case();
-    let count = doc
-        .pointer(&format!("{op_pointer}/parameters"))
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    for i in 0..count {
-        let param_pointer = format!("{op_pointer}/parameters/{i}");
-        let name = doc
-            .pointer(&format!("{param_pointer}/name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+    let op_id = operation_name(doc, op_pointer);
+    for ParameterSchema {
+        name,
+        pointer: schema_pointer,
+        items,
+    } in parameter_schemas(doc, op_pointer)
+    {
+        let suffix = if items { "Item" } else { "" };
         let base = format!("{op_id}{}", crate::enums::rust_type_name(&name));
-        for (suffix, at) in [("", "/schema"), ("Item", "/schema/items")] {
-            let schema_pointer = format!("{param_pointer}{at}");
-            let Some(schema) = doc.pointer(&schema_pointer) else {
-                continue;
-            };
-            if schema.get("enum").is_none() || schema["type"] != "string" {
-                continue;
-            }
-            let component = format!("{base}{suffix}");
-            let schema = schema.clone();
-            add_component(
-                file,
-                doc,
-                &component,
-                schema,
-                &format!("the enum of parameter `{name}`"),
-            )?;
-            if let Some(slot) = doc.pointer_mut(&schema_pointer) {
-                *slot = json!({"$ref": format!("#/components/schemas/{component}")});
-            }
+        let Some(schema) = doc.pointer(&schema_pointer) else {
+            continue;
+        };
+        if schema.get("enum").is_none() || schema["type"] != "string" {
+            continue;
+        }
+        let component = format!("{base}{suffix}");
+        let schema = schema.clone();
+        add_component(
+            file,
+            doc,
+            &component,
+            schema,
+            &format!("the enum of parameter `{name}`"),
+        )?;
+        if let Some(slot) = doc.pointer_mut(&schema_pointer) {
+            *slot = json!({"$ref": format!("#/components/schemas/{component}")});
         }
     }
     Ok(())
@@ -266,88 +294,76 @@ fn support_type(path: &str, parameters: Vec<Value>) -> Value {
 
 /// `x-predicate` and `x-sort` become typed filters the service's syntax allows, and nothing else.
 fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
-    let op_id = doc
-        .pointer(&format!("{op_pointer}/operationId"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_pascal_case();
-    let count = doc
-        .pointer(&format!("{op_pointer}/parameters"))
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    for i in 0..count {
-        let param_pointer = format!("{op_pointer}/parameters/{i}");
-        let name = doc
-            .pointer(&format!("{param_pointer}/name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        for at in ["/schema", "/schema/items"] {
-            let schema_pointer = format!("{param_pointer}{at}");
-            let Some(schema) = doc.pointer(&schema_pointer).cloned() else {
-                continue;
+    let op_id = operation_name(doc, op_pointer);
+    for ParameterSchema {
+        name,
+        pointer: schema_pointer,
+        ..
+    } in parameter_schemas(doc, op_pointer)
+    {
+        let Some(schema) = doc.pointer(&schema_pointer).cloned() else {
+            continue;
+        };
+        if let Some(predicate) = schema.get("x-predicate") {
+            let ext = format!("{schema_pointer}/x-predicate");
+            let operators: Vec<&str> = predicate
+                .get("operators")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let marker = match operators.as_slice() {
+                ["eq", "neq"] => "Equality",
+                ["eq", "neq", "gt", "gte", "lt", "lte"] => "Ordered",
+                _ => {
+                    return Err(SpecError::at(
+                        file,
+                        format!("{ext}/operators"),
+                        "expected `[eq, neq]` or `[eq, neq, gt, gte, lt, lte]` (the operator sets typed filters support)",
+                    ));
+                }
             };
-            if let Some(predicate) = schema.get("x-predicate") {
-                let ext = format!("{schema_pointer}/x-predicate");
-                let operators: Vec<&str> = predicate
-                    .get("operators")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                let marker = match operators.as_slice() {
-                    ["eq", "neq"] => "Equality",
-                    ["eq", "neq", "gt", "gte", "lt", "lte"] => "Ordered",
-                    _ => {
-                        return Err(SpecError::at(
-                            file,
-                            format!("{ext}/operators"),
-                            "expected `[eq, neq]` or `[eq, neq, gt, gte, lt, lte]` (the operator sets typed filters support)",
-                        ));
-                    }
-                };
-                let value = predicate.get("value").cloned().ok_or_else(|| {
+            let value = predicate.get("value").cloned().ok_or_else(|| {
+                SpecError::at(
+                    file,
+                    format!("{ext}/value"),
+                    "expected the schema of the compared value",
+                )
+            })?;
+            let marker = json!({"x-rust-type": support_type(marker, vec![])});
+            if let Some(slot) = doc.pointer_mut(&schema_pointer) {
+                slot["x-rust-type"] = support_type("Predicate", vec![value, marker]);
+            }
+        }
+        if let Some(sort) = schema.get("x-sort") {
+            let ext = format!("{schema_pointer}/x-sort");
+            let columns = sort
+                .get("columns")
+                .and_then(Value::as_array)
+                .filter(|c| !c.is_empty() && c.iter().all(Value::is_string))
+                .ok_or_else(|| {
                     SpecError::at(
                         file,
-                        format!("{ext}/value"),
-                        "expected the schema of the compared value",
+                        format!("{ext}/columns"),
+                        "expected a list of column names",
                     )
-                })?;
-                let marker = json!({"x-rust-type": support_type(marker, vec![])});
-                if let Some(slot) = doc.pointer_mut(&schema_pointer) {
-                    slot["x-rust-type"] = support_type("Predicate", vec![value, marker]);
-                }
-            }
-            if let Some(sort) = schema.get("x-sort") {
-                let ext = format!("{schema_pointer}/x-sort");
-                let columns = sort
-                    .get("columns")
-                    .and_then(Value::as_array)
-                    .filter(|c| !c.is_empty() && c.iter().all(Value::is_string))
-                    .ok_or_else(|| {
-                        SpecError::at(
-                            file,
-                            format!("{ext}/columns"),
-                            "expected a list of column names",
-                        )
-                    })?
-                    .clone();
-                let component = format!("{op_id}{}Column", crate::enums::rust_type_name(&name));
-                let columns_schema = json!({"type": "string", "description": format!("A column `{name}` sorts by."), "enum": columns});
-                add_component(
-                    file,
-                    doc,
-                    &component,
-                    columns_schema,
-                    &format!("the sort columns of `{name}`"),
-                )?;
-                if let Some(slot) = doc.pointer_mut(&schema_pointer) {
-                    slot["x-rust-type"] = support_type(
-                        "Sort",
-                        vec![json!({"$ref": format!("#/components/schemas/{component}")})],
-                    );
-                }
+                })?
+                .clone();
+            let component = format!("{op_id}{}Column", crate::enums::rust_type_name(&name));
+            let columns_schema = json!({"type": "string", "description": format!("A column `{name}` sorts by."), "enum": columns});
+            add_component(
+                file,
+                doc,
+                &component,
+                columns_schema,
+                &format!("the sort columns of `{name}`"),
+            )?;
+            if let Some(slot) = doc.pointer_mut(&schema_pointer) {
+                slot["x-rust-type"] = support_type(
+                    "Sort",
+                    vec![json!({"$ref": format!("#/components/schemas/{component}")})],
+                );
             }
         }
     }

@@ -133,54 +133,60 @@ pub fn check(file: &Path, doc: &Value) -> Vec<SpecError> {
         err("/paths".into(), "expected a `paths` map".into());
     }
 
-    check_refs(doc, doc, &mut String::new(), &mut err);
+    check_refs(doc, &mut err);
     errors
 }
 
-fn check_refs(
-    root: &Value,
-    value: &Value,
-    pointer: &mut String,
-    err: &mut impl FnMut(String, String),
-) {
-    match value {
-        Value::Object(map) => {
-            if let Some(r) = map.get("$ref").and_then(Value::as_str) {
-                match r.strip_prefix('#') {
-                    Some(target) if root.pointer(target).is_some() => {}
-                    Some(_) => err(
-                        format!("{pointer}/$ref"),
-                        format!("`{r}` does not resolve to anything in this file"),
-                    ),
-                    None => err(
-                        format!("{pointer}/$ref"),
-                        format!(
-                            "`{r}`: only references within the same file (`#/...`) are supported"
-                        ),
-                    ),
-                }
-            }
-            for (k, v) in map {
-                if k == "example" || k == "examples" {
-                    continue;
-                }
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(k));
-                check_refs(root, v, pointer, err);
-                pointer.truncate(len);
+fn check_refs(root: &Value, err: &mut impl FnMut(String, String)) {
+    visit_objects(root, &mut |map, pointer| {
+        if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+            match r.strip_prefix('#') {
+                Some(target) if root.pointer(target).is_some() => {}
+                Some(_) => err(
+                    format!("{pointer}/$ref"),
+                    format!("`{r}` does not resolve to anything in this file"),
+                ),
+                None => err(
+                    format!("{pointer}/$ref"),
+                    format!("`{r}`: only references within the same file (`#/...`) are supported"),
+                ),
             }
         }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                check_refs(root, v, pointer, err);
-                pointer.truncate(len);
+    });
+}
+
+/// Calls `f` on every object of a document with its JSON pointer, skipping
+/// `example`/`examples` values (data, not spec).
+pub fn visit_objects(value: &Value, f: &mut impl FnMut(&serde_json::Map<String, Value>, &str)) {
+    fn walk(
+        value: &Value,
+        pointer: &mut String,
+        f: &mut impl FnMut(&serde_json::Map<String, Value>, &str),
+    ) {
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) => {
+                f(map, pointer);
+                map.iter()
+                    .filter(|(k, _)| *k != "example" && *k != "examples")
+                    .map(|(k, v)| (escape_pointer(k), v))
+                    .collect()
             }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => return,
+        };
+        for (segment, child) in children {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&segment);
+            walk(child, pointer, f);
+            pointer.truncate(len);
         }
-        _ => {}
     }
+    walk(value, &mut String::new(), f);
 }
 
 fn is_identifier(s: &str) -> bool {
