@@ -18,7 +18,6 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, SpecError, escape_pointer};
 use crate::transform::resolve;
-use crate::validate::METHODS;
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,79 +99,74 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
         .and_then(Value::as_object)
         .map(|m| m.keys().collect())
         .unwrap_or_default();
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let pointer = format!("/paths/{}/{method}", escape_pointer(path));
-            let mut add = |rule, at: String, message: String| {
-                findings.push(Finding {
-                    rule,
-                    error: SpecError::at(file, at, message),
-                })
-            };
-            let responses = op["responses"].as_object();
-            if !responses
-                .into_iter()
-                .flatten()
-                .any(|(k, _)| k.starts_with('4') || k.starts_with('5') || k == "default")
-            {
-                add(
-                    "error-responses",
-                    format!("{pointer}/responses"),
-                    "document at least one error response (4xx, 5xx or `default`)".into(),
-                );
-            }
-            let security = op.get("security").or_else(|| doc.get("security"));
-            match security.and_then(Value::as_array) {
-                None => add(
-                    "security",
-                    pointer.clone(),
-                    "declare the operation's security (`security`, or `security: []` for none)"
-                        .into(),
-                ),
-                Some(requirements) => {
-                    for (i, requirement) in requirements.iter().enumerate() {
-                        for name in requirement
-                            .as_object()
-                            .into_iter()
-                            .flatten()
-                            .map(|(k, _)| k)
-                        {
-                            if !schemes.contains(&name) {
-                                let at = if op.get("security").is_some() {
-                                    format!("{pointer}/security/{i}")
-                                } else {
-                                    format!("/security/{i}")
-                                };
-                                add(
-                                    "security",
-                                    at,
-                                    format!("`{name}` is not a declared security scheme"),
-                                );
-                            }
+    for crate::validate::Operation { pointer, op, .. } in crate::validate::operations(doc) {
+        let mut add = |rule, at: String, message: String| {
+            findings.push(Finding {
+                rule,
+                error: SpecError::at(file, at, message),
+            })
+        };
+        let responses = op["responses"].as_object();
+        if !responses
+            .into_iter()
+            .flatten()
+            .any(|(k, _)| k.starts_with('4') || k.starts_with('5') || k == "default")
+        {
+            add(
+                "error-responses",
+                format!("{pointer}/responses"),
+                "document at least one error response (4xx, 5xx or `default`)".into(),
+            );
+        }
+        let security = op.get("security").or_else(|| doc.get("security"));
+        match security.and_then(Value::as_array) {
+            None => add(
+                "security",
+                pointer.clone(),
+                "declare the operation's security (`security`, or `security: []` for none)".into(),
+            ),
+            Some(requirements) => {
+                for (i, requirement) in requirements.iter().enumerate() {
+                    for name in requirement
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k)
+                    {
+                        if !schemes.contains(&name) {
+                            let at = if op.get("security").is_some() {
+                                format!("{pointer}/security/{i}")
+                            } else {
+                                format!("/security/{i}")
+                            };
+                            add(
+                                "security",
+                                at,
+                                format!("`{name}` is not a declared security scheme"),
+                            );
                         }
                     }
                 }
             }
-            let params = op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate();
-            for (i, p) in params {
-                let name = resolve(doc, p)["name"].as_str().unwrap_or_default();
-                let ok = !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c));
-                if !ok {
-                    add(
-                        "parameter-name",
-                        format!("{pointer}/parameters/{i}/name"),
-                        format!("`{name}` has characters outside `a-z A-Z 0-9 _ - . [ ]`"),
-                    );
-                }
+        }
+        let params = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate();
+        for (i, p) in params {
+            let name = resolve(doc, p)["name"].as_str().unwrap_or_default();
+            let ok = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c));
+            if !ok {
+                add(
+                    "parameter-name",
+                    format!("{pointer}/parameters/{i}/name"),
+                    format!("`{name}` has characters outside `a-z A-Z 0-9 _ - . [ ]`"),
+                );
             }
         }
     }
@@ -285,7 +279,11 @@ impl Checker {
 
 fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
     let checker = Checker::new(doc);
-    let mut check = |pointer: String, schema: &Value, instance: &Value, what: &str| {
+    let check = |findings: &mut Vec<Finding>,
+                 pointer: String,
+                 schema: &Value,
+                 instance: &Value,
+                 what: &str| {
         for message in checker.check(schema, instance) {
             findings.push(Finding {
                 rule: "example",
@@ -297,88 +295,70 @@ fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
             });
         }
     };
-    // Media types (responses) and parameters.
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let pointer = format!("/paths/{}/{method}", escape_pointer(path));
-            for (status, response) in op["responses"].as_object().into_iter().flatten() {
-                for (media_type, media) in resolve(doc, response)
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    let at = format!(
-                        "{pointer}/responses/{}/content/{}",
-                        escape_pointer(status),
-                        escape_pointer(media_type)
-                    );
-                    let Some(schema) = media.get("schema") else {
-                        continue;
-                    };
-                    if let Some(example) = media.get("example") {
-                        check(format!("{at}/example"), schema, example, "the example");
-                    }
-                    for (name, example) in media
-                        .get("examples")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(value) = resolve(doc, example).get("value") {
-                            check(
-                                format!("{at}/examples/{}/value", escape_pointer(name)),
-                                schema,
-                                value,
-                                "the example",
-                            );
-                        }
-                    }
-                }
+    // `example` and every `examples.*.value` of a media type or parameter (at `at`).
+    let example_and_examples =
+        |findings: &mut Vec<Finding>, at: &str, holder: &Value, schema: &Value, what: &str| {
+            if let Some(example) = holder.get("example") {
+                check(findings, format!("{at}/example"), schema, example, what);
             }
-            for (i, p) in op
-                .get("parameters")
-                .and_then(Value::as_array)
+            for (name, example) in holder
+                .get("examples")
+                .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
-                .enumerate()
             {
-                let p = resolve(doc, p);
-                let Some(schema) = p.get("schema") else {
-                    continue;
-                };
-                if let Some(example) = p.get("example") {
+                if let Some(value) = resolve(doc, example).get("value") {
                     check(
-                        format!("{pointer}/parameters/{i}/example"),
+                        findings,
+                        format!("{at}/examples/{}/value", escape_pointer(name)),
                         schema,
-                        example,
-                        "the parameter example",
+                        value,
+                        what,
                     );
                 }
-                for (name, example) in p
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(value) = resolve(doc, example).get("value") {
-                        check(
-                            format!(
-                                "{pointer}/parameters/{i}/examples/{}/value",
-                                escape_pointer(name)
-                            ),
-                            schema,
-                            value,
-                            "the parameter example",
-                        );
-                    }
-                }
-                schema_values(
-                    format!("{pointer}/parameters/{i}/schema"),
-                    schema,
-                    &mut check,
+            }
+        };
+    let in_schemas = |findings: &mut Vec<Finding>, at: String, schema: &Value| {
+        schema_values(at, schema, &mut |pointer, schema, instance, what| {
+            check(findings, pointer, schema, instance, what)
+        });
+    };
+    for operation in crate::validate::operations(doc) {
+        let (pointer, op) = (&operation.pointer, operation.op);
+        for (status, response) in op["responses"].as_object().into_iter().flatten() {
+            for (media_type, media) in resolve(doc, response)
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let at = format!(
+                    "{pointer}/responses/{}/content/{}",
+                    escape_pointer(status),
+                    escape_pointer(media_type)
                 );
+                if let Some(schema) = media.get("schema") {
+                    example_and_examples(findings, &at, media, schema, "the example");
+                }
+            }
+        }
+        for (i, p) in op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let p = resolve(doc, p);
+            if let Some(schema) = p.get("schema") {
+                example_and_examples(
+                    findings,
+                    &format!("{pointer}/parameters/{i}"),
+                    p,
+                    schema,
+                    "the parameter example",
+                );
+                in_schemas(findings, format!("{pointer}/parameters/{i}/schema"), schema);
             }
         }
     }
@@ -388,10 +368,10 @@ fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
         .into_iter()
         .flatten()
     {
-        schema_values(
+        in_schemas(
+            findings,
             format!("/components/schemas/{}", escape_pointer(name)),
             schema,
-            &mut check,
         );
     }
 }
