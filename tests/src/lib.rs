@@ -188,3 +188,15 @@ pub async fn serve(router: axum::Router) -> (String, tokio::task::JoinHandle<()>
     });
     (base_url, task)
 }
+
+/// A raw `GET url` with `headers` (bypassing the typed client, to send what it would refuse):
+/// the status and the JSON body (`null` when the body is not JSON).
+pub async fn get_json(url: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new().get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}

@@ -9,7 +9,7 @@ use bloodhound_server::types::{
 };
 use chrono::TimeZone;
 use serde_json::json;
-use workspace_tests::{probe, serve};
+use workspace_tests::{get_json, probe, serve};
 
 probe!(Probe, bloodhound_server, list_audit_logs);
 
@@ -143,15 +143,7 @@ async fn every_documented_status_reaches_the_client_typed() {
 }
 
 async fn raw(url: &str, query: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let mut request = reqwest::Client::new().get(format!("{url}/api/v2/audit?{query}"));
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    let response = request.send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or_default(),
-    )
+    get_json(&format!("{url}/api/v2/audit?{query}"), headers).await
 }
 
 #[tokio::test]

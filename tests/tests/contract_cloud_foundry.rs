@@ -9,7 +9,7 @@ use cloud_foundry_server::types::{
     AuditEventList, CfError, ErrorList, Link, ListAuditEventsOrderBy, Pagination,
 };
 use serde_json::json;
-use workspace_tests::{probe, serve};
+use workspace_tests::{get_json, probe, serve};
 
 probe!(Probe, cloud_foundry_server, list_audit_events);
 
@@ -198,15 +198,8 @@ async fn every_documented_status_reaches_the_client_typed() {
 }
 
 async fn raw(url: &str, query: &str, auth: Option<&str>) -> (u16, serde_json::Value) {
-    let mut request = reqwest::Client::new().get(format!("{url}/v3/audit_events?{query}"));
-    if let Some(auth) = auth {
-        request = request.header("authorization", auth);
-    }
-    let response = request.send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or_default(),
-    )
+    let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+    get_json(&format!("{url}/v3/audit_events?{query}"), &headers).await
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use instavm_server::types::{
     AuditEventListResponse, HttpError, HttpValidationError, LocationItem, ValidationError,
 };
 use serde_json::json;
-use workspace_tests::{probe, serve};
+use workspace_tests::{get_json, probe, serve};
 
 probe!(Probe, instavm_server, list_audit_events);
 
@@ -145,15 +145,8 @@ async fn every_documented_status_reaches_the_client_typed() {
 }
 
 async fn raw(url: &str, query: &str, key: Option<&str>) -> (u16, serde_json::Value) {
-    let mut request = reqwest::Client::new().get(format!("{url}/v1/audit/events?{query}"));
-    if let Some(key) = key {
-        request = request.header("x-api-key", key);
-    }
-    let response = request.send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or_default(),
-    )
+    let headers: Vec<(&str, &str)> = key.map(|k| ("x-api-key", k)).into_iter().collect();
+    get_json(&format!("{url}/v1/audit/events?{query}"), &headers).await
 }
 
 #[tokio::test]

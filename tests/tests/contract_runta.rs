@@ -6,7 +6,7 @@ use runta_server::types::{
     AuditCategory, ErrorBody, ErrorEnvelope, ListAuditsResponse, PublicErrorCode,
 };
 use serde_json::json;
-use workspace_tests::{probe, serve};
+use workspace_tests::{get_json, probe, serve};
 
 probe!(Probe, runta_server, list_audits);
 
@@ -142,16 +142,8 @@ fn runta_server_sample() -> Vec<runta_server::types::Audit> {
 }
 
 async fn raw(url: &str, query: &str, auth: Option<&str>) -> (u16, serde_json::Value) {
-    let mut request = reqwest::Client::new().get(format!("{url}/v1/audits?{query}"));
-    if let Some(auth) = auth {
-        request = request.header("authorization", auth);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (
-        status,
-        response.json().await.unwrap_or(serde_json::Value::Null),
-    )
+    let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+    get_json(&format!("{url}/v1/audits?{query}"), &headers).await
 }
 
 #[tokio::test]

@@ -10,11 +10,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}
+use crate::cargo_command as cargo;
+use std::time::{Duration, Instant};
 
 fn run(command: &mut Command, what: &str) -> Result<String, String> {
     let out = command
@@ -133,23 +131,17 @@ fn codegen_speed(root: &Path, r: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds `package` after cleaning it, `reps` times; the median wall time.
-fn build_time(
+/// Median wall time of building `packages`, `reps` times, each after `prepare(rep)`.
+fn timed_build(
     dir: &Path,
     target: &Path,
     packages: &[&str],
     reps: usize,
+    mut prepare: impl FnMut(usize) -> Result<(), String>,
 ) -> Result<Duration, String> {
     let mut times = Vec::new();
-    for _ in 0..reps {
-        for p in packages {
-            let mut clean = cargo();
-            clean
-                .args(["clean", "--quiet", "-p", p])
-                .current_dir(dir)
-                .env("CARGO_TARGET_DIR", target);
-            run(&mut clean, "cargo clean -p")?;
-        }
+    for rep in 0..reps {
+        prepare(rep)?;
         let mut build = cargo();
         build
             .args(["build", "--quiet"])
@@ -164,29 +156,24 @@ fn build_time(
     Ok(times[times.len() / 2])
 }
 
-/// Time of a rebuild after `edit` rewrote sources, median of `reps`.
-fn rebuild_time(
+/// A clean build of `packages` (dependencies kept): the median of `reps`.
+fn build_time(
     dir: &Path,
     target: &Path,
     packages: &[&str],
     reps: usize,
-    mut edit: impl FnMut(usize) -> Result<(), String>,
 ) -> Result<Duration, String> {
-    let mut times = Vec::new();
-    for i in 0..reps {
-        edit(i)?;
-        let mut build = cargo();
-        build
-            .args(["build", "--quiet"])
-            .args(packages.iter().flat_map(|p| ["-p", p]))
-            .current_dir(dir)
-            .env("CARGO_TARGET_DIR", target);
-        let start = Instant::now();
-        run(&mut build, "cargo build")?;
-        times.push(start.elapsed());
-    }
-    times.sort();
-    Ok(times[times.len() / 2])
+    timed_build(dir, target, packages, reps, |_| {
+        for p in packages {
+            let mut clean = cargo();
+            clean
+                .args(["clean", "--quiet", "-p", p])
+                .current_dir(dir)
+                .env("CARGO_TARGET_DIR", target);
+            run(&mut clean, "cargo clean -p")?;
+        }
+        Ok(())
+    })
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
@@ -297,10 +284,10 @@ fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
             text.replacen("\"title\":\"", &format!("\"title\":\"Edited {i} "), 1)
                 .replacen("  title: ", &format!("  title: Edited {i} "), 1)
         };
-        let ours_incr = rebuild_time(&dir, &target, &ours_refs, reps, |i| {
+        let ours_incr = timed_build(&dir, &target, &ours_refs, reps, |i| {
             write_crates(root, &dir, service, &edited(i)).map(|_| ())
         })?;
-        let plain_incr = rebuild_time(&dir, &target, &[&plain_pkg], reps, |i| {
+        let plain_incr = timed_build(&dir, &target, &[&plain_pkg], reps, |i| {
             write_crates(root, &dir, service, &edited(i + 100)).map(|_| ())
         })?;
         let per_op = |d: Duration| d.as_secs_f64() / ops as f64;

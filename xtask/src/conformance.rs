@@ -146,7 +146,7 @@ fn auth_header(root: &Path, spec_file: &Path, token: &str) -> Result<String, Str
 }
 
 pub fn mock_binary(root: &Path) -> Result<PathBuf, String> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo_command()
         .args([
             "build",
             "--quiet",

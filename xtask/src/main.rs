@@ -93,17 +93,21 @@ fn report(result: Result<(), String>) -> ExitCode {
     }
 }
 
+/// The cargo that runs this xtask.
+pub(crate) fn cargo_command() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
 /// Runs a cargo command in the workspace, failing with its name.
 fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
     eprintln!("$ cargo {}", args.join(" "));
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(args)
-            .current_dir(root)
-            // Snapshot tests compare, never write, in CI.
-            .env("INSTA_UPDATE", "no")
-            .status()
-            .map_err(|e| format!("could not run cargo: {e}"))?;
+    let status = cargo_command()
+        .args(args)
+        .current_dir(root)
+        // Snapshot tests compare, never write, in CI.
+        .env("INSTA_UPDATE", "no")
+        .status()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -318,21 +322,20 @@ fn samples(root: &Path) -> Result<(), String> {
     eprintln!(
         "$ cargo clippy --workspace --all-targets -- -D warnings (target/samples: {generated} sample specs)"
     );
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "clippy",
-                "--quiet",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target"))
-            .status()
-            .map_err(|e| e.to_string())?;
+    let status = cargo_command()
+        .args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .status()
+        .map_err(|e| e.to_string())?;
     if status.success() {
         Ok(())
     } else {
@@ -346,13 +349,12 @@ fn importable(root: &Path) -> Result<(), String> {
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
         .map_err(|e| format!("could not copy Cargo.lock: {e}"))?;
     eprintln!("$ cargo test --manifest-path tests/importable/Cargo.toml");
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["test", "--quiet", "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", root.join("target"))
-            .status()
-            .map_err(|e| e.to_string())?;
+    let status = cargo_command()
+        .args(["test", "--quiet", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .status()
+        .map_err(|e| e.to_string())?;
     if status.success() {
         Ok(())
     } else {
