@@ -125,13 +125,30 @@ fn short_diff(old: &str, new: &str) -> String {
 /// Returns the drift that was repaired.
 pub fn apply(root: &Path, files: &[GeneratedFile]) -> Result<Drift> {
     let drift = drift(root, files)?;
+    // Every new content goes to a temporary file first; only when all are written are they
+    // renamed into place, so a failed write (a full disk) leaves the tree as it was.
+    let mut staged = Vec::new();
     for path in drift.changed.iter().map(|(p, _)| p).chain(&drift.missing) {
         let contents = &files
             .iter()
             .find(|f| &f.path == path)
             .expect("drift lists generated files")
             .contents;
-        write_atomically(&root.join(path), contents)?;
+        match stage(&root.join(path), contents) {
+            Ok(tmp) => staged.push((tmp, root.join(path))),
+            Err(e) => {
+                for (tmp, _) in &staged {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                return Err(e);
+            }
+        }
+    }
+    for (tmp, path) in &staged {
+        std::fs::rename(tmp, path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
     }
     for path in &drift.stale {
         let full = root.join(path);
@@ -150,7 +167,8 @@ pub fn apply(root: &Path, files: &[GeneratedFile]) -> Result<Drift> {
     Ok(drift)
 }
 
-fn write_atomically(path: &Path, contents: &str) -> Result<()> {
+/// Writes `contents` beside `path` (creating its directory) and returns the temporary file.
+fn stage(path: &Path, contents: &str) -> Result<PathBuf> {
     let io = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -160,5 +178,5 @@ fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     }
     let tmp = path.with_extension("codegen-tmp");
     std::fs::write(&tmp, contents).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    Ok(tmp)
 }
