@@ -21,6 +21,8 @@ pub enum In {
     Query,
     Header,
     Path,
+    /// The request body.
+    Body,
 }
 
 impl fmt::Display for In {
@@ -29,6 +31,7 @@ impl fmt::Display for In {
             In::Query => "query",
             In::Header => "header",
             In::Path => "path",
+            In::Body => "body",
         })
     }
 }
@@ -192,6 +195,7 @@ impl<'a> Params<'a> {
                 .filter(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
                 .collect(),
+            In::Body => Vec::new(),
             In::Header => {
                 let mut out = Vec::new();
                 for value in self.headers.get_all(name) {
@@ -436,6 +440,84 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// A JSON request body (`None` when it is empty and not required, or does not decode).
+    pub fn json_body<T: serde::de::DeserializeOwned>(
+        &mut self,
+        body: &[u8],
+        required: bool,
+    ) -> Option<T> {
+        if body.is_empty() {
+            if required {
+                self.issue(
+                    In::Body,
+                    "body",
+                    "missing",
+                    "Field required".into(),
+                    String::new(),
+                );
+            }
+            return None;
+        }
+        match serde_json::from_slice(body) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                let kind = if e.is_syntax() || e.is_eof() {
+                    "json_invalid"
+                } else {
+                    "model_type"
+                };
+                self.issue(
+                    In::Body,
+                    "body",
+                    kind,
+                    format!("Invalid body: {e}"),
+                    String::new(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A raw request body (`None` when it is empty and not required).
+    pub fn raw_body(
+        &mut self,
+        body: &axum::body::Bytes,
+        required: bool,
+    ) -> Option<axum::body::Bytes> {
+        if body.is_empty() {
+            if required {
+                self.issue(
+                    In::Body,
+                    "body",
+                    "missing",
+                    "Field required".into(),
+                    String::new(),
+                );
+            }
+            return None;
+        }
+        Some(body.clone())
+    }
+
+    /// A text request body (`None` when it is empty and not required, or is not UTF-8).
+    pub fn text_body(&mut self, body: &[u8], required: bool) -> Option<String> {
+        let raw = self.raw_body(&axum::body::Bytes::copy_from_slice(body), required)?;
+        match String::from_utf8(raw.to_vec()) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                self.issue(
+                    In::Body,
+                    "body",
+                    "string_unicode",
+                    "Input should be a valid string, unable to parse raw data as a unicode string"
+                        .into(),
+                    String::new(),
+                );
+                None
+            }
+        }
+    }
+
     /// The collected issues, or `Ok` when there are none.
     pub fn finish(self) -> Result<(), Vec<Issue>> {
         if self.issues.is_empty() {
@@ -604,6 +686,45 @@ pub fn answer<T: serde::de::DeserializeOwned>(
     };
     let filled = fill_template(&template, issues, &ctx);
     serde_json::from_value(filled.clone()).map_err(|_| filled)
+}
+
+/// A rejection in the RFC 9457 style (`application/problem+json`), for specs
+/// that do not describe their own error envelope (no `x-server`): the template
+/// is filled as [`answer`] fills one.
+pub fn problem(
+    template: &str,
+    status: u16,
+    issues: &[Issue],
+    message: &str,
+    headers: &HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body: Value = answer(template, issues, message, headers).unwrap_or_else(|filled| filled);
+    (
+        self::status(status),
+        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The answer to an operation the stub does not serve (the spec uses a construct
+/// the server generator does not support; the client still supports it): 501
+/// with a problem body naming the operation and the reason.
+pub fn not_implemented(operation: &str, reason: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": "Not Implemented",
+        "status": 501,
+        "detail": format!("this server stub does not serve `{operation}`: {reason}"),
+    });
+    (
+        axum::http::StatusCode::NOT_IMPLEMENTED,
+        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// Fills an error-body template from the spec's `x-server` extension.

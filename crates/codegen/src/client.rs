@@ -19,6 +19,10 @@ pub struct ClientCode {
     pub uses_chrono: bool,
     pub uses_uuid: bool,
     pub uses_regress: bool,
+    /// progenitor's websocket handshake (`x-dropshot-websocket`) needs `base64` and `rand`.
+    pub uses_websockets: bool,
+    /// progenitor's own page streams need `futures`.
+    pub uses_futures: bool,
 }
 
 pub fn generate(
@@ -66,6 +70,8 @@ pub fn generate(
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),
         uses_regress: space.uses_regress(),
+        uses_websockets: generator.uses_websockets(),
+        uses_futures: generator.uses_futures(),
     })
 }
 

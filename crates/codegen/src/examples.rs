@@ -30,8 +30,7 @@ fn collect(doc: &Value, type_names: &[String]) -> Vec<Example> {
             let op_id = op
                 .get("operationId")
                 .and_then(Value::as_str)
-                .unwrap_or(method)
-                .to_snake_case();
+                .map_or_else(|| method.to_owned(), crate::names::operation);
             let Some(responses) = op.get("responses").and_then(Value::as_object) else {
                 continue;
             };

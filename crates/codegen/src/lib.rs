@@ -22,6 +22,7 @@ pub mod error;
 pub mod examples;
 pub mod lint;
 pub mod load;
+pub mod names;
 pub mod pagination;
 pub mod progenitor;
 pub mod render;
@@ -42,22 +43,35 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// The spec files of a workspace: `specs/*.yaml`, sorted.
+/// The spec files of a workspace: `specs/*.{yaml,yml,json}`, sorted. JSON is
+/// read by the same (YAML) parser: every JSON document is YAML.
 pub fn spec_files(root: &Path) -> Result<Vec<PathBuf>> {
-    let dir = root.join("specs");
-    let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
-        path: dir.clone(),
+    spec_files_in(&root.join("specs"))
+}
+
+/// The corpus of real specs beside the sample specs: `corpus/*.{yaml,yml,json}`
+/// under the samples root (`crates/codegen/tests/samples`), sorted.
+pub fn corpus_files(samples: &Path) -> Result<Vec<PathBuf>> {
+    spec_files_in(&samples.join("corpus"))
+}
+
+fn spec_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
         source,
     })?;
     let mut files = Vec::new();
     for entry in entries {
         let path = entry
             .map_err(|source| Error::Io {
-                path: dir.clone(),
+                path: dir.to_owned(),
                 source,
             })?
             .path();
-        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        if path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
             files.push(path);
         }
     }
@@ -69,7 +83,22 @@ pub fn spec_files(root: &Path) -> Result<Vec<PathBuf>> {
 pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut services = std::collections::BTreeMap::new();
     for spec in spec_files(root)? {
+        let rel = spec.strip_prefix(root).unwrap_or(&spec).to_path_buf();
+        if let Ok(service) = service_name(&rel)
+            && let Some(first) = services.insert(service.clone(), rel.clone())
+        {
+            errors.push(SpecError {
+                file: rel,
+                location: Location::File,
+                message: format!(
+                    "`{}` already names the `{service}` crates; keep one spec file per service",
+                    first.display()
+                ),
+            });
+            continue;
+        }
         match generate_service(root, &spec) {
             Ok(mut generated) => files.append(&mut generated),
             Err(Error::Spec(mut e)) => errors.append(&mut e),
@@ -237,7 +266,7 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         file(
             &server_dir,
             "README.md",
-            render::server_readme(&spec_path, &server_name, &types_name, spec),
+            render::server_readme(&spec_path, &server_name, &types_name, spec, server_code),
         ),
         file(&server_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&server_dir, "src/generated.rs", server_rs),

@@ -19,16 +19,30 @@ use serde_json::{Map, Value, json};
 use crate::error::{Error, SpecError, escape_pointer};
 use crate::transform::resolve;
 
-/// One broken rule.
+/// One broken rule, or a note on what the generator chose where the spec is silent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: &'static str,
     pub error: SpecError,
+    /// A note never fails the lint: it says what the generated code does (e.g.
+    /// an operation the server stub does not serve, a default error body).
+    pub note: bool,
+}
+
+impl Finding {
+    fn error(rule: &'static str, error: SpecError) -> Self {
+        Finding {
+            rule,
+            error,
+            note: false,
+        }
+    }
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error[{}]: {}", self.rule, self.error)
+        let severity = if self.note { "note" } else { "error" };
+        write!(f, "{severity}[{}]: {}", self.rule, self.error)
     }
 }
 
@@ -54,10 +68,7 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
     let doc = match crate::load::parse_yaml(&rel, &text) {
         Ok(doc) => doc,
         Err(e) => {
-            return Ok(vec![Finding {
-                rule: "structure",
-                error: e,
-            }]);
+            return Ok(vec![Finding::error("structure", e)]);
         }
     };
     let structural = crate::validate::check(&rel, &doc);
@@ -66,27 +77,37 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
             .into_iter()
             .map(|error| Finding {
                 rule: "structure",
+                note: false,
                 error,
             })
             .collect());
     }
     let mut findings = Vec::new();
     if let Err(e) = crate::load::to_openapi(&rel, &doc) {
-        findings.push(Finding {
-            rule: "structure",
-            error: e,
-        });
+        findings.push(Finding::error("structure", e));
     }
     operations(&rel, &doc, &mut findings);
     patterns(&rel, &doc, &mut findings);
     examples(&rel, &doc, &mut findings);
     if findings.is_empty() {
-        match crate::generate_service(root, spec_file) {
-            Ok(_) => {}
-            Err(Error::Spec(errors)) => findings.extend(errors.into_iter().map(|error| Finding {
-                rule: "generates",
-                error,
-            })),
+        let generated = crate::load_spec(root, spec_file).and_then(|loaded| {
+            let generated = crate::generate(&loaded)?;
+            crate::render(&loaded, &generated)?;
+            Ok(generated)
+        });
+        match generated {
+            Ok(generated) => {
+                findings.extend(generated.server.notes.into_iter().map(|error| Finding {
+                    rule: "server",
+                    error,
+                    note: true,
+                }))
+            }
+            Err(Error::Spec(errors)) => findings.extend(
+                errors
+                    .into_iter()
+                    .map(|error| Finding::error("generates", error)),
+            ),
             Err(other) => return Err(other),
         }
     }
@@ -103,6 +124,7 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
         let mut add = |rule, at: String, message: String| {
             findings.push(Finding {
                 rule,
+                note: false,
                 error: SpecError::at(file, at, message),
             })
         };
@@ -180,6 +202,7 @@ fn patterns(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
         {
             findings.push(Finding {
                 rule: "pattern",
+                note: false,
                 error: SpecError::at(
                     file,
                     format!("{pointer}/pattern"),
@@ -287,6 +310,7 @@ fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
         for message in checker.check(schema, instance) {
             findings.push(Finding {
                 rule: "example",
+                note: false,
                 error: SpecError::at(
                     file,
                     pointer.clone(),

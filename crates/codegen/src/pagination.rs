@@ -19,7 +19,6 @@
 
 use std::path::Path;
 
-use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -262,7 +261,7 @@ pub fn client_methods(
     types_lib: &str,
     error_type: &TokenStream,
 ) -> TokenStream {
-    let builder = format_ident!("{}", op_id.to_pascal_case());
+    let builder = format_ident!("{}", crate::names::operation_type(op_id));
     let lib = format_ident!("{types_lib}");
     let item = format_ident!("{}", p.item_type);
     let item_ty = quote! { ::#lib::#item };

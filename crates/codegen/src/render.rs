@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 
-use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
 use proc_macro2::TokenStream;
 
@@ -98,18 +97,36 @@ fn md_preamble(spec_path: &str) -> String {
     format!("<!-- {MARKER} from `{spec_path}`; do not edit. -->\n\n")
 }
 
-/// The crate version: the spec's `info.version` when it is semver, so a breaking API change is a major bump.
+/// The crate version of a spec's crates, from `info.version`: kept when it is
+/// semver, so a breaking API change is a major bump; otherwise its leading
+/// numbers (`2026.06.3` → `2026.6.3`, `v2` → `2.0.0`, `2022-11-28` →
+/// `2022.11.28`), or `0.1.0` when it has none. Cargo refuses any other
+/// manifest, so this is what keeps a spec from breaking the workspace; the
+/// READMEs show the original.
 pub fn crate_version(spec: &OpenAPI) -> String {
-    let v = spec.info.version.trim();
-    let parts: Vec<&str> = v.split('.').collect();
-    if parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    {
-        v.to_owned()
-    } else {
-        "0.1.0".to_owned()
+    semver_of(&spec.info.version)
+}
+
+fn semver_of(version: &str) -> String {
+    let v = version.trim();
+    if semver::Version::parse(v).is_ok() {
+        return v.to_owned();
+    }
+    let numbers: Vec<u64> = v
+        .trim_start_matches(['v', 'V'])
+        .split(['.', '-', '_'])
+        .map_while(|part| {
+            (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| part.parse::<u64>().ok())
+                .flatten()
+        })
+        .take(3)
+        .collect();
+    match numbers.as_slice() {
+        [] => "0.1.0".to_owned(),
+        [major] => format!("{major}.0.0"),
+        [major, minor] => format!("{major}.{minor}.0"),
+        [major, minor, patch, ..] => format!("{major}.{minor}.{patch}"),
     }
 }
 
@@ -176,6 +193,13 @@ pub fn client_cargo_toml(
     if client.uses_regress {
         deps.push("regress.workspace = true".into());
     }
+    if client.uses_websockets {
+        deps.push("base64.workspace = true".into());
+        deps.push("rand.workspace = true".into());
+    }
+    if client.uses_futures {
+        deps.push("futures.workspace = true".into());
+    }
     format!(
         "{}[package]\nname = \"{name}\"\nversion = \"{}\"\ndescription = {}\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
          [features]\n# No TLS backend by default (it is most of a clean build); pick one for https.\ndefault = []\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\n\n\
@@ -198,7 +222,7 @@ fn operations_table(spec: &OpenAPI) -> String {
         writeln!(
             out,
             "| `{}` | {} | `{path}` | {} |",
-            id.to_snake_case(),
+            crate::names::operation(id),
             method.to_uppercase(),
             op.summary
                 .as_deref()
@@ -253,12 +277,17 @@ pub fn client_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenA
     } else {
         format!("{lib}::Client::{ctor}({base:?}, {arg})?")
     };
-    let first_op = spec
-        .operations()
-        .next()
-        .and_then(|(_, _, op)| op.operation_id.clone())
-        .unwrap_or_default()
-        .to_snake_case();
+    let first = spec.operations().next().map(|(_, _, op)| op);
+    let first_op = first
+        .and_then(|op| op.operation_id.as_deref())
+        .map(crate::names::operation)
+        .unwrap_or_default();
+    // A JSON success body is shown decoded; any other answer by its status.
+    let show = if first.is_some_and(json_success) {
+        "println!(\"{:#?}\", response.into_inner());"
+    } else {
+        "println!(\"{}\", response.status());"
+    };
     format!(
         "{}# {name}\n\nA typed Rust client for **{}** (API version {}), generated from `{spec_path}` with progenitor.\n\
          Request and response models live in [`{types_name}`](../{types_name}) and are re-exported as `{lib}::types`.\n\n\
@@ -269,7 +298,7 @@ pub fn client_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenA
          # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
          let client = {ctor_call};\n\
          let response = client.{first_op}().send().await?;\n\
-         println!(\"{{:#?}}\", response.into_inner());\n\
+         {show}\n\
          # Ok(())\n\
          # }}\n\
          ```\n\n\
@@ -296,7 +325,7 @@ fn paging_section(spec: &OpenAPI, ctor_call: &str) -> String {
     else {
         return String::new();
     };
-    let op = op.to_snake_case();
+    let op = crate::names::operation(&op);
     format!(
         "## Every page\n\n\
          `{op}` pages the way the service does (`x-pagination` in the spec); `stream()` walks every page lazily, re-sending \
@@ -362,7 +391,13 @@ pub fn server_cargo_toml(
     )
 }
 
-pub fn server_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenAPI) -> String {
+pub fn server_readme(
+    spec_path: &str,
+    name: &str,
+    types_name: &str,
+    spec: &OpenAPI,
+    server: &ServerCode,
+) -> String {
     let lib = name.replace('-', "_");
     let types_lib = types_name.replace('-', "_");
     let has_auth = spec
@@ -386,12 +421,21 @@ pub fn server_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenA
         )
         .unwrap();
     }
+    let mut unserved = String::new();
+    for (op_id, reason) in &server.unserved {
+        writeln!(unserved, "* `{op_id}`: {reason}").unwrap();
+    }
+    if !unserved.is_empty() {
+        unserved = format!(
+            "## Operations this stub does not serve\n\nThe client supports them; the router answers them with 501 and a problem body naming the reason.\n\n{unserved}\n"
+        );
+    }
     for (_, _, op) in spec.operations() {
-        let id = op
-            .operation_id
-            .as_deref()
-            .unwrap_or_default()
-            .to_snake_case();
+        let op_id = op.operation_id.as_deref().unwrap_or_default();
+        if server.unserved.iter().any(|(id, _)| id == op_id) {
+            continue;
+        }
+        let id = crate::names::operation(op_id);
         let principal = if has_auth && !op.security.as_ref().is_some_and(|s| s.is_empty()) {
             "_principal: (), "
         } else {
@@ -418,12 +462,31 @@ pub fn server_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenA
          * Before an operation runs, credentials are extracted and checked (`Api::authenticate`) and every parameter is parsed \
          and validated; a rejected request gets the service's own error body (the spec's `x-server` templates).\n\
          * Unknown query parameters and headers are ignored; no input makes the stub panic.\n\n\
-         ## Usage\n\n```rust,no_run\n{example}```\n",
+         ## Usage\n\n```rust,no_run\n{example}```\n{}",
         md_preamble(spec_path),
         spec.info.title,
         spec.info.version,
+        if unserved.is_empty() { String::new() } else { format!("\n{unserved}") },
     )
     .replace("{types_lib}", &types_lib)
+}
+
+/// Whether an operation's first success response has a JSON body.
+fn json_success(op: &openapiv3::Operation) -> bool {
+    op.responses
+        .responses
+        .iter()
+        .find(|(status, _)| {
+            matches!(status, openapiv3::StatusCode::Code(200..=299))
+                || matches!(status, openapiv3::StatusCode::Range(2))
+        })
+        .is_some_and(|(_, response)| match response {
+            ReferenceOr::Item(response) => response
+                .content
+                .keys()
+                .any(|media| crate::validate::is_json_media(media)),
+            ReferenceOr::Reference { .. } => true,
+        })
 }
 
 /// The first 2xx response with a JSON example: its variant name and the example as compact JSON.
@@ -445,4 +508,32 @@ fn success_example(op: &openapiv3::Operation) -> Option<(String, String)> {
                 serde_json::to_string(example).ok()?,
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::semver_of;
+
+    #[test]
+    fn every_info_version_becomes_a_valid_crate_version() {
+        for (given, expected) in [
+            ("1.2.3", "1.2.3"),
+            ("1.0.0-beta.1+build", "1.0.0-beta.1+build"),
+            ("2026.06.3", "2026.6.3"),
+            ("2024.07.0", "2024.7.0"),
+            ("v2", "2.0.0"),
+            ("2.1", "2.1.0"),
+            ("2022-11-28", "2022.11.28"),
+            ("3.0.0.1", "3.0.0"),
+            ("01.002.0003", "1.2.3"),
+            ("latest", "0.1.0"),
+            ("", "0.1.0"),
+            ("99999999999999999999999.1.1", "0.1.0"),
+            (" 1.0.0 ", "1.0.0"),
+        ] {
+            let version = semver_of(given);
+            assert_eq!(version, expected, "{given:?}");
+            assert!(semver::Version::parse(&version).is_ok(), "{given:?}");
+        }
+    }
 }

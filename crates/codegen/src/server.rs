@@ -25,6 +25,11 @@ use crate::transform::resolve;
 pub struct ServerCode {
     pub tokens: TokenStream,
     pub uses_uuid: bool,
+    /// What a user should know about the stub: operations it does not serve,
+    /// rejections the spec does not describe (reported by `cargo xtask lint` as notes).
+    pub notes: Vec<SpecError>,
+    /// The operations the stub does not serve (`operationId`, reason).
+    pub unserved: Vec<(String, String)>,
 }
 
 /// The `x-server` extension: how the service rejects a request.
@@ -520,8 +525,73 @@ struct Status {
     variant: proc_macro2::Ident,
     /// `None`: a fixed status; `Some`: the variant carries its own `StatusCode` (ranges, `default`).
     fixed: Option<u16>,
-    body: Option<TokenStream>,
+    body: Option<Body>,
     description: String,
+}
+
+/// A response body: typed JSON, or raw bytes of another media type.
+enum Body {
+    Json(TokenStream),
+    Raw(String),
+}
+
+impl Body {
+    fn ty(&self) -> TokenStream {
+        match self {
+            Body::Json(ty) => ty.clone(),
+            Body::Raw(_) => quote! { ::axum::body::Bytes },
+        }
+    }
+
+    /// The response expression for a body bound to `body` at `status` (an expression of type `StatusCode`).
+    fn respond(&self, status: TokenStream) -> TokenStream {
+        match self {
+            Body::Json(_) => quote! { (#status, ::axum::Json(body)).into_response() },
+            Body::Raw(media) => quote! {
+                (#status, [(::axum::http::header::CONTENT_TYPE, #media)], body).into_response()
+            },
+        }
+    }
+}
+
+/// The Rust type of a JSON body schema: a component of the types crate, else
+/// a plain type, else `serde_json::Value` (a freeform or inline schema).
+fn body_type(schema: &Value, types_lib: &TokenStream, type_names: &[String]) -> TokenStream {
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(rust_type_name)
+        && type_names.contains(&name)
+    {
+        let ident = format_ident!("{name}");
+        return quote! { #types_lib::#ident };
+    }
+    if schema["type"] == "array"
+        && let Some(items) = schema.get("items")
+    {
+        let item = body_type(items, types_lib, type_names);
+        return quote! { ::std::vec::Vec<#item> };
+    }
+    let plain = schema.get("$ref").is_none()
+        && [
+            "enum",
+            "properties",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "additionalProperties",
+        ]
+        .iter()
+        .all(|k| schema.get(*k).is_none());
+    match (plain, schema["type"].as_str(), schema["format"].as_str()) {
+        (true, Some("string"), Some("date-time")) => quote! { ::api_support::Timestamp },
+        (true, Some("string"), None) => quote! { ::std::string::String },
+        (true, Some("integer"), _) => quote! { i64 },
+        (true, Some("number"), _) => quote! { f64 },
+        (true, Some("boolean"), _) => quote! { bool },
+        _ => quote! { ::serde_json::Value },
+    }
 }
 
 fn statuses(
@@ -538,24 +608,19 @@ fn statuses(
         .flatten()
     {
         let response = resolve(spec, response);
-        let media = response
-            .get("content")
-            .and_then(Value::as_object)
-            .and_then(|c| c.iter().find(|(k, _)| k.contains("json")).map(|(_, v)| v));
-        let body = media.and_then(|m| m.get("schema")).map(|schema| {
-            match schema
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                .map(rust_type_name)
-            {
-                Some(name) if type_names.contains(&name) => {
-                    let ident = format_ident!("{name}");
-                    quote! { #types_lib::#ident }
-                }
-                _ => quote! { ::serde_json::Value },
-            }
-        });
+        let content = response.get("content");
+        let body = match crate::validate::json_media(content) {
+            Some(media) => Some(Body::Json(
+                media
+                    .get("schema")
+                    .map(|schema| body_type(schema, types_lib, type_names))
+                    .unwrap_or_else(|| quote! { ::serde_json::Value }),
+            )),
+            None => content
+                .and_then(Value::as_object)
+                .and_then(|c| c.keys().next())
+                .map(|media| Body::Raw(media.clone())),
+        };
         let (variant, fixed) = match key.as_str() {
             "default" => ("Default".to_owned(), None),
             k if k.ends_with("XX") => (format!("Status{k}"), None),
@@ -580,10 +645,29 @@ fn statuses(
                 .to_owned(),
         });
     }
+    // Two statuses without a reason phrase (e.g. 299 and 599) would share a variant name.
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &mut out {
+        if !seen.insert(s.variant.to_string()) {
+            s.variant = format_ident!("Status{}", s.key);
+        }
+    }
     out
 }
 
-/// The variant a rejection status maps to, or an error naming the operation.
+/// The documented status a rejection at `status` maps to: the exact code, its
+/// range, or `default`, with a JSON body.
+fn documented_target(statuses: &[Status], status: u16) -> Option<&Status> {
+    let range = format!("{}XX", status / 100);
+    statuses
+        .iter()
+        .find(|s| s.fixed == Some(status))
+        .or_else(|| statuses.iter().find(|s| s.key == range))
+        .or_else(|| statuses.iter().find(|s| s.key == "default"))
+        .filter(|s| matches!(s.body, Some(Body::Json(_))))
+}
+
+/// The variant an `x-server` rejection status maps to, or an error naming the operation.
 fn rejection_variant<'a>(
     file: &Path,
     op_pointer: &str,
@@ -592,20 +676,307 @@ fn rejection_variant<'a>(
     status: u16,
     what: &str,
 ) -> Result<&'a Status, SpecError> {
-    let range = format!("{}XX", status / 100);
-    statuses
-        .iter()
-        .find(|s| s.fixed == Some(status))
-        .or_else(|| statuses.iter().find(|s| s.key == range))
-        .or_else(|| statuses.iter().find(|s| s.key == "default"))
-        .filter(|s| s.body.is_some())
-        .ok_or_else(|| {
-            SpecError::at(
+    documented_target(statuses, status).ok_or_else(|| {
+        SpecError::at(
+            file,
+            format!("{op_pointer}/responses"),
+            format!("`x-server.{what}` answers with status {status}, which `{op_id}` does not document with a JSON body"),
+        )
+    })
+}
+
+/// How one kind of rejection is answered.
+#[derive(Clone)]
+enum Rejection {
+    /// A template filled and decoded as a documented status's body (`x-server`,
+    /// or a documented envelope with a message field).
+    Documented {
+        status: u16,
+        template: Value,
+        /// From `x-server` (else built from the documented envelope).
+        declared: bool,
+    },
+    /// An RFC 9457 problem body at a status the operation may not document
+    /// (the spec says nothing about its envelope).
+    Problem { status: u16, template: Value },
+}
+
+/// Property names that carry an error's human-readable text, most specific first.
+const MESSAGE_FIELDS: &[&str] = &[
+    "detail",
+    "message",
+    "error_description",
+    "errorSummary",
+    "error",
+    "description",
+    "title",
+    "msg",
+];
+
+/// A template for a documented error envelope that has a message field and
+/// whose other required fields are plain strings or a status code; `None`
+/// when the envelope is richer than that.
+fn envelope_template(spec: &Value, schema: &Value, status: u16, text: &str) -> Option<Value> {
+    let schema = resolve(spec, schema);
+    let properties = schema.get("properties")?.as_object()?;
+    let message_field = MESSAGE_FIELDS.iter().find(|f| {
+        properties
+            .get(**f)
+            .is_some_and(|p| resolve(spec, p)["type"] == "string")
+    })?;
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    let mut body = serde_json::Map::new();
+    body.insert((*message_field).to_owned(), Value::String(text.to_owned()));
+    for required in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if body.contains_key(required) {
+            continue;
+        }
+        let property = resolve(spec, properties.get(required)?);
+        let plain = ["enum", "pattern", "format", "minLength"]
+            .iter()
+            .all(|k| property.get(*k).is_none());
+        let value = match property["type"].as_str()? {
+            "string" if plain => Value::String(reason.to_owned()),
+            "integer" | "number" if matches!(required, "status" | "code" | "statusCode") => {
+                Value::from(status)
+            }
+            _ => return None,
+        };
+        body.insert(required.to_owned(), value);
+    }
+    Some(Value::Object(body))
+}
+
+/// The rejection of one kind for one operation: the spec's `x-server` entry
+/// when there is one; else a documented envelope at `status` that has a message
+/// field; else an RFC 9457 problem at `status`.
+fn rejection_for(
+    spec: &Value,
+    op: &Value,
+    declared: Option<&(u16, Value)>,
+    statuses: &[Status],
+    status: u16,
+    text: &str,
+) -> Rejection {
+    if let Some((status, template)) = declared {
+        return Rejection::Documented {
+            status: *status,
+            template: template.clone(),
+            declared: true,
+        };
+    }
+    let documented_schema = documented_target(statuses, status).and_then(|target| {
+        let response = resolve(spec, op.get("responses")?.get(&target.key)?);
+        crate::validate::json_media(response.get("content"))?.get("schema")
+    });
+    if let Some(template) =
+        documented_schema.and_then(|schema| envelope_template(spec, schema, status, text))
+    {
+        return Rejection::Documented {
+            status,
+            template,
+            declared: false,
+        };
+    }
+    let title = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    Rejection::Problem {
+        status,
+        template: serde_json::json!({"type": "about:blank", "title": title, "status": status, "detail": text}),
+    }
+}
+
+/// A rejection function of an operation's module (`reject`, `unauthenticated`, ...).
+fn reject_fn(
+    file: &Path,
+    op_pointer: &str,
+    op_id: &str,
+    statuses: &[Status],
+    what: &str,
+    rejection: &Rejection,
+    fn_name: &str,
+) -> Result<TokenStream, SpecError> {
+    let f = format_ident!("{fn_name}");
+    let signature = quote! {
+        pub fn #f(issues: &[::api_support::server::Issue], message: &str, headers: &::axum::http::HeaderMap) -> ::axum::response::Response
+    };
+    match rejection {
+        Rejection::Documented {
+            status,
+            template,
+            declared,
+        } => {
+            let doc = if *declared {
+                " The service's own answer to this problem (the spec's `x-server` template), as a documented variant."
+            } else {
+                " The documented error body at this status, its message field filled (the spec has no `x-server` entry for this problem)."
+            };
+            let target = rejection_variant(file, op_pointer, op_id, statuses, *status, what)?;
+            let body_ty = target.body.as_ref().map(Body::ty);
+            let v = &target.variant;
+            let construct = if target.fixed.is_some() {
+                quote! { Response::#v(body) }
+            } else {
+                quote! { Response::#v(::api_support::server::status(#status), body) }
+            };
+            let template = serde_json::to_string(template).expect("JSON values serialize");
+            Ok(quote! {
+                #[doc = #doc]
+                #signature {
+                    match ::api_support::server::answer::<#body_ty>(#template, issues, message, headers) {
+                        Ok(body) => #construct.into_response(),
+                        // Unreachable while the generated template tests pass; never a panic.
+                        Err(filled) => (::api_support::server::status(#status), ::axum::Json(filled)).into_response(),
+                    }
+                }
+            })
+        }
+        Rejection::Problem { status, template } => {
+            let template = serde_json::to_string(template).expect("JSON values serialize");
+            Ok(quote! {
+                /// An RFC 9457 problem (`application/problem+json`): the spec does not describe the service's own error body.
+                #signature {
+                    ::api_support::server::problem(#template, #status, issues, message, headers)
+                }
+            })
+        }
+    }
+}
+
+/// A generated test that a documented rejection template decodes as its status's body.
+fn template_test(
+    module: &proc_macro2::Ident,
+    what: &str,
+    statuses: &[Status],
+    rejection: &Rejection,
+) -> Option<TokenStream> {
+    let Rejection::Documented {
+        status, template, ..
+    } = rejection
+    else {
+        return None;
+    };
+    let body_ty = documented_target(statuses, *status)?.body.as_ref()?.ty();
+    let template = serde_json::to_string(template).expect("JSON values serialize");
+    let test = format_ident!("{module}_{}_is_a_documented_answer", what.replace('-', "_"));
+    let message = format!("the x-server {what} template does not fit its status's schema: {{:?}}");
+    Some(quote! {
+        #[test]
+        fn #test() {
+            let issues = [::api_support::server::Issue {
+                location: ::api_support::server::In::Query,
+                name: "limit".into(),
+                kind: "int_parsing",
+                message: "Input should be a valid integer".into(),
+                input: "x".into(),
+            }];
+            let response = super::#module::reject(&issues, "", &::axum::http::HeaderMap::new());
+            assert_eq!(response.status().as_u16(), #status);
+            let typed = ::api_support::server::answer::<#body_ty>(#template, &issues, "", &::axum::http::HeaderMap::new());
+            assert!(typed.is_ok(), #message, typed.err());
+        }
+    })
+}
+
+/// A request body the stub reads.
+struct RequestBody {
+    ty: TokenStream,
+    read: TokenStream,
+    required: bool,
+    doc: String,
+}
+
+/// The request body of an operation, or why the stub cannot read it.
+fn request_body(
+    file: &Path,
+    working: &Value,
+    op_pointer: &str,
+    types_lib: &TokenStream,
+    type_names: &[String],
+) -> Result<Option<RequestBody>, SpecError> {
+    let Some(body) = working.pointer(&format!("{op_pointer}/requestBody")) else {
+        return Ok(None);
+    };
+    let body = resolve(working, body);
+    let required = body["required"].as_bool().unwrap_or(false);
+    let content = body.get("content").and_then(Value::as_object);
+    let pointer = format!("{op_pointer}/requestBody/content");
+    let (media, media_object) = match content.map(|c| (c.len(), c.iter().next())) {
+        None | Some((0, _)) => return Ok(None),
+        Some((1, Some(first))) => first,
+        Some(_) => {
+            return Err(SpecError::at(
                 file,
-                format!("{op_pointer}/responses"),
-                format!("`x-server.{what}` answers with status {status}, which `{op_id}` does not document with a JSON body"),
-            )
-        })
+                pointer,
+                "a request body with several media types",
+            ));
+        }
+    };
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    let doc = body
+        .get("description")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!(" The `{essence}` body."), |d| format!(" {d}"));
+    let (ty, read) = if crate::validate::is_json_media(media) {
+        let ty = media_object
+            .get("schema")
+            .map(|schema| body_type(schema, types_lib, type_names))
+            .unwrap_or_else(|| quote! { ::serde_json::Value });
+        let read = quote! { p.json_body::<#ty>(body, #required) };
+        (ty, read)
+    } else if essence == "application/octet-stream" {
+        (
+            quote! { ::axum::body::Bytes },
+            quote! { p.raw_body(body, #required) },
+        )
+    } else if essence.starts_with("text/") {
+        (
+            quote! { ::std::string::String },
+            quote! { p.text_body(body, #required) },
+        )
+    } else {
+        return Err(SpecError::at(
+            file,
+            format!("{pointer}/{}", crate::error::escape_pointer(media)),
+            format!("a `{essence}` request body"),
+        ));
+    };
+    Ok(Some(RequestBody {
+        ty,
+        read,
+        required,
+        doc,
+    }))
+}
+
+/// An operation the stub cannot serve for a reason outside its parameters and body.
+fn not_websocket(file: &Path, op_pointer: &str, op: &Value) -> Result<(), SpecError> {
+    match op.get("x-dropshot-websocket") {
+        Some(_) => Err(SpecError::at(
+            file,
+            format!("{op_pointer}/x-dropshot-websocket"),
+            "a websocket upgrade",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Rejections the spec does not describe, counted for the notes.
+#[derive(Default)]
+struct DefaultedRejections {
+    documented: Vec<String>,
+    problem: Vec<String>,
 }
 
 pub fn generate(
@@ -619,7 +990,7 @@ pub fn generate(
         let ident = format_ident!("{types_lib}");
         quote! { ::#ident }
     };
-    let rejections = rejections(file, spec)?;
+    let declared = rejections(file, spec)?;
     let schemes = schemes(spec);
     let mut uses_uuid = false;
     let mut modules = Vec::new();
@@ -628,6 +999,9 @@ pub fn generate(
     let mut routes = Vec::new();
     let mut template_tests = Vec::new();
     let mut needs_auth = false;
+    let mut skipped = Vec::new();
+    let mut unserved = Vec::new();
+    let mut defaulted = DefaultedRejections::default();
 
     for crate::validate::Operation {
         path,
@@ -638,15 +1012,27 @@ pub fn generate(
     {
         let path = path.to_owned();
         let op_id = op["operationId"].as_str().unwrap_or_default().to_owned();
-        if op.get("requestBody").is_some() {
-            return Err(SpecError::at(
-                file,
-                format!("{op_pointer}/requestBody"),
-                "the server stub does not support request bodies yet",
-            ));
-        }
-        let module = format_ident!("{}", op_id.to_snake_case());
-        let params = params(file, working, &op_pointer, &types_lib, &mut uses_uuid)?;
+        let module = format_ident!("{}", crate::names::operation(&op_id));
+        let route_method = format_ident!("{method}");
+        let supported = not_websocket(file, &op_pointer, op)
+            .and_then(|()| params(file, working, &op_pointer, &types_lib, &mut uses_uuid))
+            .and_then(|params| {
+                let body = request_body(file, working, &op_pointer, &types_lib, type_names)?;
+                Ok((params, body))
+            });
+        let (params, body) = match supported {
+            Ok(supported) => supported,
+            Err(reason) => {
+                let op_name = module.to_string();
+                let why = reason.message.clone();
+                routes.push(quote! {
+                    .route(#path, ::axum::routing::#route_method(|| async { ::api_support::server::not_implemented(#op_name, #why) }))
+                });
+                unserved.push((op_id.clone(), reason.message.clone()));
+                skipped.push(reason);
+                continue;
+            }
+        };
         let statuses = statuses(spec, op, &types_lib, type_names);
         let security = operation_security(spec, op);
         let op_schemes: Vec<&Scheme> = schemes
@@ -655,33 +1041,63 @@ pub fn generate(
             .collect();
         let authenticated = !op_schemes.is_empty();
         needs_auth |= authenticated;
+        let validates = !params.is_empty() || body.is_some();
 
         // Request.
-        let fields = params.iter().map(|p| {
-            let (field, ty, doc) = (&p.field, &p.ty, &p.doc);
-            quote! { #[doc = #doc] pub #field: #ty, }
-        });
-        let reads = params.iter().map(|p| {
-            let (field, read) = (&p.field, &p.read);
-            quote! { let #field = #read; }
-        });
-        let required_lets = params.iter().filter(|p| matches!(p.finish, Finish::Required)).map(|p| {
+        let mut fields: Vec<TokenStream> = params
+            .iter()
+            .map(|p| {
+                let (field, ty, doc) = (&p.field, &p.ty, &p.doc);
+                quote! { #[doc = #doc] pub #field: #ty, }
+            })
+            .collect();
+        let mut reads: Vec<TokenStream> = params
+            .iter()
+            .map(|p| {
+                let (field, read) = (&p.field, &p.read);
+                quote! { let #field = #read; }
+            })
+            .collect();
+        let mut required_lets: Vec<TokenStream> = params.iter().filter(|p| matches!(p.finish, Finish::Required)).map(|p| {
             let field = &p.field;
             quote! { let ::std::option::Option::Some(#field) = #field else { return Err(::std::vec::Vec::new()) }; }
-        });
-        let assigns = params.iter().map(|p| {
-            let field = &p.field;
-            match &p.finish {
-                Finish::Chain(chain) if !chain.is_empty() => quote! { #field: #field #chain, },
-                _ => quote! { #field, },
+        }).collect();
+        let mut assigns: Vec<TokenStream> = params
+            .iter()
+            .map(|p| {
+                let field = &p.field;
+                match &p.finish {
+                    Finish::Chain(chain) if !chain.is_empty() => quote! { #field: #field #chain, },
+                    _ => quote! { #field, },
+                }
+            })
+            .collect();
+        if let Some(RequestBody {
+            ty,
+            read,
+            required,
+            doc,
+        }) = &body
+        {
+            let field_ty = if *required {
+                ty.clone()
+            } else {
+                quote! { ::std::option::Option<#ty> }
+            };
+            fields.push(quote! { #[doc = #doc] pub body: #field_ty, });
+            reads.push(quote! { let body = #read; });
+            if *required {
+                required_lets.push(quote! { let ::std::option::Option::Some(body) = body else { return Err(::std::vec::Vec::new()) }; });
             }
-        });
+            assigns.push(quote! { body, });
+        }
 
         // Response.
         let variants = statuses.iter().map(|s| {
             let doc = format!(" `{}`: {}", s.key, s.description);
             let v = &s.variant;
-            match (&s.fixed, &s.body) {
+            let body = s.body.as_ref().map(Body::ty);
+            match (&s.fixed, body) {
                 (Some(_), Some(body)) => quote! { #[doc = #doc] #v(#body), },
                 (Some(_), None) => quote! { #[doc = #doc] #v, },
                 (None, Some(body)) => quote! { #[doc = #doc] #v(::axum::http::StatusCode, #body), },
@@ -691,105 +1107,110 @@ pub fn generate(
         let arms = statuses.iter().map(|s| {
             let v = &s.variant;
             match (&s.fixed, &s.body) {
-                (Some(code), Some(_)) => quote! { Response::#v(body) => (::api_support::server::status(#code), ::axum::Json(body)).into_response(), },
-                (Some(code), None) => quote! { Response::#v => ::api_support::server::status(#code).into_response(), },
-                (None, Some(_)) => quote! { Response::#v(status, body) => (status, ::axum::Json(body)).into_response(), },
+                (Some(code), Some(body)) => {
+                    let respond = body.respond(quote! { ::api_support::server::status(#code) });
+                    quote! { Response::#v(body) => #respond, }
+                }
+                (Some(code), None) => {
+                    quote! { Response::#v => ::api_support::server::status(#code).into_response(), }
+                }
+                (None, Some(body)) => {
+                    let respond = body.respond(quote! { status });
+                    quote! { Response::#v(status, body) => #respond, }
+                }
                 (None, None) => quote! { Response::#v(status) => status.into_response(), },
             }
         });
 
-        // Rejections, each mapped to a documented variant.
-        let reject_fn = |what: &str,
-                         status: u16,
-                         template: &Value,
-                         fn_name: &str|
-         -> Result<TokenStream, SpecError> {
-            let target = rejection_variant(file, &op_pointer, &op_id, &statuses, status, what)?;
-            let body_ty = target.body.clone().expect("filtered on body");
-            let v = &target.variant;
-            let construct = if target.fixed.is_some() {
-                quote! { Response::#v(body) }
-            } else {
-                quote! { Response::#v(::api_support::server::status(#status), body) }
-            };
-            let template = serde_json::to_string(template).expect("JSON values serialize");
-            let f = format_ident!("{fn_name}");
-            Ok(quote! {
-                /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
-                pub fn #f(issues: &[::api_support::server::Issue], message: &str, headers: &::axum::http::HeaderMap) -> ::axum::response::Response {
-                    match ::api_support::server::answer::<#body_ty>(#template, issues, message, headers) {
-                        Ok(body) => #construct.into_response(),
-                        // Unreachable while the generated template tests pass; never a panic.
-                        Err(filled) => (::api_support::server::status(#status), ::axum::Json(filled)).into_response(),
-                    }
-                }
-            })
-        };
+        // Rejections, each mapped to a documented variant where the spec describes one.
         let mut reject_fns = Vec::new();
-        if !params.is_empty() {
-            let (status, template) = rejections.validation.clone().ok_or_else(|| {
-                SpecError::at(file, "/x-server/validation-error", format!("`{op_id}` has parameters: declare how the service rejects invalid ones (`x-server.validation-error: {{status, body}}`)"))
-            })?;
-            reject_fns.push(reject_fn("validation-error", status, &template, "reject")?);
-            let test = format_ident!(
-                "{}_validation_error_is_a_documented_answer",
-                op_id.to_snake_case()
+        let mut note_default = |what: &str, rejection: &Rejection, declared: bool| {
+            if declared {
+                return;
+            }
+            let entry = format!("{op_id} ({what})");
+            match rejection {
+                Rejection::Documented { .. } => defaulted.documented.push(entry),
+                Rejection::Problem { .. } => defaulted.problem.push(entry),
+            }
+        };
+        if validates {
+            let rejection = rejection_for(
+                spec,
+                op,
+                declared.validation.as_ref(),
+                &statuses,
+                400,
+                "{summary}",
             );
-            let target = rejection_variant(
+            note_default("invalid input", &rejection, declared.validation.is_some());
+            reject_fns.push(reject_fn(
                 file,
                 &op_pointer,
                 &op_id,
                 &statuses,
-                status,
                 "validation-error",
-            )?;
-            let body_ty = target.body.clone().expect("filtered on body");
-            let template = serde_json::to_string(&template).expect("JSON values serialize");
-            template_tests.push(quote! {
-                #[test]
-                fn #test() {
-                    let issues = [::api_support::server::Issue {
-                        location: ::api_support::server::In::Query,
-                        name: "limit".into(),
-                        kind: "int_parsing",
-                        message: "Input should be a valid integer".into(),
-                        input: "x".into(),
-                    }];
-                    let response = super::#module::reject(&issues, "", &::axum::http::HeaderMap::new());
-                    assert_eq!(response.status().as_u16(), #status);
-                    let typed = ::api_support::server::answer::<#body_ty>(#template, &issues, "", &::axum::http::HeaderMap::new());
-                    assert!(typed.is_ok(), "the x-server validation-error template does not fit its status's schema: {:?}", typed.err());
-                }
-            });
+                &rejection,
+                "reject",
+            )?);
+            template_tests.extend(template_test(
+                &module,
+                "validation-error",
+                &statuses,
+                &rejection,
+            ));
         }
         if authenticated {
-            let (status, template) = rejections.unauthenticated.clone().ok_or_else(|| {
-                SpecError::at(file, "/x-server/unauthenticated", format!("`{op_id}` requires credentials: declare how the service refuses them (`x-server.unauthenticated: {{status, body}}`)"))
-            })?;
+            let unauthenticated = rejection_for(
+                spec,
+                op,
+                declared.unauthenticated.as_ref(),
+                &statuses,
+                401,
+                "{message}",
+            );
+            note_default(
+                "missing credentials",
+                &unauthenticated,
+                declared.unauthenticated.is_some(),
+            );
             reject_fns.push(reject_fn(
+                file,
+                &op_pointer,
+                &op_id,
+                &statuses,
                 "unauthenticated",
-                status,
-                &template,
+                &unauthenticated,
                 "unauthenticated",
             )?);
-            let (status, template) = rejections
-                .invalid_credentials
-                .clone()
-                .unwrap_or((status, template));
+            let invalid = match &declared.invalid_credentials {
+                Some((status, template)) => Rejection::Documented {
+                    status: *status,
+                    template: template.clone(),
+                    declared: true,
+                },
+                None => unauthenticated,
+            };
             reject_fns.push(reject_fn(
+                file,
+                &op_pointer,
+                &op_id,
+                &statuses,
                 "invalid-credentials",
-                status,
-                &template,
+                &invalid,
                 "invalid_credentials",
             )?);
         }
 
         let request_doc = format!(" The parameters of `{op_id}`, parsed and validated.");
-        let params_binding = if params.is_empty() {
-            quote! { p }
-        } else {
+        let params_binding = if validates {
             quote! { mut p }
+        } else {
+            quote! { p }
         };
+        let body_param = body
+            .as_ref()
+            .map(|_| quote! { , body: &::axum::body::Bytes });
         let module_doc = format!(" `{op_id}`: `{} {path}`.", method.to_uppercase());
         let response_doc = format!(
             " Every documented answer of `{op_id}`: one variant per status, with that status's body."
@@ -807,7 +1228,7 @@ pub fn generate(
 
                 impl Request {
                     /// Reads every parameter; all problems are returned together.
-                    pub fn parse(#params_binding: ::api_support::server::Params<'_>) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
+                    pub fn parse(#params_binding: ::api_support::server::Params<'_> #body_param) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
                         #(#reads)*
                         p.finish()?;
                         #(#required_lets)*
@@ -872,10 +1293,14 @@ pub fn generate(
             TokenStream::new()
         };
         let principal_arg = authenticated.then(|| quote! { principal, });
-        let reject = if params.is_empty() {
-            quote! { Err(_) => return ::axum::http::StatusCode::BAD_REQUEST.into_response(), }
-        } else {
+        let reject = if validates {
             quote! { Err(issues) => return #module::reject(&issues, "", headers), }
+        } else {
+            quote! { Err(_) => return ::axum::http::StatusCode::BAD_REQUEST.into_response(), }
+        };
+        let (body_extractor, body_arg) = match &body {
+            Some(_) => (quote! { body: ::axum::body::Bytes, }, quote! { , &body }),
+            None => (TokenStream::new(), TokenStream::new()),
         };
         handlers.push(quote! {
             async fn #handler<A: Api>(
@@ -884,6 +1309,7 @@ pub fn generate(
                 #method_param: ::axum::http::Method,
                 uri: ::axum::http::Uri,
                 headers: ::axum::http::HeaderMap,
+                #body_extractor
             ) -> ::axum::response::Response {
                 use ::axum::response::IntoResponse;
                 let headers = &headers;
@@ -891,14 +1317,13 @@ pub fn generate(
                 #auth
                 let path = path.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
                 let p = ::api_support::server::Params::new(uri.query(), headers).with_path(path);
-                let request = match #module::Request::parse(p) {
+                let request = match #module::Request::parse(p #body_arg) {
                     Ok(request) => request,
                     #reject
                 };
                 api.#module(#principal_arg request).await.into_response()
             }
         });
-        let route_method = format_ident!("{method}");
         routes.push(quote! { .route(#path, ::axum::routing::#route_method(#handler::<A>)) });
     }
 
@@ -949,6 +1374,46 @@ pub fn generate(
             }
         }
     });
+    let api_doc = if skipped.is_empty() {
+        " The service: implement it, then serve [`router`].".to_owned()
+    } else {
+        let mut doc = " The service: implement it, then serve [`router`].\n\n Not served by this stub (the router answers 501; the client supports them):\n".to_owned();
+        for s in &skipped {
+            doc.push_str(&format!("\n * `{}`: {}", s.location, s.message));
+        }
+        doc
+    };
+    let mut notes = Vec::new();
+    for s in &skipped {
+        notes.push(SpecError {
+            message: format!(
+                "the server stub does not serve this operation ({}); its client method is generated and the stub answers 501",
+                s.message
+            ),
+            ..s.clone()
+        });
+    }
+    if !defaulted.documented.is_empty() || !defaulted.problem.is_empty() {
+        let mut message =
+            "no `x-server` entry describes how the service rejects requests; the stub answers"
+                .to_owned();
+        if !defaulted.documented.is_empty() {
+            message.push_str(&format!(
+                " with the documented error envelope's message field in {}",
+                defaulted.documented.join(", ")
+            ));
+        }
+        if !defaulted.problem.is_empty() {
+            if !defaulted.documented.is_empty() {
+                message.push_str(", and");
+            }
+            message.push_str(&format!(
+                " with an RFC 9457 problem body (400 or 401) in {}",
+                defaulted.problem.join(", ")
+            ));
+        }
+        notes.push(SpecError::at(file, "", message));
+    }
 
     let tokens = quote! {
         /// The service's models, shared with its client crate.
@@ -956,7 +1421,7 @@ pub fn generate(
 
         #credentials
 
-        /// The service: implement it, then serve [`router`].
+        #[doc = #api_doc]
         pub trait Api: Send + Sync + 'static {
             #auth_items
             #(#trait_methods)*
@@ -975,7 +1440,12 @@ pub fn generate(
 
         #tests
     };
-    Ok(ServerCode { tokens, uses_uuid })
+    Ok(ServerCode {
+        tokens,
+        uses_uuid,
+        notes,
+        unserved,
+    })
 }
 
 #[cfg(test)]
@@ -1022,25 +1492,42 @@ mod tests {
         let template = json!({"status": 400, "body": {"message": "{summary}"}});
         let auth = json!({"status": 401, "body": {"message": "{message}"}});
 
-        let e = error_of(&spec(json!({"unauthenticated": auth}), ok_statuses.clone()));
-        assert_eq!(
-            e.location,
-            crate::error::Location::Pointer("/x-server/validation-error".into())
-        );
+        // Without `x-server`, a documented envelope with a message field is used, else an RFC 9457 problem.
+        let code = generate(
+            Path::new("t.yaml"),
+            &spec(json!({}), ok_statuses.clone()),
+            &spec(json!({}), ok_statuses.clone()),
+            "t_types",
+            &["Problem".to_owned()],
+        )
+        .expect("x-server is optional");
+        let text = code.tokens.to_string();
+        assert!(text.contains(r#"{\"message\":\"{summary}\"}"#), "{text}");
+        assert!(text.contains(r#"{\"message\":\"{message}\"}"#), "{text}");
+        assert_eq!(code.notes.len(), 1);
         assert!(
-            e.message
-                .contains("`listA` has parameters: declare how the service rejects invalid ones"),
-            "{e}"
+            code.notes[0]
+                .message
+                .contains("with the documented error envelope's message field in listA (invalid input), listA (missing credentials)"),
+            "{}",
+            code.notes[0]
         );
-
-        let e = error_of(&spec(
-            json!({"validation-error": template}),
-            ok_statuses.clone(),
-        ));
+        let bare = json!({"200": {"description": "ok"}});
+        let code = generate(
+            Path::new("t.yaml"),
+            &spec(json!({}), bare.clone()),
+            &spec(json!({}), bare),
+            "t_types",
+            &["Problem".to_owned()],
+        )
+        .expect("x-server is optional");
+        let text = code.tokens.to_string();
+        assert!(text.contains("api_support :: server :: problem"), "{text}");
+        assert!(text.contains(r#"\"title\":\"Bad Request\""#), "{text}");
         assert!(
-            e.message
-                .contains("`listA` requires credentials: declare how the service refuses them"),
-            "{e}"
+            code.notes[0].message.contains("with an RFC 9457 problem body (400 or 401) in listA (invalid input), listA (missing credentials)"),
+            "{}",
+            code.notes[0]
         );
 
         let e = error_of(&spec(

@@ -17,7 +17,6 @@
 
 use std::path::Path;
 
-use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
 use crate::error::{SpecError, escape_pointer};
@@ -219,8 +218,8 @@ fn add_component(
 fn operation_name(doc: &Value, op_pointer: &str) -> String {
     doc.pointer(&format!("{op_pointer}/operationId"))
         .and_then(Value::as_str)
+        .map(crate::names::operation_type)
         .unwrap_or_default()
-        .to_pascal_case()
 }
 
 /// A parameter's schema, or its array items' schema.
@@ -458,7 +457,7 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
             ));
         }
         if distinct.len() > 1 {
-            let name = format!("{}{suffix}", op_id.to_pascal_case());
+            let name = format!("{}{suffix}", crate::names::operation_type(&op_id));
             // Untagged decoding takes the first variant that fits: most required properties first.
             let mut ordered: Vec<(usize, Value)> = distinct.into_iter().enumerate().collect();
             let schemas = doc

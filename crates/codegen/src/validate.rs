@@ -37,6 +37,23 @@ pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
     out
 }
 
+/// The media type object of a `content` map that carries JSON, by the rule
+/// progenitor decodes with (`application/json`, parameters allowed): the one
+/// place that decides "the JSON body" for the client, the server and the tests.
+pub fn json_media(content: Option<&Value>) -> Option<&Value> {
+    content
+        .and_then(Value::as_object)?
+        .iter()
+        .find(|(media, _)| is_json_media(media))
+        .map(|(_, v)| v)
+}
+
+/// Whether a media type name is JSON as progenitor reads it.
+pub fn is_json_media(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
+
 /// One operation of a document.
 pub struct Operation<'a> {
     pub path: &'a str,
@@ -93,18 +110,14 @@ pub fn check(file: &Path, doc: &Value) -> Vec<SpecError> {
                         format!("{op_ptr}/operationId"),
                         "expected an `operationId` (it names the client method)".into(),
                     ),
-                    Some(id) if !is_identifier(id) => err(
-                        format!("{op_ptr}/operationId"),
-                        format!(
-                            "`{id}` should be an identifier (letters, digits and `_`, starting with a letter)"
-                        ),
-                    ),
                     Some(id) => {
-                        let key = heck::AsSnakeCase(id).to_string();
-                        if let Some(first) = op_ids.insert(key, op_ptr.clone()) {
+                        let key = crate::names::operation(id);
+                        if let Some(first) = op_ids.insert(key.clone(), op_ptr.clone()) {
                             err(
                                 format!("{op_ptr}/operationId"),
-                                format!("operationId `{id}` is also used (up to case) at #{first}"),
+                                format!(
+                                    "operationId `{id}` becomes the method `{key}`, as the operationId at #{first} does"
+                                ),
                             );
                         }
                     }
@@ -189,12 +202,6 @@ pub fn visit_objects(value: &Value, f: &mut impl FnMut(&serde_json::Map<String, 
     walk(value, &mut String::new(), f);
 }
 
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 fn is_status_key(s: &str) -> bool {
     if s == "default" {
         return true;
@@ -255,7 +262,7 @@ mod tests {
         );
         assert!(
             m.iter()
-                .any(|e| e.contains("#/paths/~1b/put/operationId: operationId `X` is also used")),
+                .any(|e| e.contains("#/paths/~1b/put/operationId: operationId `X` becomes the method `x`, as the operationId at #/paths/~1b/get does")),
             "{m:#?}"
         );
     }
