@@ -23,6 +23,8 @@ pub struct ClientCode {
     pub uses_websockets: bool,
     /// progenitor's own page streams need `futures`.
     pub uses_futures: bool,
+    /// The operations (`operationId`) whose builders walk pages (`stream()`).
+    pub paged: Vec<String>,
 }
 
 pub fn generate(
@@ -56,9 +58,11 @@ pub fn generate(
     reexport_models(&mut client, types_lib);
     let auth = auth_constructors(working, signing);
     let mut paging = Vec::new();
+    let mut paged = Vec::new();
     for operation in crate::validate::operations(working_value) {
         if let Some(p) = crate::pagination::read(file, working_value, &operation.pointer)? {
             let op_id = operation.op["operationId"].as_str().unwrap_or_default();
+            paged.push(op_id.to_owned());
             let error = crate::pagination::error_type(working_value, operation.op, types_lib);
             paging.push(crate::pagination::client_methods(
                 op_id, &p, types_lib, &error,
@@ -72,6 +76,7 @@ pub fn generate(
         uses_regress: space.uses_regress(),
         uses_websockets: generator.uses_websockets(),
         uses_futures: generator.uses_futures(),
+        paged,
     })
 }
 

@@ -254,7 +254,7 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         file(
             &client_dir,
             "README.md",
-            render::client_readme(&spec_path, &client_name, &types_name, spec),
+            render::client_readme(&spec_path, &client_name, &types_name, spec, client_code),
         ),
         file(&client_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&client_dir, "src/generated.rs", client_rs),

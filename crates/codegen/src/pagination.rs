@@ -33,6 +33,8 @@ pub enum Style {
     Cursor {
         param: String,
         next: Vec<String>,
+        /// Per segment of `next` but the last: whether that field is optional (an `Option` in Rust).
+        optional_parents: Vec<bool>,
     },
     Page {
         param: String,
@@ -81,6 +83,61 @@ fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value
     Some((current, optional))
 }
 
+/// Datadog's `x-pagination` shape in this workspace's terms, when its cursor is a query parameter.
+fn foreign_cursor(ext: &Value) -> Option<Value> {
+    let text = |key: &str| ext.get(key).and_then(Value::as_str);
+    let param = text("cursorParam").filter(|p| !p.starts_with("body."))?;
+    let mut ours = serde_json::json!({
+        "style": "cursor",
+        "cursor-param": param,
+        "next-cursor": text("cursorPath")?,
+        "items": text("resultsPath")?,
+    });
+    if let Some(limit) = text("limitParam").filter(|p| !p.starts_with("body.")) {
+        ours["limit-param"] = Value::from(limit);
+    }
+    Some(ours)
+}
+
+/// For each segment of a dotted path but the last: whether it can be absent or null.
+fn parents_optional(doc: &Value, schema: &Value, path: &str) -> Vec<bool> {
+    let segments: Vec<&str> = path.split('.').collect();
+    (1..segments.len())
+        .map(|n| segment_optional(doc, schema, &segments[..n]))
+        .collect()
+}
+
+/// Whether the last of `segments` is optional on its own (not through its parents).
+fn segment_optional(doc: &Value, schema: &Value, segments: &[&str]) -> bool {
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let parent = if parents.is_empty() {
+        Some(resolve(doc, schema))
+    } else {
+        field(doc, schema, &parents.join(".")).map(|(s, _)| s)
+    };
+    let Some(parent) = parent else { return false };
+    let parent = match parent.get("allOf").and_then(Value::as_array) {
+        Some(all) if all.len() == 1 => resolve(doc, &all[0]),
+        _ => parent,
+    };
+    let required = parent
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|v| v == last));
+    let nullable = parent
+        .pointer(&format!(
+            "/properties/{}",
+            crate::error::escape_pointer(last)
+        ))
+        .is_some_and(|p| {
+            p.get("nullable") == Some(&Value::Bool(true))
+                || resolve(doc, p).get("nullable") == Some(&Value::Bool(true))
+        });
+    !required || nullable
+}
+
 fn rust_path(path: &str) -> Vec<String> {
     path.split('.').map(sanitize_field).collect()
 }
@@ -92,6 +149,21 @@ pub fn read(file: &Path, doc: &Value, op_pointer: &str) -> Result<Option<Paginat
     };
     let Some(ext) = op.get("x-pagination") else {
         return Ok(None);
+    };
+    let translated;
+    let ext = if ext.get("style").is_none() && ext.get("cursorParam").is_some() {
+        // Datadog's own `x-pagination` (`cursorParam`, `cursorPath`, `resultsPath`,
+        // `limitParam`): a cursor walk when the cursor is a query parameter; a
+        // cursor inside a request body (`body.page.cursor`) is not walked.
+        match foreign_cursor(ext) {
+            Some(ours) => {
+                translated = ours;
+                &translated
+            }
+            None => return Ok(None),
+        }
+    } else {
+        ext
     };
     let at = format!("{op_pointer}/x-pagination");
     let text = |key: &str| -> Result<String, SpecError> {
@@ -193,7 +265,12 @@ pub fn read(file: &Path, doc: &Value, op_pointer: &str) -> Result<Option<Paginat
                     "the next cursor should be a string that is null or absent on the last page",
                 ));
             }
-            Style::Cursor { param, next }
+            let optional_parents = parents_optional(doc, body, &text("next-cursor")?);
+            Style::Cursor {
+                param,
+                next,
+                optional_parents,
+            }
         }
         "page" => {
             let param = param("page-param", true)?;
@@ -267,13 +344,36 @@ pub fn client_methods(
     let item_ty = quote! { ::#lib::#item };
     let items = access(&p.items);
     let (token_ty, apply, next, how) = match &p.style {
-        Style::Cursor { param, next } => {
+        Style::Cursor {
+            param,
+            next,
+            optional_parents,
+        } => {
             let setter = format_ident!("{}", sanitize_field(param));
-            let next = access(next);
+            let take_next = if optional_parents.iter().any(|o| *o) {
+                // Through optional objects (`meta.page.after`): a chain of borrows, the cursor cloned.
+                let (last, parents) = next.split_last().expect("a field path has a segment");
+                let steps = parents
+                    .iter()
+                    .zip(optional_parents)
+                    .map(|(segment, optional)| {
+                        let segment = format_ident!("{segment}");
+                        if *optional {
+                            quote! { .and_then(|v| v.#segment.as_ref()) }
+                        } else {
+                            quote! { .map(|v| &v.#segment) }
+                        }
+                    });
+                let last = format_ident!("{last}");
+                quote! { ::std::option::Option::Some(&page) #(#steps)* .and_then(|v| v.#last.clone()) }
+            } else {
+                let next = access(next);
+                quote! { page #next.take() }
+            };
             (
                 quote! { ::std::string::String },
                 quote! { request.#setter(token) },
-                quote! { let next = page #next.take().filter(|cursor| !cursor.is_empty()); },
+                quote! { let next = #take_next.filter(|cursor| !cursor.is_empty()); },
                 format!(
                     "by cursor: each page's `{}` is sent back as `{param}`",
                     p_path(&p.style)
@@ -349,7 +449,9 @@ pub fn client_methods(
             quote! { match #token_name.clone() { Some(token) => #apply, None => request } },
         ),
     };
-    let page_binding = if matches!(p.style, Style::Cursor { .. }) {
+    // Only a cursor taken out of the page (not through optional objects) moves out of it.
+    let takes = matches!(&p.style, Style::Cursor { optional_parents, .. } if !optional_parents.iter().any(|o| *o));
+    let page_binding = if takes {
         quote! { mut page }
     } else {
         quote! { page }
@@ -460,7 +562,7 @@ mod tests {
     fn each_style_is_read() {
         let p = read_ext(json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "next_cursor", "limit-param": "limit"})).unwrap().unwrap();
         assert!(
-            matches!(p.style, Style::Cursor { ref param, ref next } if param == "cursor" && next == &["next_cursor"])
+            matches!(p.style, Style::Cursor { ref param, ref next, .. } if param == "cursor" && next == &["next_cursor"])
         );
         assert_eq!(
             (p.item_type.as_str(), p.limit_param.as_deref()),

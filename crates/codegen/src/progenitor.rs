@@ -20,7 +20,11 @@ pub fn run(
     what: &str,
 ) -> Result<(Generator, TokenStream), SpecError> {
     let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    // `CODEGEN_DEBUG_PANICS=1` keeps the panic message and backtrace on stderr,
+    // to find the construct behind a new panic.
+    if std::env::var_os("CODEGEN_DEBUG_PANICS").is_none() {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut generator = Generator::new(settings);
         let tokens = generator.generate_tokens(spec);

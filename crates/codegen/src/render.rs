@@ -59,8 +59,51 @@ pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn:
     )
     .unwrap();
     // progenitor's doc examples are sketches marked `ignore`; as `text` they are shown but never counted as skipped tests.
-    out.push_str(&prettyplease::unparse(&file).replace("```ignore", "```text"));
+    out.push_str(&unlabelled_fences_as_text(
+        &prettyplease::unparse(&file).replace("```ignore", "```text"),
+    ));
     Ok(out)
+}
+
+/// Code fences without a language in doc comments (descriptions copied from a
+/// spec: JSON samples, shell lines) would be compiled as doctests; they become
+/// `text`. A fence's state ends with its doc comment.
+fn unlabelled_fences_as_text(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut in_block = false;
+    let mut in_fence = false;
+    for line in code.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let (indent, rest) = line.split_at(line.len() - trimmed.len());
+        // The doc text of this line, after its comment marker, if it is doc comment.
+        let (marker, text) = if in_block {
+            ("", trimmed)
+        } else if let Some(text) = trimmed.strip_prefix("///") {
+            ("///", text)
+        } else if let Some(text) = trimmed.strip_prefix("/**") {
+            in_block = true;
+            ("/**", text)
+        } else {
+            in_fence = false;
+            out.push_str(line);
+            continue;
+        };
+        if in_block && rest.contains("*/") {
+            in_block = false;
+        }
+        let fence = text.trim_start();
+        if let Some(info) = fence.strip_prefix("```") {
+            let opening = !in_fence;
+            in_fence = !in_fence;
+            if opening && info.trim().is_empty() {
+                let lead = &text[..text.len() - fence.len()];
+                out.push_str(&format!("{indent}{marker}{lead}```text{info}"));
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// The crate root: docs from the README, the allowed lints, and the generated module
@@ -264,7 +307,13 @@ fn example_constructor(spec: &OpenAPI) -> (&'static str, &'static str) {
     ("new", "")
 }
 
-pub fn client_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenAPI) -> String {
+pub fn client_readme(
+    spec_path: &str,
+    name: &str,
+    types_name: &str,
+    spec: &OpenAPI,
+    client: &ClientCode,
+) -> String {
     let lib = name.replace('-', "_");
     let base = spec
         .servers
@@ -312,20 +361,16 @@ pub fn client_readme(spec_path: &str, name: &str, types_name: &str, spec: &OpenA
         spec.info.title,
         spec.info.version,
         operations_table(spec),
-        paging_section(spec, &ctor_call),
+        paging_section(client, &ctor_call),
     )
 }
 
 /// The README section on walking pages, for specs with a paginated operation.
-fn paging_section(spec: &OpenAPI, ctor_call: &str) -> String {
-    let Some(op) = spec
-        .operations()
-        .find(|(_, _, op)| op.extensions.contains_key("x-pagination"))
-        .and_then(|(_, _, op)| op.operation_id.clone())
-    else {
+fn paging_section(client: &ClientCode, ctor_call: &str) -> String {
+    let Some(op_id) = client.paged.first() else {
         return String::new();
     };
-    let op = crate::names::operation(&op);
+    let op = crate::names::operation(op_id);
     format!(
         "## Every page\n\n\
          `{op}` pages the way the service does (`x-pagination` in the spec); `stream()` walks every page lazily, re-sending \
@@ -400,10 +445,7 @@ pub fn server_readme(
 ) -> String {
     let lib = name.replace('-', "_");
     let types_lib = types_name.replace('-', "_");
-    let has_auth = spec
-        .components
-        .as_ref()
-        .is_some_and(|c| !c.security_schemes.is_empty());
+    let has_auth = !server.authenticated.is_empty();
     let mut example = String::new();
     writeln!(example, "use {lib}::{{Api, router}};").unwrap();
     if has_auth {
@@ -436,7 +478,7 @@ pub fn server_readme(
             continue;
         }
         let id = crate::names::operation(op_id);
-        let principal = if has_auth && !op.security.as_ref().is_some_and(|s| s.is_empty()) {
+        let principal = if server.authenticated.iter().any(|id| id == op_id) {
             "_principal: (), "
         } else {
             ""
@@ -535,5 +577,14 @@ mod tests {
             assert_eq!(version, expected, "{given:?}");
             assert!(semver::Version::parse(&version).is_ok(), "{given:?}");
         }
+    }
+
+    #[test]
+    fn unlabelled_fences_in_docs_become_text() {
+        let code = "/// Example:\n/// ```\n/// {\"a\": 1}\n/// ```\n/// ```rust\n/// let x = 1;\n/// ```\nfn f() {}\n/**Body:\n```\n{}\n```*/\nstruct S;\n";
+        assert_eq!(
+            super::unlabelled_fences_as_text(code),
+            "/// Example:\n/// ```text\n/// {\"a\": 1}\n/// ```\n/// ```rust\n/// let x = 1;\n/// ```\nfn f() {}\n/**Body:\n```text\n{}\n```*/\nstruct S;\n"
+        );
     }
 }

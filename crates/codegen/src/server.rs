@@ -30,6 +30,9 @@ pub struct ServerCode {
     pub notes: Vec<SpecError>,
     /// The operations the stub does not serve (`operationId`, reason).
     pub unserved: Vec<(String, String)>,
+    /// The operations whose trait method receives a principal (`operationId`):
+    /// they require credentials of a scheme the stub extracts.
+    pub authenticated: Vec<String>,
 }
 
 /// The `x-server` extension: how the service rejects a request.
@@ -394,11 +397,56 @@ fn scalar(
     }
 }
 
+/// A parameter whose schema is a composite component made of strings (e.g.
+/// `NameOrId: oneOf [uuid, Name]`, dropshot's `oneOf` sort modes): the types
+/// crate's own type, parsed with the `FromStr` typify gives such types.
+fn component_scalar(
+    spec: &Value,
+    schema: &Value,
+    types_lib: &TokenStream,
+    type_names: &[String],
+) -> Option<(TokenStream, &'static str, TokenStream, Option<TokenStream>)> {
+    let name = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(rust_type_name)
+        .filter(|name| type_names.contains(name))?;
+    if !string_like(spec, schema, 0) {
+        return None;
+    }
+    let ident = format_ident!("{name}");
+    Some((
+        quote! { #types_lib::#ident },
+        "String",
+        literal_rules(&Value::Null, "String"),
+        None,
+    ))
+}
+
+/// Whether every value a schema allows is a string (through `$ref`s and compositions).
+fn string_like(spec: &Value, schema: &Value, depth: usize) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    let schema = resolve(spec, schema);
+    if let Some(kind) = schema.get("type") {
+        return kind == "string";
+    }
+    let branches: Vec<&Value> = ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    !branches.is_empty() && branches.iter().all(|b| string_like(spec, b, depth + 1))
+}
+
 fn params(
     file: &Path,
     working: &Value,
     op_pointer: &str,
     types_lib: &TokenStream,
+    type_names: &[String],
     uses_uuid: &mut bool,
 ) -> Result<Vec<Param>, SpecError> {
     let mut out = Vec::new();
@@ -444,8 +492,9 @@ fn params(
         };
         let (ty, read, finish) = if resolved["type"] == "array" {
             let items = resolved.get("items").cloned().unwrap_or(Value::Null);
-            let (item_ty, _, rules, _) =
-                scalar(working, &items, types_lib, uses_uuid).ok_or_else(unsupported)?;
+            let (item_ty, _, rules, _) = scalar(working, &items, types_lib, uses_uuid)
+                .or_else(|| component_scalar(working, &items, types_lib, type_names))
+                .ok_or_else(unsupported)?;
             let style = if p.get("explode") == Some(&Value::Bool(false)) {
                 quote! { Comma }
             } else {
@@ -467,8 +516,9 @@ fn params(
                 )
             }
         } else {
-            let (ty, _, rules, default) =
-                scalar(working, &schema, types_lib, uses_uuid).ok_or_else(unsupported)?;
+            let (ty, _, rules, default) = scalar(working, &schema, types_lib, uses_uuid)
+                .or_else(|| component_scalar(working, &schema, types_lib, type_names))
+                .ok_or_else(unsupported)?;
             let read = quote! { p.scalar::<#ty>(#location, #name, #required, &#rules) };
             match (required, default) {
                 (true, _) => (ty.clone(), read, quote! {}),
@@ -1001,6 +1051,7 @@ pub fn generate(
     let mut needs_auth = false;
     let mut skipped = Vec::new();
     let mut unserved = Vec::new();
+    let mut authenticated_ops = Vec::new();
     let mut defaulted = DefaultedRejections::default();
 
     for crate::validate::Operation {
@@ -1015,7 +1066,16 @@ pub fn generate(
         let module = format_ident!("{}", crate::names::operation(&op_id));
         let route_method = format_ident!("{method}");
         let supported = not_websocket(file, &op_pointer, op)
-            .and_then(|()| params(file, working, &op_pointer, &types_lib, &mut uses_uuid))
+            .and_then(|()| {
+                params(
+                    file,
+                    working,
+                    &op_pointer,
+                    &types_lib,
+                    type_names,
+                    &mut uses_uuid,
+                )
+            })
             .and_then(|params| {
                 let body = request_body(file, working, &op_pointer, &types_lib, type_names)?;
                 Ok((params, body))
@@ -1041,6 +1101,9 @@ pub fn generate(
             .collect();
         let authenticated = !op_schemes.is_empty();
         needs_auth |= authenticated;
+        if authenticated {
+            authenticated_ops.push(op_id.clone());
+        }
         let validates = !params.is_empty() || body.is_some();
 
         // Request.
@@ -1445,6 +1508,7 @@ pub fn generate(
         uses_uuid,
         notes,
         unserved,
+        authenticated: authenticated_ops,
     })
 }
 

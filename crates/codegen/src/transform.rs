@@ -17,6 +17,7 @@
 
 use std::path::Path;
 
+use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
 use crate::error::{SpecError, escape_pointer};
@@ -28,6 +29,8 @@ pub const SUPPORT_CRATE: &str = "api-support";
 /// Builds the working copy of a validated spec.
 pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     let mut doc = spec.clone();
+    hoist_deep_refs(&mut doc);
+    drop_structural_formats(&mut doc);
     normalize_null_unions(&mut doc);
     let api_key_headers = api_key_headers(&doc);
     let paths: Vec<String> = doc["paths"]
@@ -47,6 +50,141 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
         }
     }
     Ok(doc)
+}
+
+/// `$ref`s that point inside something (`#/components/parameters/x/schema`,
+/// `#/components/schemas/T/allOf/0`, `#/components/responses/R/content/...`)
+/// make progenitor panic: it resolves only `#/components/<kind>/<name>`. A
+/// schema such a ref points at becomes a component of its own (named after
+/// where it was: `TAllOf0`, `XSchema`), and its old place refers to it too, so
+/// there is one definition; any other target is copied in place of the ref.
+pub fn hoist_deep_refs(doc: &mut Value) {
+    // A hoisted schema may itself hold deep refs: repeat until none is left.
+    for _ in 0..8 {
+        let mut refs: Vec<(String, String)> = Vec::new();
+        crate::validate::visit_objects(doc, &mut |map, pointer| {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str)
+                && let Some(target) = target.strip_prefix('#')
+                && is_deep(target)
+            {
+                refs.push((pointer.to_owned(), target.to_owned()));
+            }
+        });
+        if refs.is_empty() {
+            return;
+        }
+        let mut hoisted: std::collections::BTreeMap<String, String> = Default::default();
+        for (at, target) in refs {
+            let Some(value) = doc.pointer(&target).cloned() else {
+                continue;
+            };
+            let replacement = if is_schema_position(&target) {
+                let name = match hoisted.get(&target) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = hoisted_name(doc, &target);
+                        let schemas = doc
+                            .as_object_mut()
+                            .and_then(|root| {
+                                root.entry("components")
+                                    .or_insert_with(|| json!({}))
+                                    .as_object_mut()
+                            })
+                            .and_then(|c| {
+                                c.entry("schemas")
+                                    .or_insert_with(|| json!({}))
+                                    .as_object_mut()
+                            });
+                        let Some(schemas) = schemas else { return };
+                        schemas.insert(name.clone(), value);
+                        let reference = json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
+                        if let Some(old) = doc.pointer_mut(&target) {
+                            *old = reference;
+                        }
+                        hoisted.insert(target.clone(), name.clone());
+                        name
+                    }
+                };
+                json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))})
+            } else {
+                value
+            };
+            if let Some(slot) = doc.pointer_mut(&at) {
+                *slot = replacement;
+            }
+        }
+    }
+}
+
+/// Whether a pointer reaches past `/components/<kind>/<name>`.
+fn is_deep(pointer: &str) -> bool {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    !(segments.len() == 3 && segments[0] == "components")
+}
+
+/// Whether a pointer names a schema (by the keyword that leads to it).
+fn is_schema_position(pointer: &str) -> bool {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    matches!(
+        segments.as_slice(),
+        ["components", "schemas", _, ..]
+            | [.., "schema" | "items" | "additionalProperties" | "not"]
+            | [.., "properties" | "allOf" | "oneOf" | "anyOf", _]
+    )
+}
+
+/// A component name for a hoisted schema, unused so far.
+fn hoisted_name(doc: &Value, pointer: &str) -> String {
+    let segments: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    // `components/<kind>/<name>/rest...` → `<name>Rest...`; elsewhere the whole path.
+    let parts: Vec<&str> = match segments.first().map(String::as_str) {
+        Some("components") => segments.iter().skip(2).map(String::as_str).collect(),
+        _ => segments.iter().map(String::as_str).collect(),
+    };
+    let base = parts
+        .iter()
+        .filter(|p| !p.contains('/') || !p.contains("json"))
+        .map(|p| p.to_pascal_case())
+        .collect::<String>();
+    let exists = |name: &str| {
+        doc.pointer(&format!("/components/schemas/{}", escape_pointer(name)))
+            .is_some()
+    };
+    if !exists(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}{n}"))
+        .find(|name| !exists(name))
+        .expect("an unused name exists")
+}
+
+/// `format` only refines strings and numbers; on an object, array or boolean
+/// (Twilio's `type: object, format: uri-map`) it means nothing and typify
+/// panics on it, so the working copy drops it there.
+pub fn drop_structural_formats(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if matches!(
+                map.get("type").and_then(Value::as_str),
+                Some("object" | "array" | "boolean")
+            ) && map.get("format").is_some_and(Value::is_string)
+            {
+                map.remove("format");
+            }
+            for (k, v) in map.iter_mut() {
+                if k != "example" && k != "examples" {
+                    drop_structural_formats(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_structural_formats),
+        _ => {}
+    }
 }
 
 /// Resolves a local `$ref` chain to its target value.
@@ -280,8 +418,17 @@ fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Resu
             schema,
             &format!("the enum of parameter `{name}`"),
         )?;
+        let reference = json!({"$ref": format!("#/components/schemas/{component}")});
+        // A comma list already carries its items as the `CommaList` type parameter.
+        if items
+            && let Some(parameter) = schema_pointer
+                .strip_suffix("/items")
+                .and_then(|array| doc.pointer_mut(&format!("{array}/x-rust-type/parameters/0")))
+        {
+            *parameter = reference.clone();
+        }
         if let Some(slot) = doc.pointer_mut(&schema_pointer) {
-            *slot = json!({"$ref": format!("#/components/schemas/{component}")});
+            *slot = reference;
         }
     }
     Ok(())
@@ -643,5 +790,47 @@ mod tests {
         );
         assert!(p[2]["schema"].get("x-rust-type").is_none());
         assert_eq!(p[3]["schema"], json!({"type": "string", "nullable": true}));
+    }
+
+    #[test]
+    fn deep_refs_become_components_with_one_definition() {
+        let mut doc = json!({
+            "paths": {"/a": {"get": {
+                "parameters": [{"name": "q", "in": "query", "schema": {"$ref": "#/components/parameters/q/schema"}}],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/T/allOf/0"}}}},
+                    "409": {"$ref": "#/paths/~1b/get/responses/409"}
+                }
+            }}, "/b": {"get": {"responses": {"409": {"description": "conflict"}}}}},
+            "components": {
+                "parameters": {"q": {"name": "q", "in": "query", "schema": {"type": "string"}}},
+                "schemas": {"T": {"allOf": [{"type": "object"}, {"type": "object"}]}, "TAllOf0": {"type": "string"}}
+            }
+        });
+        hoist_deep_refs(&mut doc);
+        let op = &doc["paths"]["/a"]["get"];
+        assert_eq!(
+            op["parameters"][0]["schema"],
+            json!({"$ref": "#/components/schemas/QSchema"})
+        );
+        assert_eq!(
+            doc["components"]["parameters"]["q"]["schema"],
+            json!({"$ref": "#/components/schemas/QSchema"})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["QSchema"],
+            json!({"type": "string"})
+        );
+        // `TAllOf0` is taken: the next free name.
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/TAllOf02"})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["T"]["allOf"][0],
+            json!({"$ref": "#/components/schemas/TAllOf02"})
+        );
+        // A non-schema target is copied in place.
+        assert_eq!(op["responses"]["409"], json!({"description": "conflict"}));
     }
 }
