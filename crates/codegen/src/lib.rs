@@ -1,6 +1,6 @@
 //! The generator behind `cargo xtask codegen`.
 //!
-//! One spec (`specs/<service>.yaml`) becomes two crates:
+//! One spec (`specs/<service>.yaml` or `.json`) becomes three crates:
 //!
 //! * `crates/<service>-types`: the models (serde, no HTTP),
 //! * `crates/<service>-client`: a typed progenitor client using those models,

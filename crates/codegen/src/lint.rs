@@ -10,6 +10,7 @@
 //! | `pattern` | every `pattern` compiles as the ECMA 262 regex the generated code checks it with (`regress`) |
 //! | `example` | every `example`/`examples` value (responses, parameters, schemas) and `default` validates against its schema (JSON Schema, via the `jsonschema` crate) |
 //! | `generates` | the workspace's own extensions (`x-pagination`, `x-server`, `x-predicate`, `x-sort`) are well formed and the generator accepts the spec |
+//! | `server` (note) | what the server stub chose where the spec is silent: operations it does not serve (501), rejections without `x-server` |
 
 use std::fmt;
 use std::path::Path;
