@@ -440,22 +440,27 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// Whether a body was sent; a missing required body is an issue.
+    fn body_present(&mut self, body: &[u8], required: bool) -> bool {
+        if body.is_empty() && required {
+            self.issue(
+                In::Body,
+                "body",
+                "missing",
+                "Field required".into(),
+                String::new(),
+            );
+        }
+        !body.is_empty()
+    }
+
     /// A JSON request body (`None` when it is empty and not required, or does not decode).
     pub fn json_body<T: serde::de::DeserializeOwned>(
         &mut self,
         body: &[u8],
         required: bool,
     ) -> Option<T> {
-        if body.is_empty() {
-            if required {
-                self.issue(
-                    In::Body,
-                    "body",
-                    "missing",
-                    "Field required".into(),
-                    String::new(),
-                );
-            }
+        if !self.body_present(body, required) {
             return None;
         }
         match serde_json::from_slice(body) {
@@ -484,26 +489,16 @@ impl<'a> Params<'a> {
         body: &axum::body::Bytes,
         required: bool,
     ) -> Option<axum::body::Bytes> {
-        if body.is_empty() {
-            if required {
-                self.issue(
-                    In::Body,
-                    "body",
-                    "missing",
-                    "Field required".into(),
-                    String::new(),
-                );
-            }
-            return None;
-        }
-        Some(body.clone())
+        self.body_present(body, required).then(|| body.clone())
     }
 
     /// A text request body (`None` when it is empty and not required, or is not UTF-8).
     pub fn text_body(&mut self, body: &[u8], required: bool) -> Option<String> {
-        let raw = self.raw_body(&axum::body::Bytes::copy_from_slice(body), required)?;
-        match String::from_utf8(raw.to_vec()) {
-            Ok(text) => Some(text),
+        if !self.body_present(body, required) {
+            return None;
+        }
+        match std::str::from_utf8(body) {
+            Ok(text) => Some(text.to_owned()),
             Err(_) => {
                 self.issue(
                     In::Body,
@@ -805,6 +800,62 @@ mod tests {
 
     fn params(query: &str) -> (HeaderMap, String) {
         (HeaderMap::new(), query.to_owned())
+    }
+
+    #[test]
+    fn bodies_are_read_and_every_problem_is_an_issue() {
+        let headers = HeaderMap::new();
+        let mut p = Params::new(None, &headers);
+        assert_eq!(p.json_body::<Value>(b"", false), None);
+        assert_eq!(
+            p.json_body::<Value>(br#"{"a":1}"#, true),
+            Some(json!({"a": 1}))
+        );
+        assert_eq!(p.json_body::<u32>(b"", true), None);
+        assert_eq!(p.json_body::<Value>(b"{", true), None);
+        assert_eq!(p.json_body::<u32>(b"\"x\"", true), None);
+        assert_eq!(p.text_body(b"hi", true), Some("hi".to_owned()));
+        assert_eq!(p.text_body(&[0xff, 0xfe], true), None);
+        let raw = axum::body::Bytes::from_static(b"\x00\x01");
+        assert_eq!(p.raw_body(&raw, true), Some(raw.clone()));
+        let kinds: Vec<(In, &str)> = p
+            .finish()
+            .unwrap_err()
+            .iter()
+            .map(|i| (i.location, i.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (In::Body, "missing"),
+                (In::Body, "json_invalid"),
+                (In::Body, "model_type"),
+                (In::Body, "string_unicode")
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_and_unserved_operations_answer_rfc_9457_bodies() {
+        let issue = Issue {
+            location: In::Query,
+            name: "limit".into(),
+            kind: "int_parsing",
+            message: "Input should be a valid integer".into(),
+            input: "x".into(),
+        };
+        let template =
+            r#"{"type":"about:blank","title":"Bad Request","status":400,"detail":"{summary}"}"#;
+        for (response, status) in [
+            (problem(template, 400, &[issue], "", &HeaderMap::new()), 400),
+            (not_implemented("upload", "a form body"), 501),
+        ] {
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(
+                response.headers()[axum::http::header::CONTENT_TYPE],
+                "application/problem+json"
+            );
+        }
     }
 
     #[test]
