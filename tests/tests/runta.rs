@@ -29,6 +29,20 @@ fn audits() -> serde_json::Value {
 }
 
 #[tokio::test]
+async fn progenitors_own_constructor_sends_the_crates_user_agent_too() {
+    let server = CannedServer::start().await;
+    server.respond(200, audits());
+    Client::new(&server.base_url)
+        .list_audits()
+        .send()
+        .await
+        .unwrap();
+    let agent = server.last().header("user-agent").map(str::to_owned);
+    assert_eq!(agent.as_deref(), Some(runta_client::USER_AGENT));
+    assert!(runta_client::USER_AGENT.starts_with("runta-client/0."));
+}
+
+#[tokio::test]
 async fn sends_the_query_and_token_the_sdk_sends_and_decodes_every_payload_kind() {
     let server = CannedServer::start().await;
     server.respond(200, audits());
@@ -50,6 +64,7 @@ async fn sends_the_query_and_token_the_sdk_sends_and_decodes_every_payload_kind(
     );
     assert_eq!(req.query, "category=egress&limit=5&runtime=sb-1");
     assert_eq!(req.header("authorization"), Some("Bearer tok-123"));
+    assert_eq!(req.header("user-agent"), Some(runta_client::USER_AGENT));
     assert!(
         !format!("{client:?}").contains("tok-123"),
         "the token shows in Debug output"

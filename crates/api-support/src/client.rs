@@ -111,13 +111,19 @@ impl Signer {
 /// The timeout the generated clients use unless given their own `reqwest::Client`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A `reqwest` client with the default timeouts and no credential.
-pub fn default_client() -> Result<reqwest::Client, ClientError> {
+/// The `reqwest` client builder every generated constructor starts from: the
+/// default timeouts and a `User-Agent` (some services refuse requests without
+/// one; the generated crates send `<crate name>/<version>`).
+pub fn builder(user_agent: &str) -> reqwest::ClientBuilder {
     reqwest::ClientBuilder::new()
         .connect_timeout(DEFAULT_TIMEOUT)
         .timeout(DEFAULT_TIMEOUT)
-        .build()
-        .map_err(ClientError::Http)
+        .user_agent(user_agent)
+}
+
+/// A `reqwest` client from [`builder`], with no credential.
+pub fn default_client(user_agent: &str) -> Result<reqwest::Client, ClientError> {
+    builder(user_agent).build().map_err(ClientError::Http)
 }
 
 impl Auth {
@@ -147,15 +153,11 @@ impl Auth {
         Ok(builder.default_headers(self.headers()?))
     }
 
-    /// A `reqwest` client with this credential and the default timeouts.
-    pub fn client(&self) -> Result<reqwest::Client, ClientError> {
-        self.apply(
-            reqwest::ClientBuilder::new()
-                .connect_timeout(DEFAULT_TIMEOUT)
-                .timeout(DEFAULT_TIMEOUT),
-        )?
-        .build()
-        .map_err(ClientError::Http)
+    /// A `reqwest` client from [`builder`] with this credential.
+    pub fn client(&self, user_agent: &str) -> Result<reqwest::Client, ClientError> {
+        self.apply(builder(user_agent))?
+            .build()
+            .map_err(ClientError::Http)
     }
 }
 
@@ -169,7 +171,7 @@ mod tests {
         let headers = auth.headers().unwrap();
         assert_eq!(headers[AUTHORIZATION], "Bearer tok-123");
         assert!(headers[AUTHORIZATION].is_sensitive());
-        let client = auth.client().unwrap();
+        let client = auth.client("test/1").unwrap();
         assert!(!format!("{client:?} {auth:?} {headers:?}").contains("tok-123"));
     }
 

@@ -2,6 +2,10 @@
 // Change the spec or the generator, then run `cargo xtask codegen`.
 // Formatted by prettyplease; rustfmt skips this file (see lib.rs).
 
+/// The `User-Agent` every request of this client carries: the crate's name and version.
+pub const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+);
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
@@ -130,10 +134,13 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
+            reqwest::ClientBuilder::new()
+                .user_agent(USER_AGENT)
+                .connect_timeout(dur)
+                .timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
+        let client = reqwest::ClientBuilder::new().user_agent(USER_AGENT);
         Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
@@ -788,7 +795,7 @@ impl Client {
         Ok(
             Self::new_with_client(
                 baseurl,
-                auth.client()?,
+                auth.client(USER_AGENT)?,
                 ::api_support::client::Signer::None,
             ),
         )
@@ -808,7 +815,7 @@ impl Client {
         Ok(
             Self::new_with_client(
                 baseurl,
-                ::api_support::client::default_client()?,
+                ::api_support::client::default_client(USER_AGENT)?,
                 signer,
             ),
         )

@@ -8,7 +8,7 @@ use heck::ToSnakeCase;
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme};
 use proc_macro2::TokenStream;
 use progenitor_impl::InterfaceStyle;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use crate::error::SpecError;
 use crate::types::{Types, base_settings};
@@ -56,6 +56,8 @@ pub fn generate(
         )
     })?;
     reexport_models(&mut client, types_lib);
+    user_agent_in_new(file, &mut client)?;
+    required_defaults(working_value, &mut client);
     let auth = auth_constructors(working, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
@@ -69,8 +71,12 @@ pub fn generate(
             ));
         }
     }
+    let user_agent = quote! {
+        /// The `User-Agent` every request of this client carries: the crate's name and version.
+        pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+    };
     Ok(ClientCode {
-        tokens: quote! { #client #auth #(#paging)* },
+        tokens: quote! { #user_agent #client #auth #(#paging)* },
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),
         uses_regress: space.uses_regress(),
@@ -78,6 +84,123 @@ pub fn generate(
         uses_futures: generator.uses_futures(),
         paged,
     })
+}
+
+/// A required parameter with a `default` (PagerDuty's `Accept` and
+/// `Content-Type` headers) starts as its default in the operation's builder;
+/// progenitor leaves it unset, so `send()` would fail unless the caller set it.
+fn required_defaults(working: &serde_json::Value, client: &mut syn::File) {
+    use serde_json::Value;
+    let mut defaults: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    for operation in crate::validate::operations(working) {
+        let builder =
+            crate::names::operation_type(operation.op["operationId"].as_str().unwrap_or_default());
+        for param in operation
+            .op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let param = crate::transform::resolve(working, param);
+            if param["required"] != true {
+                continue;
+            }
+            let schema = crate::transform::resolve(working, &param["schema"]);
+            let default = match schema.get("default") {
+                Some(Value::String(s)) => s.clone(),
+                Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+                _ => continue,
+            };
+            let field = crate::names::parameter(param["name"].as_str().unwrap_or_default());
+            defaults
+                .entry(builder.clone())
+                .or_default()
+                .push((field, default));
+        }
+    }
+    if defaults.is_empty() {
+        return;
+    }
+    let Some(builder_mod) = client.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in builder_mod {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(ty) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(fields) = ty
+            .path
+            .segments
+            .last()
+            .and_then(|s| defaults.get(&s.ident.to_string()))
+        else {
+            continue;
+        };
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            if f.sig.ident != "new" {
+                continue;
+            }
+            let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = f.block.stmts.last_mut()
+            else {
+                continue;
+            };
+            for field_value in &mut init.fields {
+                let syn::Member::Named(member) = &field_value.member else {
+                    continue;
+                };
+                if let Some((_, default)) = fields.iter().find(|(field, _)| member == field) {
+                    let message = format!(
+                        "the default of `{member}` ({default:?}) does not convert to its type"
+                    );
+                    field_value.expr =
+                        syn::parse_quote! { #default.parse().map_err(|_| #message.to_string()) };
+                }
+            }
+        }
+    }
+}
+
+/// progenitor's `Client::new` builds its own `reqwest` client; it gets the
+/// crate's `User-Agent` too, like every constructor this generator adds.
+fn user_agent_in_new(file: &Path, client: &mut syn::File) -> Result<(), SpecError> {
+    const BUILDER: &str = "reqwest :: ClientBuilder :: new ()";
+    for item in &mut client.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some()
+            || !matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"))
+        {
+            continue;
+        }
+        for impl_item in &mut imp.items {
+            if let syn::ImplItem::Fn(f) = impl_item
+                && f.sig.ident == "new"
+            {
+                let body = f.block.to_token_stream().to_string();
+                if !body.contains(BUILDER) {
+                    break;
+                }
+                let body = body.replace(BUILDER, &format!("{BUILDER} . user_agent (USER_AGENT)"));
+                if let Ok(block) = syn::parse_str(&body) {
+                    f.block = block;
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Err(SpecError::at(
+        file,
+        "",
+        "progenitor's `Client::new` no longer builds a `reqwest::ClientBuilder` the generator can give a `User-Agent`",
+    ))
 }
 
 /// `types` re-exports the shared models, so `client::types::X` names every type an operation uses.
@@ -176,7 +299,7 @@ fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
                         token_key: impl Into<::api_support::Secret>,
                     ) -> Result<Self, ::api_support::client::ClientError> {
                         let signer = ::api_support::client::Signer::BloodHound { token_id: token_id.into(), token_key: token_key.into() };
-                        Ok(Self::new_with_client(baseurl, ::api_support::client::default_client()?, signer))
+                        Ok(Self::new_with_client(baseurl, ::api_support::client::default_client(USER_AGENT)?, signer))
                     }
                 });
                 continue;
@@ -198,7 +321,7 @@ fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
                 token: impl Into<::api_support::Secret>,
             ) -> Result<Self, ::api_support::client::ClientError> {
                 let auth = #auth;
-                Ok(Self::new_with_client(baseurl, auth.client()? #inner))
+                Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
             }
         });
     }

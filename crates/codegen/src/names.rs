@@ -19,6 +19,11 @@ pub fn operation_type(op_id: &str) -> String {
     sanitize(op_id, ToPascalCase::to_pascal_case)
 }
 
+/// The snake-case name progenitor gives a parameter (its builder method and field).
+pub fn parameter(name: &str) -> String {
+    sanitize(name, ToSnakeCase::to_snake_case)
+}
+
 fn sanitize(input: &str, case: fn(&str) -> String) -> String {
     let out = match input {
         "+1" => "plus1".to_owned(),

@@ -2,6 +2,10 @@
 // Change the spec or the generator, then run `cargo xtask codegen`.
 // Formatted by prettyplease; rustfmt skips this file (see lib.rs).
 
+/// The `User-Agent` every request of this client carries: the crate's name and version.
+pub const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+);
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
@@ -68,10 +72,13 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
+            reqwest::ClientBuilder::new()
+                .user_agent(USER_AGENT)
+                .connect_timeout(dur)
+                .timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
+        let client = reqwest::ClientBuilder::new().user_agent(USER_AGENT);
         Self::new_with_client(baseurl, client.build().unwrap())
     }
     /// Construct a new client with an existing `reqwest::Client`,
@@ -327,7 +334,7 @@ impl Client {
         token: impl Into<::api_support::Secret>,
     ) -> Result<Self, ::api_support::client::ClientError> {
         let auth = ::api_support::client::Auth::Bearer(token.into());
-        Ok(Self::new_with_client(baseurl, auth.client()?))
+        Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)?))
     }
 }
 impl<'a> builder::ListAudits<'a> {
