@@ -83,7 +83,9 @@ fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value
     Some((current, optional))
 }
 
-/// Datadog's `x-pagination` shape in this workspace's terms, when its cursor is a query parameter.
+/// Datadog's own `x-pagination` (`cursorParam`, `cursorPath`, `resultsPath`,
+/// `limitParam`) in this workspace's terms, when its cursor is a query
+/// parameter; a cursor inside a request body (`body.page.cursor`) is not walked.
 fn foreign_cursor(ext: &Value) -> Option<Value> {
     let text = |key: &str| ext.get(key).and_then(Value::as_str);
     let param = text("cursorParam").filter(|p| !p.starts_with("body."))?;
@@ -147,24 +149,41 @@ pub fn read(file: &Path, doc: &Value, op_pointer: &str) -> Result<Option<Paginat
     let Some(op) = doc.pointer(op_pointer) else {
         return Ok(None);
     };
-    let Some(ext) = op.get("x-pagination") else {
-        return Ok(None);
-    };
-    let translated;
-    let ext = if ext.get("style").is_none() && ext.get("cursorParam").is_some() {
-        // Datadog's own `x-pagination` (`cursorParam`, `cursorPath`, `resultsPath`,
-        // `limitParam`): a cursor walk when the cursor is a query parameter; a
-        // cursor inside a request body (`body.page.cursor`) is not walked.
-        match foreign_cursor(ext) {
-            Some(ours) => {
-                translated = ours;
-                &translated
-            }
-            None => return Ok(None),
+    match (op.get("x-pagination"), op.get("x-dropshot-pagination")) {
+        (Some(ext), _) if ext.get("style").is_some() || ext.get("cursorParam").is_none() => {
+            read_ext(file, doc, op_pointer, op, ext)
         }
-    } else {
-        ext
-    };
+        // Another tool's paging description, in this workspace's terms; one that
+        // does not fit the operation is not walked (its client is generated all the same).
+        (Some(ext), _) => Ok(foreign_cursor(ext)
+            .and_then(|ours| read_ext(file, doc, op_pointer, op, &ours).ok())
+            .flatten()),
+        (None, Some(_)) => Ok(read_ext(file, doc, op_pointer, op, &dropshot_cursor())
+            .ok()
+            .flatten()),
+        (None, None) => Ok(None),
+    }
+}
+
+/// dropshot's `x-dropshot-pagination` (progenitor's own `stream()`): a cursor
+/// walk over `page_token`, with `next_page` and `items` in the body.
+fn dropshot_cursor() -> Value {
+    serde_json::json!({
+        "style": "cursor",
+        "items": "items",
+        "cursor-param": "page_token",
+        "next-cursor": "next_page",
+        "limit-param": "limit",
+    })
+}
+
+fn read_ext(
+    file: &Path,
+    doc: &Value,
+    op_pointer: &str,
+    op: &Value,
+    ext: &Value,
+) -> Result<Option<Pagination>, SpecError> {
     let at = format!("{op_pointer}/x-pagination");
     let text = |key: &str| -> Result<String, SpecError> {
         ext.get(key)
