@@ -146,6 +146,54 @@ pub async fn collect_up_to<T, E>(items: BoxStream<'_, T, E>, max: usize) -> Resu
     items.take(max).try_collect().await
 }
 
+/// The `rel="next"` target of the `Link` response headers (RFC 8288), if any.
+///
+/// Every `Link` header and every comma-separated link value in it is read;
+/// `rel` may list several relation types (`rel="next last"`) and matches
+/// case-insensitively; commas inside `<...>` or quoted parameter values do not
+/// split links.
+pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(split_links)
+        .find_map(|link| {
+            let (target, params) = link.trim().strip_prefix('<')?.split_once('>')?;
+            params
+                .split(';')
+                .filter_map(|param| param.split_once('='))
+                .filter(|(key, _)| key.trim().eq_ignore_ascii_case("rel"))
+                .any(|(_, rel)| {
+                    rel.trim()
+                        .trim_matches('"')
+                        .split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+                })
+                .then(|| target.trim().to_owned())
+        })
+}
+
+/// Splits a `Link` header value at the commas between link values.
+fn split_links(value: &str) -> Vec<&str> {
+    let mut links = Vec::new();
+    let (mut start, mut in_target, mut in_quotes) = (0, false, false);
+    for (i, c) in value.char_indices() {
+        match c {
+            '<' if !in_quotes => in_target = true,
+            '>' if !in_quotes => in_target = false,
+            '"' if !in_target => in_quotes = !in_quotes,
+            ',' if !in_target && !in_quotes => {
+                links.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    links.push(&value[start..]);
+    links
+}
+
 /// The value of query parameter `name` in a (possibly relative) link, e.g. the `page` of a "next" href.
 pub fn link_param(href: &str, name: &str) -> Option<String> {
     let url = reqwest::Url::parse(href)
@@ -161,6 +209,37 @@ pub fn link_param(href: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_link_is_found_among_links_and_headers() {
+        use reqwest::header::{HeaderMap, HeaderValue, LINK};
+        let mut headers = HeaderMap::new();
+        assert_eq!(next_link(&headers), None);
+        headers.append(
+            LINK,
+            HeaderValue::from_static(
+                r#"<https://api.example.com/logs?after=a,b&limit=2>; rel="self", <https://api.example.com/logs?after=x%2Cy>; title="a, b"; rel="next last""#,
+            ),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://api.example.com/logs?after=x%2Cy")
+        );
+        assert_eq!(
+            link_param(&next_link(&headers).unwrap(), "after").as_deref(),
+            Some("x,y")
+        );
+        let mut separate = HeaderMap::new();
+        separate.append(LINK, HeaderValue::from_static(r#"</p?page=1>; rel=prev"#));
+        separate.append(LINK, HeaderValue::from_static(r#"</p?page=3>; REL=Next"#));
+        assert_eq!(next_link(&separate).as_deref(), Some("/p?page=3"));
+        let mut last = HeaderMap::new();
+        last.append(
+            LINK,
+            HeaderValue::from_static(r#"</p?page=1>; rel="first""#),
+        );
+        assert_eq!(next_link(&last), None);
+    }
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -5,17 +5,26 @@
 //!
 //! ```yaml
 //! x-pagination:
-//!   style: cursor | page | offset | none
-//!   items: items                # the array of items in the 2xx body (dotted path)
+//!   style: cursor | page | link | offset | none
+//!   items: items                # the array of items in the 2xx body (dotted path, through
+//!                               # `allOf` members); absent: the body itself is the array
 //!   cursor-param: cursor        # cursor: the request parameter taking the cursor
 //!   next-cursor: next_cursor    # cursor: the body field holding the next one (null/missing/"" at the end)
 //!   page-param: page            # page: the request parameter taking the page number
 //!   next-link: pagination.next  # page: the body field with the next page's link ({href}, null at the end)
+//!   link-param: after           # link: the parameter the `Link: <...>; rel="next"` header's URL
+//!                               # carries (RFC 8288; a page number or a cursor), no such link at the end
 //!   offset-param: skip          # offset: the request parameter taking the offset
 //!   offset-field: skip          # offset (optional): the body field echoing the offset sent
 //!   total: count                # offset: the body field counting every matching item
 //!   limit-param: limit          # the page size parameter (documentation; optional)
 //! ```
+//!
+//! Other tools' paging descriptions are read too, when they fit the operation:
+//! dropshot's `x-dropshot-pagination` (progenitor's own `stream()`: a cursor
+//! over `page_token`/`next_page`/`items`) and Datadog's own `x-pagination`
+//! (`cursorParam`, `cursorPath`, `resultsPath`). One that does not fit is not
+//! walked; it is never an error.
 
 use std::path::Path;
 
@@ -39,6 +48,13 @@ pub enum Style {
     Page {
         param: String,
         next_link: Vec<String>,
+    },
+    /// RFC 8288: the `Link` response header's `rel="next"` URL carries the next
+    /// value of `param` (a page number or a cursor), absent on the last page.
+    Link {
+        param: String,
+        /// A page number (else a cursor string).
+        integer: bool,
     },
     Offset {
         param: String,
@@ -65,15 +81,25 @@ fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value
     let mut current = resolve(doc, schema);
     let mut optional = false;
     for part in path.split('.') {
-        let current_resolved = match current.get("allOf").and_then(Value::as_array) {
-            Some(all) if all.len() == 1 => resolve(doc, &all[0]),
-            _ => current,
-        };
-        let required = current_resolved
-            .get("required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|v| v == part));
-        let property = current_resolved.get("properties")?.get(part)?;
+        // The schema and its `allOf` members (each resolved) declare the fields together.
+        let members: Vec<&Value> = std::iter::once(current)
+            .chain(
+                current
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|m| resolve(doc, m)),
+            )
+            .collect();
+        let required = members.iter().any(|m| {
+            m.get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|v| v == part))
+        });
+        let property = members
+            .iter()
+            .find_map(|m| m.get("properties")?.get(part))?;
         let target = resolve(doc, property);
         optional |= !required
             || property.get("nullable") == Some(&Value::Bool(true))
@@ -151,16 +177,18 @@ pub fn read(file: &Path, doc: &Value, op_pointer: &str) -> Result<Option<Paginat
     };
     match (op.get("x-pagination"), op.get("x-dropshot-pagination")) {
         (Some(ext), _) if ext.get("style").is_some() || ext.get("cursorParam").is_none() => {
-            read_ext(file, doc, op_pointer, op, ext)
+            read_extension(file, doc, op_pointer, op, ext)
         }
         // Another tool's paging description, in this workspace's terms; one that
         // does not fit the operation is not walked (its client is generated all the same).
         (Some(ext), _) => Ok(foreign_cursor(ext)
-            .and_then(|ours| read_ext(file, doc, op_pointer, op, &ours).ok())
+            .and_then(|ours| read_extension(file, doc, op_pointer, op, &ours).ok())
             .flatten()),
-        (None, Some(_)) => Ok(read_ext(file, doc, op_pointer, op, &dropshot_cursor())
-            .ok()
-            .flatten()),
+        (None, Some(_)) => Ok(
+            read_extension(file, doc, op_pointer, op, &dropshot_cursor())
+                .ok()
+                .flatten(),
+        ),
         (None, None) => Ok(None),
     }
 }
@@ -177,7 +205,7 @@ fn dropshot_cursor() -> Value {
     })
 }
 
-fn read_ext(
+fn read_extension(
     file: &Path,
     doc: &Value,
     op_pointer: &str,
@@ -253,7 +281,12 @@ fn read_ext(
         Ok((rust_path(&path), schema, optional))
     };
 
-    let (items, items_schema, _) = body_field("items", "the array of items")?;
+    // Without `items`, the body itself is the array (the most common REST list shape).
+    let (items, items_schema, _) = if ext.get("items").is_some() {
+        body_field("items", "the array of items")?
+    } else {
+        (Vec::new(), resolve(doc, body), false)
+    };
     if items_schema["type"] != "array" {
         return Err(err(
             file,
@@ -290,6 +323,13 @@ fn read_ext(
                 next,
                 optional_parents,
             }
+        }
+        "link" => {
+            let param = param("link-param", false)?;
+            let integer = params
+                .iter()
+                .any(|(n, schema)| *n == param && schema["type"] == "integer");
+            Style::Link { param, integer }
         }
         "page" => {
             let param = param("page-param", true)?;
@@ -416,6 +456,29 @@ pub fn client_methods(
                 ),
             )
         }
+        Style::Link { param, integer } => {
+            let setter = format_ident!("{}", sanitize_field(param));
+            let (token_ty, parse) = if *integer {
+                (
+                    quote! { u64 },
+                    quote! { .and_then(|number| number.parse::<u64>().ok()) },
+                )
+            } else {
+                (quote! { ::std::string::String }, TokenStream::new())
+            };
+            (
+                token_ty,
+                quote! { request.#setter(token) },
+                quote! {
+                    let next = ::api_support::paging::next_link(response.headers())
+                        .and_then(|url| ::api_support::paging::link_param(&url, #param))
+                        #parse;
+                },
+                format!(
+                    "by the `Link` header: each response's `rel=\"next\"` URL gives the next `{param}`, until there is none"
+                ),
+            )
+        }
         Style::Offset {
             param,
             total,
@@ -480,6 +543,19 @@ pub fn client_methods(
         .as_ref()
         .map(|l| format!(" The page size is the request's `{l}`."))
         .unwrap_or_default();
+    // The `Link` header is read before the body is taken out of the response.
+    let fetch = if matches!(p.style, Style::Link { .. }) {
+        quote! {
+            let response = request.send().await?;
+            #next
+            let page = response.into_inner();
+        }
+    } else {
+        quote! {
+            let #page_binding = request.send().await?.into_inner();
+            #next
+        }
+    };
     let pages_doc = format!(
         " Every page, fetched lazily: the service pages {how}. Each page re-sends this request, so every filter is kept.{limit_doc}"
     );
@@ -491,8 +567,7 @@ pub fn client_methods(
             pub fn pages(self, retry: ::api_support::paging::Retry) -> ::api_support::paging::BoxStream<'a, ::std::vec::Vec<#item_ty>, Error<#error_type>> {
                 ::api_support::paging::pages(self, retry, |request: Self, #apply_binding: Option<#token_ty>| async move {
                     let request = #apply_expr;
-                    let #page_binding = request.send().await?.into_inner();
-                    #next
+                    #fetch
                     Ok((page #items, next))
                 })
             }
@@ -575,6 +650,57 @@ mod tests {
 
     fn read_ext(ext: Value) -> Result<Option<Pagination>, SpecError> {
         read(Path::new("t.yaml"), &doc(ext), "/paths/~1e/get")
+    }
+
+    #[test]
+    fn link_paging_top_level_arrays_all_of_bodies_and_foreign_extensions() {
+        let mut d = doc(json!({"style": "link", "link-param": "page"}));
+        d["paths"]["/e"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"type": "array", "items": {"$ref": "#/components/schemas/Event"}});
+        let p = read(Path::new("t.yaml"), &d, "/paths/~1e/get")
+            .unwrap()
+            .unwrap();
+        assert!(matches!(p.style, Style::Link { ref param, integer: true } if param == "page"));
+        assert!(p.items.is_empty());
+        assert_eq!(p.item_type, "Event");
+
+        // Fields declared across several `allOf` members.
+        let mut d = doc(
+            json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "meta.next"}),
+        );
+        d["components"]["schemas"]["Paged"] = json!({"allOf": [
+            {"type": "object", "properties": {"meta": {"type": "object", "properties": {"next": {"type": "string", "nullable": true}}}}},
+            {"$ref": "#/components/schemas/Page"}
+        ]});
+        d["paths"]["/e"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"$ref": "#/components/schemas/Paged"});
+        let p = read(Path::new("t.yaml"), &d, "/paths/~1e/get")
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(p.style, Style::Cursor { ref next, ref optional_parents, .. } if next == &["meta", "next"] && optional_parents == &[true])
+        );
+
+        // dropshot's extension is a cursor walk; one that does not fit is not walked, never an error.
+        let mut d = doc(json!(null));
+        let op = d["paths"]["/e"]["get"].as_object_mut().unwrap();
+        op.remove("x-pagination");
+        op.insert("x-dropshot-pagination".into(), json!({"required": []}));
+        assert!(
+            read(Path::new("t.yaml"), &d, "/paths/~1e/get")
+                .unwrap()
+                .is_none()
+        );
+        d["paths"]["/e"]["get"]["parameters"] = json!([
+            {"name": "page_token", "in": "query", "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+        ]);
+        d["components"]["schemas"]["Page"]["properties"]["next_page"] =
+            json!({"type": "string", "nullable": true});
+        let p = read(Path::new("t.yaml"), &d, "/paths/~1e/get")
+            .unwrap()
+            .unwrap();
+        assert!(matches!(p.style, Style::Cursor { ref param, .. } if param == "page_token"));
     }
 
     #[test]
