@@ -145,6 +145,32 @@ async fn error_lists_and_the_bare_502_are_both_typed() {
 }
 
 #[tokio::test]
+async fn an_error_body_is_read_as_its_status_documents_it_first_then_by_shape() {
+    let server = CannedServer::start().await;
+    let client = Client::with_bearer_token(&server.base_url, "t").unwrap();
+    // Fits both the error list and the bare error object: the status decides.
+    let both = json!({"errors": [{"code": 10005, "title": "CF-BadQueryParameter", "detail": "d"}],
+                      "code": 10001, "title": "UnknownError"});
+    for (status, bare_expected) in [(400, false), (502, true)] {
+        server.respond(status, both.clone());
+        let Err(Error::ErrorResponse(value)) = client.list_audit_events().send().await else {
+            panic!("{status}: expected a typed error")
+        };
+        let bare = matches!(value.into_inner(), ListAuditEventsError::CfError(_));
+        assert_eq!(bare, bare_expected, "status {status}");
+    }
+    // A 400 in the other shape still decodes, by shape.
+    server.respond(400, json!({"code": 10005, "title": "CF-BadQueryParameter"}));
+    let Err(Error::ErrorResponse(value)) = client.list_audit_events().send().await else {
+        panic!("expected a typed error")
+    };
+    assert!(matches!(
+        value.into_inner(),
+        ListAuditEventsError::CfError(_)
+    ));
+}
+
+#[tokio::test]
 async fn lists_that_cannot_be_sent_cannot_be_built() {
     let server = CannedServer::start().await;
     let client = Client::new(&server.base_url);

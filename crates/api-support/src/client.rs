@@ -108,6 +108,34 @@ impl Signer {
     }
 }
 
+/// An error body decoded by its status first: as `B`, the body the spec
+/// documents for this status, made into the operation's error union `T`; only
+/// when the service sent another shape, as any variant of `T`. (Decoding by
+/// shape alone could read a 401 body as the 422 variant.)
+pub async fn decode_by_status<B, T, E>(
+    response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>
+where
+    B: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned + From<B>,
+{
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let inner = match serde_json::from_slice::<B>(&body) {
+        Ok(documented) => T::from(documented),
+        Err(documented_error) => serde_json::from_slice::<T>(&body).map_err(|_| {
+            progenitor_client::Error::InvalidResponsePayload(body.clone(), documented_error)
+        })?,
+    };
+    Ok(progenitor_client::ResponseValue::new(
+        inner, status, headers,
+    ))
+}
+
 /// The timeout the generated clients use unless given their own `reqwest::Client`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 

@@ -623,56 +623,96 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 502u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::CfError,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 503u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }

@@ -58,6 +58,7 @@ pub fn generate(
     reexport_models(&mut client, types_lib);
     user_agent_in_new(file, &mut client)?;
     required_defaults(working_value, &mut client);
+    errors_by_status(working_value, &types.names, types_lib, &mut client);
     let auth = auth_constructors(working, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
@@ -84,6 +85,122 @@ pub fn generate(
         uses_futures: generator.uses_futures(),
         paged,
     })
+}
+
+/// The builder `impl` blocks of progenitor's `mod builder`, by builder type name.
+fn builder_impls(client: &mut syn::File) -> Vec<(String, &mut syn::ItemImpl)> {
+    let Some(items) = client.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    items
+        .iter_mut()
+        .filter_map(|item| match item {
+            syn::Item::Impl(imp) => {
+                let syn::Type::Path(ty) = &*imp.self_ty else {
+                    return None;
+                };
+                let name = ty.path.segments.last()?.ident.to_string();
+                Some((name, imp))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The methods named `name` of an `impl` block.
+fn methods<'a>(
+    imp: &'a mut syn::ItemImpl,
+    name: &'a str,
+) -> impl Iterator<Item = &'a mut syn::ImplItemFn> {
+    imp.items.iter_mut().filter_map(move |item| match item {
+        syn::ImplItem::Fn(f) if f.sig.ident == name => Some(f),
+        _ => None,
+    })
+}
+
+/// Where an operation's error statuses carry different bodies (an error union
+/// with `x-status-bodies` in the working copy), each status's arm of `send()`
+/// decodes its own documented body first and the union by shape only after
+/// (`api_support::client::decode_by_status`); progenitor decodes by shape alone.
+fn errors_by_status(
+    working: &serde_json::Value,
+    type_names: &[String],
+    types_lib: &str,
+    client: &mut syn::File,
+) {
+    use serde_json::Value;
+    let lib = format_ident!("{types_lib}");
+    let mut by_builder: std::collections::BTreeMap<String, Vec<(u16, TokenStream)>> =
+        Default::default();
+    for operation in crate::validate::operations(working) {
+        // Every union among the operation's responses (errors; successes keep progenitor's decoding).
+        let bodies: Vec<(&String, &Value)> = operation.op["responses"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, r)| {
+                crate::validate::json_media(crate::transform::resolve(working, r).get("content"))
+            })
+            .filter_map(|media| media.get("schema"))
+            .filter_map(|schema| crate::transform::resolve(working, schema).get("x-status-bodies"))
+            .filter_map(Value::as_object)
+            .flatten()
+            .collect();
+        let statuses = bodies.into_iter().filter_map(|(status, schema)| {
+            let code: u16 = status.parse().ok()?;
+            let name = schema["$ref"]
+                .as_str()?
+                .strip_prefix("#/components/schemas/")?;
+            let name = crate::enums::rust_type_name(name);
+            type_names.contains(&name).then(|| {
+                let ident = format_ident!("{name}");
+                (code, quote! { ::#lib::#ident })
+            })
+        });
+        let builder =
+            crate::names::operation_type(operation.op["operationId"].as_str().unwrap_or_default());
+        by_builder.entry(builder).or_default().extend(statuses);
+    }
+    const DECODE: &str = "ResponseValue :: from_response (response) . await ?";
+    for (name, imp) in builder_impls(client) {
+        let Some(statuses) = by_builder.get(&name) else {
+            continue;
+        };
+        for send in methods(imp, "send") {
+            let Some(syn::Stmt::Expr(syn::Expr::Match(m), None)) = send.block.stmts.last_mut()
+            else {
+                continue;
+            };
+            for arm in &mut m.arms {
+                let syn::Pat::Lit(syn::PatLit {
+                    lit: syn::Lit::Int(code),
+                    ..
+                }) = &arm.pat
+                else {
+                    continue;
+                };
+                let Some((_, body_ty)) = code
+                    .base10_parse::<u16>()
+                    .ok()
+                    .and_then(|code| statuses.iter().find(|(c, _)| *c == code))
+                else {
+                    continue;
+                };
+                let decode = quote! { ::api_support::client::decode_by_status::<#body_ty, _, _>(response).await? }.to_string();
+                let body = arm
+                    .body
+                    .to_token_stream()
+                    .to_string()
+                    .replace(DECODE, &decode);
+                if let Ok(body) = syn::parse_str(&body) {
+                    *arm.body = body;
+                }
+            }
+        }
+    }
 }
 
 /// A required parameter with a `default` (PagerDuty's `Accept` and
@@ -120,36 +237,12 @@ fn required_defaults(working: &serde_json::Value, client: &mut syn::File) {
                 .push((field, default));
         }
     }
-    if defaults.is_empty() {
-        return;
-    }
-    let Some(builder_mod) = client.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return;
-    };
-    for item in builder_mod {
-        let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(ty) = &*imp.self_ty else {
+    for (name, imp) in builder_impls(client) {
+        let Some(fields) = defaults.get(&name) else {
             continue;
         };
-        let Some(fields) = ty
-            .path
-            .segments
-            .last()
-            .and_then(|s| defaults.get(&s.ident.to_string()))
-        else {
-            continue;
-        };
-        for impl_item in &mut imp.items {
-            let syn::ImplItem::Fn(f) = impl_item else {
-                continue;
-            };
-            if f.sig.ident != "new" {
-                continue;
-            }
-            let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = f.block.stmts.last_mut()
+        for new in methods(imp, "new") {
+            let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = new.block.stmts.last_mut()
             else {
                 continue;
             };

@@ -12,7 +12,7 @@
 //! | `x-predicate` on a parameter (or its items) | a pattern-checked string | `x-rust-type` [`Predicate<T, Ops>`](api_support::Predicate) |
 //! | `x-sort` on a parameter (or its items) | a pattern-checked string | a column enum `<Operation><Parameter>Column` and [`Sort<Column>`](api_support::Sort) |
 //! | `default` response beside a differently shaped 2xx | panics (one type per side) | `4XX` + `5XX` ranges |
-//! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error` |
+//! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
 
 use std::path::Path;
@@ -582,9 +582,11 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
         let keys: Vec<String> = responses.keys().filter(|k| pick(k)).cloned().collect();
         let mut distinct: Vec<Value> = Vec::new();
         let mut bodiless = Vec::new();
+        let mut by_status = Map::new();
         for k in &keys {
             match json_schema(doc, &responses[k]) {
                 Some(s) => {
+                    by_status.insert(k.clone(), s.clone());
                     if !distinct.contains(&s) {
                         distinct.push(s);
                     }
@@ -613,9 +615,12 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
                 .unwrap_or_else(|| json!({}));
             ordered.sort_by_key(|(i, s)| (std::cmp::Reverse(required_count(&schemas, s)), *i));
             let variants: Vec<Value> = ordered.into_iter().map(|(_, s)| s).collect();
+            // The client decodes a body as its own status's schema first (`x-status-bodies`),
+            // and by shape only when the service sent another one.
             let union = json!({
                 "description": format!("Any {side} body of `{op_id}`: the bodies differ by status."),
                 "oneOf": variants,
+                "x-status-bodies": by_status,
             });
             add_component(
                 file,

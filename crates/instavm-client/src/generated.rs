@@ -350,28 +350,48 @@ pub mod builder {
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::instavm_types::HttpError,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::instavm_types::HttpError,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::instavm_types::HttpValidationError,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::api_support::client::decode_by_status::<
+                                ::instavm_types::HttpError,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
                         ),
                     )
                 }
