@@ -327,6 +327,25 @@ fn samples(root: &Path) -> Result<(), String> {
     for spec in &corpus {
         let files = codegen::generate_service(&samples, spec).map_err(|e| e.to_string())?;
         write(files)?;
+        // A vendor's spec breaks this workspace's conventions as published: notes, never errors.
+        let mut findings = codegen::lint::lint_file(&samples, spec).map_err(|e| e.to_string())?;
+        codegen::lint::downgrade_conventions(&mut findings);
+        let errors: Vec<String> = findings
+            .iter()
+            .filter(|f| !f.note)
+            .map(ToString::to_string)
+            .collect();
+        if !errors.is_empty() {
+            return Err(format!(
+                "lint fails on a corpus spec read as third-party:\n{}",
+                errors.join("\n")
+            ));
+        }
+        eprintln!(
+            "lint (third-party): {}: {} notes",
+            spec.display(),
+            findings.len()
+        );
     }
     scratch::workspace(root, &dir, "crates/*")?;
     for args in [

@@ -47,13 +47,97 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Lints every spec under `root/specs`.
+/// The lint settings file at the workspace root.
+pub const SETTINGS: &str = "spec-lint.yaml";
+
+/// The rules that are this workspace's conventions rather than what generation
+/// needs: a third-party spec (written and published by its vendor, kept as it
+/// is) reports them as notes.
+const CONVENTIONS: &[&str] = &[
+    "error-responses",
+    "security",
+    "parameter-name",
+    "pattern",
+    "example",
+];
+
+/// `spec-lint.yaml`: which specs are third-party (by service name).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    #[serde(default)]
+    pub third_party: Vec<String>,
+}
+
+impl Settings {
+    /// Reads `root/spec-lint.yaml`; no file means no third-party spec.
+    pub fn read(root: &Path) -> Result<Settings, Error> {
+        let path = root.join(SETTINGS);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(source) => {
+                return Err(Error::Io {
+                    path: SETTINGS.into(),
+                    source,
+                });
+            }
+        };
+        let value = crate::load::parse_yaml(Path::new(SETTINGS), &text)?;
+        serde_path_to_error::deserialize(&value).map_err(|e| {
+            Error::Spec(vec![SpecError::at(
+                Path::new(SETTINGS),
+                format!("/{}", e.path().to_string().replace('.', "/")),
+                format!(
+                    "expected `third-party: [<service name>, ...]`: {}",
+                    e.inner()
+                ),
+            )])
+        })
+    }
+}
+
+/// Lints every spec under `root/specs`, with the settings of `root/spec-lint.yaml`.
 pub fn lint_all(root: &Path) -> Result<Vec<Finding>, Error> {
+    let settings = Settings::read(root)?;
+    let specs = crate::spec_files(root)?;
     let mut findings = Vec::new();
-    for spec in crate::spec_files(root)? {
-        findings.extend(lint_file(root, &spec)?);
+    for name in &settings.third_party {
+        if !specs
+            .iter()
+            .any(|s| s.file_stem().is_some_and(|stem| stem == name.as_str()))
+        {
+            findings.push(Finding::error(
+                "settings",
+                SpecError::at(
+                    Path::new(SETTINGS),
+                    "/third-party",
+                    format!("`{name}` names no spec in specs/"),
+                ),
+            ));
+        }
+    }
+    for spec in specs {
+        let third_party = spec
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|stem| settings.third_party.iter().any(|n| n == stem));
+        let mut spec_findings = lint_file(root, &spec)?;
+        if third_party {
+            downgrade_conventions(&mut spec_findings);
+        }
+        findings.extend(spec_findings);
     }
     Ok(findings)
+}
+
+/// A third-party spec's breaks of the workspace's conventions become notes.
+pub fn downgrade_conventions(findings: &mut [Finding]) {
+    for finding in findings {
+        if CONVENTIONS.contains(&finding.rule) {
+            finding.note = true;
+        }
+    }
 }
 
 /// Lints one spec file.
@@ -90,7 +174,7 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
     operations(&rel, &doc, &mut findings);
     patterns(&rel, &doc, &mut findings);
     examples(&rel, &doc, &mut findings);
-    if findings.is_empty() {
+    if !findings.iter().any(|f| f.rule == "structure") {
         let generated = crate::load_spec(root, spec_file).and_then(|loaded| {
             let generated = crate::generate(&loaded)?;
             crate::render(&loaded, &generated)?;
@@ -519,5 +603,51 @@ mod tests {
             findings(&d),
             ["error[security]: t.yaml at #/security/0: `nope` is not a declared security scheme"]
         );
+    }
+
+    #[test]
+    fn third_party_specs_report_the_conventions_as_notes() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("specs")).unwrap();
+        // No security, no error response, an example that breaks its schema.
+        std::fs::write(
+            root.path().join("specs/vendor.yaml"),
+            r#"{"openapi": "3.0.3", "info": {"title": "v", "version": "2026.01.1"},
+                "paths": {"/a": {"get": {"operationId": "orgs/list", "responses": {"200": {"description": "ok",
+                  "content": {"application/json": {"schema": {"type": "integer"}, "example": "x"}}}}}}}}"#,
+        )
+        .unwrap();
+        let errors = |findings: &[Finding]| {
+            findings
+                .iter()
+                .filter(|f| !f.note)
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        let own = lint_all(root.path()).unwrap();
+        assert_eq!(errors(&own), ["error-responses", "security", "example"]);
+
+        std::fs::write(root.path().join(SETTINGS), "third-party: [vendor]\n").unwrap();
+        let third_party = lint_all(root.path()).unwrap();
+        assert_eq!(errors(&third_party), Vec::<&str>::new());
+        assert_eq!(third_party.len(), own.len());
+        assert!(
+            third_party
+                .iter()
+                .all(|f| f.to_string().starts_with("note["))
+        );
+
+        std::fs::write(root.path().join(SETTINGS), "third-party: [vendor, gone]\n").unwrap();
+        let findings = lint_all(root.path()).unwrap();
+        assert_eq!(errors(&findings), ["settings"]);
+        assert!(
+            findings[0]
+                .to_string()
+                .contains("`gone` names no spec in specs/")
+        );
+
+        std::fs::write(root.path().join(SETTINGS), "vendors: [vendor]\n").unwrap();
+        let e = lint_all(root.path()).unwrap_err().to_string();
+        assert!(e.contains("spec-lint.yaml"), "{e}");
     }
 }
