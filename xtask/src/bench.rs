@@ -89,7 +89,7 @@ fn codegen_speed(root: &Path, r: &mut Report) -> Result<(), String> {
     r.line("Baseline: progenitor's own client for the same spec (default settings), in the same run.\n");
     r.line("| spec | load | generate | format | whole pipeline | progenitor alone | ratio |");
     r.line("|---|---|---|---|---|---|---|");
-    for spec in ["runta", "instavm", "bloodhound", "cloud-foundry"] {
+    for spec in &spec_names(root)? {
         let get = |phase: &str| criterion_mean(root, &format!("spec_{spec}/{phase}"));
         let (load, generate, format, pipeline, plain) = (
             get("load")?,
@@ -228,6 +228,18 @@ fn write_crates(
     Ok((ours, plain_lines, ops))
 }
 
+/// The service name of every spec under `specs/`, in order.
+fn spec_names(root: &Path) -> Result<Vec<String>, String> {
+    codegen::spec_files(root)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|spec| {
+            codegen::service_name(spec.strip_prefix(root).unwrap_or(spec))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
 fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
     eprintln!("bench: compile cost");
     let dir = root.join("target/bench/compile");
@@ -235,29 +247,29 @@ fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
     let target = root.join("target");
     // A workspace of its own: the real workspace's dependency table, the generated crates, progenitor's plain crates.
     crate::scratch::workspace(root, &dir, "crates/*")?;
-    let services: &[&str] = if r.quick {
-        &["runta"]
+    let specs = spec_names(root)?;
+    let mut services: Vec<&str> = specs.iter().map(String::as_str).collect();
+    if r.quick {
+        services.truncate(1);
     } else {
-        &[
-            "runta",
-            "instavm",
-            "bloodhound",
-            "cloud-foundry",
-            "synthetic",
-        ]
-    };
+        services.push("synthetic");
+    }
     // The real specs have one operation each; a synthetic one with 50 shows the
     // cost per operation once the crates' fixed cost is amortised.
     let spec_text = |service: &str| -> Result<String, String> {
         if service == "synthetic" {
             Ok(codegen::synthetic_spec(50, 125))
         } else {
-            std::fs::read_to_string(root.join(format!("specs/{service}.yaml")))
-                .map_err(|e| e.to_string())
+            let files = codegen::spec_files(root).map_err(|e| e.to_string())?;
+            let file = files
+                .iter()
+                .find(|f| f.file_stem().is_some_and(|stem| stem == service))
+                .ok_or_else(|| format!("no spec for `{service}`"))?;
+            std::fs::read_to_string(file).map_err(|e| e.to_string())
         }
     };
     let mut sizes = Vec::new();
-    for service in services {
+    for service in &services {
         sizes.push(write_crates(root, &dir, service, &spec_text(service)?)?);
     }
     // Dependencies first, so the timings below are the generated crates alone.

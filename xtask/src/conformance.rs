@@ -178,9 +178,67 @@ pub fn run_all(
         &[]
     };
     let mut runs = Vec::new();
-    for service in ["runta", "instavm", "bloodhound", "cloud-foundry"] {
-        let server = start(&binary, service, extra)?;
-        runs.push(schemathesis(st, root, service, &server, max_examples)?);
+    for service in services_with_mocks(root, &binary)? {
+        let server = start(&binary, &service, extra)?;
+        runs.push(schemathesis(st, root, &service, &server, max_examples)?);
     }
     Ok(runs)
+}
+
+/// Every spec's service, each of which must have a mock (`mock-server --list`):
+/// a spec without one is an error, never silently left out.
+pub fn services_with_mocks(root: &Path, binary: &Path) -> Result<Vec<String>, String> {
+    let output = std::process::Command::new(binary)
+        .arg("--list")
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", binary.display()))?;
+    let mocks: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut services = Vec::new();
+    for spec in codegen::spec_files(root).map_err(|e| e.to_string())? {
+        let service = codegen::service_name(spec.strip_prefix(root).unwrap_or(&spec))
+            .map_err(|e| e.to_string())?;
+        services.push(service);
+    }
+    check_mocks(&services, &mocks)?;
+    Ok(services)
+}
+
+/// Every spec has a mock and every mock a spec.
+fn check_mocks(services: &[String], mocks: &[String]) -> Result<(), String> {
+    let missing: Vec<&String> = services.iter().filter(|s| !mocks.contains(s)).collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "no mock server for {}: conformance runs every spec's mock; add an `Api` implementation to crates/mock-servers (see its lib.rs) and register it in `Service`",
+            missing
+                .iter()
+                .map(|s| format!("`specs/{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let stale: Vec<&String> = mocks.iter().filter(|m| !services.contains(m)).collect();
+    if !stale.is_empty() {
+        return Err(format!(
+            "mock servers without a spec: {stale:?}; remove them from crates/mock-servers or restore their specs"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_mocks;
+
+    #[test]
+    fn a_spec_without_a_mock_is_an_error_not_skipped() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_mocks(&names(&["a", "b"]), &names(&["b", "a"])).is_ok());
+        let e = check_mocks(&names(&["a", "okta"]), &names(&["a"])).unwrap_err();
+        assert!(e.starts_with("no mock server for `specs/okta`"), "{e}");
+        let e = check_mocks(&names(&["a"]), &names(&["a", "old"])).unwrap_err();
+        assert!(e.contains("mock servers without a spec: [\"old\"]"), "{e}");
+    }
 }

@@ -10,6 +10,7 @@
 //! | `pattern` | every `pattern` compiles as the ECMA 262 regex the generated code checks it with (`regress`) |
 //! | `example` | every `example`/`examples` value (responses, parameters, schemas) and `default` validates against its schema (JSON Schema, via the `jsonschema` crate) |
 //! | `generates` | the workspace's own extensions (`x-pagination`, `x-server`, `x-predicate`, `x-sort`) are well formed and the generator accepts the spec |
+//! | `settings` | `spec-lint.yaml` is well formed and names existing specs (`third-party`: specs whose breaks of the conventions above are notes) |
 //! | `server` (note) | what the server stub chose where the spec is silent: operations it does not serve (501), rejections without `x-server` |
 
 use std::fmt;

@@ -1,4 +1,5 @@
 //! `mock-server <service> [--port N]`: serve one service's mock until Ctrl-C.
+//! `mock-server --list`: the services there are mocks for, one per line.
 
 use std::path::PathBuf;
 
@@ -9,7 +10,11 @@ use mock_servers::{DEFAULT_TOKEN, DEFAULT_TOKEN_ID, Options, Service};
 #[command(about = "Serve an in-memory mock of one audit API, built on its generated server stub")]
 struct Cli {
     /// Which service to mock.
-    service: Service,
+    #[arg(required_unless_present = "list")]
+    service: Option<Service>,
+    /// Print the services there are mocks for (their spec names), one per line, and exit.
+    #[arg(long)]
+    list: bool,
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
@@ -36,6 +41,14 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let Some(service) = cli.service else {
+        for service in <Service as clap::ValueEnum>::value_variants() {
+            if let Some(name) = clap::ValueEnum::to_possible_value(service) {
+                println!("{}", name.get_name());
+            }
+        }
+        return Ok(());
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
     let address = listener.local_addr()?;
     let options = Options {
@@ -50,10 +63,10 @@ async fn main() -> anyhow::Result<()> {
     for status in cli.fail_first {
         options.faults.push(status);
     }
-    let app = mock_servers::router(cli.service, &options)?;
+    let app = mock_servers::router(service, &options)?;
     eprintln!(
-        "{:?} mock listening on http://{address} (token: {})",
-        cli.service, options.token
+        "{service:?} mock listening on http://{address} (token: {})",
+        options.token
     );
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
