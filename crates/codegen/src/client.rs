@@ -33,7 +33,7 @@ pub fn generate(
     working_value: &serde_json::Value,
     types: &Types,
     types_lib: &str,
-) -> Result<ClientCode, SpecError> {
+) -> crate::Result<ClientCode> {
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Builder);
     let signing = signs_requests(working);
@@ -46,7 +46,8 @@ pub fn generate(
     for name in &types.names {
         settings.with_replacement(name, format!("::{types_lib}::{name}"), std::iter::empty());
     }
-    let (generator, tokens) = crate::progenitor::run(file, working, &settings, "client")?;
+    let (generator, tokens) = crate::progenitor::run_located(file, working, &settings, "client")
+        .map_err(crate::Error::Spec)?;
     let space = generator.get_type_space();
     let mut client: syn::File = syn::parse2(tokens).map_err(|e| {
         SpecError::at(

@@ -57,6 +57,69 @@ pub fn run(
     }
 }
 
+/// Runs progenitor over the whole spec; when it fails, runs it again on each
+/// operation alone to report every failing operation at its own pointer (all
+/// at once), falling back to the whole spec's error when no single operation
+/// fails.
+pub fn run_located(
+    file: &Path,
+    spec: &OpenAPI,
+    settings: &GenerationSettings,
+    what: &str,
+) -> Result<(Generator, TokenStream), Vec<SpecError>> {
+    let whole = match run(file, spec, settings, what) {
+        Ok(generated) => return Ok(generated),
+        Err(e) => e,
+    };
+    let mut located = Vec::new();
+    for (path, item) in &spec.paths.paths {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, _) in item.iter() {
+            let mut alone = item.clone();
+            for (other, _) in item.iter() {
+                if other != method {
+                    remove_method(&mut alone, other);
+                }
+            }
+            let mut one = spec.clone();
+            one.paths.paths = [(path.clone(), openapiv3::ReferenceOr::Item(alone))]
+                .into_iter()
+                .collect();
+            if let Err(e) = run(file, &one, settings, what) {
+                located.push(SpecError {
+                    location: crate::Location::Pointer(format!(
+                        "/paths/{}/{method}",
+                        crate::error::escape_pointer(path)
+                    )),
+                    ..e
+                });
+            }
+        }
+    }
+    Err(if located.is_empty() {
+        vec![whole]
+    } else {
+        located
+    })
+}
+
+fn remove_method(item: &mut openapiv3::PathItem, method: &str) {
+    let slot = match method {
+        "get" => &mut item.get,
+        "put" => &mut item.put,
+        "post" => &mut item.post,
+        "delete" => &mut item.delete,
+        "options" => &mut item.options,
+        "head" => &mut item.head,
+        "patch" => &mut item.patch,
+        "trace" => &mut item.trace,
+        _ => return,
+    };
+    *slot = None;
+}
+
 /// The spec construct behind a known progenitor or typify panic.
 fn construct(message: &str) -> &'static str {
     const KNOWN: &[(&str, &str)] = &[
@@ -92,4 +155,42 @@ pub fn plain_client(file: &Path, working: &OpenAPI) -> Result<String, SpecError>
     let parsed: syn::File = syn::parse2(tokens)
         .map_err(|e| SpecError::at(file, "", format!("progenitor output does not parse: {e}")))?;
     Ok(prettyplease::unparse(&parsed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_progenitor_fails_on_is_reported_at_its_pointer() {
+        let body = serde_json::json!({"content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/plain": {"schema": {"type": "string"}}
+        }});
+        let ok = serde_json::json!({"200": {"description": "ok"}});
+        let spec: OpenAPI = serde_json::from_value(serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"post": {"operationId": "a", "requestBody": body, "responses": ok}},
+                "/b": {"get": {"operationId": "b", "responses": ok}, "put": {"operationId": "c", "requestBody": body, "responses": ok}}
+            }
+        }))
+        .unwrap();
+        let errors = run_located(
+            Path::new("t.yaml"),
+            &spec,
+            &GenerationSettings::new(),
+            "client",
+        )
+        .err()
+        .expect("two operations fail");
+        let at: Vec<String> = errors.iter().map(|e| e.location.to_string()).collect();
+        assert_eq!(at, [" at #/paths/~1a/post", " at #/paths/~1b/put"]);
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.message.contains("progenitor panicked")),
+            "{errors:?}"
+        );
+    }
 }
