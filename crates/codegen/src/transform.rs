@@ -14,6 +14,7 @@
 //! | `default` response beside a differently shaped 2xx | panics (one type per side) | `4XX` + `5XX` ranges |
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
+//! | a request body in several media types | panics (`todo!`) | the JSON one, else the first progenitor sends |
 
 use std::path::Path;
 
@@ -43,6 +44,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             if doc.pointer(&pointer).is_none() {
                 continue;
             }
+            single_request_media(&mut doc, &pointer);
             rewrite_parameters(&mut doc, &pointer, &path, &api_key_headers);
             hoist_parameter_enums(file, &mut doc, &pointer)?;
             typed_filters(file, &mut doc, &pointer)?;
@@ -161,6 +163,36 @@ fn hoisted_name(doc: &Value, pointer: &str) -> String {
         .map(|n| format!("{base}{n}"))
         .find(|name| !exists(name))
         .expect("an unused name exists")
+}
+
+/// A request body offered in several media types (`application/json` and a
+/// form, say) makes progenitor panic: it sends one. The working copy keeps the
+/// JSON one, else the first progenitor can send.
+fn single_request_media(doc: &mut Value, op_pointer: &str) {
+    let Some(content) = doc
+        .pointer_mut(&format!("{op_pointer}/requestBody/content"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    if content.len() < 2 {
+        return;
+    }
+    let sendable = |media: &str| {
+        let essence = media.split(';').next().unwrap_or_default().trim();
+        matches!(
+            essence,
+            "application/octet-stream" | "application/x-www-form-urlencoded" | "text/plain"
+        )
+    };
+    let keep = content
+        .keys()
+        .find(|m| crate::validate::is_json_media(m))
+        .or_else(|| content.keys().find(|m| sendable(m)))
+        .cloned();
+    if let Some(keep) = keep {
+        content.retain(|media, _| *media == keep);
+    }
 }
 
 /// `format` only refines strings and numbers; on an object, array or boolean
