@@ -48,6 +48,7 @@ pub fn generate(
     }
     let (generator, tokens) = crate::progenitor::run_located(file, working, &settings, "client")
         .map_err(crate::Error::Spec)?;
+    let tokens = methods_reqwest_lacks(tokens);
     let space = generator.get_type_space();
     let mut client: syn::File = syn::parse2(tokens).map_err(|e| {
         SpecError::at(
@@ -86,6 +87,20 @@ pub fn generate(
         uses_futures: generator.uses_futures(),
         paged,
     })
+}
+
+/// progenitor calls `reqwest::Client::<method>(url)` for every method, but
+/// reqwest has no shorthand for OPTIONS and TRACE (Box's `OPTIONS /events`):
+/// those become `request(Method::OPTIONS, url)`.
+fn methods_reqwest_lacks(tokens: TokenStream) -> TokenStream {
+    let mut code = tokens.to_string();
+    for (call, method) in [(". options (", "OPTIONS"), (". trace (", "TRACE")] {
+        code = code.replace(
+            &format!(". client {call}"),
+            &format!(". client . request (:: reqwest :: Method :: {method} , "),
+        );
+    }
+    code.parse().unwrap_or(tokens)
 }
 
 /// The builder `impl` blocks of progenitor's `mod builder`, by builder type name.

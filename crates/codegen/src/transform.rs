@@ -15,6 +15,10 @@
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else the first progenitor sends |
+//! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
+//! | `format` on an object, array or boolean | panics (typify) | dropped |
+//! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
+//! | a nullable object component titled like its name | `X(Option<X>)`: does not compile (typify) | the title dropped |
 
 use std::path::Path;
 
@@ -32,6 +36,8 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     let mut doc = spec.clone();
     hoist_deep_refs(&mut doc);
     drop_structural_formats(&mut doc);
+    untitle_components(&mut doc);
+    annotated_refs(&mut doc);
     normalize_null_unions(&mut doc);
     let api_key_headers = api_key_headers(&doc);
     let paths: Vec<String> = doc["paths"]
@@ -163,6 +169,94 @@ fn hoisted_name(doc: &Value, pointer: &str) -> String {
         .map(|n| format!("{base}{n}"))
         .find(|name| !exists(name))
         .expect("an unused name exists")
+}
+
+/// typify makes a nullable object component (or one whose `allOf` parent is
+/// nullable) `X(Option<Inner>)` and names the inner struct after the schema's
+/// `title`; a title that reads like the component's own name (Box: `File`
+/// titled `File`, `File--Base` titled `File (Base)`) gives `X(Option<X>)`,
+/// which does not compile. Such titles (documentation only) are dropped in the
+/// working copy: the inner struct is then `<Name>Inner`.
+fn untitle_components(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        if let Some(map) = schema.as_object_mut()
+            && map.get("title").and_then(Value::as_str).is_some_and(|t| {
+                crate::enums::rust_type_name(t) == crate::enums::rust_type_name(name)
+            })
+        {
+            map.remove("title");
+        }
+    }
+}
+
+/// `allOf: [{$ref: X}, {description: ...}]` attaches documentation to a
+/// reference (OpenAPI 3.0 ignores siblings of `$ref`); typify makes a new
+/// type of it, named after its place, which can clash with a component of
+/// that name (Box: `Event.source` → `EventSource`). The working copy keeps the
+/// reference alone (`allOf: [{$ref: X}]` where the schema is nullable).
+fn annotated_refs(value: &mut Value) {
+    const ANNOTATIONS: &[&str] = &[
+        "description",
+        "title",
+        "example",
+        "examples",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "externalDocs",
+    ];
+    let annotation_only = |v: &Value| {
+        v.as_object().is_some_and(|m| {
+            m.iter().all(|(k, v)| {
+                ANNOTATIONS.contains(&k.as_str())
+                    || k.starts_with("x-")
+                    || (k == "nullable" && *v == Value::Bool(false))
+            })
+        })
+    };
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(members)) = map.get("allOf")
+                && members.len() > 1
+                && members.iter().filter(|m| m.get("$ref").is_some()).count() == 1
+                && members
+                    .iter()
+                    .all(|m| m.get("$ref").is_some() || annotation_only(m))
+            {
+                let reference = members
+                    .iter()
+                    .find(|m| m.get("$ref").is_some())
+                    .cloned()
+                    .unwrap_or_default();
+                let nullable = map.get("nullable") == Some(&Value::Bool(true));
+                let rest_is_annotation = map.iter().all(|(k, v)| {
+                    k == "allOf"
+                        || ANNOTATIONS.contains(&k.as_str())
+                        || k.starts_with("x-")
+                        || k == "nullable"
+                        || (k == "type" && v == "object")
+                });
+                if rest_is_annotation && !nullable {
+                    *value = reference;
+                    return;
+                }
+                map.insert("allOf".into(), Value::Array(vec![reference]));
+            }
+            for (k, v) in map.iter_mut() {
+                if k != "example" && k != "examples" {
+                    annotated_refs(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(annotated_refs),
+        _ => {}
+    }
 }
 
 /// A request body offered in several media types (`application/json` and a
