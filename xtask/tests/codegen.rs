@@ -307,3 +307,51 @@ fn conformance_catches_a_nonconforming_server() {
         "{err}"
     );
 }
+
+#[test]
+fn a_vendor_spec_as_published_leaves_a_workspace_cargo_accepts() {
+    // Okta's System Log spec: CalVer `info.version` (2026.06.3), no `x-server`.
+    let dir = scratch();
+    std::fs::copy(
+        workspace().join("crates/codegen/tests/samples/corpus/okta-system-log.yaml"),
+        dir.path().join("specs/okta-system-log.yaml"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(workspace().join("Cargo.toml")).unwrap();
+    let members = manifest
+        .lines()
+        .find(|l| l.starts_with("members = "))
+        .unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        manifest.replace(members, "members = [\"crates/*\"]"),
+    )
+    .unwrap();
+
+    let run = xtask(dir.path(), &["codegen"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let metadata = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(metadata.status.success(), "{}", stderr(&metadata));
+    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let version = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "okta-system-log-client")
+        .map(|p| p["version"].clone());
+    assert_eq!(version, Some(serde_json::json!("2026.6.3")));
+    let readme =
+        std::fs::read_to_string(dir.path().join("crates/okta-system-log-client/README.md"))
+            .unwrap();
+    assert!(readme.contains("API version 2026.06.3"), "{readme}");
+}
