@@ -15,6 +15,8 @@ pub enum Auth {
     Bearer(Secret),
     /// An API key in a header (`apiKey`, `in: header`).
     ApiKeyHeader { header: &'static str, key: Secret },
+    /// `Authorization: Basic <base64 of user:password>` (`http`/`basic`).
+    Basic { username: String, password: Secret },
 }
 
 /// Why a client could not be built.
@@ -165,6 +167,17 @@ impl Auth {
                     .map_err(|_| ClientError::InvalidCredential)?,
                 key.expose().to_owned(),
             ),
+            Auth::Basic { username, password } => {
+                use base64::Engine as _;
+                let pair = format!("{username}:{}", password.expose());
+                (
+                    AUTHORIZATION,
+                    format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(pair)
+                    ),
+                )
+            }
         };
         let mut value =
             HeaderValue::from_str(&value).map_err(|_| ClientError::InvalidCredential)?;
@@ -201,6 +214,16 @@ mod tests {
         assert!(headers[AUTHORIZATION].is_sensitive());
         let client = auth.client("test/1").unwrap();
         assert!(!format!("{client:?} {auth:?} {headers:?}").contains("tok-123"));
+
+        // RFC 7617's example: Aladdin / open sesame.
+        let basic = Auth::Basic {
+            username: "Aladdin".into(),
+            password: Secret::from("open sesame"),
+        };
+        let headers = basic.headers().unwrap();
+        assert_eq!(headers[AUTHORIZATION], "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert!(headers[AUTHORIZATION].is_sensitive());
+        assert!(!format!("{basic:?}").contains("open sesame"));
     }
 
     #[test]

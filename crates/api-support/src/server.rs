@@ -483,6 +483,31 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// A form request body (`application/x-www-form-urlencoded`; `None` when it is
+    /// empty and not required, or does not decode).
+    pub fn form_body<T: serde::de::DeserializeOwned>(
+        &mut self,
+        body: &[u8],
+        required: bool,
+    ) -> Option<T> {
+        if !self.body_present(body, required) {
+            return None;
+        }
+        match serde_urlencoded::from_bytes(body) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.issue(
+                    In::Body,
+                    "body",
+                    "model_type",
+                    format!("Invalid form body: {e}"),
+                    String::new(),
+                );
+                None
+            }
+        }
+    }
+
     /// A raw request body (`None` when it is empty and not required).
     pub fn raw_body(
         &mut self,
@@ -554,6 +579,35 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<Secret> {
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| Secret::from(token))
+}
+
+/// The user and password of `Authorization: Basic <base64 of user:password>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BasicCredentials {
+    pub username: String,
+    /// Never shown by `Debug`.
+    pub password: Secret,
+}
+
+/// `Authorization: Basic <credentials>` (RFC 7617; the scheme name is case-insensitive).
+pub fn basic_credentials(headers: &HeaderMap) -> Option<BasicCredentials> {
+    use base64::Engine as _;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let (username, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some(BasicCredentials {
+        username: username.to_owned(),
+        password: Secret::from(password),
+    })
 }
 
 /// An API key sent in a header.
@@ -815,6 +869,14 @@ mod tests {
         assert_eq!(p.json_body::<Value>(b"{", true), None);
         assert_eq!(p.json_body::<u32>(b"\"x\"", true), None);
         assert_eq!(p.text_body(b"hi", true), Some("hi".to_owned()));
+        assert_eq!(
+            p.form_body::<Value>(b"name=a+b&n=1", true),
+            Some(json!({"name": "a b", "n": "1"}))
+        );
+        assert_eq!(
+            p.form_body::<std::collections::BTreeMap<String, u8>>(b"n=x", true),
+            None
+        );
         assert_eq!(p.text_body(&[0xff, 0xfe], true), None);
         let raw = axum::body::Bytes::from_static(b"\x00\x01");
         assert_eq!(p.raw_body(&raw, true), Some(raw.clone()));
@@ -829,6 +891,7 @@ mod tests {
             [
                 (In::Body, "missing"),
                 (In::Body, "json_invalid"),
+                (In::Body, "model_type"),
                 (In::Body, "model_type"),
                 (In::Body, "string_unicode")
             ]
@@ -1017,8 +1080,23 @@ mod tests {
         h.insert("x-api-key", " k ".parse().unwrap());
         assert_eq!(bearer_token(&h).unwrap().expose(), "abc");
         assert_eq!(header_key(&h, "X-API-Key").unwrap().expose(), "k");
+        assert!(basic_credentials(&h).is_none());
         h.insert("authorization", "Basic abc".parse().unwrap());
         assert!(bearer_token(&h).is_none());
+        assert!(
+            basic_credentials(&h).is_none(),
+            "not base64 of user:password"
+        );
+        h.insert(
+            "authorization",
+            "basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".parse().unwrap(),
+        );
+        let basic = basic_credentials(&h).unwrap();
+        assert_eq!(
+            (basic.username.as_str(), basic.password.expose()),
+            ("Aladdin", "open sesame")
+        );
+        assert!(!format!("{basic:?}").contains("open sesame"));
         let id = TemplateContext::request_id(&HeaderMap::new());
         assert_eq!(id.len(), 36);
     }

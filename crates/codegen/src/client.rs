@@ -394,6 +394,24 @@ fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
                     format!("{name}: <key>` (security scheme `{scheme_name}`)."),
                 )
             }
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                let doc = format!(
+                    " Creates a client that sends `Authorization: Basic <base64 of username:password>` \
+                     (security scheme `{scheme_name}`).\n\n The password never appears in `Debug` output."
+                );
+                methods.push(quote! {
+                    #[doc = #doc]
+                    pub fn with_basic_auth(
+                        baseurl: &str,
+                        username: impl Into<::std::string::String>,
+                        password: impl Into<::api_support::Secret>,
+                    ) -> Result<Self, ::api_support::client::ClientError> {
+                        let auth = ::api_support::client::Auth::Basic { username: username.into(), password: password.into() };
+                        Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
+                    }
+                });
+                continue;
+            }
             SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case(SIGNED_SCHEME) => {
                 let doc = format!(
                     " Creates a client that signs every request with an API token (security scheme `{scheme_name}`): \

@@ -301,6 +301,11 @@ fn example_constructor(spec: &OpenAPI) -> (&'static str, &'static str) {
             ReferenceOr::Item(SecurityScheme::OAuth2 { .. }) => {
                 return ("with_bearer_token", "\"TOKEN\"");
             }
+            ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })
+                if scheme.eq_ignore_ascii_case("basic") =>
+            {
+                return ("with_basic_auth", "\"USERNAME\", \"PASSWORD\"");
+            }
             _ => {}
         }
     }

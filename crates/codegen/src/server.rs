@@ -88,6 +88,8 @@ struct Scheme {
     payload: TokenStream,
     /// Whether the payload is a plain `Secret` (bearer token, API key).
     is_secret: bool,
+    /// Whether checking it needs the request's method and URI (a signed request).
+    signs: bool,
     doc: String,
 }
 
@@ -103,6 +105,10 @@ fn schemes(spec: &Value) -> Vec<Scheme> {
     for (name, scheme) in map {
         let scheme = resolve(spec, scheme);
         let variant = format_ident!("{}", rust_type_name(name));
+        let signs = scheme["type"] == "http"
+            && scheme["scheme"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("bhesignature"));
         let (extract, payload, is_secret, doc) = match (
             scheme["type"].as_str(),
             scheme["scheme"].as_str(),
@@ -121,6 +127,12 @@ fn schemes(spec: &Value) -> Vec<Scheme> {
                 format!(
                     "a signed request: `Authorization: bhesignature <token id>`, `RequestDate`, `Signature` (scheme `{name}`)"
                 ),
+            ),
+            (Some("http"), Some(s), _) if s.eq_ignore_ascii_case("basic") => (
+                quote! { ::api_support::server::basic_credentials(headers) },
+                quote! { ::api_support::server::BasicCredentials },
+                false,
+                format!("`Authorization: Basic <base64 of user:password>` (scheme `{name}`)"),
             ),
             (Some("oauth2" | "openIdConnect"), _, _) => (
                 quote! { ::api_support::server::bearer_token(headers) },
@@ -145,6 +157,7 @@ fn schemes(spec: &Value) -> Vec<Scheme> {
             extract,
             payload,
             is_secret,
+            signs,
             doc,
         });
     }
@@ -985,6 +998,13 @@ fn request_body(
             .unwrap_or_else(|| quote! { ::serde_json::Value });
         let read = quote! { p.json_body::<#ty>(body, #required) };
         (ty, read)
+    } else if essence == "application/x-www-form-urlencoded" {
+        let ty = media_object
+            .get("schema")
+            .map(|schema| body_type(schema, types_lib, type_names))
+            .unwrap_or_else(|| quote! { ::serde_json::Value });
+        let read = quote! { p.form_body::<#ty>(body, #required) };
+        (ty, read)
     } else if essence == "application/octet-stream" {
         (
             quote! { ::axum::body::Bytes },
@@ -1330,7 +1350,7 @@ pub fn generate(
         });
         let handler = format_ident!("handle_{}", module);
         // Signed requests are checked against the method and URI; other schemes need neither.
-        let signed = op_schemes.iter().any(|s| !s.is_secret);
+        let signed = op_schemes.iter().any(|s| s.signs);
         let method_param = if signed {
             quote! { method }
         } else {
@@ -1441,8 +1461,8 @@ pub fn generate(
         " The service: implement it, then serve [`router`].".to_owned()
     } else {
         let mut doc = " The service: implement it, then serve [`router`].\n\n Not served by this stub (the router answers 501; the client supports them):\n".to_owned();
-        for s in &skipped {
-            doc.push_str(&format!("\n * `{}`: {}", s.location, s.message));
+        for (op_id, reason) in &unserved {
+            doc.push_str(&format!("\n * `{op_id}`: {reason}"));
         }
         doc
     };
