@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use heck::ToSnakeCase;
-use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme};
+use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
 use progenitor_impl::InterfaceStyle;
 use quote::{ToTokens, format_ident, quote};
@@ -25,6 +25,9 @@ pub struct ClientCode {
     pub uses_futures: bool,
     /// The operations (`operationId`) whose builders walk pages (`stream()`).
     pub paged: Vec<String>,
+    /// The constructor a README example uses and its example arguments
+    /// (`with_bearer_token`, `"TOKEN"`); `None`: `Client::new`.
+    pub example_constructor: Option<(String, String)>,
 }
 
 pub fn generate(
@@ -36,7 +39,10 @@ pub fn generate(
 ) -> crate::Result<ClientCode> {
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Builder);
-    let signing = signs_requests(working);
+    let schemes = crate::security::schemes(working_value);
+    let signing = schemes
+        .iter()
+        .any(|s| s.kind == crate::security::Kind::Signed);
     if signing {
         // Each request is signed just before it is sent; the signer is the client's inner value.
         settings
@@ -61,7 +67,7 @@ pub fn generate(
     user_agent_in_new(file, &mut client)?;
     required_defaults(working_value, &mut client);
     errors_by_status(working_value, &types.names, types_lib, &mut client);
-    let auth = auth_constructors(working, signing);
+    let (auth, example_constructor) = auth_constructors(&schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
     for operation in crate::validate::operations(working_value) {
@@ -86,6 +92,7 @@ pub fn generate(
         uses_websockets: generator.uses_websockets(),
         uses_futures: generator.uses_futures(),
         paged,
+        example_constructor,
     })
 }
 
@@ -158,7 +165,7 @@ fn errors_by_status(
             .into_iter()
             .flatten()
             .filter_map(|(_, r)| {
-                crate::validate::json_media(crate::transform::resolve(working, r).get("content"))
+                crate::model::json_media(crate::transform::resolve(working, r).get("content"))
             })
             .filter_map(|media| media.get("schema"))
             .filter_map(|schema| crate::transform::resolve(working, schema).get("x-status-bodies"))
@@ -166,11 +173,11 @@ fn errors_by_status(
             .flatten()
             .collect();
         let statuses = bodies.into_iter().filter_map(|(status, schema)| {
-            let code: u16 = status.parse().ok()?;
-            let name = schema["$ref"]
-                .as_str()?
-                .strip_prefix("#/components/schemas/")?;
-            let name = crate::enums::rust_type_name(name);
+            let crate::model::StatusKey::Code(code) = crate::model::StatusKey::parse(status)?
+            else {
+                return None;
+            };
+            let name = crate::model::ref_type(schema)?;
             type_names.contains(&name).then(|| {
                 let ident = format_ident!("{name}");
                 (code, quote! { ::#lib::#ident })
@@ -331,58 +338,41 @@ fn reexport_models(file: &mut syn::File, types_lib: &str) {
     }
 }
 
-/// One constructor per supported security scheme, e.g. `Client::with_bearer_token`.
-/// HTTP scheme `bhesignature`: BloodHound's HMAC-signed requests.
-const SIGNED_SCHEME: &str = "bhesignature";
-
-/// Whether a security scheme signs each request (which needs a hook, not a default header).
-fn signs_requests(spec: &OpenAPI) -> bool {
-    spec.components.iter().flat_map(|c| c.security_schemes.values()).any(|s| {
-        matches!(s, ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. }) if scheme.eq_ignore_ascii_case(SIGNED_SCHEME))
-    })
-}
-
-fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
+/// One constructor per supported security scheme, e.g. `Client::with_bearer_token`,
+/// and the one a README example uses (method, example arguments).
+fn auth_constructors(
+    schemes: &[crate::security::Scheme],
+    signing: bool,
+) -> (TokenStream, Option<(String, String)>) {
+    use crate::security::Kind;
     // With a signing scheme the client carries a `Signer` (none for the other schemes).
     let inner = signing.then(|| quote! { , ::api_support::client::Signer::None });
-    let schemes = spec.components.as_ref().map(|c| &c.security_schemes);
     let mut methods = Vec::new();
+    let mut example = None;
     let mut seen = std::collections::BTreeSet::new();
     let api_keys = schemes
-        .into_iter()
-        .flatten()
-        .filter(|(_, s)| {
-            matches!(
-                s,
-                ReferenceOr::Item(SecurityScheme::APIKey {
-                    location: APIKeyLocation::Header,
-                    ..
-                })
-            )
-        })
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::ApiKeyHeader { .. }))
         .count();
-    for (scheme_name, scheme) in schemes.into_iter().flatten() {
-        let ReferenceOr::Item(scheme) = scheme else {
-            continue;
-        };
-        let (method, auth, doc) = match scheme {
-            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => (
+    for crate::security::Scheme {
+        name: scheme_name,
+        kind,
+    } in schemes
+    {
+        let (method, auth, doc, example_args) = match kind {
+            Kind::Bearer { oauth } => (
                 format_ident!("with_bearer_token"),
                 quote! { ::api_support::client::Auth::Bearer(token.into()) },
-                format!("Authorization: Bearer <token>` (security scheme `{scheme_name}`)."),
+                if *oauth {
+                    format!(
+                        "Authorization: Bearer <token>`, a token obtained through security scheme `{scheme_name}`."
+                    )
+                } else {
+                    format!("Authorization: Bearer <token>` (security scheme `{scheme_name}`).")
+                },
+                Some("\"TOKEN\""),
             ),
-            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => (
-                format_ident!("with_bearer_token"),
-                quote! { ::api_support::client::Auth::Bearer(token.into()) },
-                format!(
-                    "Authorization: Bearer <token>`, a token obtained through security scheme `{scheme_name}`."
-                ),
-            ),
-            SecurityScheme::APIKey {
-                location: APIKeyLocation::Header,
-                name,
-                ..
-            } => {
+            Kind::ApiKeyHeader { header } => {
                 let method = if api_keys == 1 {
                     format_ident!("with_api_key")
                 } else {
@@ -390,11 +380,12 @@ fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
                 };
                 (
                     method,
-                    quote! { ::api_support::client::Auth::ApiKeyHeader { header: #name, key: token.into() } },
-                    format!("{name}: <key>` (security scheme `{scheme_name}`)."),
+                    quote! { ::api_support::client::Auth::ApiKeyHeader { header: #header, key: token.into() } },
+                    format!("{header}: <key>` (security scheme `{scheme_name}`)."),
+                    (api_keys == 1).then_some("\"API_KEY\""),
                 )
             }
-            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+            Kind::Basic => {
                 let doc = format!(
                     " Creates a client that sends `Authorization: Basic <base64 of username:password>` \
                      (security scheme `{scheme_name}`).\n\n The password never appears in `Debug` output."
@@ -410,9 +401,13 @@ fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
                         Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
                     }
                 });
+                example.get_or_insert((
+                    "with_basic_auth".to_owned(),
+                    "\"USERNAME\", \"PASSWORD\"".to_owned(),
+                ));
                 continue;
             }
-            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case(SIGNED_SCHEME) => {
+            Kind::Signed => {
                 let doc = format!(
                     " Creates a client that signs every request with an API token (security scheme `{scheme_name}`): \
                      `Authorization: bhesignature <token id>`, `RequestDate` and an HMAC-SHA256 `Signature` made with the \
@@ -433,10 +428,13 @@ fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
             }
             // Other schemes (query or cookie API keys, other HTTP schemes) have no constructor yet;
             // `Client::new_with_client` takes a `reqwest::Client` configured by hand.
-            _ => continue,
+            Kind::Other => continue,
         };
         if !seen.insert(method.to_string()) {
             continue;
+        }
+        if let Some(args) = example_args {
+            example.get_or_insert((method.to_string(), args.to_owned()));
         }
         let doc = format!(
             " Creates a client that sends `{doc}\n\n The credential never appears in `Debug` output."
@@ -453,12 +451,13 @@ fn auth_constructors(spec: &OpenAPI, signing: bool) -> TokenStream {
         });
     }
     if methods.is_empty() {
-        return TokenStream::new();
+        return (TokenStream::new(), example);
     }
-    quote! {
+    let tokens = quote! {
         /// Constructors that authenticate every request.
         impl Client {
             #(#methods)*
         }
-    }
+    };
+    (tokens, example)
 }

@@ -260,9 +260,7 @@ impl Differ<'_> {
     }
 
     fn body(doc: &Value, response: &Value) -> Option<Value> {
-        resolve(doc, response)
-            .pointer("/content/application~1json/schema")
-            .cloned()
+        crate::model::json_body_schema(doc, response).cloned()
     }
 
     fn responses(&mut self, pointer: &str, old_op: &Value, new_op: &Value) {

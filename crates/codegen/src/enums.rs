@@ -27,10 +27,7 @@ fn response_reachable(doc: &Value) -> std::collections::BTreeSet<String> {
     fn walk(doc: &Value, value: &Value, seen: &mut std::collections::BTreeSet<String>) {
         match value {
             Value::Object(map) => {
-                if let Some(name) = map
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                if let Some(name) = crate::model::schema_ref(value)
                     && seen.insert(name.to_owned())
                     && let Some(target) = doc.pointer(&format!(
                         "/components/schemas/{}",

@@ -8,7 +8,6 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::enums::rust_type_name;
 use crate::transform::resolve;
 use crate::validate::METHODS;
 
@@ -36,14 +35,12 @@ fn collect(doc: &Value, type_names: &[String]) -> Vec<Example> {
             };
             for (status, response) in responses {
                 let response = resolve(doc, response);
-                let Some(media) = response.pointer("/content/application~1json") else {
+                let Some(media) = crate::model::json_media(response.get("content")) else {
                     continue;
                 };
                 let Some(name) = media
-                    .pointer("/schema/$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    .map(rust_type_name)
+                    .get("schema")
+                    .and_then(crate::model::ref_type)
                     .filter(|n| type_names.contains(n))
                 else {
                     continue;

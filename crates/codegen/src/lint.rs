@@ -201,11 +201,10 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
 }
 
 fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
-    let schemes: Vec<&String> = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().collect())
-        .unwrap_or_default();
+    let schemes: Vec<String> = crate::security::schemes(doc)
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     for crate::validate::Operation { pointer, op, .. } in crate::validate::operations(doc) {
         let mut add = |rule, at: String, message: String| {
             findings.push(Finding {
@@ -215,11 +214,9 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
             })
         };
         let responses = op["responses"].as_object();
-        if !responses
-            .into_iter()
-            .flatten()
-            .any(|(k, _)| k.starts_with('4') || k.starts_with('5') || k == "default")
-        {
+        if !responses.into_iter().flatten().any(|(k, _)| {
+            crate::model::StatusKey::parse(k).is_some_and(crate::model::StatusKey::is_error)
+        }) {
             add(
                 "error-responses",
                 format!("{pointer}/responses"),
@@ -241,7 +238,7 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
                         .flatten()
                         .map(|(k, _)| k)
                     {
-                        if !schemes.contains(&name) {
+                        if !schemes.contains(name) {
                             let at = if op.get("security").is_some() {
                                 format!("{pointer}/security/{i}")
                             } else {

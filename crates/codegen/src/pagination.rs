@@ -32,8 +32,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::enums::rust_type_name;
 use crate::error::SpecError;
+use crate::model::{StatusKey, ref_type};
 use crate::server::sanitize_field;
 use crate::transform::resolve;
 
@@ -260,8 +260,8 @@ fn read_extension(
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .find(|(k, _)| k.starts_with('2'))
-        .and_then(|(_, r)| resolve(doc, r).pointer("/content/application~1json/schema"))
+        .find(|(k, _)| StatusKey::parse(k).is_some_and(StatusKey::is_success))
+        .and_then(|(_, r)| crate::model::json_body_schema(doc, r))
         .ok_or_else(|| {
             err(
                 file,
@@ -295,10 +295,8 @@ fn read_extension(
         ));
     }
     let item_type = items_schema
-        .pointer("/items/$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(rust_type_name)
+        .get("items")
+        .and_then(ref_type)
         .ok_or_else(|| {
             err(
                 file,
@@ -605,15 +603,10 @@ pub fn error_type(doc: &Value, op: &Value, types_lib: &str) -> TokenStream {
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .filter(|(k, _)| !k.starts_with('2') && !k.starts_with('1') && !k.starts_with('3'))
-        .find_map(|(_, r)| {
-            resolve(doc, r)
-                .pointer("/content/application~1json/schema/$ref")
-                .and_then(Value::as_str)
-        })
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .filter(|(k, _)| StatusKey::parse(k).is_some_and(StatusKey::is_error))
+        .find_map(|(_, r)| crate::model::json_body_schema(doc, r).and_then(ref_type))
         .map(|name| {
-            let ident = format_ident!("{}", rust_type_name(name));
+            let ident = format_ident!("{name}");
             quote! { ::#lib::#ident }
         })
         .unwrap_or_else(|| quote! { () })

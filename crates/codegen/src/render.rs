@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
+use openapiv3::{OpenAPI, ReferenceOr};
 use proc_macro2::TokenStream;
 
 use crate::client::ClientCode;
@@ -277,41 +277,6 @@ fn operations_table(spec: &OpenAPI) -> String {
     out
 }
 
-/// The constructor the README example uses, from the first supported security scheme.
-fn example_constructor(spec: &OpenAPI) -> (&'static str, &'static str) {
-    let schemes = spec.components.as_ref().map(|c| &c.security_schemes);
-    let api_keys = schemes
-        .into_iter()
-        .flatten()
-        .filter(|(_, s)| matches!(s, ReferenceOr::Item(SecurityScheme::APIKey { .. })))
-        .count();
-    for (_, scheme) in schemes.into_iter().flatten() {
-        match scheme {
-            ReferenceOr::Item(SecurityScheme::APIKey {
-                location: openapiv3::APIKeyLocation::Header,
-                ..
-            }) if api_keys == 1 => {
-                return ("with_api_key", "\"API_KEY\"");
-            }
-            ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })
-                if scheme.eq_ignore_ascii_case("bearer") =>
-            {
-                return ("with_bearer_token", "\"TOKEN\"");
-            }
-            ReferenceOr::Item(SecurityScheme::OAuth2 { .. }) => {
-                return ("with_bearer_token", "\"TOKEN\"");
-            }
-            ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })
-                if scheme.eq_ignore_ascii_case("basic") =>
-            {
-                return ("with_basic_auth", "\"USERNAME\", \"PASSWORD\"");
-            }
-            _ => {}
-        }
-    }
-    ("new", "")
-}
-
 pub fn client_readme(
     spec_path: &str,
     name: &str,
@@ -325,11 +290,9 @@ pub fn client_readme(
         .first()
         .map(|s| s.url.as_str())
         .unwrap_or("http://localhost:8080");
-    let (ctor, arg) = example_constructor(spec);
-    let ctor_call = if arg.is_empty() {
-        format!("{lib}::Client::new({base:?})")
-    } else {
-        format!("{lib}::Client::{ctor}({base:?}, {arg})?")
+    let ctor_call = match &client.example_constructor {
+        Some((ctor, args)) => format!("{lib}::Client::{ctor}({base:?}, {args})?"),
+        None => format!("{lib}::Client::new({base:?})"),
     };
     let first = spec.operations().next().map(|(_, _, op)| op);
     let first_op = first
@@ -531,7 +494,7 @@ fn json_success(op: &openapiv3::Operation) -> bool {
             ReferenceOr::Item(response) => response
                 .content
                 .keys()
-                .any(|media| crate::validate::is_json_media(media)),
+                .any(|media| crate::model::is_json_media(media)),
             ReferenceOr::Reference { .. } => true,
         })
 }

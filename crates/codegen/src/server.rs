@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::enums::rust_type_name;
 use crate::error::SpecError;
+use crate::model::{StatusKey, ref_type};
 use crate::transform::resolve;
 
 /// What the server crate needs beyond the types crate.
@@ -94,33 +95,25 @@ struct Scheme {
 }
 
 fn schemes(spec: &Value) -> Vec<Scheme> {
-    let Some(map) = spec
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    else {
-        return Vec::new();
-    };
+    use crate::security::Kind;
     let secret = quote! { ::api_support::Secret };
     let mut out = Vec::new();
-    for (name, scheme) in map {
-        let scheme = resolve(spec, scheme);
-        let variant = format_ident!("{}", rust_type_name(name));
-        let signs = scheme["type"] == "http"
-            && scheme["scheme"]
-                .as_str()
-                .is_some_and(|s| s.eq_ignore_ascii_case("bhesignature"));
-        let (extract, payload, is_secret, doc) = match (
-            scheme["type"].as_str(),
-            scheme["scheme"].as_str(),
-            scheme["in"].as_str(),
-        ) {
-            (Some("http"), Some(s), _) if s.eq_ignore_ascii_case("bearer") => (
+    for crate::security::Scheme { name, kind } in crate::security::schemes(spec) {
+        let variant = format_ident!("{}", rust_type_name(&name));
+        let (extract, payload, is_secret, doc) = match &kind {
+            Kind::Bearer { oauth: false } => (
                 quote! { ::api_support::server::bearer_token(headers) },
                 secret.clone(),
                 true,
                 format!("`Authorization: Bearer <token>` (scheme `{name}`)"),
             ),
-            (Some("http"), Some(s), _) if s.eq_ignore_ascii_case("bhesignature") => (
+            Kind::Bearer { oauth: true } => (
+                quote! { ::api_support::server::bearer_token(headers) },
+                secret.clone(),
+                true,
+                format!("an OAuth 2 bearer token (scheme `{name}`)"),
+            ),
+            Kind::Signed => (
                 quote! { ::api_support::server::signed_request(headers, method.as_str(), path_and_query) },
                 quote! { ::api_support::server::SignedRequest },
                 false,
@@ -128,56 +121,31 @@ fn schemes(spec: &Value) -> Vec<Scheme> {
                     "a signed request: `Authorization: bhesignature <token id>`, `RequestDate`, `Signature` (scheme `{name}`)"
                 ),
             ),
-            (Some("http"), Some(s), _) if s.eq_ignore_ascii_case("basic") => (
+            Kind::Basic => (
                 quote! { ::api_support::server::basic_credentials(headers) },
                 quote! { ::api_support::server::BasicCredentials },
                 false,
                 format!("`Authorization: Basic <base64 of user:password>` (scheme `{name}`)"),
             ),
-            (Some("oauth2" | "openIdConnect"), _, _) => (
-                quote! { ::api_support::server::bearer_token(headers) },
+            Kind::ApiKeyHeader { header } => (
+                quote! { ::api_support::server::header_key(headers, #header) },
                 secret.clone(),
                 true,
-                format!("an OAuth 2 bearer token (scheme `{name}`)"),
+                format!("the `{header}` header (scheme `{name}`)"),
             ),
-            (Some("apiKey"), _, Some("header")) => {
-                let header = scheme["name"].as_str().unwrap_or_default().to_owned();
-                (
-                    quote! { ::api_support::server::header_key(headers, #header) },
-                    secret.clone(),
-                    true,
-                    format!("the `{header}` header (scheme `{name}`)"),
-                )
-            }
-            _ => continue,
+            Kind::Other => continue,
         };
         out.push(Scheme {
-            name: name.clone(),
+            signs: kind == Kind::Signed,
+            name,
             variant,
             extract,
             payload,
             is_secret,
-            signs,
             doc,
         });
     }
     out
-}
-
-/// The security scheme names an operation accepts (alternatives), empty when it needs none.
-fn operation_security(spec: &Value, op: &Value) -> Vec<String> {
-    let requirements = op.get("security").or_else(|| spec.get("security"));
-    let mut names = Vec::new();
-    for requirement in requirements.and_then(Value::as_array).into_iter().flatten() {
-        if let Some(obj) = requirement.as_object() {
-            if obj.is_empty() {
-                // `{}`: anonymous access is allowed.
-                return Vec::new();
-            }
-            names.extend(obj.keys().cloned());
-        }
-    }
-    names
 }
 
 /// One parameter, ready for code generation.
@@ -288,12 +256,8 @@ fn rust_type(schema: &Value, types_lib: &TokenStream) -> Option<TokenStream> {
             quote! { ::#path<#(#params),*> }
         });
     }
-    if let Some(name) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-    {
-        let ident = format_ident!("{}", rust_type_name(name));
+    if let Some(name) = ref_type(schema) {
+        let ident = format_ident!("{name}");
         return Some(quote! { #types_lib::#ident });
     }
     Some(match (schema["type"].as_str(), schema["format"].as_str()) {
@@ -323,11 +287,7 @@ fn scalar(
         ));
     }
     let resolved = resolve(spec, schema);
-    let referenced = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(rust_type_name);
+    let referenced = ref_type(schema);
     let default = resolved.get("default");
     match (resolved["type"].as_str(), resolved["format"].as_str()) {
         (Some("string"), _) if referenced.is_some() && resolved.get("enum").is_some() => {
@@ -419,12 +379,7 @@ fn component_scalar(
     types_lib: &TokenStream,
     type_names: &[String],
 ) -> Option<(TokenStream, &'static str, TokenStream, Option<TokenStream>)> {
-    let name = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(rust_type_name)
-        .filter(|name| type_names.contains(name))?;
+    let name = ref_type(schema).filter(|name| type_names.contains(name))?;
     if !string_like(spec, schema, 0) {
         return None;
     }
@@ -584,7 +539,9 @@ pub(crate) fn sanitize_field(name: &str) -> String {
 
 /// One documented status of an operation.
 struct Status {
+    /// As the spec writes it (`200`, `4XX`, `default`).
     key: String,
+    status: StatusKey,
     variant: proc_macro2::Ident,
     /// `None`: a fixed status; `Some`: the variant carries its own `StatusCode` (ranges, `default`).
     fixed: Option<u16>,
@@ -620,11 +577,7 @@ impl Body {
 /// The Rust type of a JSON body schema: a component of the types crate, else
 /// a plain type, else `serde_json::Value` (a freeform or inline schema).
 fn body_type(schema: &Value, types_lib: &TokenStream, type_names: &[String]) -> TokenStream {
-    if let Some(name) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(rust_type_name)
+    if let Some(name) = ref_type(schema)
         && type_names.contains(&name)
     {
         let ident = format_ident!("{name}");
@@ -672,7 +625,7 @@ fn statuses(
     {
         let response = resolve(spec, response);
         let content = response.get("content");
-        let body = match crate::validate::json_media(content) {
+        let body = match crate::model::json_media(content) {
             Some(media) => Some(Body::Json(
                 media
                     .get("schema")
@@ -684,11 +637,14 @@ fn statuses(
                 .and_then(|c| c.keys().next())
                 .map(|media| Body::Raw(media.clone())),
         };
-        let (variant, fixed) = match key.as_str() {
-            "default" => ("Default".to_owned(), None),
-            k if k.ends_with("XX") => (format!("Status{k}"), None),
-            k => {
-                let code: u16 = k.parse().unwrap_or(500);
+        // Keys were validated: anything else is not a response of this operation.
+        let Some(status) = StatusKey::parse(key) else {
+            continue;
+        };
+        let (variant, fixed) = match status {
+            StatusKey::Default => ("Default".to_owned(), None),
+            StatusKey::Range(_) => (format!("Status{key}"), None),
+            StatusKey::Code(code) => {
                 let reason = http::StatusCode::from_u16(code)
                     .ok()
                     .and_then(|s| s.canonical_reason())
@@ -698,6 +654,7 @@ fn statuses(
         };
         out.push(Status {
             key: key.clone(),
+            status,
             variant: format_ident!("{variant}"),
             fixed,
             body,
@@ -721,12 +678,16 @@ fn statuses(
 /// The documented status a rejection at `status` maps to: the exact code, its
 /// range, or `default`, with a JSON body.
 fn documented_target(statuses: &[Status], status: u16) -> Option<&Status> {
-    let range = format!("{}XX", status / 100);
+    let class = u8::try_from(status / 100).ok()?;
     statuses
         .iter()
-        .find(|s| s.fixed == Some(status))
-        .or_else(|| statuses.iter().find(|s| s.key == range))
-        .or_else(|| statuses.iter().find(|s| s.key == "default"))
+        .find(|s| s.status == StatusKey::Code(status))
+        .or_else(|| {
+            statuses
+                .iter()
+                .find(|s| s.status == StatusKey::Range(class))
+        })
+        .or_else(|| statuses.iter().find(|s| s.status == StatusKey::Default))
         .filter(|s| matches!(s.body, Some(Body::Json(_))))
 }
 
@@ -839,7 +800,7 @@ fn rejection_for(
     }
     let documented_schema = documented_target(statuses, status).and_then(|target| {
         let response = resolve(spec, op.get("responses")?.get(&target.key)?);
-        crate::validate::json_media(response.get("content"))?.get("schema")
+        crate::model::json_media(response.get("content"))?.get("schema")
     });
     if let Some(template) =
         documented_schema.and_then(|schema| envelope_template(spec, schema, status, text))
@@ -991,7 +952,7 @@ fn request_body(
         .get("description")
         .and_then(Value::as_str)
         .map_or_else(|| format!(" The `{essence}` body."), |d| format!(" {d}"));
-    let (ty, read) = if crate::validate::is_json_media(media) {
+    let (ty, read) = if crate::model::is_json_media(media) {
         let ty = media_object
             .get("schema")
             .map(|schema| body_type(schema, types_lib, type_names))
@@ -1114,7 +1075,7 @@ pub fn generate(
             }
         };
         let statuses = statuses(spec, op, &types_lib, type_names);
-        let security = operation_security(spec, op);
+        let security = crate::security::requirement(spec, op);
         let op_schemes: Vec<&Scheme> = schemes
             .iter()
             .filter(|s| security.contains(&s.name))

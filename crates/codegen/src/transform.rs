@@ -26,6 +26,7 @@ use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
 use crate::error::{SpecError, escape_pointer};
+use crate::model::StatusKey;
 use crate::validate::METHODS;
 
 /// Name of the support crate generated code refers to for `x-rust-type`.
@@ -281,7 +282,7 @@ fn single_request_media(doc: &mut Value, op_pointer: &str) {
     };
     let keep = content
         .keys()
-        .find(|m| crate::validate::is_json_media(m))
+        .find(|m| crate::model::is_json_media(m))
         .or_else(|| content.keys().find(|m| sendable(m)))
         .cloned();
     if let Some(keep) = keep {
@@ -380,17 +381,12 @@ pub fn normalize_null_unions(value: &mut Value) {
 }
 
 fn api_key_headers(doc: &Value) -> Vec<String> {
-    let Some(schemes) = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    else {
-        return Vec::new();
-    };
-    schemes
-        .values()
-        .map(|s| resolve(doc, s))
-        .filter(|s| s["type"] == "apiKey" && s["in"] == "header")
-        .filter_map(|s| s["name"].as_str().map(str::to_ascii_lowercase))
+    crate::security::schemes(doc)
+        .into_iter()
+        .filter_map(|s| match s.kind {
+            crate::security::Kind::ApiKeyHeader { header } => Some(header.to_ascii_lowercase()),
+            _ => None,
+        })
         .collect()
 }
 
@@ -653,13 +649,7 @@ fn comma_list(array_schema: &Value) -> Value {
 }
 
 fn json_schema(doc: &Value, response: &Value) -> Option<Value> {
-    let response = resolve(doc, response);
-    let content = response.get("content")?.as_object()?;
-    let media = content
-        .iter()
-        .find(|(k, _)| k.starts_with("application/json") || k.ends_with("+json"))?
-        .1;
-    media.get("schema").cloned()
+    crate::model::json_body_schema(doc, response).cloned()
 }
 
 fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
@@ -682,7 +672,7 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
         .map(|(k, v)| (k, resolve(doc, &v).clone()))
         .collect();
 
-    let is_success = |k: &str| k.starts_with('2');
+    let is_success = |k: &str| StatusKey::parse(k).is_some_and(StatusKey::is_success);
     let has_success = responses.keys().any(|k| is_success(k));
     if let Some(default) = responses.get("default").cloned() {
         let success_schemas: Vec<Option<Value>> = responses
@@ -702,7 +692,7 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
     for (side, suffix, pick) in [
         ("success", "Response", &is_success as &dyn Fn(&str) -> bool),
         ("error", "Error", &|k: &str| {
-            !k.starts_with('2') && !k.starts_with('1') && !k.starts_with('3')
+            StatusKey::parse(k).is_some_and(StatusKey::is_error)
         }),
     ] {
         let keys: Vec<String> = responses.keys().filter(|k| pick(k)).cloned().collect();
@@ -777,10 +767,7 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
 
 /// How many required properties a (referenced) schema has; `schemas` maps component names.
 fn required_count(schemas: &Value, schema: &Value) -> usize {
-    let target = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    let target = crate::model::schema_ref(schema)
         .and_then(|name| schemas.get(name))
         .unwrap_or(schema);
     target

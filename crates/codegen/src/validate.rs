@@ -37,23 +37,6 @@ pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
     out
 }
 
-/// The media type object of a `content` map that carries JSON, by the rule
-/// progenitor decodes with (`application/json`, parameters allowed): the one
-/// place that decides "the JSON body" for the client, the server and the tests.
-pub fn json_media(content: Option<&Value>) -> Option<&Value> {
-    content
-        .and_then(Value::as_object)?
-        .iter()
-        .find(|(media, _)| is_json_media(media))
-        .map(|(_, v)| v)
-}
-
-/// Whether a media type name is JSON as progenitor reads it.
-pub fn is_json_media(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or_default().trim();
-    essence.eq_ignore_ascii_case("application/json")
-}
-
 /// One operation of a document.
 pub struct Operation<'a> {
     pub path: &'a str,
