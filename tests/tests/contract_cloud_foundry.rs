@@ -83,8 +83,8 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
     assert_eq!(
         seen[0],
         Request {
-            page: 3,
-            per_page: 5000,
+            page: 3.try_into().unwrap(),
+            per_page: 5000.try_into().unwrap(),
             order_by: ListAuditEventsOrderBy::UpdatedAtDesc,
             created_ats: Some(vec![t(1, 1), t(1, 2)]),
             created_ats_lt: Some(t(2, 0)),
@@ -104,7 +104,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
         }
     );
     assert_eq!(
-        (seen[1].page, seen[1].per_page, seen[1].order_by),
+        (seen[1].page.get(), seen[1].per_page.get(), seen[1].order_by),
         (1, 50, ListAuditEventsOrderBy::CreatedAt)
     );
 }

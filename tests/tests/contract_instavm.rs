@@ -61,7 +61,7 @@ async fn every_parameter_travels_intact_and_limit_defaults_to_50() {
                 vm_id: Some("vm-7".into()),
                 session_id: Some("s 1".into()),
                 cursor: Some("Y3Vyc29yLzE=".into()),
-                limit: 200,
+                limit: 200.try_into().unwrap(),
             },
             Request {
                 event_group: None,
@@ -71,7 +71,7 @@ async fn every_parameter_travels_intact_and_limit_defaults_to_50() {
                 vm_id: None,
                 session_id: None,
                 cursor: None,
-                limit: 50
+                limit: 50.try_into().unwrap()
             },
         ]
     );

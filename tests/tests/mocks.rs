@@ -344,6 +344,27 @@ async fn cloud_foundry_pages_with_links_that_keep_every_filter() {
 }
 
 #[tokio::test]
+async fn cloud_foundry_pages_past_the_end_are_empty_however_large() {
+    let mock = start(Service::CloudFoundry, options(45)).await.unwrap();
+    let client =
+        cloud_foundry_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    // page * per_page overflows 64 bits: an empty page, not a wrap or a panic.
+    for page in [4u64, i64::MAX as u64, u64::MAX] {
+        let list = client
+            .list_audit_events()
+            .page(page)
+            .per_page(5000u64)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(list.resources.is_empty(), "page {page}");
+        assert_eq!(list.pagination.total_results, 45);
+        assert!(list.pagination.next.is_none());
+    }
+}
+
+#[tokio::test]
 async fn faults_answer_with_documented_statuses_in_order() {
     let mock = start(Service::CloudFoundry, options(3)).await.unwrap();
     mock.faults.push(503);

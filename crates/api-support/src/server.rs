@@ -297,14 +297,20 @@ impl<'a> Params<'a> {
         if self.issues.len() > before {
             return None;
         }
-        let Ok(value) = raw.parse::<T>() else {
+        // A number is read as the kind says first and checked against its bounds, so a
+        // value out of bounds is reported as such even when the Rust type could not
+        // hold it (`page=0` for a `NonZeroU64`).
+        let number = match rules.kind {
+            ValueKind::Integer => raw.parse::<i128>().ok().map(|n| n as f64),
+            ValueKind::Number => raw.parse::<f64>().ok(),
+            _ => None,
+        };
+        if matches!(rules.kind, ValueKind::Integer | ValueKind::Number) && number.is_none() {
             let (kind, message) = rules.kind.parse_issue();
             self.issue(location, name, kind, message.into(), raw.into());
             return None;
-        };
-        if matches!(rules.kind, ValueKind::Integer | ValueKind::Number)
-            && let Ok(n) = raw.parse::<f64>()
-        {
+        }
+        if let Some(n) = number {
             let show = |b: f64| {
                 if b.fract() == 0.0 {
                     format!("{}", b as i64)
@@ -350,6 +356,11 @@ impl<'a> Params<'a> {
                 return None;
             }
         }
+        let Ok(value) = raw.parse::<T>() else {
+            let (kind, message) = rules.kind.parse_issue();
+            self.issue(location, name, kind, message.into(), raw.into());
+            return None;
+        };
         Some(value)
     }
 

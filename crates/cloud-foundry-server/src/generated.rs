@@ -43,9 +43,9 @@ pub mod list_audit_events {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Request {
         /// `page` (query). Default: `1`. Page to display; valid values are integers >= 1.
-        pub page: i64,
+        pub page: ::std::num::NonZeroU64,
         /// `per_page` (query). Default: `50`. Number of results per page; valid values are 1 through 5000.
-        pub per_page: i64,
+        pub per_page: ::std::num::NonZeroU64,
         /// `order_by` (query). Default: `"created_at"`. Value to sort by. Defaults to ascending; prepend with `-` to sort descending.
         pub order_by: ::cloud_foundry_types::ListAuditEventsOrderBy,
         /// `created_ats` (query). Events created at exactly one of these timestamps (comma-delimited, `YYYY-MM-DDThh:mm:ssZ`, second precision). For ranges use the `created_ats[lt]`/`[lte]`/`[gt]`/`[gte]` parameters.
@@ -94,7 +94,7 @@ pub mod list_audit_events {
         ) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
             let page = p
                 .scalar::<
-                    i64,
+                    ::std::num::NonZeroU64,
                 >(
                     ::api_support::server::In::Query,
                     "page",
@@ -107,7 +107,7 @@ pub mod list_audit_events {
                 );
             let per_page = p
                 .scalar::<
-                    i64,
+                    ::std::num::NonZeroU64,
                 >(
                     ::api_support::server::In::Query,
                     "per_page",
@@ -341,8 +341,14 @@ pub mod list_audit_events {
                 );
             p.finish()?;
             Ok(Request {
-                page: page.unwrap_or_else(|| 1i64),
-                per_page: per_page.unwrap_or_else(|| 50i64),
+                page: page
+                    .unwrap_or_else(|| const {
+                        ::std::num::NonZeroU64::new(1).unwrap()
+                    }),
+                per_page: per_page
+                    .unwrap_or_else(|| const {
+                        ::std::num::NonZeroU64::new(50).unwrap()
+                    }),
                 order_by: order_by
                     .unwrap_or_else(|| {
                         ::cloud_foundry_types::ListAuditEventsOrderBy::CreatedAt

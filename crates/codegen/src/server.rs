@@ -270,6 +270,36 @@ fn rust_type(schema: &Value, types_lib: &TokenStream) -> Option<TokenStream> {
     })
 }
 
+/// The Rust type typify gives an integer schema, so the stub's `Request` has
+/// the client's parameter types: `NonZeroU64` for `minimum: 1`, `u64` for
+/// `minimum: 0`, `i32` for `format: int32`, `i64` otherwise.
+fn integer_type(schema: &Value) -> TokenStream {
+    use schemars::schema::{InstanceType, NumberValidation, SchemaObject};
+    let number = |key: &str| schema.get(key).and_then(Value::as_f64);
+    // OpenAPI 3.0 marks an exclusive bound with a boolean beside it.
+    let exclusive = |key: &str| schema.get(key) == Some(&Value::Bool(true));
+    let (minimum, maximum) = (number("minimum"), number("maximum"));
+    let validation = NumberValidation {
+        minimum: minimum.filter(|_| !exclusive("exclusiveMinimum")),
+        exclusive_minimum: minimum.filter(|_| exclusive("exclusiveMinimum")),
+        maximum: maximum.filter(|_| !exclusive("exclusiveMaximum")),
+        exclusive_maximum: maximum.filter(|_| exclusive("exclusiveMaximum")),
+        multiple_of: number("multipleOf"),
+    };
+    let object = SchemaObject {
+        instance_type: Some(InstanceType::Integer.into()),
+        format: schema["format"].as_str().map(str::to_owned),
+        number: Some(Box::new(validation)),
+        ..Default::default()
+    };
+    let mut space = typify::TypeSpace::default();
+    space
+        .add_type(&object.into())
+        .ok()
+        .and_then(|id| space.get_type(&id).ok().map(|t| t.ident()))
+        .unwrap_or_else(|| quote! { i64 })
+}
+
 /// The Rust type, value kind and rules of a scalar schema.
 fn scalar(
     spec: &Value,
@@ -340,13 +370,21 @@ fn scalar(
             ))
         }
         (Some("integer"), _) => {
-            let d = default.and_then(Value::as_i64).map(|d| quote! { #d });
-            Some((
-                quote! { i64 },
-                "Integer",
-                literal_rules(resolved, "Integer"),
-                d,
-            ))
+            let ty = integer_type(resolved);
+            let d = default.and_then(Value::as_i64).map(|d| {
+                let is = |name: &str| ty.to_string().replace(' ', "") == name;
+                if is("i64") {
+                    quote! { #d }
+                } else if ty.to_string().contains("NonZero") {
+                    // Checked when the crate compiles, never at run time.
+                    let d = proc_macro2::Literal::i64_unsuffixed(d);
+                    quote! { const { #ty::new(#d).unwrap() } }
+                } else {
+                    let d = proc_macro2::Literal::i64_unsuffixed(d);
+                    quote! { #d }
+                }
+            });
+            Some((ty, "Integer", literal_rules(resolved, "Integer"), d))
         }
         (Some("number"), _) => {
             let d = default.and_then(Value::as_f64).map(|d| quote! { #d });

@@ -60,7 +60,7 @@ pub mod list_audit_events {
         /// `cursor` (query). Opaque pagination cursor: the `next_cursor` of the previous page, passed back unchanged. Omit for the first (newest) page.
         pub cursor: ::std::option::Option<::std::string::String>,
         /// `limit` (query). Default: `50`. Page size, 1 to 200 (default 50). Values out of range give 422.
-        pub limit: i64,
+        pub limit: ::std::num::NonZeroU64,
     }
     impl Request {
         /// Reads every parameter; all problems are returned together.
@@ -147,7 +147,7 @@ pub mod list_audit_events {
                 );
             let limit = p
                 .scalar::<
-                    i64,
+                    ::std::num::NonZeroU64,
                 >(
                     ::api_support::server::In::Query,
                     "limit",
@@ -168,7 +168,10 @@ pub mod list_audit_events {
                 vm_id,
                 session_id,
                 cursor,
-                limit: limit.unwrap_or_else(|| 50i64),
+                limit: limit
+                    .unwrap_or_else(|| const {
+                        ::std::num::NonZeroU64::new(50).unwrap()
+                    }),
             })
         }
     }

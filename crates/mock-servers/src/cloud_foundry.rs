@@ -155,7 +155,7 @@ fn in_range(
 }
 
 /// The query string of a page link: every filter the request had, in a fixed order.
-fn query(r: &list_audit_events::Request, page: i64) -> String {
+fn query(r: &list_audit_events::Request, page: u64) -> String {
     let mut pairs: Vec<(String, String)> = vec![
         ("page".into(), page.to_string()),
         ("per_page".into(), r.per_page.to_string()),
@@ -297,28 +297,32 @@ impl Api for Mock {
             }
             _ => events.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.guid.cmp(&b.guid))),
         }
-        let total = events.len() as i64;
-        let per_page = r.per_page.max(1);
-        let total_pages = (total + per_page - 1) / per_page;
-        let link = |page: i64| Link {
+        let total = events.len() as u64;
+        let (page, per_page) = (r.page.get(), r.per_page.get());
+        let total_pages = total.div_ceil(per_page);
+        let link = |page: u64| Link {
             href: format!("{}/v3/audit_events?{}", self.base_url, query(&r, page)),
             method: None,
         };
-        let start = ((r.page - 1).max(0) * per_page) as usize;
+        // A page past the end, however large its number, is empty (never an overflow).
+        let start = (page - 1)
+            .checked_mul(per_page)
+            .and_then(|start| usize::try_from(start).ok())
+            .unwrap_or(usize::MAX);
         let resources = events
             .into_iter()
             .skip(start)
-            .take(per_page as usize)
+            .take(usize::try_from(per_page).unwrap_or(usize::MAX))
             .cloned()
             .collect();
         Response::Ok(AuditEventList {
             pagination: Pagination {
-                total_results: total,
-                total_pages,
+                total_results: total as i64,
+                total_pages: total_pages as i64,
                 first: link(1),
                 last: link(total_pages.max(1)),
-                next: (r.page < total_pages).then(|| link(r.page + 1)),
-                previous: (r.page > 1).then(|| link(r.page - 1)),
+                next: (page < total_pages).then(|| link(page + 1)),
+                previous: (page > 1).then(|| link(page - 1)),
             },
             resources,
         })

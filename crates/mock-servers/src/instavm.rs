@@ -171,7 +171,7 @@ impl Api for Mock {
         let start = after
             .and_then(|id| self.events.iter().position(|e| e.id == id))
             .map_or(0, |p| p + 1);
-        let limit = r.limit as usize;
+        let limit = usize::try_from(r.limit.get()).unwrap_or(usize::MAX);
         let mut rest = self.events[start..].iter().filter(matches);
         let items: Vec<AuditEventResponse> = rest.by_ref().take(limit).cloned().collect();
         let more = rest.next().is_some();

@@ -208,7 +208,9 @@ impl Api for Mock {
                 &format!("runtime {} not found", request.runtime.unwrap_or_default()),
             ));
         }
-        let limit = request.limit.map_or(DEFAULT_LIMIT, |l| l as usize);
+        let limit = request.limit.map_or(DEFAULT_LIMIT, |l| {
+            usize::try_from(l.get()).unwrap_or(usize::MAX)
+        });
         let data = self
             .audits
             .iter()

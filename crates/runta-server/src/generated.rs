@@ -47,7 +47,7 @@ pub mod list_audits {
         /// `runtime` (query). Runtime filter; either the runtime's UUID or its display name.
         pub runtime: ::std::option::Option<::std::string::String>,
         /// `limit` (query). Maximum number of audits to return. Must be at least 1 (the SDK sends no request for `limit <= 0`). The server's default and upper bound are unknown (the generated SDK client declares no bounds); the SDK helper uses 100 when the caller gives none.
-        pub limit: ::std::option::Option<i64>,
+        pub limit: ::std::option::Option<::std::num::NonZeroU64>,
     }
     impl Request {
         /// Reads every parameter; all problems are returned together.
@@ -79,7 +79,7 @@ pub mod list_audits {
                 );
             let limit = p
                 .scalar::<
-                    i64,
+                    ::std::num::NonZeroU64,
                 >(
                     ::api_support::server::In::Query,
                     "limit",
