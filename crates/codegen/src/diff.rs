@@ -26,6 +26,12 @@
 //! | response enum value removed | breaking | breaking |
 //! | response enum value added | — (open enums) | — |
 //! | any type or format change | breaking | breaking |
+//! | paging description (`x-pagination`, `x-dropshot-pagination`) removed or changed | breaking (`stream()` gone or walking otherwise) | — |
+//! | paging description added | — | — |
+//! | typed filter (`x-predicate`, `x-sort`) added, removed or changed on a parameter | breaking (its Rust type changes) | breaking |
+//! | security scheme removed, or its kind changed | breaking (a constructor gone) | breaking (a `Credentials` variant gone) |
+//! | security scheme added | — (a new constructor) | breaking (a new `Credentials` variant) |
+//! | operation starts or stops requiring credentials | — | breaking (the trait method's `principal`) |
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -128,6 +134,7 @@ pub fn diff(old: &Value, new: &Value) -> Report {
         seen: BTreeSet::new(),
     };
     d.operations();
+    d.schemes();
     Report {
         changes: d.changes,
         old_version: old
@@ -178,6 +185,8 @@ impl Differ<'_> {
                     }
                     self.parameters(&pointer, old_op, new_op);
                     self.responses(&pointer, old_op, new_op);
+                    self.paging(&pointer, &label, old_op, new_op);
+                    self.requirement(&pointer, &label, old_op, new_op);
                 }
             }
         }
@@ -235,6 +244,7 @@ impl Differ<'_> {
                         Direction::Request,
                         &format!("parameter `{name}`"),
                     );
+                    self.typed_filters(&at, &name, o, n);
                 }
             }
         }
@@ -255,6 +265,110 @@ impl Differ<'_> {
                         format!("optional {place} parameter `{name}` added"),
                     );
                 }
+            }
+        }
+    }
+
+    /// `x-predicate`/`x-sort` on a parameter's schema or its items: they make its Rust type.
+    fn typed_filters(&mut self, at: &str, name: &str, old: &Value, new: &Value) {
+        for key in ["x-predicate", "x-sort"] {
+            for place in ["/schema", "/schema/items"] {
+                let ext = |p: &Value| p.pointer(&format!("{place}/{key}")).cloned();
+                let (o, n) = (ext(old), ext(new));
+                let change = match (&o, &n) {
+                    (None, Some(_)) => "added",
+                    (Some(_), None) => "removed",
+                    (Some(a), Some(b)) if a != b => "changed",
+                    _ => continue,
+                };
+                self.add(
+                    &format!("{at}{place}/{key}"),
+                    BOTH,
+                    format!(
+                        "parameter `{name}`: `{key}` {change} (the parameter's Rust type changes)"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// How the operation's pages chain: the client's `pages()`/`stream()` come from it.
+    fn paging(&mut self, pointer: &str, label: &str, old_op: &Value, new_op: &Value) {
+        for key in ["x-pagination", "x-dropshot-pagination"] {
+            let at = format!("{pointer}/{key}");
+            match (old_op.get(key), new_op.get(key)) {
+                (Some(_), None) => self.add(
+                    &at,
+                    CLIENT,
+                    format!("`{label}`: `{key}` removed (its `pages()`, `stream()` and `collect_up_to()` are gone)"),
+                ),
+                (Some(o), Some(n)) if o != n => self.add(
+                    &at,
+                    CLIENT,
+                    format!("`{label}`: `{key}` changed (its page streams walk or yield otherwise)"),
+                ),
+                (None, Some(_)) => self.add(
+                    &at,
+                    NONE,
+                    format!("`{label}`: `{key}` added (new page streams)"),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether the operation requires credentials: the server trait method takes a `principal` then.
+    fn requirement(&mut self, pointer: &str, label: &str, old_op: &Value, new_op: &Value) {
+        let (o, n) = (
+            !crate::security::requirement(self.old, old_op).is_empty(),
+            !crate::security::requirement(self.new, new_op).is_empty(),
+        );
+        if o != n {
+            let what = if n {
+                "now requires credentials"
+            } else {
+                "no longer requires credentials"
+            };
+            self.add(
+                &format!("{pointer}/security"),
+                SERVER,
+                format!("`{label}` {what} (the trait method's `principal` parameter changes)"),
+            );
+        }
+    }
+
+    /// Security schemes: client constructors and server `Credentials` variants.
+    fn schemes(&mut self) {
+        let (old, new) = (
+            crate::security::schemes(self.old),
+            crate::security::schemes(self.new),
+        );
+        for o in &old {
+            let at = format!("/components/securitySchemes/{}", escape_pointer(&o.name));
+            match new.iter().find(|n| n.name == o.name) {
+                None => self.add(
+                    &at,
+                    BOTH,
+                    format!("security scheme `{}` removed (its client constructor and `Credentials` variant are gone)", o.name),
+                ),
+                Some(n) if n.kind != o.kind => self.add(
+                    &at,
+                    BOTH,
+                    format!("security scheme `{}` changed from {:?} to {:?}", o.name, o.kind, n.kind),
+                ),
+                Some(_) => {}
+            }
+        }
+        for n in &new {
+            if !old.iter().any(|o| o.name == n.name) {
+                self.add(
+                    &format!("/components/securitySchemes/{}", escape_pointer(&n.name)),
+                    SERVER,
+                    format!(
+                        "security scheme `{}` added (a new `Credentials` variant to handle)",
+                        n.name
+                    ),
+                );
             }
         }
     }
@@ -765,5 +879,101 @@ mod tests {
         new["info"]["version"] = json!("2.0.0");
         let report = diff(&old, &new);
         assert!(report.breaking() && report.major_bumped() && !report.fails());
+    }
+
+    fn op(s: &mut Value) -> &mut Value {
+        &mut s["paths"]["/items"]["get"]
+    }
+
+    #[test]
+    fn extension_and_security_rules_are_classified() {
+        let mut base = spec("1.0.0", limit(json!({})), item(), &["200", "400"]);
+        base["paths"]["/items"]["get"]["x-pagination"] = json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "next"});
+        base["paths"]["/items"]["get"]["parameters"][1]["schema"]["x-sort"] =
+            json!({"columns": ["id"]});
+        base["security"] = json!([{"token": []}]);
+        base["components"]["securitySchemes"] =
+            json!({"token": {"type": "http", "scheme": "bearer"}});
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<(Edit, Breaks, &str)> = vec![
+            (
+                Box::new(|s| {
+                    op(s).as_object_mut().unwrap().remove("x-pagination");
+                }),
+                CLIENT,
+                "`x-pagination` removed",
+            ),
+            (
+                Box::new(|s| op(s)["x-pagination"]["next-cursor"] = json!("after")),
+                CLIENT,
+                "`x-pagination` changed",
+            ),
+            (
+                Box::new(|s| op(s)["x-dropshot-pagination"] = json!({"required": []})),
+                NONE,
+                "`x-dropshot-pagination` added",
+            ),
+            (
+                Box::new(|s| {
+                    op(s)["parameters"][1]["schema"]["x-sort"] =
+                        json!({"columns": ["id", "created_at"]})
+                }),
+                BOTH,
+                "parameter `order`: `x-sort` changed",
+            ),
+            (
+                Box::new(|s| {
+                    op(s)["parameters"][0]["schema"]["x-predicate"] =
+                        json!({"operators": ["eq"], "value": {"type": "integer"}})
+                }),
+                BOTH,
+                "parameter `limit`: `x-predicate` added",
+            ),
+            (
+                Box::new(|s| {
+                    s["components"]["securitySchemes"]["token"] =
+                        json!({"type": "apiKey", "in": "header", "name": "X-Key"})
+                }),
+                BOTH,
+                "security scheme `token` changed",
+            ),
+            (
+                Box::new(|s| {
+                    s["components"]["securitySchemes"]["basic"] =
+                        json!({"type": "http", "scheme": "basic"})
+                }),
+                SERVER,
+                "security scheme `basic` added",
+            ),
+            (
+                Box::new(|s| op(s)["security"] = json!([])),
+                SERVER,
+                "no longer requires credentials",
+            ),
+        ];
+        for (edit, breaks, message) in cases {
+            let mut new = base.clone();
+            edit(&mut new);
+            let report = diff(&base, &new);
+            assert_eq!(report.changes.len(), 1, "{message}: {:#?}", report.changes);
+            let c = &report.changes[0];
+            assert_eq!(c.breaks, breaks, "{c}");
+            assert!(c.message.contains(message), "{c}");
+        }
+        let mut gone = base.clone();
+        gone["components"]
+            .as_object_mut()
+            .unwrap()
+            .remove("securitySchemes");
+        gone.as_object_mut().unwrap().remove("security");
+        let report = diff(&base, &gone);
+        assert!(
+            report
+                .changes
+                .iter()
+                .any(|c| c.breaks == BOTH && c.message.contains("security scheme `token` removed")),
+            "{:#?}",
+            report.changes
+        );
     }
 }
