@@ -1,4 +1,4 @@
-//! Workspace tasks: `cargo xtask codegen [--check]`.
+//! Workspace tasks: `cargo xtask <codegen [--check] | lint | spec-diff | samples | redocly | conformance | bench | ci>` (`cargo xtask --help` lists them).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -12,6 +12,7 @@ pub enum Credentials {
     /// Sent as a signed request: `Authorization: bhesignature <token id>`, `RequestDate`, `Signature` (scheme `SignedRequest`).
     SignedRequest(::api_support::server::SignedRequest),
 }
+
 impl Credentials {
     /// The token or key itself, for schemes that send one (a signed request sends none: verify it instead).
     pub fn secret(&self) -> ::std::option::Option<&::api_support::Secret> {
@@ -21,6 +22,7 @@ impl Credentials {
         }
     }
 }
+
 /// The service: implement it, then serve [`router`].
 pub trait Api: Send + Sync + 'static {
     /// Who made a request, as [`Api::authenticate`] established it; handed to every operation that requires credentials.
@@ -39,6 +41,7 @@ pub trait Api: Send + Sync + 'static {
         request: list_audit_logs::Request,
     ) -> impl ::std::future::Future<Output = list_audit_logs::Response> + Send;
 }
+
 /// `listAuditLogs`: `GET /api/v2/audit`.
 pub mod list_audit_logs {
     use ::axum::response::IntoResponse;
@@ -124,6 +127,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
             >,
         >,
     }
+
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
@@ -383,6 +387,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
             })
         }
     }
+
     /// Every documented answer of `listAuditLogs`: one variant per status, with that status's body.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Response {
@@ -399,6 +404,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         /// `500`: Internal server error.
         InternalServerError(::bloodhound_types::ErrorWrapper),
     }
+
     impl ::axum::response::IntoResponse for Response {
         fn into_response(self) -> ::axum::response::Response {
             match self {
@@ -429,6 +435,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn reject(
         issues: &[::api_support::server::Issue],
@@ -438,7 +445,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            "{\"errors\":[{\"$each_issue\":{\"context\":\"\",\"message\":\"query parameter \\\"{name}\\\" is malformed: {msg}\"}}],\"http_status\":400,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            r#"{"errors":[{"$each_issue":{"context":"","message":"query parameter \"{name}\" is malformed: {msg}"}}],"http_status":400,"request_id":"{request_id}","timestamp":"{now}"}"#,
             issues,
             message,
             headers,
@@ -450,6 +457,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn unauthenticated(
         issues: &[::api_support::server::Issue],
@@ -459,7 +467,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            "{\"errors\":[{\"context\":\"\",\"message\":\"authentication is invalid: {message}\"}],\"http_status\":401,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
             issues,
             message,
             headers,
@@ -471,6 +479,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn invalid_credentials(
         issues: &[::api_support::server::Issue],
@@ -480,7 +489,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            "{\"errors\":[{\"context\":\"\",\"message\":\"authentication is invalid: {message}\"}],\"http_status\":401,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
             issues,
             message,
             headers,
@@ -493,12 +502,14 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         }
     }
 }
+
 /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
 pub fn router<A: Api>(api: A) -> ::axum::Router {
     ::axum::Router::new()
         .route("/api/v2/audit", ::axum::routing::get(handle_list_audit_logs::<A>))
         .with_state(::std::sync::Arc::new(api))
 }
+
 async fn handle_list_audit_logs<A: Api>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     path: ::axum::extract::RawPathParams,
@@ -513,6 +524,7 @@ async fn handle_list_audit_logs<A: Api>(
         if let Some(secret) = ::api_support::server::bearer_token(headers) {
             break 'found Some(Credentials::JwtBearerToken(secret));
         }
+
         if let Some(secret) = ::api_support::server::signed_request(
             headers,
             method.as_str(),
@@ -520,12 +532,14 @@ async fn handle_list_audit_logs<A: Api>(
         ) {
             break 'found Some(Credentials::SignedRequest(secret));
         }
+
         None
     };
     let principal = match credentials {
         None => {
             return list_audit_logs::unauthenticated(&[], "Not authenticated", headers);
         }
+
         Some(credentials) => {
             match api.authenticate(credentials).await {
                 Ok(principal) => principal,
@@ -543,6 +557,7 @@ async fn handle_list_audit_logs<A: Api>(
     };
     api.list_audit_logs(principal, request).await.into_response()
 }
+
 #[cfg(test)]
 mod x_server_templates {
     #[test]
@@ -565,7 +580,7 @@ mod x_server_templates {
         let typed = ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            "{\"errors\":[{\"$each_issue\":{\"context\":\"\",\"message\":\"query parameter \\\"{name}\\\" is malformed: {msg}\"}}],\"http_status\":400,\"request_id\":\"{request_id}\",\"timestamp\":\"{now}\"}",
+            r#"{"errors":[{"$each_issue":{"context":"","message":"query parameter \"{name}\" is malformed: {msg}"}}],"http_status":400,"request_id":"{request_id}","timestamp":"{now}"}"#,
             &issues,
             "",
             &::axum::http::HeaderMap::new(),

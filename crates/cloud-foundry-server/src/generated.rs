@@ -10,6 +10,7 @@ pub enum Credentials {
     /// Sent as `Authorization: Bearer <token>` (scheme `bearerAuth`).
     BearerAuth(::api_support::Secret),
 }
+
 impl Credentials {
     /// The token or key itself, for schemes that send one (a signed request sends none: verify it instead).
     pub fn secret(&self) -> ::std::option::Option<&::api_support::Secret> {
@@ -18,6 +19,7 @@ impl Credentials {
         }
     }
 }
+
 /// The service: implement it, then serve [`router`].
 pub trait Api: Send + Sync + 'static {
     /// Who made a request, as [`Api::authenticate`] established it; handed to every operation that requires credentials.
@@ -36,6 +38,7 @@ pub trait Api: Send + Sync + 'static {
         request: list_audit_events::Request,
     ) -> impl ::std::future::Future<Output = list_audit_events::Response> + Send;
 }
+
 /// `listAuditEvents`: `GET /v3/audit_events`.
 pub mod list_audit_events {
     use ::axum::response::IntoResponse;
@@ -87,6 +90,7 @@ pub mod list_audit_events {
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
@@ -145,11 +149,9 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
+                        kind: ::api_support::server::ValueKind::DateTime,
                         min_items: Some(1usize),
-                        ..::api_support::server::Rules {
-                            kind: ::api_support::server::ValueKind::DateTime,
-                            ..::api_support::server::Rules::DEFAULT
-                        }
+                        ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let created_ats_lt = p
@@ -209,11 +211,9 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
+                        kind: ::api_support::server::ValueKind::DateTime,
                         min_items: Some(1usize),
-                        ..::api_support::server::Rules {
-                            kind: ::api_support::server::ValueKind::DateTime,
-                            ..::api_support::server::Rules::DEFAULT
-                        }
+                        ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let updated_ats_lt = p
@@ -274,9 +274,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
                         min_items: Some(1usize),
-                        ..::api_support::server::Rules {
-                            ..::api_support::server::Rules::DEFAULT
-                        }
+                        ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let target_guids = p
@@ -289,9 +287,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
                         min_items: Some(1usize),
-                        ..::api_support::server::Rules {
-                            ..::api_support::server::Rules::DEFAULT
-                        }
+                        ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let target_guids_not = p
@@ -304,9 +300,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
                         min_items: Some(1usize),
-                        ..::api_support::server::Rules {
-                            ..::api_support::server::Rules::DEFAULT
-                        }
+                        ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let space_guids = p
@@ -319,9 +313,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
                         min_items: Some(1usize),
-                        ..::api_support::server::Rules {
-                            ..::api_support::server::Rules::DEFAULT
-                        }
+                        ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let organization_guids = p
@@ -334,9 +326,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
                         min_items: Some(1usize),
-                        ..::api_support::server::Rules {
-                            ..::api_support::server::Rules::DEFAULT
-                        }
+                        ..::api_support::server::Rules::DEFAULT
                     },
                 );
             p.finish()?;
@@ -371,6 +361,7 @@ pub mod list_audit_events {
             })
         }
     }
+
     /// Every documented answer of `listAuditEvents`: one variant per status, with that status's body.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Response {
@@ -395,6 +386,7 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         /// `503`: Service Unavailable.
         ServiceUnavailable(::cloud_foundry_types::ErrorList),
     }
+
     impl ::axum::response::IntoResponse for Response {
         fn into_response(self) -> ::axum::response::Response {
             match self {
@@ -437,6 +429,7 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn reject(
         issues: &[::api_support::server::Issue],
@@ -446,7 +439,7 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         match ::api_support::server::answer::<
             ::cloud_foundry_types::ErrorList,
         >(
-            "{\"errors\":[{\"code\":10005,\"detail\":\"The query parameter is invalid: {summary}\",\"title\":\"CF-BadQueryParameter\"}]}",
+            r#"{"errors":[{"code":10005,"detail":"The query parameter is invalid: {summary}","title":"CF-BadQueryParameter"}]}"#,
             issues,
             message,
             headers,
@@ -458,6 +451,7 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn unauthenticated(
         issues: &[::api_support::server::Issue],
@@ -467,7 +461,7 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         match ::api_support::server::answer::<
             ::cloud_foundry_types::ErrorList,
         >(
-            "{\"errors\":[{\"code\":10002,\"detail\":\"Authentication error\",\"title\":\"CF-NotAuthenticated\"}]}",
+            r#"{"errors":[{"code":10002,"detail":"Authentication error","title":"CF-NotAuthenticated"}]}"#,
             issues,
             message,
             headers,
@@ -479,6 +473,7 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn invalid_credentials(
         issues: &[::api_support::server::Issue],
@@ -488,7 +483,7 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         match ::api_support::server::answer::<
             ::cloud_foundry_types::ErrorList,
         >(
-            "{\"errors\":[{\"code\":1000,\"detail\":\"Invalid Auth Token\",\"title\":\"CF-InvalidAuthToken\"}]}",
+            r#"{"errors":[{"code":1000,"detail":"Invalid Auth Token","title":"CF-InvalidAuthToken"}]}"#,
             issues,
             message,
             headers,
@@ -501,12 +496,14 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
         }
     }
 }
+
 /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
 pub fn router<A: Api>(api: A) -> ::axum::Router {
     ::axum::Router::new()
         .route("/v3/audit_events", ::axum::routing::get(handle_list_audit_events::<A>))
         .with_state(::std::sync::Arc::new(api))
 }
+
 async fn handle_list_audit_events<A: Api>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     path: ::axum::extract::RawPathParams,
@@ -520,12 +517,14 @@ async fn handle_list_audit_events<A: Api>(
         if let Some(secret) = ::api_support::server::bearer_token(headers) {
             break 'found Some(Credentials::BearerAuth(secret));
         }
+
         None
     };
     let principal = match credentials {
         None => {
             return list_audit_events::unauthenticated(&[], "Not authenticated", headers);
         }
+
         Some(credentials) => {
             match api.authenticate(credentials).await {
                 Ok(principal) => principal,
@@ -547,6 +546,7 @@ async fn handle_list_audit_events<A: Api>(
     };
     api.list_audit_events(principal, request).await.into_response()
 }
+
 #[cfg(test)]
 mod x_server_templates {
     #[test]
@@ -569,7 +569,7 @@ mod x_server_templates {
         let typed = ::api_support::server::answer::<
             ::cloud_foundry_types::ErrorList,
         >(
-            "{\"errors\":[{\"code\":10005,\"detail\":\"The query parameter is invalid: {summary}\",\"title\":\"CF-BadQueryParameter\"}]}",
+            r#"{"errors":[{"code":10005,"detail":"The query parameter is invalid: {summary}","title":"CF-BadQueryParameter"}]}"#,
             &issues,
             "",
             &::axum::http::HeaderMap::new(),

@@ -222,6 +222,9 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         .map_err(|e| render_err("client", e))?;
     let server_rs = render::generated_rs(&spec_path, server_code.tokens.clone())
         .map_err(|e| render_err("server", e))?;
+    // The stub is read and implemented against: a blank line between its items.
+    let server_rs = progenitor_impl::space_out_items(server_rs)
+        .map_err(|e| SpecError::at(rel, "", format!("could not space out the server code: {e}")))?;
 
     let (types_name, client_name, server_name) = (
         format!("{service}-types"),

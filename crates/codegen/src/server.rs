@@ -165,7 +165,21 @@ enum Finish {
     Chain(TokenStream),
 }
 
-fn literal_rules(schema: &Value, kind: &str) -> TokenStream {
+/// The fields of a `Rules` literal that differ from `Rules::DEFAULT`; it
+/// interpolates as one flat struct literal.
+#[derive(Clone, Default)]
+struct RuleFields(Vec<TokenStream>);
+
+impl quote::ToTokens for RuleFields {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        let fields = &self.0;
+        out.extend(quote! {
+            ::api_support::server::Rules { #(#fields,)* ..::api_support::server::Rules::DEFAULT }
+        });
+    }
+}
+
+fn literal_rules(schema: &Value, kind: &str) -> RuleFields {
     let enum_values: Vec<String> = schema
         .get("enum")
         .and_then(Value::as_array)
@@ -218,25 +232,19 @@ fn literal_rules(schema: &Value, kind: &str) -> TokenStream {
         let kind = format_ident!("{kind}");
         fields.push(quote! { kind: ::api_support::server::ValueKind::#kind });
     }
-    quote! {
-        ::api_support::server::Rules { #(#fields,)* ..::api_support::server::Rules::DEFAULT }
-    }
+    RuleFields(fields)
 }
 
 /// Adds an array's `minItems`/`maxItems` to its items' rules.
-fn with_item_bounds(rules: TokenStream, array: &Value) -> TokenStream {
+fn with_item_bounds(mut rules: RuleFields, array: &Value) -> RuleFields {
     let bound = |key: &str| array.get(key).and_then(Value::as_u64).map(|n| n as usize);
-    let mut fields = Vec::new();
     if let Some(n) = bound("minItems") {
-        fields.push(quote! { min_items: Some(#n) });
+        rules.0.push(quote! { min_items: Some(#n) });
     }
     if let Some(n) = bound("maxItems") {
-        fields.push(quote! { max_items: Some(#n) });
+        rules.0.push(quote! { max_items: Some(#n) });
     }
-    if fields.is_empty() {
-        return rules;
-    }
-    quote! { ::api_support::server::Rules { #(#fields,)* ..#rules } }
+    rules
 }
 
 /// The Rust type of a schema used as an `x-rust-type` parameter (or carrying one).
@@ -306,7 +314,7 @@ fn scalar(
     schema: &Value,
     types_lib: &TokenStream,
     uses_uuid: &mut bool,
-) -> Option<(TokenStream, &'static str, TokenStream, Option<TokenStream>)> {
+) -> Option<(TokenStream, &'static str, RuleFields, Option<TokenStream>)> {
     if schema.get("x-rust-type").is_some() {
         // A support type (typed filter, sort key): parsed with `FromStr` after the string checks.
         return Some((
@@ -416,7 +424,7 @@ fn component_scalar(
     schema: &Value,
     types_lib: &TokenStream,
     type_names: &[String],
-) -> Option<(TokenStream, &'static str, TokenStream, Option<TokenStream>)> {
+) -> Option<(TokenStream, &'static str, RuleFields, Option<TokenStream>)> {
     let name = ref_type(schema).filter(|name| type_names.contains(name))?;
     if !string_like(spec, schema, 0) {
         return None;
@@ -859,6 +867,19 @@ fn rejection_for(
     }
 }
 
+/// A JSON value as a raw string literal (`r#"{"detail": "{summary}"}"#`), so a
+/// template reads as the JSON it is in the generated code.
+fn json_literal(value: &Value) -> proc_macro2::Literal {
+    let text = value.to_string();
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(&text))
+}
+
 /// A rejection function of an operation's module (`reject`, `unauthenticated`, ...).
 fn reject_fn(
     file: &Path,
@@ -892,7 +913,7 @@ fn reject_fn(
             } else {
                 quote! { Response::#v(::api_support::server::status(#status), body) }
             };
-            let template = serde_json::to_string(template).expect("JSON values serialize");
+            let template = json_literal(template);
             Ok(quote! {
                 #[doc = #doc]
                 #signature {
@@ -905,7 +926,7 @@ fn reject_fn(
             })
         }
         Rejection::Problem { status, template } => {
-            let template = serde_json::to_string(template).expect("JSON values serialize");
+            let template = json_literal(template);
             Ok(quote! {
                 /// An RFC 9457 problem (`application/problem+json`): the spec does not describe the service's own error body.
                 #signature {
@@ -930,7 +951,7 @@ fn template_test(
         return None;
     };
     let body_ty = documented_target(statuses, *status)?.body.as_ref()?.ty();
-    let template = serde_json::to_string(template).expect("JSON values serialize");
+    let template = json_literal(template);
     let test = format_ident!("{module}_{}_is_a_documented_answer", what.replace('-', "_"));
     let message = format!("the x-server {what} template does not fit its status's schema: {{:?}}");
     Some(quote! {
@@ -1585,8 +1606,8 @@ mod tests {
         )
         .expect("x-server is optional");
         let text = code.tokens.to_string();
-        assert!(text.contains(r#"{\"message\":\"{summary}\"}"#), "{text}");
-        assert!(text.contains(r#"{\"message\":\"{message}\"}"#), "{text}");
+        assert!(text.contains(r##"r#"{"message":"{summary}"}"#"##), "{text}");
+        assert!(text.contains(r##"r#"{"message":"{message}"}"#"##), "{text}");
         assert_eq!(code.notes.len(), 1);
         assert!(
             code.notes[0]
@@ -1606,7 +1627,7 @@ mod tests {
         .expect("x-server is optional");
         let text = code.tokens.to_string();
         assert!(text.contains("api_support :: server :: problem"), "{text}");
-        assert!(text.contains(r#"\"title\":\"Bad Request\""#), "{text}");
+        assert!(text.contains(r#""title":"Bad Request""#), "{text}");
         assert!(
             code.notes[0].message.contains("with an RFC 9457 problem body (400 or 401) in listA (invalid input), listA (missing credentials)"),
             "{}",

@@ -12,6 +12,7 @@ pub enum Credentials {
     /// Sent as an OAuth 2 bearer token (scheme `OAuth2PasswordBearer`).
     OAuth2PasswordBearer(::api_support::Secret),
 }
+
 impl Credentials {
     /// The token or key itself, for schemes that send one (a signed request sends none: verify it instead).
     pub fn secret(&self) -> ::std::option::Option<&::api_support::Secret> {
@@ -21,6 +22,7 @@ impl Credentials {
         }
     }
 }
+
 /// The service: implement it, then serve [`router`].
 pub trait Api: Send + Sync + 'static {
     /// Who made a request, as [`Api::authenticate`] established it; handed to every operation that requires credentials.
@@ -39,6 +41,7 @@ pub trait Api: Send + Sync + 'static {
         request: list_audit_events::Request,
     ) -> impl ::std::future::Future<Output = list_audit_events::Response> + Send;
 }
+
 /// `listAuditEvents`: `GET /v1/audit/events`.
 pub mod list_audit_events {
     use ::axum::response::IntoResponse;
@@ -62,6 +65,7 @@ pub mod list_audit_events {
         /// `limit` (query). Default: `50`. Page size, 1 to 200 (default 50). Values out of range give 422.
         pub limit: ::std::num::NonZeroU64,
     }
+
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
@@ -175,6 +179,7 @@ pub mod list_audit_events {
             })
         }
     }
+
     /// Every documented answer of `listAuditEvents`: one variant per status, with that status's body.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Response {
@@ -189,6 +194,7 @@ pub mod list_audit_events {
         /// `429`: Rate limited. Inferred: not in the published schema; the SDK reads the body's `detail` for 429.
         TooManyRequests(::instavm_types::HttpError),
     }
+
     impl ::axum::response::IntoResponse for Response {
         fn into_response(self) -> ::axum::response::Response {
             match self {
@@ -215,6 +221,7 @@ pub mod list_audit_events {
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn reject(
         issues: &[::api_support::server::Issue],
@@ -224,7 +231,7 @@ pub mod list_audit_events {
         match ::api_support::server::answer::<
             ::instavm_types::HttpValidationError,
         >(
-            "{\"detail\":[{\"$each_issue\":{\"input\":\"{input}\",\"loc\":[\"{in}\",\"{name}\"],\"msg\":\"{msg}\",\"type\":\"{type}\"}}]}",
+            r#"{"detail":[{"$each_issue":{"input":"{input}","loc":["{in}","{name}"],"msg":"{msg}","type":"{type}"}}]}"#,
             issues,
             message,
             headers,
@@ -236,6 +243,7 @@ pub mod list_audit_events {
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn unauthenticated(
         issues: &[::api_support::server::Issue],
@@ -244,7 +252,7 @@ pub mod list_audit_events {
     ) -> ::axum::response::Response {
         match ::api_support::server::answer::<
             ::instavm_types::HttpError,
-        >("{\"detail\":\"{message}\"}", issues, message, headers) {
+        >(r#"{"detail":"{message}"}"#, issues, message, headers) {
             Ok(body) => Response::Unauthorized(body).into_response(),
             Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
@@ -252,6 +260,7 @@ pub mod list_audit_events {
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn invalid_credentials(
         issues: &[::api_support::server::Issue],
@@ -260,7 +269,7 @@ pub mod list_audit_events {
     ) -> ::axum::response::Response {
         match ::api_support::server::answer::<
             ::instavm_types::HttpError,
-        >("{\"detail\":\"{message}\"}", issues, message, headers) {
+        >(r#"{"detail":"{message}"}"#, issues, message, headers) {
             Ok(body) => Response::Unauthorized(body).into_response(),
             Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
@@ -269,12 +278,14 @@ pub mod list_audit_events {
         }
     }
 }
+
 /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
 pub fn router<A: Api>(api: A) -> ::axum::Router {
     ::axum::Router::new()
         .route("/v1/audit/events", ::axum::routing::get(handle_list_audit_events::<A>))
         .with_state(::std::sync::Arc::new(api))
 }
+
 async fn handle_list_audit_events<A: Api>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     path: ::axum::extract::RawPathParams,
@@ -288,15 +299,18 @@ async fn handle_list_audit_events<A: Api>(
         if let Some(secret) = ::api_support::server::header_key(headers, "X-API-Key") {
             break 'found Some(Credentials::ApiKeyHeader(secret));
         }
+
         if let Some(secret) = ::api_support::server::bearer_token(headers) {
             break 'found Some(Credentials::OAuth2PasswordBearer(secret));
         }
+
         None
     };
     let principal = match credentials {
         None => {
             return list_audit_events::unauthenticated(&[], "Not authenticated", headers);
         }
+
         Some(credentials) => {
             match api.authenticate(credentials).await {
                 Ok(principal) => principal,
@@ -318,6 +332,7 @@ async fn handle_list_audit_events<A: Api>(
     };
     api.list_audit_events(principal, request).await.into_response()
 }
+
 #[cfg(test)]
 mod x_server_templates {
     #[test]
@@ -340,7 +355,7 @@ mod x_server_templates {
         let typed = ::api_support::server::answer::<
             ::instavm_types::HttpValidationError,
         >(
-            "{\"detail\":[{\"$each_issue\":{\"input\":\"{input}\",\"loc\":[\"{in}\",\"{name}\"],\"msg\":\"{msg}\",\"type\":\"{type}\"}}]}",
+            r#"{"detail":[{"$each_issue":{"input":"{input}","loc":["{in}","{name}"],"msg":"{msg}","type":"{type}"}}]}"#,
             &issues,
             "",
             &::axum::http::HeaderMap::new(),

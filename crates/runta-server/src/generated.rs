@@ -10,6 +10,7 @@ pub enum Credentials {
     /// Sent as `Authorization: Bearer <token>` (scheme `bearerAuth`).
     BearerAuth(::api_support::Secret),
 }
+
 impl Credentials {
     /// The token or key itself, for schemes that send one (a signed request sends none: verify it instead).
     pub fn secret(&self) -> ::std::option::Option<&::api_support::Secret> {
@@ -18,6 +19,7 @@ impl Credentials {
         }
     }
 }
+
 /// The service: implement it, then serve [`router`].
 pub trait Api: Send + Sync + 'static {
     /// Who made a request, as [`Api::authenticate`] established it; handed to every operation that requires credentials.
@@ -36,6 +38,7 @@ pub trait Api: Send + Sync + 'static {
         request: list_audits::Request,
     ) -> impl ::std::future::Future<Output = list_audits::Response> + Send;
 }
+
 /// `listAudits`: `GET /v1/audits`.
 pub mod list_audits {
     use ::axum::response::IntoResponse;
@@ -49,6 +52,7 @@ pub mod list_audits {
         /// `limit` (query). Maximum number of audits to return. Must be at least 1 (the SDK sends no request for `limit <= 0`). The server's default and upper bound are unknown (the generated SDK client declares no bounds); the SDK helper uses 100 when the caller gives none.
         pub limit: ::std::option::Option<::std::num::NonZeroU64>,
     }
+
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
@@ -98,6 +102,7 @@ pub mod list_audits {
             })
         }
     }
+
     /// Every documented answer of `listAudits`: one variant per status, with that status's body.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Response {
@@ -122,6 +127,7 @@ pub mod list_audits {
         /// `default`: Error response.
         Default(::axum::http::StatusCode, ::runta_types::ErrorEnvelope),
     }
+
     impl ::axum::response::IntoResponse for Response {
         fn into_response(self) -> ::axum::response::Response {
             match self {
@@ -167,6 +173,7 @@ pub mod list_audits {
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn reject(
         issues: &[::api_support::server::Issue],
@@ -176,7 +183,7 @@ pub mod list_audits {
         match ::api_support::server::answer::<
             ::runta_types::ErrorEnvelope,
         >(
-            "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"{summary}\"}}",
+            r#"{"error":{"code":"invalid_argument","message":"{summary}"}}"#,
             issues,
             message,
             headers,
@@ -188,6 +195,7 @@ pub mod list_audits {
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn unauthenticated(
         issues: &[::api_support::server::Issue],
@@ -197,7 +205,7 @@ pub mod list_audits {
         match ::api_support::server::answer::<
             ::runta_types::ErrorEnvelope,
         >(
-            "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"{message}\"}}",
+            r#"{"error":{"code":"unauthenticated","message":"{message}"}}"#,
             issues,
             message,
             headers,
@@ -209,6 +217,7 @@ pub mod list_audits {
             }
         }
     }
+
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
     pub fn invalid_credentials(
         issues: &[::api_support::server::Issue],
@@ -218,7 +227,7 @@ pub mod list_audits {
         match ::api_support::server::answer::<
             ::runta_types::ErrorEnvelope,
         >(
-            "{\"error\":{\"code\":\"unauthenticated\",\"message\":\"{message}\"}}",
+            r#"{"error":{"code":"unauthenticated","message":"{message}"}}"#,
             issues,
             message,
             headers,
@@ -231,12 +240,14 @@ pub mod list_audits {
         }
     }
 }
+
 /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
 pub fn router<A: Api>(api: A) -> ::axum::Router {
     ::axum::Router::new()
         .route("/v1/audits", ::axum::routing::get(handle_list_audits::<A>))
         .with_state(::std::sync::Arc::new(api))
 }
+
 async fn handle_list_audits<A: Api>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     path: ::axum::extract::RawPathParams,
@@ -250,6 +261,7 @@ async fn handle_list_audits<A: Api>(
         if let Some(secret) = ::api_support::server::bearer_token(headers) {
             break 'found Some(Credentials::BearerAuth(secret));
         }
+
         None
     };
     let principal = match credentials {
@@ -271,6 +283,7 @@ async fn handle_list_audits<A: Api>(
     };
     api.list_audits(principal, request).await.into_response()
 }
+
 #[cfg(test)]
 mod x_server_templates {
     #[test]
@@ -293,7 +306,7 @@ mod x_server_templates {
         let typed = ::api_support::server::answer::<
             ::runta_types::ErrorEnvelope,
         >(
-            "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"{summary}\"}}",
+            r#"{"error":{"code":"invalid_argument","message":"{summary}"}}"#,
             &issues,
             "",
             &::axum::http::HeaderMap::new(),
