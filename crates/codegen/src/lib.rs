@@ -20,6 +20,7 @@ pub mod diff;
 pub mod enums;
 pub mod error;
 pub mod examples;
+pub mod extensions;
 pub mod lint;
 pub mod load;
 pub mod model;

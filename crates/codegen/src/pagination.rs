@@ -213,17 +213,15 @@ fn read_extension(
     ext: &Value,
 ) -> Result<Option<Pagination>, SpecError> {
     let at = format!("{op_pointer}/x-pagination");
+    let ext: crate::extensions::XPagination = crate::extensions::decode(file, &at, ext)?;
     let text = |key: &str| -> Result<String, SpecError> {
-        ext.get(key)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                err(
-                    file,
-                    &format!("{at}/{key}"),
-                    format!("expected `{key}` (a string)"),
-                )
-            })
+        ext.get(key).map(str::to_owned).ok_or_else(|| {
+            err(
+                file,
+                &format!("{at}/{key}"),
+                format!("expected `{key}` (a string)"),
+            )
+        })
     };
     let params: Vec<(String, Value)> = op
         .get("parameters")
@@ -282,7 +280,7 @@ fn read_extension(
     };
 
     // Without `items`, the body itself is the array (the most common REST list shape).
-    let (items, items_schema, _) = if ext.get("items").is_some() {
+    let (items, items_schema, _) = if ext.items.is_some() {
         body_field("items", "the array of items")?
     } else {
         (Vec::new(), resolve(doc, body), false)
@@ -352,7 +350,7 @@ fn read_extension(
                     "the total should be an integer field",
                 ));
             }
-            let offset_field = match ext.get("offset-field") {
+            let offset_field = match ext.offset_field {
                 Some(_) => Some(body_field("offset-field", "the integer offset echoed back")?.0),
                 None => None,
             };
@@ -371,7 +369,7 @@ fn read_extension(
             ));
         }
     };
-    let limit_param = match ext.get("limit-param") {
+    let limit_param = match ext.limit_param {
         Some(_) => Some(param("limit-param", true)?),
         None => None,
     };

@@ -45,37 +45,12 @@ struct Rejections {
 }
 
 fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
-    let ext = spec.get("x-server");
-    let read = |key: &str| -> Result<Option<(u16, Value)>, SpecError> {
-        let Some(entry) = ext.and_then(|e| e.get(key)) else {
-            return Ok(None);
-        };
-        let pointer = format!("/x-server/{key}");
-        let status = entry
-            .get("status")
-            .and_then(Value::as_u64)
-            .and_then(|s| u16::try_from(s).ok())
-            .filter(|s| (400..600).contains(s))
-            .ok_or_else(|| {
-                SpecError::at(
-                    file,
-                    format!("{pointer}/status"),
-                    "expected an error status code (400-599)",
-                )
-            })?;
-        let body = entry.get("body").cloned().ok_or_else(|| {
-            SpecError::at(
-                file,
-                format!("{pointer}/body"),
-                "expected a `body` template",
-            )
-        })?;
-        Ok(Some((status, body)))
-    };
+    let ext = crate::extensions::x_server(file, spec)?;
+    let entry = |r: Option<crate::extensions::Rejection>| r.map(|r| (r.status.0, r.body));
     Ok(Rejections {
-        validation: read("validation-error")?,
-        unauthenticated: read("unauthenticated")?,
-        invalid_credentials: read("invalid-credentials")?,
+        validation: entry(ext.validation_error),
+        unauthenticated: entry(ext.unauthenticated),
+        invalid_credentials: entry(ext.invalid_credentials),
     })
 }
 

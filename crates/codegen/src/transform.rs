@@ -574,13 +574,9 @@ fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), S
         };
         if let Some(predicate) = schema.get("x-predicate") {
             let ext = format!("{schema_pointer}/x-predicate");
-            let operators: Vec<&str> = predicate
-                .get("operators")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let predicate: crate::extensions::XPredicate =
+                crate::extensions::decode(file, &ext, predicate)?;
+            let operators: Vec<&str> = predicate.operators.iter().map(String::as_str).collect();
             let marker = match operators.as_slice() {
                 ["eq", "neq"] => "Equality",
                 ["eq", "neq", "gt", "gte", "lt", "lte"] => "Ordered",
@@ -592,13 +588,7 @@ fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), S
                     ));
                 }
             };
-            let value = predicate.get("value").cloned().ok_or_else(|| {
-                SpecError::at(
-                    file,
-                    format!("{ext}/value"),
-                    "expected the schema of the compared value",
-                )
-            })?;
+            let value = predicate.value;
             let marker = json!({"x-rust-type": support_type(marker, vec![])});
             if let Some(slot) = doc.pointer_mut(&schema_pointer) {
                 slot["x-rust-type"] = support_type("Predicate", vec![value, marker]);
@@ -606,18 +596,15 @@ fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), S
         }
         if let Some(sort) = schema.get("x-sort") {
             let ext = format!("{schema_pointer}/x-sort");
-            let columns = sort
-                .get("columns")
-                .and_then(Value::as_array)
-                .filter(|c| !c.is_empty() && c.iter().all(Value::is_string))
-                .ok_or_else(|| {
-                    SpecError::at(
-                        file,
-                        format!("{ext}/columns"),
-                        "expected a list of column names",
-                    )
-                })?
-                .clone();
+            let sort: crate::extensions::XSort = crate::extensions::decode(file, &ext, sort)?;
+            if sort.columns.is_empty() {
+                return Err(SpecError::at(
+                    file,
+                    format!("{ext}/columns"),
+                    "expected a list of column names",
+                ));
+            }
+            let columns = sort.columns;
             let component = format!("{op_id}{}Column", crate::enums::rust_type_name(&name));
             let columns_schema = json!({"type": "string", "description": format!("A column `{name}` sorts by."), "enum": columns});
             add_component(

@@ -1,0 +1,189 @@
+//! The workspace's own vendor extensions as typed values, decoded with serde
+//! so a malformed one is reported at its own JSON pointer with what was
+//! expected. Each is documented where it is used: `x-server` in `server.rs`,
+//! `x-pagination` in `pagination.rs`, `x-predicate`/`x-sort` in `transform.rs`.
+//!
+//! Invariant: no other module reads these extensions field by field.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::SpecError;
+
+/// Decodes an extension found at `pointer`; an error names the exact place.
+pub fn decode<T: DeserializeOwned>(
+    file: &Path,
+    pointer: &str,
+    value: &Value,
+) -> Result<T, SpecError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut at = pointer.to_owned();
+        for segment in e.path().iter() {
+            use serde_path_to_error::Segment;
+            match segment {
+                Segment::Seq { index } => at.push_str(&format!("/{index}")),
+                Segment::Map { key } => {
+                    at.push('/');
+                    at.push_str(&crate::error::escape_pointer(key));
+                }
+                Segment::Enum { .. } | Segment::Unknown => {}
+            }
+        }
+        SpecError::at(file, at, e.inner().to_string())
+    })
+}
+
+/// `x-server`: how the service rejects what the stub refuses. Every entry is optional.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct XServer {
+    /// Invalid parameters or body.
+    pub validation_error: Option<Rejection>,
+    /// No credentials.
+    pub unauthenticated: Option<Rejection>,
+    /// Credentials refused by `Api::authenticate` (defaults to `unauthenticated`).
+    pub invalid_credentials: Option<Rejection>,
+}
+
+/// One rejection: a status and a body template.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub status: ErrorStatus,
+    pub body: Value,
+}
+
+/// An HTTP error status (400-599).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorStatus(pub u16);
+
+impl<'de> Deserialize<'de> for ErrorStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let status = u16::deserialize(d)?;
+        if (400..600).contains(&status) {
+            Ok(ErrorStatus(status))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "expected an error status code (400-599), found {status}"
+            )))
+        }
+    }
+}
+
+/// The document's `x-server`, or the default (no entry) when it has none.
+pub fn x_server(file: &Path, doc: &Value) -> Result<XServer, SpecError> {
+    match doc.get("x-server") {
+        Some(value) => decode(file, "/x-server", value),
+        None => Ok(XServer::default()),
+    }
+}
+
+/// `x-predicate` on a parameter schema: the `op:value` filter syntax.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XPredicate {
+    /// The operators the service accepts (`eq`, `gt`, ...).
+    pub operators: Vec<String>,
+    /// The schema of the value after `op:`.
+    pub value: Value,
+}
+
+/// `x-sort` on a parameter schema: the columns a `[-]column` sort key names.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XSort {
+    pub columns: Vec<String>,
+}
+
+/// `x-pagination` on a list operation: how its pages chain (the keys are
+/// documented in `pagination.rs`, which checks them against the operation).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct XPagination {
+    pub style: Option<String>,
+    pub items: Option<String>,
+    pub cursor_param: Option<String>,
+    pub next_cursor: Option<String>,
+    pub page_param: Option<String>,
+    pub next_link: Option<String>,
+    pub link_param: Option<String>,
+    pub offset_param: Option<String>,
+    pub offset_field: Option<String>,
+    pub total: Option<String>,
+    pub limit_param: Option<String>,
+}
+
+impl XPagination {
+    /// A key's value by its name in the spec (`cursor-param`).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        match key {
+            "style" => self.style.as_deref(),
+            "items" => self.items.as_deref(),
+            "cursor-param" => self.cursor_param.as_deref(),
+            "next-cursor" => self.next_cursor.as_deref(),
+            "page-param" => self.page_param.as_deref(),
+            "next-link" => self.next_link.as_deref(),
+            "link-param" => self.link_param.as_deref(),
+            "offset-param" => self.offset_param.as_deref(),
+            "offset-field" => self.offset_field.as_deref(),
+            "total" => self.total.as_deref(),
+            "limit-param" => self.limit_param.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn error<T: DeserializeOwned + std::fmt::Debug>(pointer: &str, value: Value) -> String {
+        decode::<T>(Path::new("t.yaml"), pointer, &value)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn malformed_extensions_are_reported_where_they_break() {
+        let ok: XServer = decode(
+            Path::new("t.yaml"),
+            "/x-server",
+            &json!({"validation-error": {"status": 422, "body": {"detail": "{summary}"}}}),
+        )
+        .unwrap();
+        assert_eq!(ok.validation_error.unwrap().status, ErrorStatus(422));
+        assert!(ok.unauthenticated.is_none());
+
+        let e = error::<XServer>(
+            "/x-server",
+            json!({"validation-error": {"status": 200, "body": {}}}),
+        );
+        assert!(
+            e.contains("#/x-server/validation-error/status") && e.contains("400-599"),
+            "{e}"
+        );
+        let e = error::<XServer>("/x-server", json!({"unauthenticated": {"status": 401}}));
+        assert!(
+            e.contains("#/x-server/unauthenticated") && e.contains("missing field `body`"),
+            "{e}"
+        );
+        let e = error::<XServer>("/x-server", json!({"validation_error": {}}));
+        assert!(e.contains("unknown field `validation_error`"), "{e}");
+        let e = error::<XPredicate>("/p/x-predicate", json!({"operators": "eq", "value": {}}));
+        assert!(e.contains("#/p/x-predicate/operators"), "{e}");
+        let e = error::<XPagination>(
+            "/op/x-pagination",
+            json!({"style": "cursor", "cursor_param": "c"}),
+        );
+        assert!(
+            e.contains("#/op/x-pagination") && e.contains("unknown field `cursor_param`"),
+            "{e}"
+        );
+        let e = error::<XSort>("/p/x-sort", json!({"columns": [1]}));
+        assert!(e.contains("#/p/x-sort/columns/0"), "{e}");
+    }
+}
