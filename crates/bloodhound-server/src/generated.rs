@@ -591,4 +591,68 @@ mod x_server_templates {
             typed.err()
         );
     }
+
+    #[test]
+    fn list_audit_logs_unauthenticated_is_a_documented_answer() {
+        let issues = [
+            ::api_support::server::Issue {
+                location: ::api_support::server::In::Query,
+                name: "limit".into(),
+                kind: "int_parsing",
+                message: "Input should be a valid integer".into(),
+                input: "x".into(),
+            },
+        ];
+        let response = super::list_audit_logs::unauthenticated(
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert_eq!(response.status().as_u16(), 401u16);
+        let typed = ::api_support::server::answer::<
+            ::bloodhound_types::ErrorWrapper,
+        >(
+            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert!(
+            typed.is_ok(),
+            "the x-server unauthenticated template does not fit its status's schema: {:?}",
+            typed.err()
+        );
+    }
+
+    #[test]
+    fn list_audit_logs_invalid_credentials_is_a_documented_answer() {
+        let issues = [
+            ::api_support::server::Issue {
+                location: ::api_support::server::In::Query,
+                name: "limit".into(),
+                kind: "int_parsing",
+                message: "Input should be a valid integer".into(),
+                input: "x".into(),
+            },
+        ];
+        let response = super::list_audit_logs::invalid_credentials(
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert_eq!(response.status().as_u16(), 401u16);
+        let typed = ::api_support::server::answer::<
+            ::bloodhound_types::ErrorWrapper,
+        >(
+            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert!(
+            typed.is_ok(),
+            "the x-server invalid-credentials template does not fit its status's schema: {:?}",
+            typed.err()
+        );
+    }
 }

@@ -916,6 +916,7 @@ fn reject_fn(
 fn template_test(
     module: &proc_macro2::Ident,
     what: &str,
+    fn_name: &str,
     statuses: &[Status],
     rejection: &Rejection,
 ) -> Option<TokenStream> {
@@ -929,6 +930,7 @@ fn template_test(
     let template = json_literal(template);
     let test = format_ident!("{module}_{}_is_a_documented_answer", what.replace('-', "_"));
     let message = format!("the x-server {what} template does not fit its status's schema: {{:?}}");
+    let reject = format_ident!("{fn_name}");
     Some(quote! {
         #[test]
         fn #test() {
@@ -939,7 +941,7 @@ fn template_test(
                 message: "Input should be a valid integer".into(),
                 input: "x".into(),
             }];
-            let response = super::#module::reject(&issues, "", &::axum::http::HeaderMap::new());
+            let response = super::#module::#reject(&issues, "", &::axum::http::HeaderMap::new());
             assert_eq!(response.status().as_u16(), #status);
             let typed = ::api_support::server::answer::<#body_ty>(#template, &issues, "", &::axum::http::HeaderMap::new());
             assert!(typed.is_ok(), #message, typed.err());
@@ -1234,6 +1236,7 @@ pub fn generate(
             template_tests.extend(template_test(
                 &module,
                 "validation-error",
+                "reject",
                 &statuses,
                 &rejection,
             ));
@@ -1261,6 +1264,13 @@ pub fn generate(
                 &unauthenticated,
                 "unauthenticated",
             )?);
+            template_tests.extend(template_test(
+                &module,
+                "unauthenticated",
+                "unauthenticated",
+                &statuses,
+                &unauthenticated,
+            ));
             let invalid = match &declared.invalid_credentials {
                 Some((status, template)) => Rejection::Documented {
                     status: *status,
@@ -1278,6 +1288,13 @@ pub fn generate(
                 &invalid,
                 "invalid_credentials",
             )?);
+            template_tests.extend(template_test(
+                &module,
+                "invalid-credentials",
+                "invalid_credentials",
+                &statuses,
+                &invalid,
+            ));
         }
 
         let request_doc = format!(" The parameters of `{op_id}`, parsed and validated.");

@@ -317,4 +317,68 @@ mod x_server_templates {
             typed.err()
         );
     }
+
+    #[test]
+    fn list_audits_unauthenticated_is_a_documented_answer() {
+        let issues = [
+            ::api_support::server::Issue {
+                location: ::api_support::server::In::Query,
+                name: "limit".into(),
+                kind: "int_parsing",
+                message: "Input should be a valid integer".into(),
+                input: "x".into(),
+            },
+        ];
+        let response = super::list_audits::unauthenticated(
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert_eq!(response.status().as_u16(), 401u16);
+        let typed = ::api_support::server::answer::<
+            ::runta_types::ErrorEnvelope,
+        >(
+            r#"{"error":{"code":"unauthenticated","message":"{message}"}}"#,
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert!(
+            typed.is_ok(),
+            "the x-server unauthenticated template does not fit its status's schema: {:?}",
+            typed.err()
+        );
+    }
+
+    #[test]
+    fn list_audits_invalid_credentials_is_a_documented_answer() {
+        let issues = [
+            ::api_support::server::Issue {
+                location: ::api_support::server::In::Query,
+                name: "limit".into(),
+                kind: "int_parsing",
+                message: "Input should be a valid integer".into(),
+                input: "x".into(),
+            },
+        ];
+        let response = super::list_audits::invalid_credentials(
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert_eq!(response.status().as_u16(), 401u16);
+        let typed = ::api_support::server::answer::<
+            ::runta_types::ErrorEnvelope,
+        >(
+            r#"{"error":{"code":"unauthenticated","message":"{message}"}}"#,
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert!(
+            typed.is_ok(),
+            "the x-server invalid-credentials template does not fit its status's schema: {:?}",
+            typed.err()
+        );
+    }
 }
