@@ -525,6 +525,52 @@ fn client(root: &Path, r: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
+fn hostile(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: hostile input");
+    let mut command = cargo();
+    command
+        .args([
+            "bench",
+            "--quiet",
+            "-p",
+            "workspace-benches",
+            "--bench",
+            "hostile",
+            "--",
+        ])
+        .args(criterion_args(r.quick))
+        .current_dir(root);
+    run(
+        &mut command,
+        "cargo bench -p workspace-benches --bench hostile",
+    )?;
+    let (many, one) = (
+        criterion_mean(root, "rejection/12k")?,
+        criterion_mean(root, "rejection/1")?,
+    );
+    r.line(
+        "## 5. Hostile input (release build)
+",
+    );
+    r.line("A 60 KB query with 12,000 invalid `id=x`, read and rejected with Cloud Foundry's and FastAPI's error envelopes as a stub does; baseline: one invalid `id=x`, in the same run. At most 1,000 query pairs are read and 20 issues reported.
+");
+    r.line("| input | time | ratio to one invalid value |");
+    r.line("|---|---|---|");
+    r.line(format!(
+        "| 12,000 × `id=x` | {} | {:.0}× |",
+        ms(many),
+        many / one
+    ));
+    r.line(format!("| 1 × `id=x` | {} | 1× |", ms(one)));
+    r.line(format!(
+        "
+Target: the 12,000-value request rejected in under a second{}.
+",
+        if many < 1e9 { ": met" } else { ": MISSED" }
+    ));
+    Ok(())
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -559,11 +605,12 @@ pub fn bench(root: &Path, quick: bool) -> Result<(), String> {
     r.line("# Benchmarks\n");
     r.line("Written by `cargo xtask bench` (do not edit by hand; rerun it). Every figure is compared with a baseline measured in the same run, because the machine is noisy; absolute numbers are given alongside.\n");
     r.line(format!("Machine and date: {}.\n", machine()));
-    r.line("Reproduce: `cargo xtask bench` (all), or each part alone: `cargo bench -p codegen --bench codegen`, `cargo bench -p workspace-benches --bench client`; the compile and server parts run only through `cargo xtask bench`. `cargo xtask bench --quick` is a smoke run (few iterations, smaller inputs).\n");
+    r.line("Reproduce: `cargo xtask bench` (all), or each part alone: `cargo bench -p codegen --bench codegen`, `cargo bench -p workspace-benches --bench client`, `cargo bench -p workspace-benches --bench hostile`; the compile and server parts run only through `cargo xtask bench`. `cargo xtask bench --quick` is a smoke run (few iterations, smaller inputs).\n");
     codegen_speed(root, &mut r)?;
     compile_cost(root, &mut r)?;
     server_overhead(root, &mut r)?;
     client(root, &mut r)?;
+    hostile(root, &mut r)?;
     let notes = root.join("BENCHMARKS.notes.md");
     if let Ok(text) = std::fs::read_to_string(&notes) {
         let _ = writeln!(r.out, "{text}");

@@ -147,6 +147,12 @@ pub enum ListStyle {
     Comma,
 }
 
+/// How many query pairs a request's parameters are read from.
+pub const MAX_QUERY_PAIRS: usize = 1000;
+
+/// How many issues an error body reports; the rest are counted ("and 3 more").
+pub const MAX_REPORTED_ISSUES: usize = 20;
+
 /// The parameters of one request, read on demand; problems are collected, not returned one by one.
 pub struct Params<'a> {
     query: Vec<(String, String)>,
@@ -157,15 +163,30 @@ pub struct Params<'a> {
 
 impl<'a> Params<'a> {
     /// Decodes the raw query string (invalid UTF-8 becomes U+FFFD, never an error).
+    ///
+    /// At most [`MAX_QUERY_PAIRS`] pairs are read; a longer query is an issue of its own.
     pub fn new(query: Option<&str>, headers: &'a HeaderMap) -> Self {
-        let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
+        let mut pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes());
+        let query: Vec<(String, String)> = pairs
+            .by_ref()
+            .take(MAX_QUERY_PAIRS)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
+        let mut issues = Vec::new();
+        if pairs.next().is_some() {
+            issues.push(Issue {
+                location: In::Query,
+                name: "query".into(),
+                kind: "too_long",
+                message: format!("Query should have at most {MAX_QUERY_PAIRS} parameters"),
+                input: String::new(),
+            });
+        }
         Params {
             query,
             headers,
             path: Vec::new(),
-            issues: Vec::new(),
+            issues,
         }
     }
 
@@ -793,69 +814,105 @@ pub fn not_implemented(operation: &str, reason: &str) -> axum::response::Respons
 ///   `{message}`, `{now}`, `{request_id}`; inside `$each_issue` also `{in}`,
 ///   `{name}`, `{type}`, `{msg}`, `{input}`.
 /// * An array element `{"$each_issue": T}` becomes one `T` per issue.
+///
+/// The first [`MAX_REPORTED_ISSUES`] issues are reported (`{summary}` ends
+/// with "and N more"); the cost is linear in the template and those issues.
+/// Only the template's own placeholders are filled: a request value that
+/// looks like one (`X-Request-Id: {now}`) is copied as it is.
 pub fn fill_template(template: &Value, issues: &[Issue], ctx: &TemplateContext<'_>) -> Value {
-    fill(template, issues, None, ctx)
+    let reported = &issues[..issues.len().min(MAX_REPORTED_ISSUES)];
+    let mut summary = reported
+        .iter()
+        .map(Issue::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if issues.len() > reported.len() {
+        summary.push_str(&format!("; and {} more", issues.len() - reported.len()));
+    }
+    let fill = Fill {
+        issues: reported,
+        summary: &summary,
+        ctx,
+        now: std::cell::OnceCell::new(),
+    };
+    fill.value(template, None)
 }
 
-fn fill(
-    template: &Value,
-    issues: &[Issue],
-    issue: Option<&Issue>,
-    ctx: &TemplateContext<'_>,
-) -> Value {
-    match template {
-        Value::String(s) => Value::String(fill_str(s, issues, issue, ctx)),
-        Value::Array(items) => {
-            let mut out = Vec::new();
-            for item in items {
-                match item.get("$each_issue") {
-                    Some(each) => {
-                        out.extend(issues.iter().map(|i| fill(each, issues, Some(i), ctx)))
+/// One template filling: what the placeholders stand for.
+struct Fill<'a> {
+    issues: &'a [Issue],
+    summary: &'a str,
+    ctx: &'a TemplateContext<'a>,
+    now: std::cell::OnceCell<String>,
+}
+
+impl Fill<'_> {
+    fn value(&self, template: &Value, issue: Option<&Issue>) -> Value {
+        match template {
+            Value::String(s) => Value::String(self.text(s, issue)),
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item.get("$each_issue") {
+                        Some(each) => {
+                            out.extend(self.issues.iter().map(|i| self.value(each, Some(i))))
+                        }
+                        None => out.push(self.value(item, issue)),
                     }
-                    None => out.push(fill(item, issues, issue, ctx)),
+                }
+                Value::Array(out)
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.value(v, issue)))
+                    .collect::<Map<_, _>>(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// One pass over the template text: a placeholder's value is never read again.
+    fn text(&self, template: &str, issue: Option<&Issue>) -> String {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(start) = rest.find('{') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start..];
+            let value = after
+                .find('}')
+                .and_then(|end| Some((self.placeholder(&after[1..end], issue)?, end)));
+            match value {
+                Some((value, end)) => {
+                    out.push_str(&value);
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = &after[1..];
                 }
             }
-            Value::Array(out)
         }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), fill(v, issues, issue, ctx)))
-                .collect::<Map<_, _>>(),
-        ),
-        other => other.clone(),
+        out.push_str(rest);
+        out
     }
-}
 
-fn fill_str(s: &str, issues: &[Issue], issue: Option<&Issue>, ctx: &TemplateContext<'_>) -> String {
-    if !s.contains('{') {
-        return s.to_owned();
+    fn placeholder(&self, name: &str, issue: Option<&Issue>) -> Option<String> {
+        Some(match (name, issue) {
+            ("summary", _) => self.summary.to_owned(),
+            ("message", _) => self.ctx.message.to_owned(),
+            ("request_id", _) => self.ctx.request_id.clone(),
+            ("now", _) => self
+                .now
+                .get_or_init(|| crate::Timestamp::from(chrono::Utc::now()).to_string())
+                .clone(),
+            ("in", Some(i)) => i.location.to_string(),
+            ("name", Some(i)) => i.name.clone(),
+            ("type", Some(i)) => i.kind.to_owned(),
+            ("msg", Some(i)) => i.message.clone(),
+            ("input", Some(i)) => i.input.clone(),
+            _ => return None,
+        })
     }
-    let summary = || {
-        issues
-            .iter()
-            .map(Issue::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let mut out = s
-        .replace("{summary}", &summary())
-        .replace("{message}", ctx.message)
-        .replace("{request_id}", &ctx.request_id);
-    if out.contains("{now}") {
-        out = out.replace(
-            "{now}",
-            &crate::Timestamp::from(chrono::Utc::now()).to_string(),
-        );
-    }
-    if let Some(i) = issue {
-        out = out
-            .replace("{in}", &i.location.to_string())
-            .replace("{name}", &i.name)
-            .replace("{type}", i.kind)
-            .replace("{msg}", &i.message)
-            .replace("{input}", &i.input);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -865,6 +922,73 @@ mod tests {
 
     fn params(query: &str) -> (HeaderMap, String) {
         (HeaderMap::new(), query.to_owned())
+    }
+
+    #[test]
+    fn request_values_are_never_read_as_placeholders() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "{now}{summary}".parse().unwrap());
+        let issue = Issue {
+            location: In::Query,
+            name: "id".into(),
+            kind: "int_parsing",
+            message: "Input should be a valid integer".into(),
+            input: "{request_id}{message}".into(),
+        };
+        let ctx = TemplateContext {
+            message: "{input}",
+            request_id: TemplateContext::request_id(&headers),
+        };
+        let filled = fill_template(
+            &json!({"id": "{request_id}", "m": "{message}", "e": [{"$each_issue": "{input}|{unknown}|{"}]}),
+            &[issue],
+            &ctx,
+        );
+        assert_eq!(
+            filled,
+            json!({"id": "{now}{summary}", "m": "{input}", "e": ["{request_id}{message}|{unknown}|{"]})
+        );
+    }
+
+    #[test]
+    fn reported_issues_and_read_pairs_are_capped() {
+        let query = "id=x&".repeat(12_000);
+        let headers = HeaderMap::new();
+        let mut p = Params::new(Some(&query), &headers);
+        assert_eq!(p.query_pairs().len(), MAX_QUERY_PAIRS);
+        let ids = p.list::<i64>(
+            In::Query,
+            "id",
+            false,
+            ListStyle::Repeated,
+            &Rules {
+                kind: ValueKind::Integer,
+                ..Rules::default()
+            },
+        );
+        assert!(ids.is_none());
+        let issues = p.finish().unwrap_err();
+        assert_eq!(issues.len(), MAX_QUERY_PAIRS + 1);
+        assert_eq!(issues[0].kind, "too_long");
+        let ctx = TemplateContext {
+            message: "",
+            request_id: "r".into(),
+        };
+        let filled = fill_template(
+            &json!({"detail": "{summary}", "each": [{"$each_issue": "{name}"}]}),
+            &issues,
+            &ctx,
+        );
+        let detail = filled["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("query: Query should have at most 1000 parameters; id: "),
+            "{detail}"
+        );
+        assert!(detail.ends_with("; and 981 more"), "{detail}");
+        assert_eq!(
+            filled["each"].as_array().unwrap().len(),
+            MAX_REPORTED_ISSUES
+        );
     }
 
     #[test]
