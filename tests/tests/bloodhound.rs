@@ -189,3 +189,22 @@ async fn signed_requests_carry_the_documented_hmac_chain() {
         Some(python_signature("token-key-1", "GET", &uri, &date).as_str())
     );
 }
+
+#[tokio::test]
+async fn a_hostile_offset_ends_the_walk_instead_of_overflowing() {
+    use futures::TryStreamExt;
+    let server = CannedServer::start().await;
+    let mut page = logs();
+    page["skip"] = json!(i64::MAX);
+    page["count"] = json!(i64::MAX);
+    server.respond(200, page);
+    let client = Client::with_bearer_token(&server.base_url, "jwt-abc").unwrap();
+    let ids: Vec<i64> = client
+        .list_audit_logs()
+        .stream()
+        .map_ok(|log| log.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, [124, 123]);
+}

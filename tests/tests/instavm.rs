@@ -148,3 +148,23 @@ async fn validation_errors_and_plain_errors_are_typed() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_cursor_sent_again_ends_the_walk_with_an_error() {
+    use futures::StreamExt;
+    let server = workspace_tests::CannedServer::start().await;
+    // Every page says "next: A": the second page repeats the token the walk already followed.
+    server.respond(200, serde_json::json!({"items": [], "next_cursor": "A"}));
+    let client = instavm_client::Client::with_api_key(&server.base_url, "k").unwrap();
+    let walked: Vec<_> = client
+        .list_audit_events()
+        .pages(api_support::paging::Retry::NEVER)
+        .collect()
+        .await;
+    assert_eq!(walked.len(), 3, "{walked:?}");
+    assert!(walked[..2].iter().all(Result::is_ok));
+    let Err(instavm_client::Error::Custom(message)) = &walked[2] else {
+        panic!("{walked:?}")
+    };
+    assert!(message.contains("page token \"A\" again"), "{message}");
+}

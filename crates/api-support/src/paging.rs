@@ -14,14 +14,25 @@ use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 /// A boxed stream of results, as the generated `stream` methods return it.
 pub type BoxStream<'a, T, E> = Pin<Box<dyn Stream<Item = Result<T, E>> + Send + 'a>>;
 
-/// Whether an error may be retried, and after how long.
+/// Whether an error may be retried, and after how long; and the error a walk
+/// ends with when the service's page tokens would make it loop.
 pub trait Retryable {
     /// `None`: do not retry. `Some(None)`: retry after the policy's backoff.
     /// `Some(Some(d))`: the service asked to wait `d` (`Retry-After`).
     fn retry_after(&self) -> Option<Option<Duration>>;
+
+    /// The error that ends a walk the service would send round in circles.
+    fn walk_error(message: String) -> Self;
 }
 
+/// The most pages a walk fetches; a service that never says "last page" gets a clear error.
+pub const MAX_PAGES: usize = 1_000_000;
+
 impl<E> Retryable for progenitor_client::Error<E> {
+    fn walk_error(message: String) -> Self {
+        progenitor_client::Error::Custom(message)
+    }
+
     fn retry_after(&self) -> Option<Option<Duration>> {
         let (status, headers) = match self {
             progenitor_client::Error::ErrorResponse(value) => (value.status(), value.headers()),
@@ -83,27 +94,36 @@ pub type Page<T, K> = (Vec<T>, Option<K>);
 
 /// The pages of a list operation, fetched lazily. `fetch(request, token)` sends `request`
 /// for the page `token` names (`None`: the first page, as the request was built).
-/// The walk stops at the last page, or when a service hands back the token it was given
-/// (which would loop forever).
+/// The walk stops at the last page. A service that hands back a token it has
+/// already sent (`A → B → A`), or pages on beyond [`MAX_PAGES`], ends the walk
+/// with [`Retryable::walk_error`] instead of looping.
 pub fn pages<'a, B, T, E, K, F, Fut>(request: B, retry: Retry, fetch: F) -> BoxStream<'a, Vec<T>, E>
 where
     B: Clone + Send + 'a,
     T: Send + 'a,
     E: Retryable + Send + 'a,
-    K: Clone + PartialEq + Send + 'a,
+    K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + 'a,
     F: Fn(B, Option<K>) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Page<T, K>, E>> + Send + 'a,
 {
     enum State<K> {
         First,
         Next(K),
+        /// The page before was delivered; the walk ends with this error.
+        Failed(String),
         Done,
     }
     let walk = stream::try_unfold(
-        (State::First, request, fetch),
-        move |(state, request, fetch)| async move {
+        (
+            State::First,
+            request,
+            fetch,
+            std::collections::HashSet::new(),
+        ),
+        move |(state, request, fetch, mut seen)| async move {
             let token = match state {
                 State::Done => return Ok(None),
+                State::Failed(message) => return Err(E::walk_error(message)),
                 State::First => None,
                 State::Next(k) => Some(k),
             };
@@ -120,11 +140,21 @@ where
                     },
                 }
             };
+            if let Some(token) = token {
+                seen.insert(token);
+            }
             let state = match next {
-                Some(k) if Some(&k) != token.as_ref() => State::Next(k),
-                _ => State::Done,
+                Some(k) if seen.contains(&k) => State::Failed(format!(
+                    "the service sent the page token {k:?} again after {} pages; the walk stops instead of looping",
+                    seen.len() + 1
+                )),
+                Some(_) if seen.len() + 1 >= MAX_PAGES => State::Failed(format!(
+                    "the service still had more pages after {MAX_PAGES}; the walk stops"
+                )),
+                Some(k) => State::Next(k),
+                None => State::Done,
             };
-            Ok(Some((items, (state, request, fetch))))
+            Ok(Some((items, (state, request, fetch, seen))))
         },
     );
     Box::pin(walk)
@@ -250,6 +280,45 @@ mod tests {
         fn retry_after(&self) -> Option<Option<Duration>> {
             self.0.then_some(Some(Duration::from_millis(1)))
         }
+
+        fn walk_error(_message: String) -> Self {
+            Busy(false)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_sent_again_ends_the_walk_with_an_error() {
+        // A → B → A: without the check the walk would never end.
+        let next = |token: Option<char>| match token {
+            None => Some('A'),
+            Some('A') => Some('B'),
+            Some(_) => Some('A'),
+        };
+        let walked: Vec<Result<Vec<char>, progenitor_client::Error>> =
+            pages(
+                (),
+                Retry::NEVER,
+                move |(), token: Option<char>| async move {
+                    Ok((token.into_iter().collect(), next(token)))
+                },
+            )
+            .collect()
+            .await;
+        assert_eq!(walked.len(), 4, "{walked:?}");
+        assert_eq!(
+            walked[..3]
+                .iter()
+                .map(|p| p.as_ref().unwrap().clone())
+                .collect::<Vec<_>>(),
+            [vec![], vec!['A'], vec!['B']]
+        );
+        let Err(progenitor_client::Error::Custom(message)) = &walked[3] else {
+            panic!("{walked:?}")
+        };
+        assert!(
+            message.contains("page token 'A' again after 3 pages"),
+            "{message}"
+        );
     }
 
     fn numbers(
@@ -305,7 +374,8 @@ mod tests {
         let s = items(pages((), Retry::NEVER, |(), _token: Option<u8>| async {
             Ok::<_, Busy>((vec![1], Some(7u8)))
         }));
-        assert_eq!(s.try_collect::<Vec<_>>().await.unwrap(), [1, 1]);
+        let walked: Vec<Result<u8, Busy>> = s.collect().await;
+        assert_eq!(walked, [Ok(1), Ok(1), Err(Busy(false))]);
         let first_two = collect_up_to(
             items(pages((), Retry::NEVER, |(), t: Option<u8>| async move {
                 Ok::<_, Busy>((vec![1, 2, 3], Some(t.unwrap_or(0) + 1)))

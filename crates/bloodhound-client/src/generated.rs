@@ -843,8 +843,9 @@ impl<'a> builder::ListAuditLogs<'a> {
                 };
                 let page = request.send().await?.into_inner();
                 let received = page.data.logs.len() as i64;
-                let reached = page.skip + received;
-                let next = (received > 0 && reached < page.count).then_some(reached);
+                let next = (page.skip)
+                    .checked_add(received)
+                    .filter(|reached| received > 0 && *reached < page.count);
                 Ok((page.data.logs, next))
             },
         )

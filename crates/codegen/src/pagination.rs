@@ -494,8 +494,8 @@ pub fn client_methods(
                 quote! { request.#setter(token) },
                 quote! {
                     let received = page #items.len() as i64;
-                    let reached = #sent + received;
-                    let next = (received > 0 && reached < page #total).then_some(reached);
+                    // A hostile offset or total cannot overflow: the walk ends instead.
+                    let next = (#sent).checked_add(received).filter(|reached| received > 0 && *reached < page #total);
                 },
                 format!(
                     "by offset: `{param}` grows by each page's length until the total is reached"
