@@ -79,6 +79,11 @@ impl CannedServer {
         *self.shared.response.lock().unwrap() = (status, body.to_string());
     }
 
+    /// How many requests it received.
+    pub fn requests(&self) -> usize {
+        self.shared.received.lock().unwrap().len()
+    }
+
     /// The last request received.
     pub fn last(&self) -> Received {
         self.shared

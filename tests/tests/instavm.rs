@@ -168,3 +168,31 @@ async fn a_cursor_sent_again_ends_the_walk_with_an_error() {
     };
     assert!(message.contains("page token \"A\" again"), "{message}");
 }
+
+#[tokio::test]
+async fn the_api_key_never_follows_a_redirect_to_another_origin() {
+    let elsewhere = workspace_tests::CannedServer::start().await;
+    let target = format!("{}/v1/audit/events", elsewhere.base_url);
+    let redirect = axum::Router::new().fallback(move || {
+        let target = target.clone();
+        async move {
+            (
+                axum::http::StatusCode::FOUND,
+                [(axum::http::header::LOCATION, target)],
+            )
+        }
+    });
+    let (url, _task) = workspace_tests::serve(redirect).await;
+    let client = instavm_client::Client::with_api_key(&url, "secret-key").unwrap();
+    match client.list_audit_events().send().await {
+        Err(instavm_client::Error::UnexpectedResponse(response)) => {
+            assert_eq!(response.status().as_u16(), 302)
+        }
+        other => panic!("expected the 302 itself, got {other:?}"),
+    }
+    assert_eq!(
+        elsewhere.requests(),
+        0,
+        "the request (and its key) went to another origin"
+    );
+}

@@ -142,13 +142,34 @@ where
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The `reqwest` client builder every generated constructor starts from: the
-/// default timeouts and a `User-Agent` (some services refuse requests without
-/// one; the generated crates send `<crate name>/<version>`).
+/// default timeouts, a `User-Agent` (some services refuse requests without
+/// one; the generated crates send `<crate name>/<version>`) and
+/// [`same_origin_redirects`].
 pub fn builder(user_agent: &str) -> reqwest::ClientBuilder {
     reqwest::ClientBuilder::new()
         .connect_timeout(DEFAULT_TIMEOUT)
         .timeout(DEFAULT_TIMEOUT)
         .user_agent(user_agent)
+        .redirect(same_origin_redirects())
+}
+
+/// Redirects are followed only within the origin (scheme, host and port) of
+/// the request, at most 10 times. reqwest drops only `Authorization` and
+/// cookies when a redirect leaves the host; an API key header (`X-API-Key`)
+/// or a signature (`Signature`, `RequestDate`) would go along, so a redirect
+/// to another origin is not followed: the caller gets the 3xx response
+/// (`Error::UnexpectedResponse`) and decides.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(reqwest::Url::origin);
+        if first.as_ref() != Some(&attempt.url().origin()) {
+            attempt.stop()
+        } else if attempt.previous().len() > 10 {
+            attempt.error("more than 10 redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// A `reqwest` client from [`builder`], with no credential.
