@@ -42,7 +42,8 @@ impl Received {
 
 #[derive(Default)]
 struct Shared {
-    response: Mutex<(u16, String)>,
+    /// Status, content type and body of every answer.
+    response: Mutex<(u16, String, String)>,
     received: Mutex<Vec<Received>>,
 }
 
@@ -56,7 +57,7 @@ pub struct CannedServer {
 impl CannedServer {
     pub async fn start() -> Self {
         let shared = Arc::new(Shared::default());
-        *shared.response.lock().unwrap() = (200, "{}".into());
+        *shared.response.lock().unwrap() = (200, "application/json".into(), "{}".into());
         let app = axum::Router::new()
             .fallback(answer)
             .with_state(shared.clone());
@@ -76,7 +77,13 @@ impl CannedServer {
 
     /// Answers every following request with `status` and `body`.
     pub fn respond(&self, status: u16, body: serde_json::Value) {
-        *self.shared.response.lock().unwrap() = (status, body.to_string());
+        self.respond_raw(status, "application/json", &body.to_string());
+    }
+
+    /// Answers every following request with `status` and a body of any type
+    /// (a load balancer's HTML page, say).
+    pub fn respond_raw(&self, status: u16, content_type: &str, body: &str) {
+        *self.shared.response.lock().unwrap() = (status, content_type.into(), body.into());
     }
 
     /// How many requests it received.
@@ -110,10 +117,10 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         query: uri.query().unwrap_or_default().to_owned(),
         headers: request.headers().clone(),
     });
-    let (status, body) = shared.response.lock().unwrap().clone();
+    let (status, content_type, body) = shared.response.lock().unwrap().clone();
     Response::builder()
         .status(StatusCode::from_u16(status).expect("a valid status"))
-        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .expect("a valid response")
 }

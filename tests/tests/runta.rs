@@ -158,3 +158,22 @@ async fn a_body_that_breaks_the_schema_is_an_error_not_a_panic() {
         "limit has minimum 1"
     );
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_json_keeps_its_status() {
+    let server = CannedServer::start().await;
+    let client = Client::with_bearer_token(&server.base_url, "tok-123").unwrap();
+    // A load balancer's page in front of the service: judged by its status, not as a bad payload.
+    for status in [401, 502, 503] {
+        server.respond_raw(status, "text/html", "<html><body>Bad Gateway</body></html>");
+        match client.list_audits().send().await {
+            Err(Error::UnexpectedResponse(response)) => {
+                assert_eq!(response.status().as_u16(), status)
+            }
+            other => panic!("{status}: expected the response itself, got {other:?}"),
+        }
+    }
+    // A JSON body that breaks the schema is still a payload error.
+    server.respond(502, serde_json::json!({"unexpected": true}));
+    assert!(client.list_audits().send().await.is_err());
+}

@@ -121,6 +121,9 @@ where
     B: serde::de::DeserializeOwned,
     T: serde::de::DeserializeOwned + From<B>,
 {
+    if !carries_json(&response) {
+        return Err(progenitor_client::Error::UnexpectedResponse(response));
+    }
     let status = response.status();
     let headers = response.headers().clone();
     let body = response
@@ -136,6 +139,39 @@ where
     Ok(progenitor_client::ResponseValue::new(
         inner, status, headers,
     ))
+}
+
+/// A documented error status's body. A body that is not JSON at all (a load
+/// balancer's HTML 502, a proxy's plain-text 401) is not the documented error:
+/// it comes back as `Error::UnexpectedResponse`, status and body intact, so
+/// callers and retries still judge it by its status.
+pub async fn decode_error<T, E>(
+    response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>
+where
+    T: serde::de::DeserializeOwned,
+{
+    if !carries_json(&response) {
+        return Err(progenitor_client::Error::UnexpectedResponse(response));
+    }
+    progenitor_client::ResponseValue::from_response(response).await
+}
+
+/// Whether a response says its body is JSON (`application/json`, `*+json`);
+/// one without a `Content-Type` is given the benefit of the doubt.
+fn carries_json(response: &reqwest::Response) -> bool {
+    let Some(content_type) = response.headers().get(reqwest::header::CONTENT_TYPE) else {
+        return true;
+    };
+    let essence = content_type
+        .to_str()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
 }
 
 /// The timeout the generated clients use unless given their own `reqwest::Client`.

@@ -144,10 +144,12 @@ fn methods<'a>(
     })
 }
 
-/// Where an operation's error statuses carry different bodies (an error union
-/// with `x-status-bodies` in the working copy), each status's arm of `send()`
-/// decodes its own documented body first and the union by shape only after
-/// (`api_support::client::decode_by_status`); progenitor decodes by shape alone.
+/// Every error arm of `send()` keeps the status of a body that is not JSON
+/// (`api_support::client::decode_error`: an HTML 502 is an `UnexpectedResponse`,
+/// not a payload error without its status). Where an operation's error statuses
+/// carry different bodies (an error union with `x-status-bodies` in the working
+/// copy), each status's arm decodes its own documented body first and the union
+/// by shape only after (`decode_by_status`); progenitor decodes by shape alone.
 fn errors_by_status(
     working: &serde_json::Value,
     type_names: &[String],
@@ -189,35 +191,34 @@ fn errors_by_status(
     }
     const DECODE: &str = "ResponseValue :: from_response (response) . await ?";
     for (name, imp) in builder_impls(client) {
-        let Some(statuses) = by_builder.get(&name) else {
-            continue;
-        };
+        let statuses = by_builder.get(&name);
         for send in methods(imp, "send") {
             let Some(syn::Stmt::Expr(syn::Expr::Match(m), None)) = send.block.stmts.last_mut()
             else {
                 continue;
             };
             for arm in &mut m.arms {
-                let syn::Pat::Lit(syn::PatLit {
-                    lit: syn::Lit::Int(code),
-                    ..
-                }) = &arm.pat
-                else {
-                    continue;
+                let code = match &arm.pat {
+                    syn::Pat::Lit(syn::PatLit {
+                        lit: syn::Lit::Int(code),
+                        ..
+                    }) => code.base10_parse::<u16>().ok(),
+                    _ => None,
                 };
-                let Some((_, body_ty)) = code
-                    .base10_parse::<u16>()
-                    .ok()
-                    .and_then(|code| statuses.iter().find(|(c, _)| *c == code))
-                else {
-                    continue;
+                let body_ty = code
+                    .and_then(|code| statuses?.iter().find(|(c, _)| *c == code).map(|(_, ty)| ty));
+                let decode = match body_ty {
+                    Some(body_ty) => {
+                        quote! { ::api_support::client::decode_by_status::<#body_ty, _, _>(response).await? }
+                    }
+                    None => quote! { ::api_support::client::decode_error(response).await? },
                 };
-                let decode = quote! { ::api_support::client::decode_by_status::<#body_ty, _, _>(response).await? }.to_string();
-                let body = arm
-                    .body
-                    .to_token_stream()
-                    .to_string()
-                    .replace(DECODE, &decode);
+                let body = arm.body.to_token_stream().to_string();
+                // Only error arms: a success arm's decode has no `?` (it is the result).
+                if !body.contains("Error :: ErrorResponse") {
+                    continue;
+                }
+                let body = body.replace(DECODE, &decode.to_string());
                 if let Ok(body) = syn::parse_str(&body) {
                     *arm.body = body;
                 }
