@@ -237,3 +237,31 @@ async fn missing_or_wrong_credentials_get_401_and_never_reach_the_service() {
     }
     assert!(probe.seen().is_empty());
 }
+
+#[tokio::test]
+async fn extreme_and_loose_date_times_get_the_native_400_and_never_crash_the_mock() {
+    let mock = mock_servers::start(
+        mock_servers::Service::Bloodhound,
+        mock_servers::Options::default(),
+    )
+    .await
+    .unwrap();
+    let auth = format!("Bearer {}", mock_servers::DEFAULT_TOKEN);
+    let get = |query: &str| {
+        let url = format!("{}/api/v2/audit?{query}", mock.base_url);
+        let auth = auth.clone();
+        async move { workspace_tests::get_json(&url, &[("authorization", &auth)]).await }
+    };
+    for loose in [
+        "before=-262143-01-01T00:00:00",
+        "before=2026-11-01T12:00:00",
+        "before=2026-11-01%2012:00:00Z",
+        "after=12026-11-01T12:00:00Z",
+    ] {
+        let (status, body) = get(loose).await;
+        assert_eq!(status, 400, "{loose}: {body}");
+    }
+    let (status, body) = get("before=0000-01-01T00:00:00Z").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["count"], 0);
+}

@@ -326,7 +326,10 @@ impl<'a> Params<'a> {
             ValueKind::Number => raw.parse::<f64>().ok(),
             _ => None,
         };
-        if matches!(rules.kind, ValueKind::Integer | ValueKind::Number) && number.is_none() {
+        let not_a_date_time = rules.kind == ValueKind::DateTime && !is_rfc3339(raw);
+        if not_a_date_time
+            || (matches!(rules.kind, ValueKind::Integer | ValueKind::Number) && number.is_none())
+        {
             let (kind, message) = rules.kind.parse_issue();
             self.issue(location, name, kind, message.into(), raw.into());
             return None;
@@ -578,6 +581,19 @@ impl<'a> Params<'a> {
             Err(self.issues)
         }
     }
+}
+
+/// An RFC 3339 date-time as requests must send it: a four-digit year, `T`
+/// between date and time, an offset (`Z` or `±hh:mm`). [`crate::Timestamp`]
+/// reads responses more leniently (no offset, a space); a request that relies
+/// on that gets the service's 400 from the stub, as it would from the service.
+pub fn is_rfc3339(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.len() >= 20
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && matches!(b[10], b'T' | b't')
+        && chrono::DateTime::parse_from_rfc3339(raw).is_ok()
 }
 
 fn quote_list(values: &[&str]) -> String {
@@ -922,6 +938,44 @@ mod tests {
 
     fn params(query: &str) -> (HeaderMap, String) {
         (HeaderMap::new(), query.to_owned())
+    }
+
+    #[test]
+    fn date_times_in_requests_are_rfc_3339_only() {
+        for ok in [
+            "2026-11-01T12:00:00Z",
+            "2026-11-01t12:00:00.123456z",
+            "2026-11-01T14:00:00+02:00",
+        ] {
+            assert!(is_rfc3339(ok), "{ok}");
+        }
+        for bad in [
+            "-262143-01-01T00:00:00",
+            "2026-11-01T12:00:00",
+            "2026-11-01 12:00:00Z",
+            "12026-11-01T12:00:00Z",
+            "202026-11-01T12:00:00Z",
+            "2026-11-01",
+            "yesterday",
+        ] {
+            assert!(!is_rfc3339(bad), "{bad}");
+            let query = format!("since={}", bad.replace('+', "%2B"));
+            let headers = HeaderMap::new();
+            let mut p = Params::new(Some(&query), &headers);
+            let rules = Rules {
+                kind: ValueKind::DateTime,
+                ..Rules::default()
+            };
+            assert!(
+                p.scalar::<crate::Timestamp>(In::Query, "since", false, &rules)
+                    .is_none()
+            );
+            assert_eq!(
+                p.finish().unwrap_err()[0].kind,
+                "datetime_from_date_parsing",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

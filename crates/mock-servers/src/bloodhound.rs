@@ -170,9 +170,14 @@ impl Api for Mock {
             None => {}
         }
         let before = r.before.unwrap_or_else(|| Timestamp::from(Utc::now()));
-        let after = r
-            .after
-            .unwrap_or_else(|| Timestamp::from(before.into_inner() - Duration::days(365)));
+        let after = r.after.unwrap_or_else(|| {
+            // The earliest `before` still has a year before it (checked, never a panic).
+            let year_before = before
+                .into_inner()
+                .checked_sub_signed(Duration::days(365))
+                .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
+            Timestamp::from(year_before)
+        });
         let mut rows: Vec<&AuditLog> = self
             .logs
             .iter()
