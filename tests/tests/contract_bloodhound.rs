@@ -188,7 +188,7 @@ async fn invalid_parameters_get_bloodhounds_400_wrapper() {
             "",
             Some(("prefer", "30")),
             vec![
-                r#"query parameter "Prefer" is malformed: String should match pattern '^wait=[0-9]+$'"#,
+                r#"header parameter "Prefer" is malformed: String should match pattern '^wait=[0-9]+$'"#,
             ],
         ),
     ] {
@@ -264,4 +264,31 @@ async fn extreme_and_loose_date_times_get_the_native_400_and_never_crash_the_moc
     let (status, body) = get("before=0000-01-01T00:00:00Z").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["count"], 0);
+}
+
+#[tokio::test]
+async fn a_filter_value_out_of_range_is_reported_for_what_it_is() {
+    let mock = mock_servers::start(
+        mock_servers::Service::Bloodhound,
+        mock_servers::Options::default(),
+    )
+    .await
+    .unwrap();
+    let auth = format!("Bearer {}", mock_servers::DEFAULT_TOKEN);
+    let url = format!("{}/api/v2/audit?id=gt:9223372036854775808", mock.base_url);
+    let (status, body) = workspace_tests::get_json(&url, &[("authorization", &auth)]).await;
+    assert_eq!(status, 400, "{body}");
+    let text = body.to_string();
+    assert!(!text.contains("valid string"), "{text}");
+    assert!(
+        text.contains("9223372036854775808") && text.contains("i64"),
+        "{text}"
+    );
+    let (status, body) = workspace_tests::get_json(
+        &format!("{}/api/v2/audit", mock.base_url),
+        &[("authorization", &auth), ("prefer", "wait=soon")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(!body.to_string().contains("query parameter"), "{body}");
 }

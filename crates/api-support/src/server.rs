@@ -263,7 +263,7 @@ impl<'a> Params<'a> {
     }
 
     /// Checks one value against its rules and parses it.
-    fn check<T: FromStr>(
+    fn check<T: FromStr<Err: fmt::Display>>(
         &mut self,
         location: In,
         name: &str,
@@ -380,16 +380,30 @@ impl<'a> Params<'a> {
                 return None;
             }
         }
-        let Ok(value) = raw.parse::<T>() else {
-            let (kind, message) = rules.kind.parse_issue();
-            self.issue(location, name, kind, message.into(), raw.into());
-            return None;
-        };
-        Some(value)
+        match raw.parse::<T>() {
+            Ok(value) => Some(value),
+            // A string parsed into a richer type (a typed filter, a sort key): its own reason,
+            // e.g. that `gt:9223372036854775808` is not a valid 64-bit integer.
+            Err(e) if rules.kind == ValueKind::String => {
+                self.issue(
+                    location,
+                    name,
+                    "value_error",
+                    format!("Value error, {e}"),
+                    raw.into(),
+                );
+                None
+            }
+            Err(_) => {
+                let (kind, message) = rules.kind.parse_issue();
+                self.issue(location, name, kind, message.into(), raw.into());
+                None
+            }
+        }
     }
 
     /// A scalar parameter: `None` when absent (or invalid, with an issue recorded).
-    pub fn scalar<T: FromStr>(
+    pub fn scalar<T: FromStr<Err: fmt::Display>>(
         &mut self,
         location: In,
         name: &str,
@@ -402,7 +416,7 @@ impl<'a> Params<'a> {
 
     /// An array parameter; item rules apply to every item.
     /// `rules` holds the item constraints and the list's `min_items`/`max_items`.
-    pub fn list<T: FromStr>(
+    pub fn list<T: FromStr<Err: fmt::Display>>(
         &mut self,
         location: In,
         name: &str,

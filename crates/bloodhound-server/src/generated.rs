@@ -445,7 +445,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            r#"{"errors":[{"$each_issue":{"context":"","message":"query parameter \"{name}\" is malformed: {msg}"}}],"http_status":400,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            r#"{"errors":[{"$each_issue":{"context":"","message":"{in} parameter \"{name}\" is malformed: {msg}"}}],"http_status":400,"request_id":"{request_id}","timestamp":"{now}"}"#,
             issues,
             message,
             headers,
@@ -580,7 +580,7 @@ mod x_server_templates {
         let typed = ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            r#"{"errors":[{"$each_issue":{"context":"","message":"query parameter \"{name}\" is malformed: {msg}"}}],"http_status":400,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            r#"{"errors":[{"$each_issue":{"context":"","message":"{in} parameter \"{name}\" is malformed: {msg}"}}],"http_status":400,"request_id":"{request_id}","timestamp":"{now}"}"#,
             &issues,
             "",
             &::axum::http::HeaderMap::new(),
