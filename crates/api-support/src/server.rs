@@ -799,6 +799,60 @@ pub fn answer<T: serde::de::DeserializeOwned>(
     serde_json::from_value(filled.clone()).map_err(|_| filled)
 }
 
+/// How [`serve`] guards a stub against slow or oversized requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// A connection that has not sent a request's headers within this time is closed.
+    pub header_read_timeout: std::time::Duration,
+    /// The most bytes of headers buffered for one request.
+    pub max_header_bytes: usize,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_header_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Serves a stub's `router` (HTTP/1.1) until `shutdown` completes, with
+/// [`ServeLimits`]: a half-sent request does not hold its connection open,
+/// and headers are bounded. `axum::serve` sets neither; a stub facing the
+/// network should be served with this (or behind a proxy that sets them).
+/// Request bodies are bounded by axum's default body limit (2 MB).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, say: wait a little rather than stop serving.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .max_buf_size(limits.max_header_bytes.max(8192))
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
 /// A rejection in the RFC 9457 style (`application/problem+json`), for specs
 /// that do not describe their own error envelope (no `x-server`): the template
 /// is filled as [`answer`] fills one.
@@ -952,6 +1006,44 @@ mod tests {
 
     fn params(query: &str) -> (HeaderMap, String) {
         (HeaderMap::new(), query.to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_half_sent_request_does_not_hold_its_connection() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let limits = ServeLimits {
+            header_read_timeout: std::time::Duration::from_millis(200),
+            ..ServeLimits::default()
+        };
+        let router = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+        let server = tokio::spawn(serve(listener, router, limits, std::future::pending()));
+
+        let mut whole = tokio::net::TcpStream::connect(address).await.unwrap();
+        whole
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        whole.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+        let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
+        half.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            half.read_to_end(&mut rest),
+        )
+        .await;
+        assert!(
+            closed.is_ok(),
+            "the half-sent request kept its connection open"
+        );
+        server.abort();
     }
 
     #[test]

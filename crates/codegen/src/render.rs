@@ -462,7 +462,7 @@ pub fn server_readme(
             .unwrap_or_else(|| "        unimplemented!(\"answer with a documented variant\")".to_owned());
         writeln!(example, "    async fn {id}(&self, {principal}_request: {lib}::{id}::Request) -> {lib}::{id}::Response {{\n{answer}\n    }}").unwrap();
     }
-    writeln!(example, "}}\n\n# async fn serve() -> std::io::Result<()> {{\nlet listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\naxum::serve(listener, router(Mock)).await\n# }}").unwrap();
+    writeln!(example, "}}\n\n# async fn serve() -> std::io::Result<()> {{\nlet listener = tokio::net::TcpListener::bind(\"127.0.0.1:8080\").await?;\n// Header read timeout and header size limits (`axum::serve` sets neither).\nlet limits = api_support::server::ServeLimits::default();\napi_support::server::serve(listener, router(Mock), limits, std::future::pending()).await;\n# Ok(())\n# }}").unwrap();
     format!(
         "{}# {name}\n\nAn axum server stub for **{}** (API version {}), generated from `{spec_path}`. It shares its models with the \
          client through [`{types_name}`](../{types_name}) (re-exported as `{lib}::types`).\n\n\
@@ -471,7 +471,10 @@ pub fn server_readme(
          * [`router`]: turns any `Api` into an `axum::Router`.\n\
          * Before an operation runs, credentials are extracted and checked (`Api::authenticate`) and every parameter is parsed \
          and validated; a rejected request gets the service's own error body (the spec's `x-server` templates).\n\
-         * Unknown query parameters and headers are ignored; no input makes the stub panic.\n\n\
+         * Unknown query parameters and headers are ignored; no input makes the stub panic.\n\
+         * Serve it with `api_support::server::serve`: a connection that has not sent its headers within 10 s is closed and \
+         headers are limited to 64 KiB (`ServeLimits`); bodies are limited to 2 MB (axum's default). A router served by bare \
+         `axum::serve` has no header timeout.\n\n\
          ## Usage\n\n```rust,no_run\n{example}```\n{}",
         md_preamble(spec_path),
         spec.info.title,

@@ -162,9 +162,12 @@ pub async fn start(service: Service, mut options: Options) -> anyhow::Result<Run
     let base_url = format!("http://{}", listener.local_addr()?);
     options.base_url = base_url.clone();
     let app = router(service, &options)?;
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let task = tokio::spawn(api_support::server::serve(
+        listener,
+        app,
+        api_support::server::ServeLimits::default(),
+        std::future::pending(),
+    ));
     Ok(Running {
         base_url,
         faults: options.faults,

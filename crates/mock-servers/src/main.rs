@@ -68,10 +68,14 @@ async fn main() -> anyhow::Result<()> {
         "{service:?} mock listening on http://{address} (token: {})",
         options.token
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+    api_support::server::serve(
+        listener,
+        app,
+        api_support::server::ServeLimits::default(),
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        },
+    )
+    .await;
     Ok(())
 }
