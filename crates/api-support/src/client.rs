@@ -174,6 +174,21 @@ fn carries_json(response: &reqwest::Response) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
+/// An error's text for a log line or a terminal: at most `max` bytes (cut at a
+/// character boundary), then how much was left out. A client error can carry a
+/// whole response body (`InvalidResponsePayload`), which may be megabytes.
+pub fn short_message(error: &impl fmt::Display, max: usize) -> String {
+    let text = error.to_string();
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} more bytes)", &text[..cut], text.len() - cut)
+}
+
 /// The timeout the generated clients use unless given their own `reqwest::Client`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -262,6 +277,16 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_are_cut_at_a_character() {
+        assert_eq!(short_message(&"short", 10), "short");
+        let long = format!("{}é{}", "a".repeat(9), "b".repeat(1000));
+        assert_eq!(
+            short_message(&long, 10),
+            format!("{}… (1002 more bytes)", "a".repeat(9))
+        );
+    }
 
     #[test]
     fn credentials_are_sent_but_never_shown() {

@@ -93,12 +93,11 @@ impl std::error::Error for ExportError {}
 
 impl<E: std::fmt::Debug> From<progenitor_like::Error<E>> for ExportError {
     fn from(e: progenitor_like::Error<E>) -> Self {
+        // A response body in the message (a 50 MB payload, say) is cut short.
+        let detail = api_support::client::short_message(&e, 2000);
         match e.status().map(|s| s.as_u16()) {
-            Some(status @ (401 | 403)) => ExportError::Refused {
-                status,
-                detail: e.to_string(),
-            },
-            _ => ExportError::Failed(e.to_string()),
+            Some(status @ (401 | 403)) => ExportError::Refused { status, detail },
+            _ => ExportError::Failed(detail),
         }
     }
 }

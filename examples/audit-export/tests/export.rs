@@ -267,3 +267,53 @@ async fn bloodhound_exports_with_signed_requests() {
             .contains("`--token-id` (signed requests) is for `--service bloodhound` only")
     );
 }
+
+/// A server in front of the service that answers every request with `status`,
+/// `content_type` and `body` (a load balancer, or a broken service).
+async fn hostile(status: u16, content_type: &'static str, body: String) -> String {
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move {
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                [(axum::http::header::CONTENT_TYPE, content_type)],
+                body,
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_answer_is_judged_by_status_and_never_floods_stderr() {
+    // A load balancer's HTML 401 is still a refusal (exit 3), not a payload error.
+    let url = hostile(
+        401,
+        "text/html",
+        "<html>401 Authorization Required</html>".into(),
+    )
+    .await;
+    let output = export(&url, "runta", DEFAULT_TOKEN, &[]).await;
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A 5 MB body that is not the documented JSON: a short message.
+    let url = hostile(
+        200,
+        "application/json",
+        format!("{{\"data\": \"{}", "x".repeat(5_000_000)),
+    )
+    .await;
+    let output = export(&url, "runta", DEFAULT_TOKEN, &[]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.len() < 3000, "{} bytes on stderr", stderr.len());
+    assert!(stderr.contains("more bytes)"), "{stderr}");
+}
