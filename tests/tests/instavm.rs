@@ -196,3 +196,24 @@ async fn the_api_key_never_follows_a_redirect_to_another_origin() {
         "the request (and its key) went to another origin"
     );
 }
+
+#[tokio::test]
+async fn the_next_page_is_requested_while_the_caller_works_on_this_one() {
+    use futures::StreamExt;
+    let server = workspace_tests::CannedServer::start().await;
+    server.respond(200, serde_json::json!({"items": [], "next_cursor": "A"}));
+    let client = instavm_client::Client::with_api_key(&server.base_url, "k").unwrap();
+    let mut pages = client
+        .list_audit_events()
+        .pages(api_support::paging::Retry::NEVER);
+    assert!(pages.next().await.unwrap().is_ok());
+    // The caller holds page 1 and does not poll: page 2 has been asked for all the same.
+    let mut waited = 0;
+    while server.requests() < 2 && waited < 50 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        waited += 1;
+    }
+    assert_eq!(server.requests(), 2, "page 2 was not requested ahead");
+    let query = server.last().query;
+    assert!(query.contains("cursor=A"), "{query}");
+}

@@ -94,43 +94,32 @@ pub type Page<T, K> = (Vec<T>, Option<K>);
 
 /// The pages of a list operation, fetched lazily. `fetch(request, token)` sends `request`
 /// for the page `token` names (`None`: the first page, as the request was built).
+///
+/// The next page is requested as soon as a page arrives, before the caller has
+/// consumed it, so the round trip of page N+1 overlaps the caller's work on
+/// page N (one page ahead at most; pages come in order; retries and errors are
+/// as without it).
+///
 /// The walk stops at the last page. A service that hands back a token it has
 /// already sent (`A → B → A`), or pages on beyond [`MAX_PAGES`], ends the walk
 /// with [`Retryable::walk_error`] instead of looping.
 pub fn pages<'a, B, T, E, K, F, Fut>(request: B, retry: Retry, fetch: F) -> BoxStream<'a, Vec<T>, E>
 where
-    B: Clone + Send + 'a,
+    B: Clone + Send + Sync + 'a,
     T: Send + 'a,
     E: Retryable + Send + 'a,
-    K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + 'a,
+    K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + 'a,
     F: Fn(B, Option<K>) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Page<T, K>, E>> + Send + 'a,
 {
-    enum State<K> {
-        First,
-        Next(K),
-        /// The page before was delivered; the walk ends with this error.
-        Failed(String),
-        Done,
-    }
-    let walk = stream::try_unfold(
-        (
-            State::First,
-            request,
-            fetch,
-            std::collections::HashSet::new(),
-        ),
-        move |(state, request, fetch, mut seen)| async move {
-            let token = match state {
-                State::Done => return Ok(None),
-                State::Failed(message) => return Err(E::walk_error(message)),
-                State::First => None,
-                State::Next(k) => Some(k),
-            };
+    let fetch = std::sync::Arc::new(fetch);
+    let fetch_page: FetchPage<'a, T, K, E> = Box::new(move |token: Option<K>| {
+        let (fetch, request) = (fetch.clone(), request.clone());
+        Box::pin(async move {
             let mut attempt = 0;
-            let (items, next) = loop {
+            loop {
                 match fetch(request.clone(), token.clone()).await {
-                    Ok(page) => break page,
+                    Ok(page) => return Ok(page),
                     Err(e) => match e.retry_after() {
                         Some(asked) if attempt < retry.max_retries => {
                             tokio::time::sleep(retry.delay(attempt, asked)).await;
@@ -139,25 +128,87 @@ where
                         _ => return Err(e),
                     },
                 }
-            };
-            if let Some(token) = token {
-                seen.insert(token);
             }
-            let state = match next {
-                Some(k) if seen.contains(&k) => State::Failed(format!(
+        })
+    });
+    let first = fetch_page(None);
+    Box::pin(Walk {
+        fetch_page,
+        pending: Some(first),
+        seen: std::collections::HashSet::new(),
+        failed: None,
+    })
+}
+
+type PageFuture<'a, T, K, E> = Pin<Box<dyn Future<Output = Result<Page<T, K>, E>> + Send + 'a>>;
+type FetchPage<'a, T, K, E> = Box<dyn Fn(Option<K>) -> PageFuture<'a, T, K, E> + Send + Sync + 'a>;
+
+/// The state of [`pages`]: the page in flight, the tokens followed so far.
+struct Walk<'a, T, K, E> {
+    fetch_page: FetchPage<'a, T, K, E>,
+    pending: Option<PageFuture<'a, T, K, E>>,
+    seen: std::collections::HashSet<K>,
+    /// Set when the page just delivered named a token already followed.
+    failed: Option<String>,
+}
+
+// Every future it holds is boxed: nothing in it is pinned in place.
+impl<T, K, E> Unpin for Walk<'_, T, K, E> {}
+
+impl<'a, T, K, E> Stream for Walk<'a, T, K, E>
+where
+    T: Send + 'a,
+    K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + 'a,
+    E: Retryable + Send + 'a,
+{
+    type Item = Result<Vec<T>, E>;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if let Some(message) = this.failed.take() {
+            return Poll::Ready(Some(Err(E::walk_error(message))));
+        }
+        let Some(pending) = this.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let (items, next) = match pending.as_mut().poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(e)) => {
+                this.pending = None;
+                return Poll::Ready(Some(Err(e)));
+            }
+            Poll::Ready(Ok(page)) => page,
+        };
+        this.pending = None;
+        match next {
+            Some(k) if this.seen.contains(&k) => {
+                this.failed = Some(format!(
                     "the service sent the page token {k:?} again after {} pages; the walk stops instead of looping",
-                    seen.len() + 1
-                )),
-                Some(_) if seen.len() + 1 >= MAX_PAGES => State::Failed(format!(
+                    this.seen.len() + 1
+                ));
+            }
+            Some(_) if this.seen.len() + 1 >= MAX_PAGES => {
+                this.failed = Some(format!(
                     "the service still had more pages after {MAX_PAGES}; the walk stops"
-                )),
-                Some(k) => State::Next(k),
-                None => State::Done,
-            };
-            Ok(Some((items, (state, request, fetch, seen))))
-        },
-    );
-    Box::pin(walk)
+                ));
+            }
+            Some(k) => {
+                this.seen.insert(k.clone());
+                // Ask for the next page now: its round trip overlaps the caller's work on this one.
+                let mut next_page = (this.fetch_page)(Some(k));
+                if let Poll::Ready(result) = next_page.as_mut().poll(cx) {
+                    next_page = Box::pin(std::future::ready(result));
+                }
+                this.pending = Some(next_page);
+            }
+            None => {}
+        }
+        Poll::Ready(Some(Ok(items)))
+    }
 }
 
 /// The items of [`pages`], one by one.
