@@ -127,5 +127,79 @@ fn paging(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode, paging);
+/// Over a network round trip: `LATENCY_MS` before every answer, and a caller
+/// that spends as long on every page (writing it to a slow sink, say). A plain
+/// loop waits for both in turn; `stream()` asks for the next page as soon as a
+/// page arrives, so the round trip overlaps the caller's work.
+fn latency(c: &mut Criterion) {
+    const LATENCY_MS: u64 = 20;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (total, per_page) = if quick() { (200, 50) } else { (2_000, 100) };
+    let mock = rt
+        .block_on(mock_servers::start(
+            mock_servers::Service::CloudFoundry,
+            mock_servers::Options {
+                items: total,
+                latency: std::time::Duration::from_millis(LATENCY_MS),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let client = cloud_foundry_client::Client::with_bearer_token(
+        &mock.base_url,
+        mock_servers::DEFAULT_TOKEN,
+    )
+    .unwrap();
+    let work = std::time::Duration::from_millis(LATENCY_MS);
+    let raw = reqwest::Client::new();
+    let mut group = c.benchmark_group("latency");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(total as u64));
+    group.bench_function("stream", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut pages = client
+                    .list_audit_events()
+                    .per_page(per_page)
+                    .pages(api_support::paging::Retry::NEVER);
+                let mut count = 0;
+                while let Some(page) = pages.try_next().await.unwrap() {
+                    count += page.len();
+                    tokio::time::sleep(work).await;
+                }
+                assert_eq!(count, total);
+            })
+        })
+    });
+    group.bench_function("loop", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut next = Some(format!(
+                    "{}/v3/audit_events?per_page={per_page}",
+                    mock.base_url
+                ));
+                let mut count = 0;
+                while let Some(url) = next {
+                    let bytes = raw
+                        .get(&url)
+                        .bearer_auth(mock_servers::DEFAULT_TOKEN)
+                        .send()
+                        .await
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap();
+                    let page: AuditEventList = serde_json::from_slice(&bytes).unwrap();
+                    count += page.resources.len();
+                    next = page.pagination.next.map(|l| l.href);
+                    tokio::time::sleep(work).await;
+                }
+                assert_eq!(count, total);
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode, paging, latency);
 criterion_main!(benches);

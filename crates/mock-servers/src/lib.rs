@@ -74,6 +74,8 @@ pub struct Options {
     /// Break the contract on purpose: drop the first field of every JSON body
     /// (to show that the conformance run catches a non-conforming server).
     pub nonconforming: bool,
+    /// Added before every answer: a network round trip, for benchmarks over "real" latency.
+    pub latency: std::time::Duration,
 }
 
 impl Default for Options {
@@ -86,6 +88,7 @@ impl Default for Options {
             base_url: "http://127.0.0.1:8080".into(),
             faults: Faults::default(),
             nonconforming: false,
+            latency: std::time::Duration::ZERO,
         }
     }
 }
@@ -115,10 +118,21 @@ pub fn router(service: Service, options: &Options) -> anyhow::Result<axum::Route
         Service::Bloodhound => bloodhound_server::router(bloodhound::Mock::new(options)?),
         Service::CloudFoundry => cloud_foundry_server::router(cloud_foundry::Mock::new(options)?),
     };
-    Ok(if options.nonconforming {
+    let router = if options.nonconforming {
         router.layer(axum::middleware::map_response(drop_first_field))
     } else {
         router
+    };
+    let latency = options.latency;
+    Ok(if latency.is_zero() {
+        router
+    } else {
+        router.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| async move {
+                tokio::time::sleep(latency).await;
+                next.run(request).await
+            },
+        ))
     })
 }
 

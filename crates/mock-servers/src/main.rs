@@ -33,6 +33,9 @@ struct Cli {
     /// Answer the first requests with these statuses (comma-separated, e.g. 429,503), to test retries.
     #[arg(long, value_delimiter = ',')]
     fail_first: Vec<u16>,
+    /// Wait this many milliseconds before every answer (a network round trip, for benchmarks).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
     /// Break the contract on purpose (drop a field of every body), to check that conformance tests notice.
     #[arg(long, hide = true)]
     nonconforming: bool,
@@ -58,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
         data: cli.data,
         base_url: format!("http://{address}"),
         nonconforming: cli.nonconforming,
+        latency: std::time::Duration::from_millis(cli.latency_ms),
         ..Options::default()
     };
     for status in cli.fail_first {
