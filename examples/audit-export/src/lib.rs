@@ -12,6 +12,12 @@
 //! single page is filtered here. Pages answered with 429 or 503 are retried
 //! with backoff, honouring `Retry-After`; 401 and 403 end the export with a
 //! clear message.
+//!
+//! With `--state FILE` a scheduled export resumes where the last one stopped:
+//! the file holds the newest exported event's time and the ids exported at
+//! that time; the next run asks for events from that time on and skips those
+//! ids, so nothing is exported twice and nothing between runs is lost. The
+//! file is replaced (atomically) only after an export has completed.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -57,6 +63,79 @@ pub struct Args {
     /// How often a page answered with 429/503 is retried.
     #[arg(long, default_value_t = 5)]
     pub max_retries: u32,
+    /// Resume from (and record in) this file: only events newer than the last run's are exported.
+    #[arg(long)]
+    pub state: Option<std::path::PathBuf>,
+}
+
+/// What `--state` records: where the last export stopped.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ResumeState {
+    /// The newest exported event's time.
+    pub newest: Option<Timestamp>,
+    /// The ids of the events exported at exactly that time.
+    pub ids_at_newest: Vec<String>,
+}
+
+impl ResumeState {
+    fn read(path: &std::path::Path) -> Result<ResumeState, ExportError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                ExportError::Failed(format!("{}: not an export state: {e}", path.display()))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ResumeState::default()),
+            Err(e) => Err(ExportError::Failed(format!("{}: {e}", path.display()))),
+        }
+    }
+
+    /// Written to a temporary file first, then renamed: a crash never leaves half a state.
+    fn write(&self, path: &std::path::Path) -> Result<(), ExportError> {
+        let failed = |e: std::io::Error| ExportError::Failed(format!("{}: {e}", path.display()));
+        let temporary = path.with_extension("tmp");
+        let text = serde_json::to_string_pretty(self).map_err(|e| failed(e.into()))?;
+        std::fs::write(&temporary, text).map_err(failed)?;
+        std::fs::rename(&temporary, path).map_err(failed)
+    }
+
+    /// Whether an event was exported by an earlier run.
+    fn exported(&self, time: Timestamp, id: &str) -> bool {
+        self.newest.is_some_and(|newest| {
+            time < newest || (time == newest && self.ids_at_newest.iter().any(|i| i == id))
+        })
+    }
+
+    /// Records an exported event.
+    fn record(&mut self, time: Timestamp, id: String) {
+        match self.newest {
+            Some(newest) if time < newest => {}
+            Some(newest) if time == newest => self.ids_at_newest.push(id),
+            _ => {
+                self.newest = Some(time);
+                self.ids_at_newest = vec![id];
+            }
+        }
+    }
+}
+
+/// An event's time and id, by service.
+fn time_and_id(service: Service, event: &serde_json::Value) -> Option<(Timestamp, String)> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let time = match service {
+        Service::Runta => {
+            let ms = event.get("observed_unix_ms")?.as_i64()?;
+            Timestamp::from(chrono::DateTime::from_timestamp_millis(ms)?)
+        }
+        _ => event.get("created_at")?.as_str()?.parse().ok()?,
+    };
+    let id = match service {
+        Service::CloudFoundry => text(event.get("guid")?)?,
+        _ => text(event.get("id")?)?,
+    };
+    Some((time, id))
 }
 
 /// Why an export stopped.
@@ -159,8 +238,50 @@ pub async fn run(
         max_retries: args.max_retries,
         ..Retry::DEFAULT
     };
-    let since = args.since;
+    let mut state = match &args.state {
+        Some(path) => Some(ResumeState::read(path)?),
+        None => None,
+    };
+    // With a state, the walk starts at the last run's newest event (its ids are skipped).
+    let since = match (args.since, state.as_ref().and_then(|s| s.newest)) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     let size = args.page_size.max(1);
+    let previous = state.clone().unwrap_or_default();
+    let resume = state.as_mut().map(|state| Resume {
+        service: args.service,
+        previous: &previous,
+        state,
+    });
+    let summary = export(args, token, since, size, retry, resume, out, log, progress).await?;
+    if let (Some(path), Some(state)) = (&args.state, &state) {
+        state.write(path)?;
+    }
+    Ok(summary)
+}
+
+/// What `--state` adds to an export.
+struct Resume<'s> {
+    service: Service,
+    /// Where the last run stopped (what to skip).
+    previous: &'s ResumeState,
+    /// Where this run stops (what it exported), starting from `previous`.
+    state: &'s mut ResumeState,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn export(
+    args: &Args,
+    token: String,
+    since: Option<Timestamp>,
+    size: u32,
+    retry: Retry,
+    resume: Option<Resume<'_>>,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+    progress: bool,
+) -> Result<Summary, ExportError> {
     match args.service {
         Service::Runta => {
             let client = runta_client::Client::with_bearer_token(&args.base_url, token)
@@ -181,7 +302,7 @@ pub async fn run(
                     })
                     .map_err(ExportError::from),
             );
-            drain(pages, out, log, progress).await
+            drain(pages, resume, out, log, progress).await
         }
         Service::Instavm => {
             let client = instavm_client::Client::with_api_key(&args.base_url, token)
@@ -209,7 +330,7 @@ pub async fn run(
                         futures::future::ready(keep_going.then(|| page.map(|(_, items)| items)))
                     }),
             );
-            drain(pages, out, log, progress).await
+            drain(pages, resume, out, log, progress).await
         }
         Service::Bloodhound => {
             let client = match &args.token_id {
@@ -233,7 +354,7 @@ pub async fn run(
             }
             let pages: Pages =
                 Box::pin(request.pages(retry).map_ok(json).map_err(ExportError::from));
-            drain(pages, out, log, progress).await
+            drain(pages, resume, out, log, progress).await
         }
         Service::CloudFoundry => {
             let client = cloud_foundry_client::Client::with_bearer_token(&args.base_url, token)
@@ -246,14 +367,16 @@ pub async fn run(
             }
             let pages: Pages =
                 Box::pin(request.pages(retry).map_ok(json).map_err(ExportError::from));
-            drain(pages, out, log, progress).await
+            drain(pages, resume, out, log, progress).await
         }
     }
 }
 
-/// Writes every event of every page, one JSON object per line.
+/// Writes every event of every page, one JSON object per line (with `--state`,
+/// only those an earlier run did not export, recording the newest).
 async fn drain(
     mut pages: Pages<'_>,
+    mut resume: Option<Resume<'_>>,
     out: &mut dyn Write,
     log: &mut dyn Write,
     progress: bool,
@@ -265,6 +388,18 @@ async fn drain(
         let page = page?;
         summary.pages += 1;
         for event in page {
+            if let Some(Resume {
+                service,
+                previous,
+                state,
+            }) = resume.as_mut()
+                && let Some((time, id)) = time_and_id(*service, &event)
+            {
+                if previous.exported(time, &id) {
+                    continue;
+                }
+                state.record(time, id);
+            }
             serde_json::to_writer(&mut *out, &event).map_err(|e| io(e.into()))?;
             out.write_all(b"\n").map_err(io)?;
             summary.events += 1;

@@ -317,3 +317,94 @@ async fn a_hostile_answer_is_judged_by_status_and_never_floods_stderr() {
     assert!(stderr.len() < 3000, "{} bytes on stderr", stderr.len());
     assert!(stderr.contains("more bytes)"), "{stderr}");
 }
+
+/// A Cloud Foundry mock serving `events` (its data file).
+async fn cloud_foundry_serving(
+    events: &[cloud_foundry_client::types::AuditEvent],
+    dir: &std::path::Path,
+    name: &str,
+) -> mock_servers::Running {
+    let data = dir.join(name);
+    std::fs::write(&data, serde_json::to_string(events).unwrap()).unwrap();
+    start(
+        Service::CloudFoundry,
+        Options {
+            data: Some(data),
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn guids(output: &Output) -> Vec<String> {
+    lines(output)
+        .iter()
+        .map(|e| e["guid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
+    let dir = std::env::temp_dir().join(format!("audit-export-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let _ = std::fs::remove_file(&state);
+    let state_arg = state.to_str().unwrap().to_owned();
+    let all = mock_servers::cloud_foundry::sample(25, "http://127.0.0.1:8080");
+
+    // First run: the oldest 15 events exist.
+    let mock = cloud_foundry_serving(&all[..15], &dir, "first.json").await;
+    let output = export(
+        &mock.base_url,
+        "cloud-foundry",
+        DEFAULT_TOKEN,
+        &["--state", &state_arg],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let first = guids(&output);
+    assert_eq!(first.len(), 15);
+    drop(mock);
+
+    // Second run: the service has grown by ten newer events; only those are exported.
+    let mock = cloud_foundry_serving(&all, &dir, "second.json").await;
+    let output = export(
+        &mock.base_url,
+        "cloud-foundry",
+        DEFAULT_TOKEN,
+        &["--state", &state_arg],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let second = guids(&output);
+    let mut expected: Vec<String> = all[15..].iter().map(|e| e.guid.clone()).collect();
+    let mut got = second.clone();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "exactly the new events");
+    assert!(
+        second.iter().all(|g| !first.contains(g)),
+        "nothing exported twice"
+    );
+
+    // Third run, nothing new: nothing exported.
+    let output = export(
+        &mock.base_url,
+        "cloud-foundry",
+        DEFAULT_TOKEN,
+        &["--state", &state_arg],
+    )
+    .await;
+    assert!(output.status.success());
+    assert!(guids(&output).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
