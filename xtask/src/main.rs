@@ -214,7 +214,7 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
     let old_files: Vec<String> = git(root, &["ls-tree", "--name-only", &base, "specs/"])
         .unwrap_or_default()
         .lines()
-        .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
+        .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml") || f.ends_with(".json"))
         .map(str::to_owned)
         .collect();
     let new_files: Vec<String> = codegen::spec_files(root)

@@ -514,7 +514,13 @@ fn success_example(op: &openapiv3::Operation) -> Option<(String, String)> {
             let ReferenceOr::Item(response) = response else {
                 return None;
             };
-            let example = response.content.get("application/json")?.example.as_ref()?;
+            let example = response
+                .content
+                .iter()
+                .find(|(media, _)| crate::model::is_json_media(media))?
+                .1
+                .example
+                .as_ref()?;
             let reason = http::StatusCode::from_u16(*code).ok()?.canonical_reason()?;
             Some((
                 heck::AsPascalCase(reason).to_string(),
