@@ -228,6 +228,7 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
         })
         .collect();
     let mut failures = Vec::new();
+    let mut changed_specs = Vec::new();
     for file in old_files
         .iter()
         .chain(new_files.iter().filter(|f| !old_files.contains(f)))
@@ -244,6 +245,9 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
             }
             (None, Some(_)) => println!("{file}: new since {short}"),
             (Some(old), Some(new)) => {
+                if old.trim() != new.trim() {
+                    changed_specs.push(file.clone());
+                }
                 let report = codegen::diff::diff(&parse(&old)?, &parse(&new)?);
                 if report.changes.is_empty() {
                     continue;
@@ -268,6 +272,7 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
             (None, None) => {}
         }
     }
+    failures.extend(api_diff(root, &base, &short, &new_files, &changed_specs)?);
     if failures.is_empty() {
         eprintln!("spec-diff: no unannounced breaking change since {short}");
         Ok(())
@@ -277,6 +282,93 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
             failures.join(", ")
         ))
     }
+}
+
+/// The public Rust API of every generated crate against `base`: a breaking
+/// change that comes with a spec change needs a new major version (like a
+/// breaking wire change); one that comes from the generator alone is reported.
+fn api_diff(
+    root: &Path,
+    base: &str,
+    short: &str,
+    spec_files: &[String],
+    changed_specs: &[String],
+) -> Result<Vec<String>, String> {
+    let version = |manifest: &str| {
+        manifest
+            .lines()
+            .find_map(|l| l.strip_prefix("version = \""))
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // Semver: a new major, or a new minor below 1.0.
+    let bumped = |old: &str, new: &str| {
+        let parts =
+            |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+        let (o, n) = (parts(old), parts(new));
+        match (o.first(), n.first()) {
+            (Some(0), Some(0)) => o.get(1) != n.get(1),
+            (a, b) => a != b,
+        }
+    };
+    let mut failures = Vec::new();
+    for spec in spec_files {
+        let Ok(service) = codegen::service_name(Path::new(spec)) else {
+            continue;
+        };
+        for part in ["types", "client", "server"] {
+            let dir = format!("crates/{service}-{part}");
+            let file = format!("{dir}/src/generated.rs");
+            let (Some(old), Ok(new)) = (
+                git(root, &["show", &format!("{base}:{file}")]),
+                std::fs::read_to_string(root.join(&file)),
+            ) else {
+                continue;
+            };
+            let (Ok(old_api), Ok(new_api)) = (
+                codegen::api::public_api(&old),
+                codegen::api::public_api(&new),
+            ) else {
+                continue;
+            };
+            let breaking: Vec<codegen::api::ApiChange> = codegen::api::diff(&old_api, &new_api)
+                .into_iter()
+                .filter(|c| c.breaking)
+                .collect();
+            if breaking.is_empty() {
+                continue;
+            }
+            let manifest = format!("{dir}/Cargo.toml");
+            let old_version =
+                version(&git(root, &["show", &format!("{base}:{manifest}")]).unwrap_or_default());
+            let new_version =
+                version(&std::fs::read_to_string(root.join(&manifest)).unwrap_or_default());
+            println!(
+                "{dir}: {} breaking Rust API changes since {short} ({old_version} -> {new_version})",
+                breaking.len()
+            );
+            for change in breaking.iter().take(10) {
+                println!("  {} `{}`", change.what, change.entry);
+            }
+            if breaking.len() > 10 {
+                println!("  and {} more", breaking.len() - 10);
+            }
+            if !changed_specs.contains(spec) {
+                println!(
+                    "  => from a generator change ({spec} is unchanged): reported, not failed"
+                );
+            } else if bumped(&old_version, &new_version) {
+                println!("  => allowed by the major version bump");
+            } else {
+                println!(
+                    "  => the spec change breaks the crate's Rust API: it needs a new major `info.version`"
+                );
+                failures.push(dir);
+            }
+        }
+    }
+    Ok(failures)
 }
 
 fn redocly(root: &Path) -> Result<(), String> {

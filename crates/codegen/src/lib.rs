@@ -15,6 +15,7 @@
 //! 5. [`render`]: prettyplease, preambles, `Cargo.toml` and `README.md`;
 //! 6. [`workspace`]: compare with or write to the tree, only after every spec succeeded.
 
+pub mod api;
 pub mod client;
 pub mod diff;
 pub mod enums;
