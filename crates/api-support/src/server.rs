@@ -71,6 +71,8 @@ pub struct Rules {
     pub max_items: Option<usize>,
     /// The schema's type and format, for the "should be a valid ..." message.
     pub kind: ValueKind,
+    /// An integer's range by its `format` (`int64`: the 64-bit signed range), checked exactly.
+    pub format_range: Option<(i128, i128)>,
 }
 
 impl Default for Rules {
@@ -93,6 +95,7 @@ impl Rules {
         min_items: None,
         max_items: None,
         kind: ValueKind::String,
+        format_range: None,
     };
 }
 
@@ -333,6 +336,28 @@ impl<'a> Params<'a> {
             let (kind, message) = rules.kind.parse_issue();
             self.issue(location, name, kind, message.into(), raw.into());
             return None;
+        }
+        if let (Some((low, high)), Ok(n)) = (rules.format_range, raw.parse::<i128>()) {
+            if n > high {
+                self.issue(
+                    location,
+                    name,
+                    "less_than_equal",
+                    format!("Input should be less than or equal to {high}"),
+                    raw.into(),
+                );
+                return None;
+            }
+            if n < low {
+                self.issue(
+                    location,
+                    name,
+                    "greater_than_equal",
+                    format!("Input should be greater than or equal to {low}"),
+                    raw.into(),
+                );
+                return None;
+            }
         }
         if let Some(n) = number {
             let show = |b: f64| {
@@ -1044,6 +1069,35 @@ mod tests {
             "the half-sent request kept its connection open"
         );
         server.abort();
+    }
+
+    #[test]
+    fn an_integer_format_bounds_the_value_exactly() {
+        let headers = HeaderMap::new();
+        let rules = Rules {
+            kind: ValueKind::Integer,
+            minimum: Some(1.0),
+            format_range: Some((i128::from(i64::MIN), i128::from(i64::MAX))),
+            ..Rules::default()
+        };
+        let mut p = Params::new(
+            Some("a=9223372036854775807&b=9223372036854775808"),
+            &headers,
+        );
+        assert_eq!(
+            p.scalar::<std::num::NonZeroU64>(In::Query, "a", false, &rules)
+                .map(|n| n.get()),
+            Some(i64::MAX as u64)
+        );
+        assert!(
+            p.scalar::<std::num::NonZeroU64>(In::Query, "b", false, &rules)
+                .is_none()
+        );
+        let issues = p.finish().unwrap_err();
+        assert_eq!(
+            issues[0].message,
+            "Input should be less than or equal to 9223372036854775807"
+        );
     }
 
     #[test]

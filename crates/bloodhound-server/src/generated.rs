@@ -155,6 +155,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     &::api_support::server::Rules {
                         minimum: Some(0f64),
                         kind: ::api_support::server::ValueKind::Integer,
+                        format_range: Some((-9223372036854775808, 9223372036854775807)),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -168,6 +169,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     &::api_support::server::Rules {
                         minimum: Some(0f64),
                         kind: ::api_support::server::ValueKind::Integer,
+                        format_range: Some((-9223372036854775808, 9223372036854775807)),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -181,6 +183,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     &::api_support::server::Rules {
                         minimum: Some(0f64),
                         kind: ::api_support::server::ValueKind::Integer,
+                        format_range: Some((-9223372036854775808, 9223372036854775807)),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );

@@ -207,6 +207,21 @@ fn literal_rules(schema: &Value, kind: &str) -> RuleFields {
         let kind = format_ident!("{kind}");
         fields.push(quote! { kind: ::api_support::server::ValueKind::#kind });
     }
+    // An integer `format` bounds the value exactly (f64 bounds cannot tell 2^63 - 1 from 2^63).
+    let range = match (kind, schema.get("format").and_then(Value::as_str)) {
+        ("Integer", Some("int32")) => Some((i128::from(i32::MIN), i128::from(i32::MAX))),
+        ("Integer", Some("int64")) => Some((i128::from(i64::MIN), i128::from(i64::MAX))),
+        ("Integer", Some("uint32")) => Some((0, i128::from(u32::MAX))),
+        ("Integer", Some("uint64")) => Some((0, i128::from(u64::MAX))),
+        _ => None,
+    };
+    if let Some((low, high)) = range {
+        let (low, high) = (
+            proc_macro2::Literal::i128_unsuffixed(low),
+            proc_macro2::Literal::i128_unsuffixed(high),
+        );
+        fields.push(quote! { format_range: Some((#low, #high)) });
+    }
     RuleFields(fields)
 }
 

@@ -91,6 +91,7 @@ pub mod list_audits {
                     &::api_support::server::Rules {
                         minimum: Some(1f64),
                         kind: ::api_support::server::ValueKind::Integer,
+                        format_range: Some((-9223372036854775808, 9223372036854775807)),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
