@@ -461,7 +461,7 @@ async fn bloodhound_accepts_signed_requests_and_refuses_bad_signatures() {
                 assert_eq!(e.status().as_u16(), 401);
                 assert_eq!(
                     e.into_inner().errors[0].message,
-                    "authentication is invalid: Could not validate the request signature"
+                    "Token Authorization failed."
                 );
             }
             other => panic!("{other:?}"),

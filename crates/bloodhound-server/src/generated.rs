@@ -470,7 +470,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            r#"{"errors":[{"context":"","message":"not authenticated"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
             issues,
             message,
             headers,
@@ -492,7 +492,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            r#"{"errors":[{"context":"","message":"Token Authorization failed."}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
             issues,
             message,
             headers,
@@ -615,7 +615,7 @@ mod x_server_templates {
         let typed = ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            r#"{"errors":[{"context":"","message":"not authenticated"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
             &issues,
             "",
             &::axum::http::HeaderMap::new(),
@@ -647,7 +647,7 @@ mod x_server_templates {
         let typed = ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            r#"{"errors":[{"context":"","message":"authentication is invalid: {message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            r#"{"errors":[{"context":"","message":"Token Authorization failed."}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
             &issues,
             "",
             &::axum::http::HeaderMap::new(),

@@ -171,7 +171,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsSortByColumn {
 }
 /**One audit log row (Go `model.AuditLog`; every field is always serialized).
 
-Wire format: `actor_id` is an empty string for anonymous login attempts, so it is not typed as a UUID; `source_ip_address` holds the `X-Forwarded-For` chain plus the peer address (with port), so it is not typed as an IPv4 address. Newer builds may add fields (e.g. a `source` of `legacy`/`middleware`); unknown fields must be tolerated.*/
+Wire format: `actor_id` is an empty string for anonymous login attempts, so it is not typed as a UUID; `source_ip_address` holds the `X-Forwarded-For` chain plus the peer IP (without its port), so it is not typed as an IPv4 address. Newer builds may add fields (e.g. a `source` of `legacy`/`middleware`); unknown fields must be tolerated.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct AuditLog {
     ///The audited action. Open string, not an enum (new actions are added over releases). Known values (Go `AuditLogAction` constants): AcceptEULA, AcceptFedEULA, LoginAttempt, UnauthorizedAccessAttempt, CreateUser, UpdateUser, DeleteUser, CreateAssetGroup, UpdateAssetGroup, DeleteAssetGroup, DeleteAssetGroupSelector, CreateAuthToken, UpdateAuthTokenExpiration, DeleteAuthToken, DeleteAllAuthTokens, CreateAuthSecret, UpdateAuthSecret, DeleteAuthSecret, CreateSAMLIdentityProvider, UpdateSAMLIdentityProvider, CreateOIDCIdentityProvider, UpdateOIDCIdentityProvider, CreateSSOIdentityProvider, UpdateSSOIdentityProvider, DeleteSSOIdentityProvider, AcceptRisk, UnacceptRisk, ExportRelationshipRisks, ExportListRisks, ExportAllRisks, DeleteBloodhoundData, MutateGraph, UpdateParameter, CreateAssetGroupTag, UpdateAssetGroupTag, DeleteAssetGroupTag, CreateAssetGroupTagSelector, UpdateAssetGroupTagSelector, DeleteAssetGroupTagSelector, CreateCustomNodeKind, UpdateCustomNodeKind, DeleteCustomNodeKind, ToggleEarlyAccessFeatureFlag, CreateClient, ReplaceClientToken, ImportSavedQueries, ExportSavedQuery, ExportSavedQueries, UpdateETACList, DeleteETACList, CreateGraphSchemaExtension, DeleteGraphSchemaExtension, CreateSupportUserSessionAttempt, InvalidateSupportUserSession, InvalidateAllSupportUserSessions.
@@ -192,7 +192,7 @@ pub struct AuditLog {
     pub id: i64,
     ///Id of the API request that caused the row; shared by the intent and outcome rows.
     pub request_id: ::uuid::Uuid,
-    ///Client address as recorded by the server: the peer address (`ip:port`), or the `X-Forwarded-For` value followed by `,` and the peer address. Not necessarily a single IP (and may be IPv6).
+    ///Client address as recorded by the server (`parseUserIP`, which strips the port): the peer IP, or the `X-Forwarded-For` value followed by `,` and the peer IP. Not necessarily a single IP (and may be IPv6).
     pub source_ip_address: ::std::string::String,
     pub status: crate::AuditLogStatus,
 }
@@ -300,7 +300,7 @@ mod spec_examples {
     }
     #[test]
     fn list_audit_logs_200() {
-        let example = "{\n  \"count\": 2,\n  \"data\": {\n    \"logs\": [\n      {\n        \"action\": \"CreateUser\",\n        \"actor_email\": \"jsmith@example.com\",\n        \"actor_id\": \"8a6f0b2c-61d4-4e9a-b1f3-2d5c7e9a0b14\",\n        \"actor_name\": \"jsmith\",\n        \"commit_id\": \"4bdb0426-4e6a-4b8b-bed4-a1307d27fde3\",\n        \"created_at\": \"2026-11-01T12:00:00.184211Z\",\n        \"fields\": {\n          \"email_address\": \"mdoe@example.com\",\n          \"principal_name\": \"mdoe\",\n          \"roles\": [\n            \"User\"\n          ]\n        },\n        \"id\": 4812,\n        \"request_id\": \"9f0982e4-2094-4b03-8735-97767f28028d\",\n        \"source_ip_address\": \"203.0.113.7,10.0.0.5:51234\",\n        \"status\": \"success\"\n      },\n      {\n        \"action\": \"CreateUser\",\n        \"actor_email\": \"jsmith@example.com\",\n        \"actor_id\": \"8a6f0b2c-61d4-4e9a-b1f3-2d5c7e9a0b14\",\n        \"actor_name\": \"jsmith\",\n        \"commit_id\": \"4bdb0426-4e6a-4b8b-bed4-a1307d27fde3\",\n        \"created_at\": \"2026-11-01T12:00:00.162035Z\",\n        \"fields\": {\n          \"email_address\": \"mdoe@example.com\",\n          \"principal_name\": \"mdoe\",\n          \"roles\": [\n            \"User\"\n          ]\n        },\n        \"id\": 4811,\n        \"request_id\": \"9f0982e4-2094-4b03-8735-97767f28028d\",\n        \"source_ip_address\": \"203.0.113.7,10.0.0.5:51234\",\n        \"status\": \"intent\"\n      }\n    ]\n  },\n  \"limit\": 1000,\n  \"skip\": 0\n}";
+        let example = "{\n  \"count\": 2,\n  \"data\": {\n    \"logs\": [\n      {\n        \"action\": \"CreateUser\",\n        \"actor_email\": \"jsmith@example.com\",\n        \"actor_id\": \"8a6f0b2c-61d4-4e9a-b1f3-2d5c7e9a0b14\",\n        \"actor_name\": \"jsmith\",\n        \"commit_id\": \"4bdb0426-4e6a-4b8b-bed4-a1307d27fde3\",\n        \"created_at\": \"2026-11-01T12:00:00.184211Z\",\n        \"fields\": {\n          \"email_address\": \"mdoe@example.com\",\n          \"principal_name\": \"mdoe\",\n          \"roles\": [\n            \"User\"\n          ]\n        },\n        \"id\": 4812,\n        \"request_id\": \"9f0982e4-2094-4b03-8735-97767f28028d\",\n        \"source_ip_address\": \"203.0.113.7,10.0.0.5\",\n        \"status\": \"success\"\n      },\n      {\n        \"action\": \"CreateUser\",\n        \"actor_email\": \"jsmith@example.com\",\n        \"actor_id\": \"8a6f0b2c-61d4-4e9a-b1f3-2d5c7e9a0b14\",\n        \"actor_name\": \"jsmith\",\n        \"commit_id\": \"4bdb0426-4e6a-4b8b-bed4-a1307d27fde3\",\n        \"created_at\": \"2026-11-01T12:00:00.162035Z\",\n        \"fields\": {\n          \"email_address\": \"mdoe@example.com\",\n          \"principal_name\": \"mdoe\",\n          \"roles\": [\n            \"User\"\n          ]\n        },\n        \"id\": 4811,\n        \"request_id\": \"9f0982e4-2094-4b03-8735-97767f28028d\",\n        \"source_ip_address\": \"203.0.113.7,10.0.0.5\",\n        \"status\": \"intent\"\n      }\n    ]\n  },\n  \"limit\": 1000,\n  \"skip\": 0\n}";
         let value: super::ListAuditLogsResponse = ::serde_json::from_str(example)
             .expect("the spec's example does not decode into `ListAuditLogsResponse`");
         let encoded = ::serde_json::to_value(&value).unwrap();
@@ -322,7 +322,7 @@ mod spec_examples {
     }
     #[test]
     fn list_audit_logs_401() {
-        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"authentication is invalid\"\n    }\n  ],\n  \"http_status\": 401,\n  \"request_id\": \"30fe826d-bee0-4452-9c63-17ffcfeb2d88\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
+        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"not authenticated\"\n    }\n  ],\n  \"http_status\": 401,\n  \"request_id\": \"30fe826d-bee0-4452-9c63-17ffcfeb2d88\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
         let value: super::ErrorWrapper = ::serde_json::from_str(example)
             .expect("the spec's example does not decode into `ErrorWrapper`");
         let encoded = ::serde_json::to_value(&value).unwrap();
@@ -333,7 +333,7 @@ mod spec_examples {
     }
     #[test]
     fn list_audit_logs_403() {
-        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"Forbidden\"\n    }\n  ],\n  \"http_status\": 403,\n  \"request_id\": \"c60ef210-5096-42e1-aa18-4901bb1f002e\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
+        let example = "{\n  \"errors\": [\n    {\n      \"context\": \"\",\n      \"message\": \"not authorized\"\n    }\n  ],\n  \"http_status\": 403,\n  \"request_id\": \"c60ef210-5096-42e1-aa18-4901bb1f002e\",\n  \"timestamp\": \"2026-11-01T12:00:00.512733Z\"\n}";
         let value: super::ErrorWrapper = ::serde_json::from_str(example)
             .expect("the spec's example does not decode into `ErrorWrapper`");
         let encoded = ::serde_json::to_value(&value).unwrap();

@@ -123,7 +123,7 @@ Sends a `GET` request to `/v1/audit/events`
 Arguments:
 - `cursor`: Opaque pagination cursor: the `next_cursor` of the previous page, passed back unchanged. Omit for the first (newest) page.
 - `event_group`: Only events of this group. Open string; values seen in public code: `vm`, `execution`, `snapshot`.
-- `event_type`: Only events of this type. Open string; values seen in public code: `vm.terminated`, `execution.completed`, `webhook.test`.
+- `event_type`: Only events of this type. Open string; the one audit value seen in public code is `vm.terminated` (groups `vm`, `execution`, `snapshot`). `webhook.test` and `execution.completed` are webhook names, not audit types (see specs/README.md).
 - `limit`: Page size, 1 to 200 (default 50). Values out of range give 422.
 - `session_id`: Only events of this session.
 - `status`: Only events with this status. Open string; values seen in public code: `success`, `failure`, `denied`, `error`, `pending`, `started`.

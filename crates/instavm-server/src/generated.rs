@@ -50,7 +50,7 @@ pub mod list_audit_events {
     pub struct Request {
         /// `event_group` (query). Only events of this group. Open string; values seen in public code: `vm`, `execution`, `snapshot`.
         pub event_group: ::std::option::Option<::std::string::String>,
-        /// `event_type` (query). Only events of this type. Open string; values seen in public code: `vm.terminated`, `execution.completed`, `webhook.test`.
+        /// `event_type` (query). Only events of this type. Open string; the one audit value seen in public code is `vm.terminated` (groups `vm`, `execution`, `snapshot`). `webhook.test` and `execution.completed` are webhook names, not audit types (see specs/README.md).
         pub event_type: ::std::option::Option<::std::string::String>,
         /// `status` (query). Only events with this status. Open string; values seen in public code: `success`, `failure`, `denied`, `error`, `pending`, `started`.
         pub status: ::std::option::Option<::std::string::String>,

@@ -31,7 +31,7 @@ pub struct AuditEventResponse {
 Wire format: FastAPI declares `anyOf [{}, {type: null}]`; the docs table calls it "object | null".*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_payload: ::std::option::Option<::serde_json::Value>,
-    ///Event type, usually `<group>.<action>`. Open string, not an enum; values seen in public code: `vm.terminated`, `execution.completed`, `webhook.test`.
+    ///Event type, usually `<group>.<action>`. Open string, not an enum; the one audit value seen in public code is `vm.terminated`.
     pub event_type: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub http_method: ::std::option::Option<::std::string::String>,
