@@ -3,7 +3,7 @@
 //! filters kept on every page, no item lost or repeated, bounded collection.
 
 use api_support::Predicate;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use mock_servers::{DEFAULT_TOKEN, Options, Service, start};
 
 const ITEMS: usize = 120;
@@ -279,4 +279,219 @@ async fn busy_pages_are_retried_and_errors_end_the_stream() {
         Some(500),
         "a 500 is not retried"
     );
+}
+
+#[tokio::test]
+async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
+    let mock = start(Service::CloudFoundry, options()).await.unwrap();
+    let client =
+        cloud_foundry_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    for size in [1u64, 7, 50, 5000] {
+        let sequential: Vec<String> = client
+            .list_audit_events()
+            .per_page(size)
+            .stream()
+            .map_ok(|e| e.guid)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(sequential.len(), ITEMS);
+        for k in [1, 3, 8] {
+            let concurrent: Vec<String> = client
+                .list_audit_events()
+                .per_page(size)
+                .concurrency(k)
+                .stream()
+                .map_ok(|e| e.guid)
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(concurrent, sequential, "per_page {size}, concurrency {k}");
+        }
+    }
+    let from_third: Vec<String> = client
+        .list_audit_events()
+        .per_page(50u64)
+        .page(3u64)
+        .concurrency(4)
+        .stream()
+        .map_ok(|e| e.guid)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(from_third.len(), ITEMS - 100);
+
+    let mock = start(Service::Bloodhound, options()).await.unwrap();
+    let client =
+        bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    for size in [1i64, 7, 50, 1000] {
+        let sequential: Vec<i64> = client
+            .list_audit_logs()
+            .limit(size)
+            .stream()
+            .map_ok(|l| l.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(sequential.len(), ITEMS);
+        for k in [1, 3, 8] {
+            let concurrent: Vec<i64> = client
+                .list_audit_logs()
+                .limit(size)
+                .id(vec![Predicate::gt(0)])
+                .concurrency(k)
+                .stream()
+                .map_ok(|l| l.id)
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(concurrent, sequential, "limit {size}, concurrency {k}");
+        }
+    }
+    let skipped: Vec<i64> = client
+        .list_audit_logs()
+        .limit(7)
+        .skip(100)
+        .concurrency(4)
+        .stream()
+        .map_ok(|l| l.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(skipped.len(), ITEMS - 100);
+}
+
+#[tokio::test]
+async fn concurrent_walks_retry_busy_pages() {
+    use api_support::paging::Retry;
+    use std::time::Duration;
+    let mock = start(Service::Bloodhound, options()).await.unwrap();
+    let client =
+        bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let fast = Retry {
+        max_retries: 3,
+        initial: Duration::from_millis(1),
+        max_delay: Duration::from_millis(10),
+    };
+    mock.faults.push(429);
+    mock.faults.push(429);
+    let all: Vec<_> = client
+        .list_audit_logs()
+        .limit(10)
+        .concurrency(4)
+        .stream_with_retry(fast)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), ITEMS);
+    mock.faults.push(500);
+    let err = client
+        .list_audit_logs()
+        .limit(10)
+        .concurrency(4)
+        .stream_with_retry(fast)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+}
+
+/// The growing list and how many pages it has served.
+type Growing = (
+    std::sync::Arc<std::sync::Mutex<Vec<bloodhound_client::types::AuditLog>>>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+);
+
+/// A BloodHound-like list, newest first, that gains an event (created now)
+/// after its first page is served; `before` filters as the service does.
+async fn growing_bloodhound() -> String {
+    use axum::extract::{Query, State};
+    use std::sync::{Arc, Mutex};
+    let logs = Arc::new(Mutex::new(mock_servers::bloodhound::sample(40)));
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = axum::Router::new()
+        .route(
+            "/api/v2/audit",
+            axum::routing::get(
+                |State((logs, served)): State<Growing>,
+                 Query(q): Query<std::collections::HashMap<String, String>>| async move {
+                    let mut logs = logs.lock().unwrap();
+                    if served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                        let mut newest = logs[0].clone();
+                        newest.id = 10_000;
+                        newest.created_at = chrono::Utc::now().into();
+                        logs.insert(0, newest);
+                    }
+                    let before: Option<api_support::Timestamp> =
+                        q.get("before").map(|b| b.parse().unwrap());
+                    let listed: Vec<_> = logs
+                        .iter()
+                        .filter(|l| before.is_none_or(|b| l.created_at < b))
+                        .cloned()
+                        .collect();
+                    let number = |key: &str, default: usize| {
+                        q.get(key).map_or(default, |v| v.parse().unwrap())
+                    };
+                    let (skip, limit) = (number("skip", 0), number("limit", 100));
+                    let page: Vec<_> = listed.iter().skip(skip).take(limit).cloned().collect();
+                    axum::Json(serde_json::json!({
+                        "count": listed.len(), "skip": skip, "limit": limit,
+                        "data": {"logs": page},
+                    }))
+                },
+            ),
+        )
+        .with_state((logs, served));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn a_list_growing_under_a_concurrent_walk_is_an_error_unless_pinned() {
+    // Unpinned: the new event shifts every later page by one; the walk must
+    // say so rather than deliver an event twice.
+    let url = growing_bloodhound().await;
+    let client = bloodhound_client::Client::with_bearer_token(&url, DEFAULT_TOKEN).unwrap();
+    let walked: Vec<_> = client
+        .list_audit_logs()
+        .limit(10)
+        .concurrency(3)
+        .stream()
+        .collect::<Vec<_>>()
+        .await;
+    let Some(Err(error)) = walked.last() else {
+        panic!("the walk ended without an error: {} items", walked.len())
+    };
+    assert!(
+        error
+            .to_string()
+            .contains("the list changed during the walk"),
+        "{error}"
+    );
+    let ids: Vec<i64> = walked.iter().flatten().map(|l| l.id).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "an event was delivered twice");
+
+    // Pinned to an instant before the walk: the new event falls outside the list.
+    let url = growing_bloodhound().await;
+    let client = bloodhound_client::Client::with_bearer_token(&url, DEFAULT_TOKEN).unwrap();
+    let pinned: Vec<i64> = client
+        .list_audit_logs()
+        .limit(10)
+        .before(api_support::Timestamp::from(chrono::Utc::now()))
+        .concurrency(3)
+        .stream()
+        .map_ok(|l| l.id)
+        .try_collect()
+        .await
+        .unwrap();
+    let expected: Vec<i64> = mock_servers::bloodhound::sample(40)
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(pinned, expected);
 }

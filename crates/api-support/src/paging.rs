@@ -4,6 +4,12 @@
 //! next token; [`pages`] turns that into a lazy stream. Every page re-sends
 //! the same request (so every filter is kept), and [`Retry`] retries pages
 //! the service asks to retry (429/503, honouring `Retry-After`).
+//!
+//! Where the service reports its totals (page numbers with a page count, or
+//! offsets with an item count), the generated builders also implement
+//! [`Positioned`], and `concurrency(k)` walks them with [`Concurrently`]:
+//! up to `k` pages in flight, in order, with the consistency rule stated
+//! there.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -115,21 +121,9 @@ where
     let fetch = std::sync::Arc::new(fetch);
     let fetch_page: FetchPage<'a, T, K, E> = Box::new(move |token: Option<K>| {
         let (fetch, request) = (fetch.clone(), request.clone());
-        Box::pin(async move {
-            let mut attempt = 0;
-            loop {
-                match fetch(request.clone(), token.clone()).await {
-                    Ok(page) => return Ok(page),
-                    Err(e) => match e.retry_after() {
-                        Some(asked) if attempt < retry.max_retries => {
-                            tokio::time::sleep(retry.delay(attempt, asked)).await;
-                            attempt += 1;
-                        }
-                        _ => return Err(e),
-                    },
-                }
-            }
-        })
+        Box::pin(with_retry(retry, move || {
+            fetch(request.clone(), token.clone())
+        }))
     });
     let first = fetch_page(None);
     Box::pin(Walk {
@@ -138,6 +132,28 @@ where
         seen: std::collections::HashSet::new(),
         failed: None,
     })
+}
+
+/// `attempt()` until it succeeds or fails with an error that may not be retried
+/// (or has been retried as often as `retry` allows).
+async fn with_retry<P, E, Fut>(retry: Retry, attempt: impl Fn() -> Fut) -> Result<P, E>
+where
+    E: Retryable,
+    Fut: Future<Output = Result<P, E>>,
+{
+    let mut retried = 0;
+    loop {
+        match attempt().await {
+            Ok(page) => return Ok(page),
+            Err(e) => match e.retry_after() {
+                Some(asked) if retried < retry.max_retries => {
+                    tokio::time::sleep(retry.delay(retried, asked)).await;
+                    retried += 1;
+                }
+                _ => return Err(e),
+            },
+        }
+    }
 }
 
 type PageFuture<'a, T, K, E> = Pin<Box<dyn Future<Output = Result<Page<T, K>, E>> + Send + 'a>>;
@@ -225,6 +241,208 @@ pub fn items<'a, T: Send + 'a, E: Send + 'a>(
 /// At most `max` items of a stream, collected.
 pub async fn collect_up_to<T, E>(items: BoxStream<'_, T, E>, max: usize) -> Result<Vec<T>, E> {
     items.take(max).try_collect().await
+}
+
+/// One page of a list the service lays out by position: a page number (Cloud
+/// Foundry's `page`, with `total_pages`) or an item offset (BloodHound's
+/// `skip`, with `count`). What the page says about the whole list lets
+/// [`Concurrently`] plan the rest of the walk from the first page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed<T> {
+    pub items: Vec<T>,
+    /// The position of the next page (`None`: this page is the last).
+    pub next: Option<u64>,
+    /// How far apart two pages' positions are: 1 for page numbers, the
+    /// page's length for offsets.
+    pub step: u64,
+    /// The first position past the list: the last page number + 1, or the
+    /// number of items for offsets.
+    pub end: u64,
+    /// How many items the whole list holds, as this page counts them.
+    pub total: u64,
+}
+
+/// A request whose pages can be fetched by position, several at once. The
+/// generated clients implement it for list operations whose service reports
+/// its totals; their `concurrency(k)` builder method wraps the request in
+/// [`Concurrently`].
+pub trait Positioned: Clone + Send + Sync {
+    type Item: Send;
+    type Error: Retryable + Send;
+
+    /// Sends the request for the page at `position` (`None`: the page the
+    /// request names as built).
+    fn fetch_at(
+        self,
+        position: Option<u64>,
+    ) -> impl Future<Output = Result<Placed<Self::Item>, Self::Error>> + Send;
+}
+
+/// A list request walked with up to `concurrency` pages in flight at once.
+///
+/// The first page is fetched alone; its totals give the positions of every
+/// other page, which are then fetched `concurrency` at a time. Pages are
+/// still delivered in order, at most `concurrency` of them are held at once
+/// (fetched or in flight), and errors and retries are as for the sequential
+/// `pages()`.
+///
+/// # Consistency
+///
+/// Positions are planned from the first page, so a list that changes during
+/// the walk would shift them: an event added at the front (newest first) is
+/// seen twice, one removed is never seen. The walk does not let that pass
+/// silently. Every page must count the same total as the first, every page
+/// but the last must be as long as the first, and the last planned page must
+/// say it is the last; otherwise the walk ends with an error
+/// ([`Retryable::walk_error`]) naming what changed.
+///
+/// To keep a live list from changing under the walk, pin its upper bound
+/// before starting: filter on creation time up to an instant already past
+/// (Cloud Foundry `created_ats[lt]`, BloodHound `before`), so that new
+/// events fall outside the list; the next walk (from that instant) picks
+/// them up. A deletion (retention pruning) still changes the count and ends
+/// the walk with the error. Only an insertion behind the pin together with a
+/// deletion between two page fetches could keep the count and slip past the
+/// checks.
+#[derive(Debug, Clone)]
+pub struct Concurrently<B> {
+    request: B,
+    concurrency: usize,
+}
+
+impl<B> Concurrently<B> {
+    /// `request` walked with up to `concurrency` pages in flight (at least one).
+    pub fn new(request: B, concurrency: usize) -> Self {
+        Concurrently {
+            request,
+            concurrency: concurrency.max(1),
+        }
+    }
+}
+
+impl<B: Positioned> Concurrently<B> {
+    /// Every page, in order, up to `concurrency` fetched at once; pages the
+    /// service asks to retry (429, 503) are retried as `retry` says.
+    pub fn pages<'a>(self, retry: Retry) -> BoxStream<'a, Vec<B::Item>, B::Error>
+    where
+        B: 'a,
+    {
+        let Concurrently {
+            request,
+            concurrency,
+        } = self;
+        let first_request = request.clone();
+        let fetch = move |request: B, position: Option<u64>| {
+            with_retry(retry, move || request.clone().fetch_at(position))
+        };
+        let walk = async move {
+            let first = fetch(first_request, None).await?;
+            let rest = match first.next {
+                None => stream::empty().boxed(),
+                Some(next) => match plan(&first, next) {
+                    Err(message) => {
+                        stream::once(async { Err(B::Error::walk_error(message)) }).boxed()
+                    }
+                    Ok(positions) => {
+                        let last = positions.clone().last();
+                        let (length, total) = (first.items.len(), first.total);
+                        stream::iter(positions)
+                            .map(move |position| {
+                                let page = fetch(request.clone(), Some(position));
+                                async move {
+                                    let page = page.await?;
+                                    check(&page, position, last == Some(position), length, total)
+                                        .map_err(B::Error::walk_error)?;
+                                    Ok(page.items)
+                                }
+                            })
+                            .buffered(concurrency)
+                            .boxed()
+                    }
+                },
+            };
+            Ok::<_, B::Error>(stream::once(async move { Ok(first.items) }).chain(rest))
+        };
+        // The first error ends the walk, as in the sequential `pages()`.
+        let pages = stream::once(walk)
+            .try_flatten()
+            .scan(false, |failed, page| {
+                let done = std::mem::replace(failed, page.is_err());
+                std::future::ready((!done).then_some(page))
+            });
+        Box::pin(pages)
+    }
+
+    /// Every item across all pages, in order; the first error ends the stream.
+    pub fn stream<'a>(self) -> BoxStream<'a, B::Item, B::Error>
+    where
+        B: 'a,
+    {
+        items(self.pages(Retry::NEVER))
+    }
+
+    /// Every item across all pages, in order, retrying pages the service asks to retry.
+    pub fn stream_with_retry<'a>(self, retry: Retry) -> BoxStream<'a, B::Item, B::Error>
+    where
+        B: 'a,
+    {
+        items(self.pages(retry))
+    }
+
+    /// At most `max` items across pages.
+    pub async fn collect_up_to(self, max: usize) -> Result<Vec<B::Item>, B::Error> {
+        collect_up_to(self.stream(), max).await
+    }
+}
+
+/// The positions of the pages after the first (whose successor is `next`).
+fn plan<T>(
+    first: &Placed<T>,
+    next: u64,
+) -> Result<std::iter::StepBy<std::ops::Range<u64>>, String> {
+    if first.step == 0 {
+        return Err(
+            "the service's first page is empty but names a next page; the walk stops".into(),
+        );
+    }
+    let count = first.end.saturating_sub(next).div_ceil(first.step);
+    if count >= MAX_PAGES as u64 {
+        return Err(format!(
+            "the service counts more than {MAX_PAGES} pages; the walk stops"
+        ));
+    }
+    let step = usize::try_from(first.step).unwrap_or(usize::MAX);
+    Ok((next..first.end).step_by(step))
+}
+
+/// Checks a page of a planned walk against the first page: the list must not have changed.
+fn check<T>(
+    page: &Placed<T>,
+    position: u64,
+    last: bool,
+    length: usize,
+    total: u64,
+) -> Result<(), String> {
+    let changed = "the list changed during the walk";
+    let advice = "the walk stops rather than skip or repeat items (pin the list's upper bound, e.g. its creation time, or walk without concurrency)";
+    if page.total != total {
+        return Err(format!(
+            "{changed}: its first page counted {total} items, the page at {position} counts {}; {advice}",
+            page.total
+        ));
+    }
+    if !last && page.items.len() != length {
+        return Err(format!(
+            "{changed}: the page at {position} holds {} items where {length} were expected; {advice}",
+            page.items.len()
+        ));
+    }
+    if last && (page.next.is_some() || page.items.is_empty()) {
+        return Err(format!(
+            "{changed}: the page at {position} should be the last, non-empty page; {advice}"
+        ));
+    }
+    Ok(())
 }
 
 /// The `rel="next"` target of the `Link` response headers (RFC 8288), if any.
@@ -481,6 +699,192 @@ mod tests {
             Duration::from_secs(1),
             "Retry-After is capped too"
         );
+    }
+
+    /// A list paged by offset, as BloodHound pages: `count` items, pages of `limit`.
+    #[derive(Clone)]
+    struct Offsets {
+        list: Arc<std::sync::Mutex<Vec<u32>>>,
+        limit: u64,
+        in_flight: Arc<AtomicU32>,
+        most_in_flight: Arc<AtomicU32>,
+        fetched: Arc<AtomicU32>,
+        /// After this many fetches, an item is added at the front (newest first).
+        grow_after: Option<u32>,
+        /// The page at this offset answers "busy" the first time.
+        busy_once_at: Option<u64>,
+        busy_sent: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl Offsets {
+        fn new(count: u32, limit: u64) -> Offsets {
+            Offsets {
+                list: Arc::new(std::sync::Mutex::new((0..count).collect())),
+                limit,
+                in_flight: Arc::default(),
+                most_in_flight: Arc::default(),
+                fetched: Arc::default(),
+                grow_after: None,
+                busy_once_at: None,
+                busy_sent: Arc::default(),
+            }
+        }
+    }
+
+    impl Positioned for Offsets {
+        type Item = u32;
+        type Error = Busy;
+
+        async fn fetch_at(self, position: Option<u64>) -> Result<Placed<u32>, Busy> {
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+            // Later pages answer sooner: order must come from the walk, not from arrival.
+            let skip = position.unwrap_or(0);
+            tokio::time::sleep(Duration::from_millis(20u64.saturating_sub(skip))).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            let fetched = self.fetched.fetch_add(1, Ordering::SeqCst) + 1;
+            if self.busy_once_at == Some(skip) && !self.busy_sent.swap(true, Ordering::SeqCst) {
+                return Err(Busy(true));
+            }
+            let mut list = self.list.lock().unwrap();
+            if self.grow_after == Some(fetched) {
+                list.insert(0, 1000);
+            }
+            let count = list.len() as u64;
+            let items: Vec<u32> = list
+                .iter()
+                .skip(skip as usize)
+                .take(self.limit as usize)
+                .copied()
+                .collect();
+            let reached = skip + items.len() as u64;
+            Ok(Placed {
+                next: (!items.is_empty() && reached < count).then_some(reached),
+                step: items.len() as u64,
+                end: count,
+                total: count,
+                items,
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_walks_keep_order_and_bound_the_pages_in_flight() {
+        for (count, limit, k) in [
+            (0, 3, 4),
+            (1, 1, 4),
+            (10, 3, 1),
+            (10, 3, 2),
+            (25, 3, 4),
+            (9, 3, 8),
+        ] {
+            let list = Offsets::new(count, limit);
+            let all: Vec<u32> = Concurrently::new(list.clone(), k)
+                .stream()
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(all, (0..count).collect::<Vec<_>>(), "{count}/{limit}/{k}");
+            let pages = u32::try_from(u64::from(count).div_ceil(limit))
+                .unwrap()
+                .max(1);
+            assert_eq!(
+                list.fetched.load(Ordering::SeqCst),
+                pages,
+                "each page fetched once"
+            );
+            let most = list.most_in_flight.load(Ordering::SeqCst);
+            assert!(
+                most <= k as u32,
+                "{most} pages in flight with concurrency {k}"
+            );
+            if pages > 2 && k > 1 {
+                assert!(most > 1, "pages were fetched one at a time");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_list_that_changes_during_a_concurrent_walk_ends_it_with_an_error() {
+        let mut list = Offsets::new(12, 3);
+        list.grow_after = Some(2);
+        let walked: Vec<Result<Vec<u32>, Busy>> = Concurrently::new(list, 2)
+            .pages(Retry::NEVER)
+            .collect()
+            .await;
+        assert_eq!(walked.first(), Some(&Ok(vec![0, 1, 2])));
+        assert_eq!(walked.last(), Some(&Err(Busy(false))), "{walked:?}");
+        let delivered: Vec<u32> = walked.iter().flatten().flatten().copied().collect();
+        let mut unique = delivered.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            delivered.len(),
+            "no item delivered twice: {walked:?}"
+        );
+
+        let page = |items: Vec<u32>, next: Option<u64>, total: u64| Placed {
+            items,
+            next,
+            step: 3,
+            end: 9,
+            total,
+        };
+        assert!(check(&page(vec![1, 2, 3], Some(6), 9), 3, false, 3, 9).is_ok());
+        let message = check(&page(vec![1, 2, 3], Some(6), 10), 3, false, 3, 9).unwrap_err();
+        assert!(
+            message.contains("first page counted 9 items, the page at 3 counts 10"),
+            "{message}"
+        );
+        assert!(
+            check(&page(vec![1, 2], Some(6), 9), 3, false, 3, 9).is_err(),
+            "a short middle page"
+        );
+        assert!(
+            check(&page(vec![7], Some(9), 9), 6, true, 3, 9).is_err(),
+            "the last page is not last"
+        );
+        assert!(
+            check(&page(vec![], None, 9), 6, true, 3, 9).is_err(),
+            "an empty last page"
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_walks_retry_busy_pages_and_refuse_endless_plans() {
+        let mut list = Offsets::new(9, 3);
+        list.busy_once_at = Some(3);
+        let retry = Retry {
+            max_retries: 2,
+            initial: Duration::from_millis(1),
+            max_delay: Duration::from_millis(1),
+        };
+        let all: Vec<u32> = Concurrently::new(list.clone(), 3)
+            .stream_with_retry(retry)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(all, (0..9).collect::<Vec<_>>());
+        assert!(
+            list.busy_sent.load(Ordering::SeqCst),
+            "the busy page was retried"
+        );
+        let some = Concurrently::new(Offsets::new(9, 3), 3)
+            .collect_up_to(4)
+            .await
+            .unwrap();
+        assert_eq!(some, [0, 1, 2, 3]);
+        let huge = Placed {
+            items: vec![1],
+            next: Some(1),
+            step: 1,
+            end: u64::MAX,
+            total: u64::MAX,
+        };
+        assert!(plan(&huge, 1).unwrap_err().contains("more than"));
+        let empty = Placed { step: 0, ..huge };
+        assert!(plan(&empty, 1).is_err());
     }
 
     #[test]

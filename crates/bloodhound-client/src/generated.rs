@@ -882,3 +882,37 @@ impl<'a> builder::ListAuditLogs<'a> {
         ::api_support::paging::collect_up_to(self.stream(), max).await
     }
 }
+impl<'a> builder::ListAuditLogs<'a> {
+    /// Walks with up to `pages` pages in flight at once: the first page's totals place every other page (by `skip`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`]).
+    pub fn concurrency(self, pages: usize) -> ::api_support::paging::Concurrently<Self> {
+        ::api_support::paging::Concurrently::new(self, pages)
+    }
+}
+impl ::api_support::paging::Positioned for builder::ListAuditLogs<'_> {
+    type Item = ::bloodhound_types::AuditLog;
+    type Error = Error<::bloodhound_types::ErrorWrapper>;
+    async fn fetch_at(
+        self,
+        position: ::std::option::Option<u64>,
+    ) -> ::std::result::Result<
+        ::api_support::paging::Placed<::bloodhound_types::AuditLog>,
+        Error<::bloodhound_types::ErrorWrapper>,
+    > {
+        let request = match position {
+            Some(position) => self.skip(position),
+            None => self,
+        };
+        let page = request.send().await?.into_inner();
+        let received = page.data.logs.len() as i64;
+        let next = (page.skip)
+            .checked_add(received)
+            .filter(|reached| received > 0 && *reached < page.count);
+        Ok(::api_support::paging::Placed {
+            next: next.and_then(|n| u64::try_from(n).ok()),
+            step: u64::try_from(page.data.logs.len()).unwrap_or(0),
+            end: u64::try_from(page.count).unwrap_or(0),
+            total: u64::try_from(page.count).unwrap_or(0),
+            items: page.data.logs,
+        })
+    }
+}

@@ -804,3 +804,41 @@ impl<'a> builder::ListAuditEvents<'a> {
         ::api_support::paging::collect_up_to(self.stream(), max).await
     }
 }
+impl<'a> builder::ListAuditEvents<'a> {
+    /// Walks with up to `pages` pages in flight at once: the first page's totals place every other page (by `page`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`]).
+    pub fn concurrency(self, pages: usize) -> ::api_support::paging::Concurrently<Self> {
+        ::api_support::paging::Concurrently::new(self, pages)
+    }
+}
+impl ::api_support::paging::Positioned for builder::ListAuditEvents<'_> {
+    type Item = ::cloud_foundry_types::AuditEvent;
+    type Error = Error<::cloud_foundry_types::ListAuditEventsError>;
+    async fn fetch_at(
+        self,
+        position: ::std::option::Option<u64>,
+    ) -> ::std::result::Result<
+        ::api_support::paging::Placed<::cloud_foundry_types::AuditEvent>,
+        Error<::cloud_foundry_types::ListAuditEventsError>,
+    > {
+        let request = match position {
+            Some(position) => self.page(position),
+            None => self,
+        };
+        let page = request.send().await?.into_inner();
+        let next = page
+            .pagination
+            .next
+            .as_ref()
+            .and_then(|link| ::api_support::paging::link_param(&link.href, "page"))
+            .and_then(|number| number.parse::<u64>().ok());
+        Ok(::api_support::paging::Placed {
+            next: next.and_then(|n| u64::try_from(n).ok()),
+            step: 1,
+            end: u64::try_from(page.pagination.total_pages)
+                .unwrap_or(0)
+                .saturating_add(1),
+            total: u64::try_from(page.pagination.total_results).unwrap_or(0),
+            items: page.resources,
+        })
+    }
+}

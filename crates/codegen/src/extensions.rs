@@ -113,6 +113,7 @@ pub struct XPagination {
     pub offset_param: Option<String>,
     pub offset_field: Option<String>,
     pub total: Option<String>,
+    pub total_pages: Option<String>,
     pub limit_param: Option<String>,
 }
 
@@ -130,6 +131,7 @@ impl XPagination {
             "offset-param" => self.offset_param.as_deref(),
             "offset-field" => self.offset_field.as_deref(),
             "total" => self.total.as_deref(),
+            "total-pages" => self.total_pages.as_deref(),
             "limit-param" => self.limit_param.as_deref(),
             _ => None,
         }

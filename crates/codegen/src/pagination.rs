@@ -12,13 +12,21 @@
 //!   next-cursor: next_cursor    # cursor: the body field holding the next one (null/missing/"" at the end)
 //!   page-param: page            # page: the request parameter taking the page number
 //!   next-link: pagination.next  # page: the body field with the next page's link ({href}, null at the end)
+//!   total-pages: pagination.total_pages  # page (optional, with `total`): the number of pages
 //!   link-param: after           # link: the parameter the `Link: <...>; rel="next"` header's URL
 //!                               # carries (RFC 8288; a page number or a cursor), no such link at the end
 //!   offset-param: skip          # offset: the request parameter taking the offset
 //!   offset-field: skip          # offset (optional): the body field echoing the offset sent
-//!   total: count                # offset: the body field counting every matching item
+//!   total: count                # offset, and page with `total-pages`: the body field
+//!                               # counting every matching item
 //!   limit-param: limit          # the page size parameter (documentation; optional)
 //! ```
+//!
+//! Where the service reports its totals (`offset`, and `page` with
+//! `total-pages`), the builder also gets `concurrency(k)`: the rest of the
+//! walk is planned from the first page and fetched `k` pages at a time
+//! (`api_support::paging::Concurrently`, which also states the consistency
+//! rule).
 //!
 //! Other tools' paging descriptions are read too, when they fit the operation:
 //! dropshot's `x-dropshot-pagination` (progenitor's own `stream()`: a cursor
@@ -48,6 +56,8 @@ pub enum Style {
     Page {
         param: String,
         next_link: Vec<String>,
+        /// The fields counting the pages and the items, when the service reports them.
+        totals: Option<(Vec<String>, Vec<String>)>,
     },
     /// RFC 8288: the `Link` response header's `rel="next"` URL carries the next
     /// value of `param` (a page number or a cursor), absent on the last page.
@@ -337,19 +347,51 @@ fn read_extension(
                     "the next link should be an object with `href` that is null on the last page",
                 ));
             }
-            Style::Page { param, next_link }
+            let totals = match (&ext.total_pages, &ext.total) {
+                (None, None) => None,
+                (Some(_), Some(_)) => Some((
+                    required_integer(
+                        &body_field("total-pages", "the number of pages")?,
+                        file,
+                        &at,
+                        "total-pages",
+                    )?,
+                    required_integer(
+                        &body_field("total", "the number of matching items")?,
+                        file,
+                        &at,
+                        "total",
+                    )?,
+                )),
+                (Some(_), None) => {
+                    return Err(err(
+                        file,
+                        &format!("{at}/total-pages"),
+                        "`total-pages` needs `total` (the number of matching items) beside it",
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Err(err(
+                        file,
+                        &format!("{at}/total"),
+                        "`total` needs `total-pages` beside it for page numbers",
+                    ));
+                }
+            };
+            Style::Page {
+                param,
+                next_link,
+                totals,
+            }
         }
         "offset" => {
             let param = param("offset-param", true)?;
-            let (total, schema, _) =
-                body_field("total", "the integer count of all matching items")?;
-            if schema["type"] != "integer" {
-                return Err(err(
-                    file,
-                    &format!("{at}/total"),
-                    "the total should be an integer field",
-                ));
-            }
+            let total = required_integer(
+                &body_field("total", "the integer count of all matching items")?,
+                file,
+                &at,
+                "total",
+            )?;
             let offset_field = match ext.offset_field {
                 Some(_) => Some(body_field("offset-field", "the integer offset echoed back")?.0),
                 None => None,
@@ -379,6 +421,23 @@ fn read_extension(
         item_type,
         limit_param,
     }))
+}
+
+/// A body field that must be a required integer (a count).
+fn required_integer(
+    (path, schema, optional): &(Vec<String>, &Value, bool),
+    file: &Path,
+    at: &str,
+    key: &str,
+) -> Result<Vec<String>, SpecError> {
+    if schema["type"] != "integer" || *optional {
+        return Err(err(
+            file,
+            &format!("{at}/{key}"),
+            format!("`{key}` should name a required integer field"),
+        ));
+    }
+    Ok(path.clone())
 }
 
 fn access(path: &[String]) -> TokenStream {
@@ -435,7 +494,9 @@ pub fn client_methods(
                 ),
             )
         }
-        Style::Page { param, next_link } => {
+        Style::Page {
+            param, next_link, ..
+        } => {
             let setter = format_ident!("{}", sanitize_field(param));
             let link = access(next_link);
             (
@@ -555,6 +616,7 @@ pub fn client_methods(
     let pages_doc = format!(
         " Every page, fetched lazily: the service pages {how}. Each page re-sends this request, so every filter is kept.{limit_doc}"
     );
+    let concurrent = positioned(p, &builder, &item_ty, error_type, &next);
     quote! {
         impl<'a> builder::#builder<'a> {
             #[doc = #pages_doc]
@@ -581,6 +643,90 @@ pub fn client_methods(
             /// At most `max` items across pages (fetching no page beyond them).
             pub async fn collect_up_to(self, max: usize) -> ::std::result::Result<::std::vec::Vec<#item_ty>, Error<#error_type>> {
                 ::api_support::paging::collect_up_to(self.stream(), max).await
+            }
+        }
+
+        #concurrent
+    }
+}
+
+/// Where the service reports its totals: `concurrency(k)` on the builder and
+/// the `Positioned` implementation it relies on (fetching a page by position).
+fn positioned(
+    p: &Pagination,
+    builder: &proc_macro2::Ident,
+    item_ty: &TokenStream,
+    error_type: &TokenStream,
+    next: &TokenStream,
+) -> TokenStream {
+    let items = access(&p.items);
+    let (param, step, end, total, offset) = match &p.style {
+        Style::Page {
+            param,
+            totals: Some((pages, total)),
+            ..
+        } => {
+            let (pages, total) = (access(pages), access(total));
+            (
+                param,
+                quote! { 1 },
+                quote! { u64::try_from(page #pages).unwrap_or(0).saturating_add(1) },
+                quote! { u64::try_from(page #total).unwrap_or(0) },
+                TokenStream::new(),
+            )
+        }
+        Style::Offset {
+            param,
+            total,
+            offset_field,
+        } => {
+            let total = access(total);
+            // Without an echoed offset, the offset sent is the page's position.
+            let offset = match offset_field {
+                Some(_) => TokenStream::new(),
+                None => quote! { let offset = position.and_then(|p| i64::try_from(p).ok()); },
+            };
+            (
+                param,
+                quote! { u64::try_from(page #items.len()).unwrap_or(0) },
+                quote! { u64::try_from(page #total).unwrap_or(0) },
+                quote! { u64::try_from(page #total).unwrap_or(0) },
+                offset,
+            )
+        }
+        _ => return TokenStream::new(),
+    };
+    let setter = format_ident!("{}", sanitize_field(param));
+    let doc = format!(
+        " Walks with up to `pages` pages in flight at once: the first page's totals place every other page (by `{param}`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`])."
+    );
+    quote! {
+        impl<'a> builder::#builder<'a> {
+            #[doc = #doc]
+            pub fn concurrency(self, pages: usize) -> ::api_support::paging::Concurrently<Self> {
+                ::api_support::paging::Concurrently::new(self, pages)
+            }
+        }
+
+        impl ::api_support::paging::Positioned for builder::#builder<'_> {
+            type Item = #item_ty;
+            type Error = Error<#error_type>;
+
+            async fn fetch_at(self, position: ::std::option::Option<u64>) -> ::std::result::Result<::api_support::paging::Placed<#item_ty>, Error<#error_type>> {
+                let request = match position {
+                    Some(position) => self.#setter(position),
+                    None => self,
+                };
+                #offset
+                let page = request.send().await?.into_inner();
+                #next
+                Ok(::api_support::paging::Placed {
+                    next: next.and_then(|n| u64::try_from(n).ok()),
+                    step: #step,
+                    end: #end,
+                    total: #total,
+                    items: page #items,
+                })
             }
         }
     }
@@ -629,8 +775,10 @@ mod tests {
             }}},
             "components": {"schemas": {
                 "Event": {"type": "object"},
-                "Page": {"type": "object", "required": ["items", "total"], "properties": {
+                "Page": {"type": "object", "required": ["items", "total", "pages"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+                    "pages": {"type": "integer"},
+                    "loose": {"type": "integer"},
                     "next_cursor": {"type": "string", "nullable": true},
                     "total": {"type": "integer"},
                     "links": {"type": "object", "properties": {"next": {"type": "object", "nullable": true, "properties": {"href": {"type": "string"}}}}}
@@ -706,7 +854,11 @@ mod tests {
         );
         let p = read_ext(json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next"})).unwrap().unwrap();
         assert!(
-            matches!(p.style, Style::Page { ref next_link, .. } if next_link == &["links", "next"])
+            matches!(p.style, Style::Page { ref next_link, totals: None, .. } if next_link == &["links", "next"])
+        );
+        let p = read_ext(json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total-pages": "pages", "total": "total"})).unwrap().unwrap();
+        assert!(
+            matches!(p.style, Style::Page { totals: Some((ref pages, ref total)), .. } if pages == &["pages"] && total == &["total"])
         );
         let p = read_ext(
             json!({"style": "offset", "items": "items", "offset-param": "page", "total": "total"}),
@@ -758,7 +910,22 @@ mod tests {
             (
                 json!({"style": "offset", "items": "items", "offset-param": "page", "total": "next_cursor"}),
                 "total",
-                "should be an integer field",
+                "should name a required integer field",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total-pages": "loose", "total": "total"}),
+                "total-pages",
+                "should name a required integer field",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total-pages": "pages"}),
+                "total-pages",
+                "needs `total`",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total": "total"}),
+                "total",
+                "needs `total-pages`",
             ),
             (
                 json!({"style": "seek", "items": "items"}),
