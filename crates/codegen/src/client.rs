@@ -23,8 +23,9 @@ pub struct ClientCode {
     pub uses_websockets: bool,
     /// progenitor's own page streams need `futures`.
     pub uses_futures: bool,
-    /// The operations (`operationId`) whose builders walk pages (`stream()`).
-    pub paged: Vec<String>,
+    /// The operations (`operationId`) whose builders walk pages (`stream()`),
+    /// and whether they also walk several pages at once (`concurrency(k)`).
+    pub paged: Vec<(String, bool)>,
     /// The constructor a README example uses and its example arguments
     /// (`with_bearer_token`, `"TOKEN"`); `None`: `Client::new`.
     pub example_constructor: Option<(String, String)>,
@@ -73,7 +74,7 @@ pub fn generate(
     for operation in crate::validate::operations(working_value) {
         if let Some(p) = crate::pagination::read(file, working_value, &operation.pointer)? {
             let op_id = operation.op["operationId"].as_str().unwrap_or_default();
-            paged.push(op_id.to_owned());
+            paged.push((op_id.to_owned(), p.concurrent()));
             let error = crate::pagination::error_type(working_value, operation.op, types_lib);
             paging.push(crate::pagination::client_methods(
                 op_id, &p, types_lib, &error,

@@ -82,6 +82,21 @@ pub struct Pagination {
     pub limit_param: Option<String>,
 }
 
+impl Pagination {
+    /// Whether the service reports the totals that place every page, so
+    /// that the builder can fetch several at once (`concurrency(k)`).
+    pub fn concurrent(&self) -> bool {
+        matches!(
+            self.style,
+            Style::Offset { .. }
+                | Style::Page {
+                    totals: Some(_),
+                    ..
+                }
+        )
+    }
+}
+
 fn err(file: &Path, pointer: &str, message: impl Into<String>) -> SpecError {
     SpecError::at(file, pointer, message)
 }

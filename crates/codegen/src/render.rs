@@ -335,10 +335,21 @@ pub fn client_readme(
 
 /// The README section on walking pages, for specs with a paginated operation.
 fn paging_section(client: &ClientCode, ctor_call: &str) -> String {
-    let Some(op_id) = client.paged.first() else {
+    let Some((op_id, _)) = client.paged.first() else {
         return String::new();
     };
     let op = crate::names::operation(op_id);
+    let concurrent = match client.paged.iter().find(|(_, concurrent)| *concurrent) {
+        Some((op_id, _)) => format!(
+            "`{}` can also fetch several pages at once, still in order: `{}().concurrency(8).stream()` \
+             places every page from the first page's totals; if the list changes under the walk it ends \
+             with an error rather than skip or repeat items (pin a live list's upper bound, e.g. its \
+             creation time, to keep it still).\n\n",
+            crate::names::operation(op_id),
+            crate::names::operation(op_id),
+        ),
+        None => String::new(),
+    };
     format!(
         "## Every page\n\n\
          `{op}` pages the way the service does (`x-pagination` in the spec); `stream()` walks every page lazily, re-sending \
@@ -353,7 +364,8 @@ fn paging_section(client: &ClientCode, ctor_call: &str) -> String {
          }}\n\
          # Ok(())\n\
          # }}\n\
-         ```\n\n"
+         ```\n\n\
+         {concurrent}"
     )
 }
 

@@ -13,6 +13,14 @@
 //! with backoff, honouring `Retry-After`; 401 and 403 end the export with a
 //! clear message.
 //!
+//! Cloud Foundry and BloodHound report how many events match, so their pages
+//! are fetched `--concurrency` at a time (default 4), still written in order.
+//! Every export is pinned to the instant it starts (Cloud Foundry
+//! `created_ats[lt]` at that whole second, BloodHound `before`): events
+//! created during the export are left for the next run, so the list cannot
+//! shift under the walk; if it changes anyway (events deleted mid-export),
+//! the export fails rather than skip or repeat events.
+//!
 //! With `--state FILE` a scheduled export resumes where the last one stopped:
 //! the file holds the newest exported event's time and the ids exported at
 //! that time; the next run asks for events from that time on and skips those
@@ -66,6 +74,11 @@ pub struct Args {
     /// Resume from (and record in) this file: only events newer than the last run's are exported.
     #[arg(long)]
     pub state: Option<std::path::PathBuf>,
+    /// Pages fetched at once where the service reports its totals (Cloud Foundry,
+    /// BloodHound); 1 fetches one page at a time. Other services always fetch the
+    /// next page while the current one is written.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
 }
 
 /// What `--state` records: where the last export stopped.
@@ -282,6 +295,8 @@ async fn export(
     log: &mut dyn Write,
     progress: bool,
 ) -> Result<Summary, ExportError> {
+    // Events created from here on are left for the next export.
+    let pinned = Timestamp::from(chrono::Utc::now());
     match args.service {
         Service::Runta => {
             let client = runta_client::Client::with_bearer_token(&args.base_url, token)
@@ -348,25 +363,39 @@ async fn export(
                     s.into_inner() - Duration::from_secs(1)
                 })
                 .into();
-            let mut request = client.list_audit_logs().limit(i64::from(size)).after(after);
+            let mut request = client
+                .list_audit_logs()
+                .limit(i64::from(size))
+                .after(after)
+                .before(pinned);
             if let Some(s) = since {
                 request = request.created_at(vec![Predicate::gte(s)]);
             }
-            let pages: Pages =
-                Box::pin(request.pages(retry).map_ok(json).map_err(ExportError::from));
+            let pages = match args.concurrency {
+                1 => request.pages(retry),
+                k => request.concurrency(usize::from(k)).pages(retry),
+            };
+            let pages: Pages = Box::pin(pages.map_ok(json).map_err(ExportError::from));
             drain(pages, resume, out, log, progress).await
         }
         Service::CloudFoundry => {
             let client = cloud_foundry_client::Client::with_bearer_token(&args.base_url, token)
                 .map_err(client_error)?;
+            // The service keeps whole seconds: events of the current second may still come.
+            let second = chrono::DateTime::from_timestamp(pinned.timestamp(), 0)
+                .unwrap_or(chrono::DateTime::UNIX_EPOCH);
             let mut request = client
                 .list_audit_events()
-                .per_page(u64::from(size.min(5000)));
+                .per_page(u64::from(size.min(5000)))
+                .created_ats_lt(Timestamp::from(second));
             if let Some(s) = since {
                 request = request.created_ats_gte(s);
             }
-            let pages: Pages =
-                Box::pin(request.pages(retry).map_ok(json).map_err(ExportError::from));
+            let pages = match args.concurrency {
+                1 => request.pages(retry),
+                k => request.concurrency(usize::from(k)).pages(retry),
+            };
+            let pages: Pages = Box::pin(pages.map_ok(json).map_err(ExportError::from));
             drain(pages, resume, out, log, progress).await
         }
     }

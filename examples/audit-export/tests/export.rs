@@ -408,3 +408,81 @@ async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
     assert!(guids(&output).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_exports_write_what_sequential_ones_do_as_of_their_start() {
+    let dir = std::env::temp_dir().join(format!("audit-export-pin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Two events are stamped an hour ahead: created "during" the export, they
+    // fall outside its pinned list and are left for the next run.
+    let mut events = mock_servers::cloud_foundry::sample(60, "http://127.0.0.1:8080");
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    for event in &mut events[..2] {
+        event.created_at = later.into();
+        event.updated_at = later.into();
+    }
+    let mock = cloud_foundry_serving(&events, &dir, "pinned.json").await;
+    let mut outputs = Vec::new();
+    for concurrency in ["1", "8"] {
+        let output = export(
+            &mock.base_url,
+            "cloud-foundry",
+            DEFAULT_TOKEN,
+            &["--concurrency", concurrency],
+        )
+        .await;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        outputs.push(output.stdout);
+    }
+    assert_eq!(
+        outputs[0], outputs[1],
+        "concurrency 8 writes the same bytes"
+    );
+    let written = guids(&export(&mock.base_url, "cloud-foundry", DEFAULT_TOKEN, &[]).await);
+    assert_eq!(written.len(), 58, "the two later events are left out");
+    assert!(!written.contains(&events[0].guid) && !written.contains(&events[1].guid));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mock = start(
+        Service::Bloodhound,
+        Options {
+            items: ITEMS,
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let one = export(
+        &mock.base_url,
+        "bloodhound",
+        DEFAULT_TOKEN,
+        &["--concurrency", "1"],
+    )
+    .await;
+    let eight = export(
+        &mock.base_url,
+        "bloodhound",
+        DEFAULT_TOKEN,
+        &["--concurrency", "8"],
+    )
+    .await;
+    assert!(one.status.success() && eight.status.success());
+    assert_eq!(lines(&one).len(), ITEMS);
+    assert_eq!(
+        one.stdout, eight.stdout,
+        "concurrency 8 writes the same bytes"
+    );
+
+    let refused = export(
+        &mock.base_url,
+        "bloodhound",
+        DEFAULT_TOKEN,
+        &["--concurrency", "0"],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(2), "clap refuses 0");
+}
