@@ -6,6 +6,11 @@
 //! * `paging/generated`: every event of a 100,000-event mock (pages of 5,000) through the
 //!   client's `stream()`; `paging/baseline`: the same pages read by a plain reqwest loop
 //!   following `pagination.next`.
+//! * `latency/*`: 20 ms before every answer and 20 ms of the caller's work per page:
+//!   `stream()` (next page requested ahead) against a plain loop.
+//! * `walks-<service>-<ms>ms/*`: every event of a Cloud Foundry or BloodHound mock that
+//!   waits 20 or 50 ms before every answer, read by a plain loop, `stream()`, and
+//!   `concurrency(4)`/`concurrency(8)`; every walk's events are checked equal to the loop's.
 
 use std::hint::black_box;
 
@@ -90,14 +95,18 @@ fn paging(c: &mut Criterion) {
     group.bench_function("generated", |b| {
         b.iter(|| {
             rt.block_on(async {
-                let all: Vec<_> = client
+                // Each event is taken and dropped, as the loop below does with each page.
+                let count = client
                     .list_audit_events()
                     .per_page(5000u64)
                     .stream()
-                    .try_collect()
+                    .try_fold(0, |n, event| {
+                        black_box(event);
+                        std::future::ready(Ok(n + 1))
+                    })
                     .await
                     .unwrap();
-                assert_eq!(all.len(), total);
+                assert_eq!(count, total);
             })
         })
     });
@@ -117,8 +126,11 @@ fn paging(c: &mut Criterion) {
                         .await
                         .unwrap();
                     let page: AuditEventList = serde_json::from_slice(&bytes).unwrap();
-                    count += page.resources.len();
                     next = page.pagination.next.map(|l| l.href);
+                    for event in page.resources {
+                        black_box(event);
+                        count += 1;
+                    }
                 }
                 assert_eq!(count, total);
             })
@@ -201,5 +213,146 @@ fn latency(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode, paging, latency);
+/// Events and page size of the `walks-*` groups.
+pub fn walk_size() -> (usize, usize) {
+    if quick() { (200, 50) } else { (4_000, 100) }
+}
+
+/// One service's walks at one latency: a plain loop, `stream()`, and
+/// `concurrency(4)`/`concurrency(8)`, each checked to read the loop's events.
+fn walks(c: &mut Criterion) {
+    let (total, per_page) = walk_size();
+    for latency_ms in [20u64, 50] {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let latency = std::time::Duration::from_millis(latency_ms);
+        let start = |service| {
+            rt.block_on(mock_servers::start(
+                service,
+                mock_servers::Options {
+                    items: total,
+                    latency,
+                    ..Default::default()
+                },
+            ))
+            .unwrap()
+        };
+        let raw = reqwest::Client::new();
+
+        let cf = start(mock_servers::Service::CloudFoundry);
+        let client = cloud_foundry_client::Client::with_bearer_token(
+            &cf.base_url,
+            mock_servers::DEFAULT_TOKEN,
+        )
+        .unwrap();
+        let cf_loop = || async {
+            let mut next = Some(format!(
+                "{}/v3/audit_events?per_page={per_page}",
+                cf.base_url
+            ));
+            let mut guids = Vec::new();
+            while let Some(url) = next {
+                let bytes = raw
+                    .get(&url)
+                    .bearer_auth(mock_servers::DEFAULT_TOKEN)
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                let page: AuditEventList = serde_json::from_slice(&bytes).unwrap();
+                guids.extend(page.resources.into_iter().map(|e| e.guid));
+                next = page.pagination.next.map(|l| l.href);
+            }
+            guids
+        };
+        let reference = rt.block_on(cf_loop());
+        assert_eq!(reference.len(), total);
+        let mut group = c.benchmark_group(format!("walks-cf-{latency_ms}ms"));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(total as u64));
+        group.bench_function("loop", |b| {
+            b.iter(|| assert_eq!(rt.block_on(cf_loop()), reference))
+        });
+        for k in [0, 4, 8] {
+            let name = if k == 0 {
+                "stream".to_owned()
+            } else {
+                format!("concurrency-{k}")
+            };
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    let request = client.list_audit_events().per_page(per_page as u64);
+                    let walk = match k {
+                        0 => request.stream(),
+                        k => request.concurrency(k).stream(),
+                    };
+                    let guids: Vec<String> =
+                        rt.block_on(walk.map_ok(|e| e.guid).try_collect()).unwrap();
+                    assert_eq!(guids, reference, "the walk reads the loop's events");
+                })
+            });
+        }
+        group.finish();
+
+        let bh = start(mock_servers::Service::Bloodhound);
+        let client =
+            bloodhound_client::Client::with_bearer_token(&bh.base_url, mock_servers::DEFAULT_TOKEN)
+                .unwrap();
+        let bh_loop = || async {
+            let mut ids = Vec::new();
+            loop {
+                let bytes = raw
+                    .get(format!(
+                        "{}/api/v2/audit?limit={per_page}&skip={}",
+                        bh.base_url,
+                        ids.len()
+                    ))
+                    .bearer_auth(mock_servers::DEFAULT_TOKEN)
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                let page: bloodhound_client::types::ListAuditLogsResponse =
+                    serde_json::from_slice(&bytes).unwrap();
+                let received = page.data.logs.len();
+                ids.extend(page.data.logs.into_iter().map(|l| l.id));
+                if received == 0 || ids.len() as i64 >= page.count {
+                    return ids;
+                }
+            }
+        };
+        let reference = rt.block_on(bh_loop());
+        assert_eq!(reference.len(), total);
+        let mut group = c.benchmark_group(format!("walks-bh-{latency_ms}ms"));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(total as u64));
+        group.bench_function("loop", |b| {
+            b.iter(|| assert_eq!(rt.block_on(bh_loop()), reference))
+        });
+        for k in [0, 4, 8] {
+            let name = if k == 0 {
+                "stream".to_owned()
+            } else {
+                format!("concurrency-{k}")
+            };
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    let request = client.list_audit_logs().limit(per_page as i64);
+                    let walk = match k {
+                        0 => request.stream(),
+                        k => request.concurrency(k).stream(),
+                    };
+                    let ids: Vec<i64> = rt.block_on(walk.map_ok(|l| l.id).try_collect()).unwrap();
+                    assert_eq!(ids, reference, "the walk reads the loop's events");
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, decode, paging, latency, walks);
 criterion_main!(benches);
