@@ -261,7 +261,7 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
                 }
                 if report.fails() {
                     println!(
-                        "  => breaking changes need a new major `info.version` (now {})",
+                        "  => breaking changes need a new major crate version: `info.x-crate-version` (or `info.version` without it), now {}",
                         report.new_version
                     );
                     failures.push(file.clone());
@@ -362,7 +362,7 @@ fn api_diff(
                 println!("  => allowed by the major version bump");
             } else {
                 println!(
-                    "  => the spec change breaks the crate's Rust API: it needs a new major `info.version`"
+                    "  => the spec change breaks the crate's Rust API: it needs a new major crate version (`info.x-crate-version`, or `info.version` without it)"
                 );
                 failures.push(dir);
             }

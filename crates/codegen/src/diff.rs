@@ -89,6 +89,7 @@ impl fmt::Display for Change {
 #[derive(Debug, Default)]
 pub struct Report {
     pub changes: Vec<Change>,
+    /// The crates' versions before and after (`info.x-crate-version`, else `info.version`).
     pub old_version: String,
     pub new_version: String,
 }
@@ -100,7 +101,8 @@ impl Report {
             .any(|c| c.breaks.client || c.breaks.server)
     }
 
-    /// Whether `info.version`'s major number went up (which allows breaking changes).
+    /// Whether the crates' major version (`info.x-crate-version`, else
+    /// `info.version`) went up, which allows breaking changes.
     pub fn major_bumped(&self) -> bool {
         let major = |v: &str| {
             v.trim_start_matches('v')
@@ -137,16 +139,8 @@ pub fn diff(old: &Value, new: &Value) -> Report {
     d.schemes();
     Report {
         changes: d.changes,
-        old_version: old
-            .pointer("/info/version")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        new_version: new
-            .pointer("/info/version")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        old_version: crate::extensions::crate_version_of(old).to_owned(),
+        new_version: crate::extensions::crate_version_of(new).to_owned(),
     }
 }
 
@@ -879,6 +873,17 @@ mod tests {
         new["info"]["version"] = json!("2.0.0");
         let report = diff(&old, &new);
         assert!(report.breaking() && report.major_bumped() && !report.fails());
+        // A corrected spec of the same service: the crates' own version moves instead.
+        new["info"]["version"] = json!("1.5.0");
+        new["info"]["x-crate-version"] = json!("2.0.0");
+        let report = diff(&old, &new);
+        assert_eq!(
+            (report.old_version.as_str(), report.new_version.as_str()),
+            ("1.4.0", "2.0.0")
+        );
+        assert!(!report.fails());
+        new["info"]["x-crate-version"] = json!("1.6.0");
+        assert!(diff(&old, &new).fails());
     }
 
     fn op(s: &mut Value) -> &mut Value {

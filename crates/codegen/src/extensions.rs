@@ -1,7 +1,8 @@
 //! The workspace's own vendor extensions as typed values, decoded with serde
 //! so a malformed one is reported at its own JSON pointer with what was
 //! expected. Each is documented where it is used: `x-server` in `server.rs`,
-//! `x-pagination` in `pagination.rs`, `x-predicate`/`x-sort` in `transform.rs`.
+//! `x-pagination` in `pagination.rs`, `x-predicate`/`x-sort` in `transform.rs`,
+//! `info.x-crate-version` below.
 //!
 //! Invariant: no other module reads these extensions field by field.
 
@@ -34,6 +35,36 @@ pub fn decode<T: DeserializeOwned>(
         }
         SpecError::at(file, at, e.inner().to_string())
     })
+}
+
+/// `info.x-crate-version`: the version of the generated crates when it must
+/// differ from the service's `info.version`: a spec that is corrected
+/// without the service changing (a field found nullable on the wire, say)
+/// can break the crates' Rust API, which then needs a new major crate
+/// version while the service's own version stays. Absent: the crates take
+/// `info.version` (made semver).
+pub fn crate_version(spec: &openapiv3::OpenAPI) -> Option<&str> {
+    spec.info.extensions.get(CRATE_VERSION)?.as_str()
+}
+
+const CRATE_VERSION: &str = "x-crate-version";
+
+/// The version a spec document's crates get: `info.x-crate-version`, else `info.version`.
+pub fn crate_version_of(doc: &Value) -> &str {
+    doc.pointer("/info/x-crate-version")
+        .or_else(|| doc.pointer("/info/version"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// What is wrong with `info.x-crate-version`, if anything (it must be semver).
+pub fn crate_version_problem(doc: &Value) -> Option<String> {
+    match doc.pointer("/info")?.get(CRATE_VERSION)? {
+        Value::String(v) if semver::Version::parse(v).is_ok() => None,
+        other => Some(format!(
+            "expected a semver version such as \"3.1.0\", found {other}"
+        )),
+    }
 }
 
 /// `x-server`: how the service rejects what the stub refuses. Every entry is optional.
@@ -147,6 +178,24 @@ mod tests {
         decode::<T>(Path::new("t.yaml"), pointer, &value)
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn the_crate_version_is_its_own_when_given_and_semver() {
+        let doc = json!({"info": {"version": "v2"}});
+        assert_eq!(crate_version_of(&doc), "v2");
+        assert_eq!(crate_version_problem(&doc), None);
+        let doc = json!({"info": {"version": "v2", "x-crate-version": "3.1.0"}});
+        assert_eq!(crate_version_of(&doc), "3.1.0");
+        assert_eq!(crate_version_problem(&doc), None);
+        for bad in [json!("3"), json!(3), json!("v3.0.0")] {
+            let doc = json!({"info": {"version": "v2", "x-crate-version": bad}});
+            assert!(
+                crate_version_problem(&doc)
+                    .unwrap()
+                    .contains("expected a semver version")
+            );
+        }
     }
 
     #[test]

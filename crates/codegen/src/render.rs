@@ -140,14 +140,18 @@ fn md_preamble(spec_path: &str) -> String {
     format!("<!-- {MARKER} from `{spec_path}`; do not edit. -->\n\n")
 }
 
-/// The crate version of a spec's crates, from `info.version`: kept when it is
+/// The crate version of a spec's crates: `info.x-crate-version` when given
+/// (see `extensions.rs`), else from `info.version`: kept when it is
 /// semver, so a breaking API change is a major bump; otherwise its leading
 /// numbers (`2026.06.3` → `2026.6.3`, `v2` → `2.0.0`, `2022-11-28` →
 /// `2022.11.28`), or `0.1.0` when it has none. Cargo refuses any other
 /// manifest, so this is what keeps a spec from breaking the workspace; the
 /// READMEs show the original.
 pub fn crate_version(spec: &OpenAPI) -> String {
-    semver_of(&spec.info.version)
+    match crate::extensions::crate_version(spec) {
+        Some(version) => version.to_owned(),
+        None => semver_of(&spec.info.version),
+    }
 }
 
 fn semver_of(version: &str) -> String {

@@ -73,6 +73,10 @@ pub fn check(file: &Path, doc: &Value) -> Vec<SpecError> {
         );
     }
 
+    if let Some(message) = crate::extensions::crate_version_problem(doc) {
+        err("/info/x-crate-version".into(), message);
+    }
+
     let mut op_ids: BTreeMap<String, String> = BTreeMap::new();
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
