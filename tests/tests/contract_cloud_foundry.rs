@@ -1,6 +1,6 @@
 //! Cloud Foundry: the generated client against the generated server stub.
 
-use api_support::Timestamp;
+use api_support::TimestampSeconds;
 use chrono::TimeZone;
 use cloud_foundry_client::Client;
 use cloud_foundry_client::types::ListAuditEventsError;
@@ -39,7 +39,7 @@ fn list(resources: Vec<cloud_foundry_server::types::AuditEvent>) -> AuditEventLi
     }
 }
 
-fn t(day: u32, h: u32) -> Timestamp {
+fn t(day: u32, h: u32) -> TimestampSeconds {
     chrono::Utc
         .with_ymd_and_hms(2026, 11, day, h, 0, 0)
         .unwrap()
@@ -70,6 +70,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
         .updated_ats_lte(t(8, 0))
         .updated_ats_gt(t(9, 0))
         .updated_ats_gte(t(10, 0))
+        .guids(["a595fe2f-01ff-4965-a50c-290258ab8582"])
         .types(["audit.app.update", "audit.app.copy-bits"])
         .target_guids(["directory_key/blob_key"])
         .target_guids_not(["g1", "g2"])
@@ -85,7 +86,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
         Request {
             page: 3.try_into().unwrap(),
             per_page: 5000.try_into().unwrap(),
-            order_by: ListAuditEventsOrderBy::UpdatedAtDesc,
+            order_by: Some(ListAuditEventsOrderBy::UpdatedAtDesc),
             created_ats: Some(vec![t(1, 1), t(1, 2)]),
             created_ats_lt: Some(t(2, 0)),
             created_ats_lte: Some(t(3, 0)),
@@ -96,6 +97,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
             updated_ats_lte: Some(t(8, 0)),
             updated_ats_gt: Some(t(9, 0)),
             updated_ats_gte: Some(t(10, 0)),
+            guids: strings(&["a595fe2f-01ff-4965-a50c-290258ab8582"]),
             types: strings(&["audit.app.update", "audit.app.copy-bits"]),
             target_guids: strings(&["directory_key/blob_key"]),
             target_guids_not: strings(&["g1", "g2"]),
@@ -105,7 +107,8 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
     );
     assert_eq!(
         (seen[1].page.get(), seen[1].per_page.get(), seen[1].order_by),
-        (1, 50, ListAuditEventsOrderBy::CreatedAt)
+        (1, 50, None),
+        "without `order_by` the service orders by id"
     );
 }
 
@@ -170,6 +173,14 @@ async fn every_documented_status_reaches_the_client_typed() {
             ListAuditEventsError::ErrorList(errors(10008, "CF-UnprocessableEntity")),
         ),
         (
+            429,
+            Response::TooManyRequests(
+                errors(10013, "CF-RateLimitExceeded"),
+                cloud_foundry_server::list_audit_events::TooManyRequestsHeaders::default(),
+            ),
+            ListAuditEventsError::ErrorList(errors(10013, "CF-RateLimitExceeded")),
+        ),
+        (
             500,
             Response::InternalServerError(errors(10001, "UnknownError")),
             ListAuditEventsError::ErrorList(errors(10001, "UnknownError")),
@@ -214,15 +225,28 @@ async fn invalid_parameters_get_cf_bad_query_parameter() {
         ("page=0", "page: Input should be greater than or equal to 1"),
         (
             "order_by=guid",
-            "order_by: Input should be 'created_at', '-created_at', 'updated_at' or '-updated_at'",
+            "order_by: Input should be 'created_at', '+created_at', '-created_at', 'updated_at', '+updated_at' or '-updated_at'",
+        ),
+        (
+            // A raw `+` is a space, as for the service.
+            "order_by=+created_at",
+            "order_by: Input should be 'created_at', '+created_at', '-created_at', 'updated_at', '+updated_at' or '-updated_at'",
+        ),
+        (
+            "created_ats%5Bgte%5D=2026-11-01T00:00:00.5Z",
+            "created_ats[gte]: String should match pattern '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$'",
+        ),
+        (
+            "updated_ats%5Blt%5D=2026-11-01T01:00:00%2B01:00",
+            "updated_ats[lt]: String should match pattern '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$'",
         ),
         (
             "created_ats%5Bgt%5D=yesterday",
-            "created_ats[gt]: Input should be a valid datetime",
+            "created_ats[gt]: String should match pattern '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$'",
         ),
         (
             "created_ats=2026-11-01T00:00:00Z,nope",
-            "created_ats: Input should be a valid datetime",
+            "created_ats: String should match pattern '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$'",
         ),
         (
             "page=x&per_page=0",
@@ -278,4 +302,44 @@ async fn missing_or_wrong_credentials_get_401_and_never_reach_the_service() {
         );
     }
     assert!(probe.seen().is_empty());
+}
+
+#[tokio::test]
+async fn whole_seconds_empty_lists_and_signed_orders_are_accepted_as_the_service_accepts_them() {
+    let (probe, url, _task) = start().await;
+    probe.answer(Response::Ok(list(vec![])));
+    let client = Client::with_bearer_token(&url, TOKEN).unwrap();
+    // README's example: the current instant, fraction and all, is sent as its second.
+    let now = chrono::Utc::now();
+    client
+        .list_audit_events()
+        .created_ats_gte(now)
+        .order_by(ListAuditEventsOrderBy::CreatedAtAsc)
+        .send()
+        .await
+        .unwrap();
+    let seen = probe.seen();
+    assert_eq!(seen[0].created_ats_gte, Some(TimestampSeconds::from(now)));
+    assert_eq!(
+        seen[0].created_ats_gte.unwrap().timestamp(),
+        now.timestamp(),
+        "truncated, not rounded"
+    );
+    assert_eq!(seen[0].order_by, Some(ListAuditEventsOrderBy::CreatedAtAsc));
+    for query in [
+        "types=",
+        "target_guids=&space_guids=",
+        "order_by=%2Bupdated_at",
+    ] {
+        assert_eq!(
+            raw(&url, query, Some("bearer uaa-contract")).await.0,
+            200,
+            "{query}"
+        );
+    }
+    assert_eq!(
+        probe.seen()[1].types,
+        Some(vec![]),
+        "an empty list, not no filter"
+    );
 }

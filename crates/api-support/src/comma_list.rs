@@ -141,6 +141,27 @@ impl TryFrom<Vec<&str>> for CommaList<String> {
     }
 }
 
+/// Whole-second timestamps from any instants (each truncated to its second).
+macro_rules! whole_seconds_from {
+    ($($from:ty),*) => {$(
+        impl TryFrom<Vec<$from>> for CommaList<crate::TimestampSeconds> {
+            type Error = CommaListError;
+            fn try_from(items: Vec<$from>) -> Result<Self, Self::Error> {
+                CommaList::new(items.into_iter().map(crate::TimestampSeconds::from))
+            }
+        }
+
+        impl<const N: usize> TryFrom<[$from; N]> for CommaList<crate::TimestampSeconds> {
+            type Error = CommaListError;
+            fn try_from(items: [$from; N]) -> Result<Self, Self::Error> {
+                CommaList::new(items.map(crate::TimestampSeconds::from))
+            }
+        }
+    )*};
+}
+
+whole_seconds_from!(crate::Timestamp, chrono::DateTime<chrono::Utc>);
+
 impl<T: DeserializeOwned> TryFrom<&str> for CommaList<T> {
     type Error = CommaListError;
     fn try_from(text: &str) -> Result<Self, Self::Error> {

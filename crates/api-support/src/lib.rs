@@ -5,7 +5,8 @@
 //! * [`CommaList`]: an array query parameter sent as one comma-separated
 //!   value (`style: form, explode: false`), e.g. `types=a,b`.
 //! * [`Timestamp`]: a `format: date-time` value, read leniently (naive
-//!   timestamps are taken as UTC) and written as RFC 3339 with `Z`.
+//!   timestamps are taken as UTC) and written as RFC 3339 with `Z`;
+//!   [`TimestampSeconds`] for services that take whole seconds only.
 //! * [`Predicate`] and [`Sort`]: typed filter and sort parameters
 //!   (`gte:2026-11-01T00:00:00Z`, `-created_at`) whose operator set is part of
 //!   the type.
@@ -33,4 +34,4 @@ mod timestamp;
 pub use comma_list::{CommaList, CommaListError};
 pub use filter::{Equality, FilterError, Operator, Operators, Ordered, Predicate, Sort};
 pub use secret::Secret;
-pub use timestamp::{Timestamp, TimestampError};
+pub use timestamp::{Timestamp, TimestampError, TimestampSeconds};

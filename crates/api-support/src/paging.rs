@@ -252,14 +252,19 @@ pub struct Placed<T> {
     pub items: Vec<T>,
     /// The position of the next page (`None`: this page is the last).
     pub next: Option<u64>,
-    /// How far apart two pages' positions are: 1 for page numbers, the
-    /// page's length for offsets.
-    pub step: u64,
-    /// The first position past the list: the last page number + 1, or the
-    /// number of items for offsets.
-    pub end: u64,
-    /// How many items the whole list holds, as this page counts them.
-    pub total: u64,
+    pub layout: Layout,
+}
+
+/// How a list's pages are placed, as one page reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Numbered pages, with exact totals: the last page's number and the
+    /// number of items (Cloud Foundry's `total_pages`, `total_results`).
+    Pages { last: u64, total: u64 },
+    /// Item offsets, with a count the walk takes as an estimate only
+    /// (BloodHound's `count` ignores the time window): pages past the end
+    /// come back short or empty.
+    Offsets { count: u64 },
 }
 
 /// A request whose pages can be fetched by position, several at once. The
@@ -267,7 +272,8 @@ pub struct Placed<T> {
 /// its totals; their `concurrency(k)` builder method wraps the request in
 /// [`Concurrently`].
 pub trait Positioned: Clone + Send + Sync {
-    type Item: Send;
+    /// Items are compared where offset pages overlap (see [`Concurrently`]).
+    type Item: Clone + PartialEq + Send;
     type Error: Retryable + Send;
 
     /// Sends the request for the page at `position` (`None`: the page the
@@ -280,30 +286,38 @@ pub trait Positioned: Clone + Send + Sync {
 
 /// A list request walked with up to `concurrency` pages in flight at once.
 ///
-/// The first page is fetched alone; its totals give the positions of every
-/// other page, which are then fetched `concurrency` at a time. Pages are
-/// still delivered in order, at most `concurrency` of them are held at once
-/// (fetched or in flight), and errors and retries are as for the sequential
-/// `pages()`.
+/// The first page is fetched alone; it places every other page, which are
+/// then fetched `concurrency` at a time. Pages are still delivered in order,
+/// at most `concurrency` of them are held at once (fetched or in flight),
+/// and errors and retries are as for the sequential `pages()`.
 ///
 /// # Consistency
 ///
 /// Positions are planned from the first page, so a list that changes during
 /// the walk would shift them: an event added at the front (newest first) is
 /// seen twice, one removed is never seen. The walk does not let that pass
-/// silently. Every page must count the same total as the first, every page
-/// but the last must be as long as the first, and the last planned page must
-/// say it is the last; otherwise the walk ends with an error
-/// ([`Retryable::walk_error`]) naming what changed.
+/// silently; it ends with an error ([`Retryable::walk_error`]) naming what
+/// changed:
+///
+/// * **Numbered pages** ([`Layout::Pages`]) come with exact totals: every
+///   page must count the same total as the first, every page but the last
+///   must be as long as the first, and the last must say it is the last.
+/// * **Offsets** ([`Layout::Offsets`]) overlap by one item: with pages of
+///   `n` items, each later page starts at the previous page's last item
+///   (offsets `0, n-1, 2(n-1), …`), which must be the same item; it is then
+///   dropped. Any shift between two pages shows as a mismatch. The count
+///   only bounds the plan: the walk ends at the first short page, and goes on
+///   one page at a time if the count fell short. (A first page of one item
+///   cannot overlap; such a walk goes one page at a time.)
 ///
 /// To keep a live list from changing under the walk, pin its upper bound
 /// before starting: filter on creation time up to an instant already past
 /// (Cloud Foundry `created_ats[lt]`, BloodHound `before`), so that new
 /// events fall outside the list; the next walk (from that instant) picks
-/// them up. A deletion (retention pruning) still changes the count and ends
-/// the walk with the error. Only an insertion behind the pin together with a
-/// deletion between two page fetches could keep the count and slip past the
-/// checks.
+/// them up. A deletion (retention pruning) still ends the walk with the
+/// error. With numbered pages, only an insertion behind the pin together
+/// with a deletion between two page fetches could keep the count and slip
+/// past the checks.
 #[derive(Debug, Clone)]
 pub struct Concurrently<B> {
     request: B,
@@ -331,35 +345,36 @@ impl<B: Positioned> Concurrently<B> {
             request,
             concurrency,
         } = self;
-        let first_request = request.clone();
         let fetch = move |request: B, position: Option<u64>| {
             with_retry(retry, move || request.clone().fetch_at(position))
         };
         let walk = async move {
-            let first = fetch(first_request, None).await?;
-            let rest = match first.next {
-                None => stream::empty().boxed(),
-                Some(next) => match plan(&first, next) {
-                    Err(message) => {
-                        stream::once(async { Err(B::Error::walk_error(message)) }).boxed()
-                    }
-                    Ok(positions) => {
-                        let last = positions.clone().last();
-                        let (length, total) = (first.items.len(), first.total);
-                        stream::iter(positions)
+            let first = fetch(request.clone(), None).await?;
+            let rest: BoxStream<'a, Vec<B::Item>, B::Error> = match (first.next, first.layout) {
+                (None, _) => stream::empty().boxed(),
+                (Some(next), Layout::Pages { last, total }) => {
+                    let length = first.items.len();
+                    match page_numbers(next, last) {
+                        Err(message) => {
+                            stream::once(async { Err(B::Error::walk_error(message)) }).boxed()
+                        }
+                        Ok(positions) => stream::iter(positions)
                             .map(move |position| {
                                 let page = fetch(request.clone(), Some(position));
                                 async move {
                                     let page = page.await?;
-                                    check(&page, position, last == Some(position), length, total)
+                                    check_page(&page, position, position == last, length, total)
                                         .map_err(B::Error::walk_error)?;
                                     Ok(page.items)
                                 }
                             })
                             .buffered(concurrency)
-                            .boxed()
+                            .boxed(),
                     }
-                },
+                }
+                (Some(next), Layout::Offsets { count }) => {
+                    offsets(request, fetch, concurrency, &first.items, next, count)
+                }
             };
             Ok::<_, B::Error>(stream::once(async move { Ok(first.items) }).chain(rest))
         };
@@ -395,54 +410,144 @@ impl<B: Positioned> Concurrently<B> {
     }
 }
 
-/// The positions of the pages after the first (whose successor is `next`).
-fn plan<T>(
-    first: &Placed<T>,
-    next: u64,
-) -> Result<std::iter::StepBy<std::ops::Range<u64>>, String> {
-    if first.step == 0 {
-        return Err(
-            "the service's first page is empty but names a next page; the walk stops".into(),
-        );
-    }
-    let count = first.end.saturating_sub(next).div_ceil(first.step);
-    if count >= MAX_PAGES as u64 {
+/// The page numbers after the first (whose successor is `next`), up to `last`.
+fn page_numbers(next: u64, last: u64) -> Result<std::ops::RangeInclusive<u64>, String> {
+    if last.saturating_sub(next) >= MAX_PAGES as u64 {
         return Err(format!(
             "the service counts more than {MAX_PAGES} pages; the walk stops"
         ));
     }
-    let step = usize::try_from(first.step).unwrap_or(usize::MAX);
-    Ok((next..first.end).step_by(step))
+    Ok(next..=last)
 }
 
-/// Checks a page of a planned walk against the first page: the list must not have changed.
-fn check<T>(
+/// Checks a numbered page against the first page: the list must not have changed.
+fn check_page<T>(
     page: &Placed<T>,
     position: u64,
     last: bool,
     length: usize,
     total: u64,
 ) -> Result<(), String> {
-    let changed = "the list changed during the walk";
-    let advice = "the walk stops rather than skip or repeat items (pin the list's upper bound, e.g. its creation time, or walk without concurrency)";
-    if page.total != total {
+    let counted = match page.layout {
+        Layout::Pages { total, .. } => total,
+        Layout::Offsets { count } => count,
+    };
+    if counted != total {
         return Err(format!(
-            "{changed}: its first page counted {total} items, the page at {position} counts {}; {advice}",
-            page.total
+            "{CHANGED}: its first page counted {total} items, page {position} counts {counted}; {ADVICE}"
         ));
     }
     if !last && page.items.len() != length {
         return Err(format!(
-            "{changed}: the page at {position} holds {} items where {length} were expected; {advice}",
+            "{CHANGED}: page {position} holds {} items where {length} were expected; {ADVICE}",
             page.items.len()
         ));
     }
     if last && (page.next.is_some() || page.items.is_empty()) {
         return Err(format!(
-            "{changed}: the page at {position} should be the last, non-empty page; {advice}"
+            "{CHANGED}: page {position} should be the last, non-empty page; {ADVICE}"
         ));
     }
     Ok(())
+}
+
+const CHANGED: &str = "the list changed during the walk";
+const ADVICE: &str = "the walk stops rather than skip or repeat items (pin the list's upper bound, e.g. its creation time, or walk without concurrency)";
+
+/// The pages after the first of an offset walk: overlapping by one item,
+/// fetched `concurrency` at a time up to the count, then one at a time until
+/// a short page.
+fn offsets<'a, B, F, Fut>(
+    request: B,
+    fetch: F,
+    concurrency: usize,
+    first: &[B::Item],
+    next: u64,
+    count: u64,
+) -> BoxStream<'a, Vec<B::Item>, B::Error>
+where
+    B: Positioned + 'a,
+    F: Fn(B, Option<u64>) -> Fut + Copy + Send + Sync + 'a,
+    Fut: Future<Output = Result<Placed<B::Item>, B::Error>> + Send + 'a,
+{
+    let length = first.len() as u64;
+    let Some(last_seen) = first.last().cloned() else {
+        return stream::empty().boxed();
+    };
+    // One item cannot overlap: such pages are walked one by one, as the service links them.
+    let (step, start) = if length >= 2 {
+        (length - 1, next - 1)
+    } else {
+        (length, next)
+    };
+    let overlap = length >= 2;
+    let planned = count
+        .saturating_sub(start)
+        .div_ceil(step)
+        .min(MAX_PAGES as u64);
+    let fetch_one = move |request: B, position: u64| async move {
+        fetch(request, Some(position))
+            .await
+            .map(|page| (position, page))
+    };
+    let ahead = {
+        let request = request.clone();
+        stream::iter((0..planned).map(move |i| start + i * step))
+            .map(move |position| fetch_one(request.clone(), position))
+            .buffered(concurrency)
+    };
+    // Past the planned pages (the count fell short), one page at a time until a short one.
+    let behind = stream::unfold(start + planned * step, move |position| {
+        let request = request.clone();
+        async move {
+            let page = fetch_one(request, position).await;
+            Some((page, position.saturating_add(step)))
+        }
+    })
+    .take(MAX_PAGES);
+    struct State<T> {
+        last_seen: T,
+        done: bool,
+    }
+    ahead
+        .chain(behind)
+        .scan(
+            State {
+                last_seen,
+                done: false,
+            },
+            move |state, page| {
+                if state.done {
+                    return std::future::ready(None);
+                }
+                let (position, mut page) = match page {
+                    Ok(page) => page,
+                    Err(e) => {
+                        state.done = true;
+                        return std::future::ready(Some(Err(e)));
+                    }
+                };
+                let received = page.items.len() as u64;
+                if overlap {
+                    if page.items.first() != Some(&state.last_seen) {
+                        state.done = true;
+                        let message = format!(
+                            "{CHANGED}: the page at offset {position} does not start with the previous page's last item; {ADVICE}"
+                        );
+                        return std::future::ready(Some(Err(B::Error::walk_error(message))));
+                    }
+                    page.items.remove(0);
+                }
+                if let Some(last) = page.items.last() {
+                    state.last_seen = last.clone();
+                }
+                // A short page is the last one (the count is not trusted to say so).
+                state.done = received < length;
+                std::future::ready(Some(Ok(page.items)))
+            },
+        )
+        .try_filter(|items| std::future::ready(!items.is_empty()))
+        .boxed()
 }
 
 /// The `rel="next"` target of the `Link` response headers (RFC 8288), if any.
@@ -714,6 +819,8 @@ mod tests {
         /// The page at this offset answers "busy" the first time.
         busy_once_at: Option<u64>,
         busy_sent: Arc<std::sync::atomic::AtomicBool>,
+        /// Added to the count the pages report (BloodHound's ignores the time window).
+        count_off_by: u64,
     }
 
     impl Offsets {
@@ -727,6 +834,7 @@ mod tests {
                 grow_after: None,
                 busy_once_at: None,
                 busy_sent: Arc::default(),
+                count_off_by: 0,
             }
         }
     }
@@ -760,9 +868,9 @@ mod tests {
             let reached = skip + items.len() as u64;
             Ok(Placed {
                 next: (!items.is_empty() && reached < count).then_some(reached),
-                step: items.len() as u64,
-                end: count,
-                total: count,
+                layout: Layout::Offsets {
+                    count: count + self.count_off_by,
+                },
                 items,
             })
         }
@@ -773,10 +881,12 @@ mod tests {
         for (count, limit, k) in [
             (0, 3, 4),
             (1, 1, 4),
+            (5, 1, 3),
             (10, 3, 1),
             (10, 3, 2),
             (25, 3, 4),
             (9, 3, 8),
+            (12, 4, 3),
         ] {
             let list = Offsets::new(count, limit);
             let all: Vec<u32> = Concurrently::new(list.clone(), k)
@@ -785,22 +895,26 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(all, (0..count).collect::<Vec<_>>(), "{count}/{limit}/{k}");
-            let pages = u32::try_from(u64::from(count).div_ceil(limit))
-                .unwrap()
-                .max(1);
-            assert_eq!(
-                list.fetched.load(Ordering::SeqCst),
-                pages,
-                "each page fetched once"
-            );
             let most = list.most_in_flight.load(Ordering::SeqCst);
             assert!(
                 most <= k as u32,
                 "{most} pages in flight with concurrency {k}"
             );
-            if pages > 2 && k > 1 {
+            if count > 2 * limit as u32 && k > 1 && limit > 1 {
                 assert!(most > 1, "pages were fetched one at a time");
             }
+        }
+        // A count that overstates the list (BloodHound's ignores the window) or
+        // understates it (the list grew behind a pin) changes nothing.
+        for off_by in [0, 7, 100] {
+            let mut list = Offsets::new(20, 4);
+            list.count_off_by = off_by;
+            let all: Vec<u32> = Concurrently::new(list, 4)
+                .stream()
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(all, (0..20).collect::<Vec<_>>(), "count off by {off_by}");
         }
     }
 
@@ -827,26 +941,24 @@ mod tests {
         let page = |items: Vec<u32>, next: Option<u64>, total: u64| Placed {
             items,
             next,
-            step: 3,
-            end: 9,
-            total,
+            layout: Layout::Pages { last: 3, total },
         };
-        assert!(check(&page(vec![1, 2, 3], Some(6), 9), 3, false, 3, 9).is_ok());
-        let message = check(&page(vec![1, 2, 3], Some(6), 10), 3, false, 3, 9).unwrap_err();
+        assert!(check_page(&page(vec![1, 2, 3], Some(3), 9), 2, false, 3, 9).is_ok());
+        let message = check_page(&page(vec![1, 2, 3], Some(3), 10), 2, false, 3, 9).unwrap_err();
         assert!(
-            message.contains("first page counted 9 items, the page at 3 counts 10"),
+            message.contains("first page counted 9 items, page 2 counts 10"),
             "{message}"
         );
         assert!(
-            check(&page(vec![1, 2], Some(6), 9), 3, false, 3, 9).is_err(),
+            check_page(&page(vec![1, 2], Some(3), 9), 2, false, 3, 9).is_err(),
             "a short middle page"
         );
         assert!(
-            check(&page(vec![7], Some(9), 9), 6, true, 3, 9).is_err(),
+            check_page(&page(vec![7], Some(4), 9), 3, true, 3, 9).is_err(),
             "the last page is not last"
         );
         assert!(
-            check(&page(vec![], None, 9), 6, true, 3, 9).is_err(),
+            check_page(&page(vec![], None, 9), 3, true, 3, 9).is_err(),
             "an empty last page"
         );
     }
@@ -854,7 +966,7 @@ mod tests {
     #[tokio::test]
     async fn concurrent_walks_retry_busy_pages_and_refuse_endless_plans() {
         let mut list = Offsets::new(9, 3);
-        list.busy_once_at = Some(3);
+        list.busy_once_at = Some(4);
         let retry = Retry {
             max_retries: 2,
             initial: Duration::from_millis(1),
@@ -875,16 +987,8 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(some, [0, 1, 2, 3]);
-        let huge = Placed {
-            items: vec![1],
-            next: Some(1),
-            step: 1,
-            end: u64::MAX,
-            total: u64::MAX,
-        };
-        assert!(plan(&huge, 1).unwrap_err().contains("more than"));
-        let empty = Placed { step: 0, ..huge };
-        assert!(plan(&empty, 1).is_err());
+        assert!(page_numbers(2, u64::MAX).unwrap_err().contains("more than"));
+        assert_eq!(page_numbers(2, 4).unwrap().collect::<Vec<_>>(), [2, 3, 4]);
     }
 
     #[test]

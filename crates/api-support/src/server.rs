@@ -104,6 +104,21 @@ pub fn status(code: u16) -> axum::http::StatusCode {
     axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// Sets a documented response header when the handler gave it a value (a
+/// value that is not a valid header value is left out rather than sent broken).
+pub fn set_header<T: fmt::Display>(
+    response: &mut axum::response::Response,
+    name: &'static str,
+    value: Option<T>,
+) {
+    if let Some(value) = value
+        && let Ok(value) = axum::http::HeaderValue::from_str(&value.to_string())
+        && let Ok(name) = axum::http::HeaderName::from_bytes(name.as_bytes())
+    {
+        response.headers_mut().insert(name, value);
+    }
+}
+
 /// What a parameter value must parse as.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ValueKind {

@@ -106,9 +106,134 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// A `format: date-time` value a service takes only to the second, in UTC:
+/// `YYYY-MM-DDThh:mm:ssZ` (Cloud Foundry's timestamp filters answer 400 to
+/// a fraction or an offset). The spec says so with the pattern
+/// `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$` beside `format: date-time`.
+///
+/// Made from any instant by **truncating** it to its second, so
+/// `created_ats_gte(Utc::now())` sends the current second; read (by a server
+/// stub) only from exactly that form, as the service reads it.
+///
+/// ```
+/// use api_support::TimestampSeconds;
+/// let now = chrono::DateTime::parse_from_rfc3339("2026-11-01T12:00:54.123456Z").unwrap().to_utc();
+/// assert_eq!(TimestampSeconds::from(now).to_string(), "2026-11-01T12:00:54Z");
+/// assert!("2026-11-01T12:00:54.1Z".parse::<TimestampSeconds>().is_err());
+/// assert!("2026-11-01T13:00:54+01:00".parse::<TimestampSeconds>().is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimestampSeconds(DateTime<Utc>);
+
+impl TimestampSeconds {
+    /// The instant as a `chrono` value (a whole second).
+    pub fn into_inner(self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+impl Deref for TimestampSeconds {
+    type Target = DateTime<Utc>;
+    fn deref(&self) -> &DateTime<Utc> {
+        &self.0
+    }
+}
+
+impl From<DateTime<Utc>> for TimestampSeconds {
+    fn from(t: DateTime<Utc>) -> Self {
+        TimestampSeconds(t.trunc_subsecs(0))
+    }
+}
+
+impl From<Timestamp> for TimestampSeconds {
+    fn from(t: Timestamp) -> Self {
+        TimestampSeconds::from(t.0)
+    }
+}
+
+impl From<TimestampSeconds> for Timestamp {
+    fn from(t: TimestampSeconds) -> Self {
+        Timestamp(t.0)
+    }
+}
+
+impl From<TimestampSeconds> for DateTime<Utc> {
+    fn from(t: TimestampSeconds) -> Self {
+        t.0
+    }
+}
+
+impl fmt::Debug for TimestampSeconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TimestampSeconds({self})")
+    }
+}
+
+impl fmt::Display for TimestampSeconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%SZ"))
+    }
+}
+
+impl FromStr for TimestampSeconds {
+    type Err = TimestampError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let shaped = s.len() == 20
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                10 => b == b'T',
+                13 | 16 => b == b':',
+                19 => b == b'Z',
+                _ => b.is_ascii_digit(),
+            });
+        shaped
+            .then(|| NaiveDateTime::parse_from_str(&s[..19], "%Y-%m-%dT%H:%M:%S").ok())
+            .flatten()
+            .map(|n| TimestampSeconds(n.and_utc()))
+            .ok_or_else(|| TimestampError(s.to_owned()))
+    }
+}
+
+impl Serialize for TimestampSeconds {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimestampSeconds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_seconds_are_truncated_when_made_and_exact_when_read() {
+        let t: Timestamp = "2026-11-01T12:00:54.999999Z".parse().unwrap();
+        let seconds = TimestampSeconds::from(t);
+        assert_eq!(seconds.to_string(), "2026-11-01T12:00:54Z");
+        assert_eq!(Timestamp::from(seconds).to_string(), "2026-11-01T12:00:54Z");
+        assert_eq!(
+            "2026-11-01T12:00:54Z".parse::<TimestampSeconds>().unwrap(),
+            seconds
+        );
+        for refused in [
+            "2026-11-01T12:00:54.5Z",
+            "2026-11-01T12:00:54+00:00",
+            "2026-11-01t12:00:54z",
+            "2026-11-01T12:00:54",
+            "2026-13-01T12:00:54Z",
+            "2026-11-01T12:00:54Z\n",
+            "２026-11-01T12:00:54Z",
+            "",
+        ] {
+            assert!(refused.parse::<TimestampSeconds>().is_err(), "{refused:?}");
+        }
+    }
 
     #[test]
     fn reads_offsets_fractions_and_naive_values() {

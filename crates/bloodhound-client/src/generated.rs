@@ -883,7 +883,7 @@ impl<'a> builder::ListAuditLogs<'a> {
     }
 }
 impl<'a> builder::ListAuditLogs<'a> {
-    /// Walks with up to `pages` pages in flight at once: the first page's totals place every other page (by `skip`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`]).
+    /// Walks with up to `pages` pages in flight at once: the first page places every other page (by `skip`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`]).
     pub fn concurrency(self, pages: usize) -> ::api_support::paging::Concurrently<Self> {
         ::api_support::paging::Concurrently::new(self, pages)
     }
@@ -909,9 +909,9 @@ impl ::api_support::paging::Positioned for builder::ListAuditLogs<'_> {
             .filter(|reached| received > 0 && *reached < page.count);
         Ok(::api_support::paging::Placed {
             next: next.and_then(|n| u64::try_from(n).ok()),
-            step: u64::try_from(page.data.logs.len()).unwrap_or(0),
-            end: u64::try_from(page.count).unwrap_or(0),
-            total: u64::try_from(page.count).unwrap_or(0),
+            layout: ::api_support::paging::Layout::Offsets {
+                count: u64::try_from(page.count).unwrap_or(0),
+            },
             items: page.data.logs,
         })
     }

@@ -53,7 +53,7 @@ pub mod types {
 
 The Cloud Controller (CAPI) is the REST API of a Cloud Foundry foundation. This hand-reconstructed spec covers the V3 audit event listing endpoint, `GET /v3/audit_events`: events recorded when users or the system act on apps, services, routes, orgs, spaces, quotas and other resources.
 
-Sources: the Broadcom/VMware API reference https://developer.broadcom.com/xapis/tanzu-ear-cloud-controller-api/latest/v3/audit_events/get/ (seed 003), the canonical CAPI docs in cloudfoundry/cloud_controller_ng (`docs/v3/source/includes/resources/audit_events/` and the `_filters`, `_timestamps`, `_errors` and `_pagination` pages) and the server code (`app/presenters/v3/event_presenter.rb`, `app/presenters/v3/pagination_presenter.rb`, `spec/request/events_spec.rb`). `info.version` is the V3 API major; each foundation reports its exact CAPI version at `GET /`.
+Sources: the Broadcom/VMware API reference https://developer.broadcom.com/xapis/tanzu-ear-cloud-controller-api/latest/v3/audit_events/get/ (seed 003), the canonical CAPI docs in cloudfoundry/cloud_controller_ng (`docs/v3/source/includes/resources/audit_events/` and the `_filters`, `_timestamps`, `_errors` and `_pagination` pages) and the server code (`app/presenters/v3/event_presenter.rb`, `app/presenters/v3/paginated_list_presenter.rb`, `lib/cloud_controller/paging/pagination_options.rb`, `app/messages/list_message.rb`, `app/messages/validators.rb`, `spec/request/events_spec.rb`). `info.version` is the V3 API major; each foundation reports its exact CAPI version at `GET /`.
 
 Wire format: where the Broadcom rendering and CAPI disagree (optional fields, `method` in links, null `space`/`organization`), this spec follows CAPI; see specs/README.md.
 
@@ -114,9 +114,9 @@ impl Client {
 
 Retrieve all audit events the user has access to (admins, read-only admins and global auditors see every event; org auditors see their orgs' events, space roles see their spaces' events).
 
-Paging is page based: `page` (from 1) and `per_page` (1..5000, default 50). `pagination.next` is `null` on the last page and `pagination.previous` is `null` on the first; the links repeat `per_page`, `order_by` and every filter. Default order is `created_at` ascending; `order_by` with a leading `-` sorts descending.
+Paging is page based: `page` (from 1) and `per_page` (1..5000, default 50). `pagination.next` is `null` on the last page and `pagination.previous` is `null` on the first; the links repeat `per_page`, `order_by` and every filter. Without `order_by` the order is the events' `id` ascending (insertion order: roughly `created_at` ascending, not guaranteed; `pagination_options.rb` `ORDER_DEFAULT = 'id'`) and the links carry no `order_by`; with it, the links carry it signed (`order_by=%2Bcreated_at` for `created_at` or `+created_at`). `order_by` with a leading `-` sorts descending.
 
-Filters: list parameters (`types`, `target_guids`, `space_guids`, `organization_guids`, and equality on `created_ats`/`updated_ats`) take comma-delimited values that are OR'd within one parameter; different parameters are AND'd. A comma inside a value must be sent as `%2C`. Timestamps are `YYYY-MM-DDThh:mm:ssZ`: second precision, UTC with a `Z` suffix; sub-second values are not supported. `created_ats` and `updated_ats` also take relational operators as a bracket suffix on the parameter name, e.g. `created_ats[lt]=2026-11-01T12:00:00Z`; operators `lt`, `lte`, `gt`, `gte` may be combined (`created_ats[gt]=...&created_ats[lt]=...`). The brackets may be sent raw or percent-encoded. `target_guids[not]` excludes events whose target is one of the given guids. Invalid parameters are answered with 400 `CF-BadQueryParameter`.
+Filters: list parameters (`types`, `target_guids`, `space_guids`, `organization_guids`, and equality on `created_ats`/`updated_ats`) take comma-delimited values that are OR'd within one parameter; different parameters are AND'd. Timestamps are `YYYY-MM-DDThh:mm:ssZ`: second precision, UTC with a `Z` suffix; a fraction or an offset is a 400 (`app/messages/validators.rb`, `opinionated_iso_8601`), hence the `pattern` on every timestamp parameter (the generated client truncates an instant to its second). `created_ats` and `updated_ats` also take relational operators as a bracket suffix on the parameter name, e.g. `created_ats[lt]=2026-11-01T12:00:00Z`; operators `lt`, `lte`, `gt`, `gte` may be combined (`created_ats[gt]=...&created_ats[lt]=...`). The brackets may be sent raw or percent-encoded. `target_guids[not]` excludes events whose target is one of the given guids. Invalid parameters are answered with 400 `CF-BadQueryParameter`.
 
 Sends a `GET` request to `/v3/audit_events`
 
@@ -126,7 +126,8 @@ Arguments:
 - `created_ats_gte`: Events created at or after this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
 - `created_ats_lt`: Events created before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
 - `created_ats_lte`: Events created at or before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-- `order_by`: Value to sort by. Defaults to ascending; prepend with `-` to sort descending.
+- `guids`: Comma-delimited list of audit event guids to filter by (OR). Accepted by every V3 list endpoint since CAPI 3.91.0 (`list_message.rb` `COMMON_FILTERING_KEYS`), though the audit event docs do not list it.
+- `order_by`: Value to sort by: ascending, or descending with a leading `-` (`+` is ascending too, and must be sent percent-encoded as `%2B`: a raw `+` is a space, answered with 400). Without it the order is the events' `id` ascending.
 - `organization_guids`: Comma-delimited list of organization guids to filter by (OR).
 - `page`: Page to display; valid values are integers >= 1.
 - `per_page`: Number of results per page; valid values are 1 through 5000.
@@ -146,6 +147,7 @@ let response = client.list_audit_events()
     .created_ats_gte(created_ats_gte)
     .created_ats_lt(created_ats_lt)
     .created_ats_lte(created_ats_lte)
+    .guids(guids)
     .order_by(order_by)
     .organization_guids(organization_guids)
     .page(page)
@@ -182,13 +184,14 @@ pub mod builder {
     pub struct ListAuditEvents<'a> {
         client: &'a super::Client,
         created_ats: Result<
-            Option<::api_support::CommaList<::api_support::Timestamp>>,
+            Option<::api_support::CommaList<::api_support::TimestampSeconds>>,
             String,
         >,
-        created_ats_gt: Result<Option<::api_support::Timestamp>, String>,
-        created_ats_gte: Result<Option<::api_support::Timestamp>, String>,
-        created_ats_lt: Result<Option<::api_support::Timestamp>, String>,
-        created_ats_lte: Result<Option<::api_support::Timestamp>, String>,
+        created_ats_gt: Result<Option<::api_support::TimestampSeconds>, String>,
+        created_ats_gte: Result<Option<::api_support::TimestampSeconds>, String>,
+        created_ats_lt: Result<Option<::api_support::TimestampSeconds>, String>,
+        created_ats_lte: Result<Option<::api_support::TimestampSeconds>, String>,
+        guids: Result<Option<::api_support::CommaList<::std::string::String>>, String>,
         order_by: Result<Option<::cloud_foundry_types::ListAuditEventsOrderBy>, String>,
         organization_guids: Result<
             Option<::api_support::CommaList<::std::string::String>>,
@@ -210,13 +213,13 @@ pub mod builder {
         >,
         types: Result<Option<::api_support::CommaList<::std::string::String>>, String>,
         updated_ats: Result<
-            Option<::api_support::CommaList<::api_support::Timestamp>>,
+            Option<::api_support::CommaList<::api_support::TimestampSeconds>>,
             String,
         >,
-        updated_ats_gt: Result<Option<::api_support::Timestamp>, String>,
-        updated_ats_gte: Result<Option<::api_support::Timestamp>, String>,
-        updated_ats_lt: Result<Option<::api_support::Timestamp>, String>,
-        updated_ats_lte: Result<Option<::api_support::Timestamp>, String>,
+        updated_ats_gt: Result<Option<::api_support::TimestampSeconds>, String>,
+        updated_ats_gte: Result<Option<::api_support::TimestampSeconds>, String>,
+        updated_ats_lt: Result<Option<::api_support::TimestampSeconds>, String>,
+        updated_ats_lte: Result<Option<::api_support::TimestampSeconds>, String>,
     }
     impl<'a> ListAuditEvents<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -227,6 +230,7 @@ pub mod builder {
                 created_ats_gte: Ok(None),
                 created_ats_lt: Ok(None),
                 created_ats_lte: Ok(None),
+                guids: Ok(None),
                 order_by: Ok(None),
                 organization_guids: Ok(None),
                 page: Ok(None),
@@ -244,65 +248,80 @@ pub mod builder {
         }
         pub fn created_ats<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::CommaList<::api_support::Timestamp>>,
+            V: std::convert::TryInto<
+                ::api_support::CommaList<::api_support::TimestampSeconds>,
+            >,
         {
             self.created_ats = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: CommaList < :: api_support :: Timestamp , >` for created_ats failed"
+                    "conversion to `:: api_support :: CommaList < :: api_support :: TimestampSeconds , >` for created_ats failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_gt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.created_ats_gt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for created_ats_gt failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for created_ats_gt failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_gte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.created_ats_gte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for created_ats_gte failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for created_ats_gte failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_lt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.created_ats_lt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for created_ats_lt failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for created_ats_lt failed"
                         .to_string()
                 });
             self
         }
         pub fn created_ats_lte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.created_ats_lte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for created_ats_lte failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for created_ats_lte failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn guids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::api_support::CommaList<::std::string::String>>,
+        {
+            self.guids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: api_support :: CommaList < :: std :: string :: String , >` for guids failed"
                         .to_string()
                 });
             self
@@ -413,65 +432,67 @@ pub mod builder {
         }
         pub fn updated_ats<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::CommaList<::api_support::Timestamp>>,
+            V: std::convert::TryInto<
+                ::api_support::CommaList<::api_support::TimestampSeconds>,
+            >,
         {
             self.updated_ats = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: CommaList < :: api_support :: Timestamp , >` for updated_ats failed"
+                    "conversion to `:: api_support :: CommaList < :: api_support :: TimestampSeconds , >` for updated_ats failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_gt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.updated_ats_gt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for updated_ats_gt failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for updated_ats_gt failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_gte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.updated_ats_gte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for updated_ats_gte failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for updated_ats_gte failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_lt<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.updated_ats_lt = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for updated_ats_lt failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for updated_ats_lt failed"
                         .to_string()
                 });
             self
         }
         pub fn updated_ats_lte<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::api_support::Timestamp>,
+            V: std::convert::TryInto<::api_support::TimestampSeconds>,
         {
             self.updated_ats_lte = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: api_support :: Timestamp` for updated_ats_lte failed"
+                    "conversion to `:: api_support :: TimestampSeconds` for updated_ats_lte failed"
                         .to_string()
                 });
             self
@@ -490,6 +511,7 @@ pub mod builder {
                 created_ats_gte,
                 created_ats_lt,
                 created_ats_lte,
+                guids,
                 order_by,
                 organization_guids,
                 page,
@@ -509,6 +531,7 @@ pub mod builder {
             let created_ats_gte = created_ats_gte.map_err(Error::InvalidRequest)?;
             let created_ats_lt = created_ats_lt.map_err(Error::InvalidRequest)?;
             let created_ats_lte = created_ats_lte.map_err(Error::InvalidRequest)?;
+            let guids = guids.map_err(Error::InvalidRequest)?;
             let order_by = order_by.map_err(Error::InvalidRequest)?;
             let organization_guids = organization_guids.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -564,6 +587,7 @@ pub mod builder {
                         &created_ats_lte,
                     ),
                 )
+                .query(&progenitor_client::QueryParam::new("guids", &guids))
                 .query(&progenitor_client::QueryParam::new("order_by", &order_by))
                 .query(
                     &progenitor_client::QueryParam::new(
@@ -669,6 +693,18 @@ pub mod builder {
                     )
                 }
                 422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::api_support::client::decode_by_status::<
+                                ::cloud_foundry_types::ErrorList,
+                                _,
+                                _,
+                            >(response)
+                                .await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ::api_support::client::decode_by_status::<
@@ -805,7 +841,7 @@ impl<'a> builder::ListAuditEvents<'a> {
     }
 }
 impl<'a> builder::ListAuditEvents<'a> {
-    /// Walks with up to `pages` pages in flight at once: the first page's totals place every other page (by `page`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`]).
+    /// Walks with up to `pages` pages in flight at once: the first page places every other page (by `page`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`]).
     pub fn concurrency(self, pages: usize) -> ::api_support::paging::Concurrently<Self> {
         ::api_support::paging::Concurrently::new(self, pages)
     }
@@ -833,11 +869,10 @@ impl ::api_support::paging::Positioned for builder::ListAuditEvents<'_> {
             .and_then(|number| number.parse::<u64>().ok());
         Ok(::api_support::paging::Placed {
             next: next.and_then(|n| u64::try_from(n).ok()),
-            step: 1,
-            end: u64::try_from(page.pagination.total_pages)
-                .unwrap_or(0)
-                .saturating_add(1),
-            total: u64::try_from(page.pagination.total_results).unwrap_or(0),
+            layout: ::api_support::paging::Layout::Pages {
+                last: u64::try_from(page.pagination.total_pages).unwrap_or(0),
+                total: u64::try_from(page.pagination.total_results).unwrap_or(0),
+            },
             items: page.resources,
         })
     }

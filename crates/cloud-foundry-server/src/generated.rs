@@ -49,32 +49,36 @@ pub mod list_audit_events {
         pub page: ::std::num::NonZeroU64,
         /// `per_page` (query). Default: `50`. Number of results per page; valid values are 1 through 5000.
         pub per_page: ::std::num::NonZeroU64,
-        /// `order_by` (query). Default: `"created_at"`. Value to sort by. Defaults to ascending; prepend with `-` to sort descending.
-        pub order_by: ::cloud_foundry_types::ListAuditEventsOrderBy,
+        /// `order_by` (query). Value to sort by: ascending, or descending with a leading `-` (`+` is ascending too, and must be sent percent-encoded as `%2B`: a raw `+` is a space, answered with 400). Without it the order is the events' `id` ascending.
+        pub order_by: ::std::option::Option<
+            ::cloud_foundry_types::ListAuditEventsOrderBy,
+        >,
         /// `created_ats` (query). Events created at exactly one of these timestamps (comma-delimited, `YYYY-MM-DDThh:mm:ssZ`, second precision). For ranges use the `created_ats[lt]`/`[lte]`/`[gt]`/`[gte]` parameters.
         pub created_ats: ::std::option::Option<
-            ::std::vec::Vec<::api_support::Timestamp>,
+            ::std::vec::Vec<::api_support::TimestampSeconds>,
         >,
         /// `created_ats[lt]` (query). Events created before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub created_ats_lt: ::std::option::Option<::api_support::Timestamp>,
+        pub created_ats_lt: ::std::option::Option<::api_support::TimestampSeconds>,
         /// `created_ats[lte]` (query). Events created at or before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub created_ats_lte: ::std::option::Option<::api_support::Timestamp>,
+        pub created_ats_lte: ::std::option::Option<::api_support::TimestampSeconds>,
         /// `created_ats[gt]` (query). Events created after this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub created_ats_gt: ::std::option::Option<::api_support::Timestamp>,
+        pub created_ats_gt: ::std::option::Option<::api_support::TimestampSeconds>,
         /// `created_ats[gte]` (query). Events created at or after this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub created_ats_gte: ::std::option::Option<::api_support::Timestamp>,
+        pub created_ats_gte: ::std::option::Option<::api_support::TimestampSeconds>,
         /// `updated_ats` (query). Events updated at exactly one of these timestamps (comma-delimited, `YYYY-MM-DDThh:mm:ssZ`, second precision). For ranges use the `updated_ats[lt]`/`[lte]`/`[gt]`/`[gte]` parameters. (An event's `updated_at` equals its `created_at`.)
         pub updated_ats: ::std::option::Option<
-            ::std::vec::Vec<::api_support::Timestamp>,
+            ::std::vec::Vec<::api_support::TimestampSeconds>,
         >,
         /// `updated_ats[lt]` (query). Events updated before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub updated_ats_lt: ::std::option::Option<::api_support::Timestamp>,
+        pub updated_ats_lt: ::std::option::Option<::api_support::TimestampSeconds>,
         /// `updated_ats[lte]` (query). Events updated at or before this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub updated_ats_lte: ::std::option::Option<::api_support::Timestamp>,
+        pub updated_ats_lte: ::std::option::Option<::api_support::TimestampSeconds>,
         /// `updated_ats[gt]` (query). Events updated after this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub updated_ats_gt: ::std::option::Option<::api_support::Timestamp>,
+        pub updated_ats_gt: ::std::option::Option<::api_support::TimestampSeconds>,
         /// `updated_ats[gte]` (query). Events updated at or after this timestamp (`YYYY-MM-DDThh:mm:ssZ`, second precision).
-        pub updated_ats_gte: ::std::option::Option<::api_support::Timestamp>,
+        pub updated_ats_gte: ::std::option::Option<::api_support::TimestampSeconds>,
+        /// `guids` (query). Comma-delimited list of audit event guids to filter by (OR). Accepted by every V3 list endpoint since CAPI 3.91.0 (`list_message.rb` `COMMON_FILTERING_KEYS`), though the audit event docs do not list it.
+        pub guids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// `types` (query). Comma-delimited list of event types to filter by (OR). Known types: `audit.app.apply_manifest`, `audit.app.build.create`, `audit.app.build.failed`, `audit.app.build.staged`, `audit.app.copy-bits`, `audit.app.create`, `audit.app.delete-request`, `audit.app.deployment.cancel`, `audit.app.deployment.create`, `audit.app.deployment.continue`, `audit.app.droplet.create`, `audit.app.droplet.delete`, `audit.app.droplet.download`, `audit.app.droplet.mapped`, `audit.app.droplet.upload`, `audit.app.environment.show`, `audit.app.environment_variables.show`, `audit.app.map-route`, `audit.app.package.create`, `audit.app.package.delete`, `audit.app.package.download`, `audit.app.package.upload`, `audit.app.process.crash`, `audit.app.process.create`, `audit.app.process.delete`, `audit.app.process.ready`, `audit.app.process.not-ready`, `audit.app.process.rescheduling`, `audit.app.process.scale`, `audit.app.process.terminate_instance`, `audit.app.process.update`, `audit.app.restage`, `audit.app.restart`, `audit.app.revision.create`, `audit.app.revision.environment_variables.show`, `audit.app.ssh-authorized`, `audit.app.ssh-unauthorized`, `audit.app.start`, `audit.app.stop`, `audit.app.task.cancel`, `audit.app.task.create`, `audit.app.unmap-route`, `audit.app.update`, `audit.app.upload-bits`, `audit.buildpack.create`, `audit.buildpack.delete`, `audit.buildpack.update`, `audit.buildpack.upload`, `audit.organization.create`, `audit.organization.delete-request`, `audit.organization.update`, `audit.organization_quota.apply`, `audit.organization_quota.create`, `audit.organization_quota.delete`, `audit.organization_quota.update`, `audit.route.create`, `audit.route.delete-request`, `audit.route.share`, `audit.route.transfer-owner`, `audit.route.unshare`, `audit.route.update`, `audit.service.create`, `audit.service.delete`, `audit.service.update`, `audit.service_binding.create`, `audit.service_binding.delete`, `audit.service_binding.show`, `audit.service_binding.start_create`, `audit.service_binding.start_delete`, `audit.service_binding.update`, `audit.service_broker.create`, `audit.service_broker.delete`, `audit.service_broker.update`, `audit.service_dashboard_client.create`, `audit.service_dashboard_client.delete`, `audit.service_instance.bind_route`, `audit.service_instance.create`, `audit.service_instance.delete`, `audit.service_instance.purge`, `audit.service_instance.share`, `audit.service_instance.show`, `audit.service_instance.start_create`, `audit.service_instance.start_delete`, `audit.service_instance.start_update`, `audit.service_instance.unbind_route`, `audit.service_instance.unshare`, `audit.service_instance.update`, `audit.service_key.create`, `audit.service_key.delete`, `audit.service_key.show`, `audit.service_key.start_create`, `audit.service_key.start_delete`, `audit.service_key.update`, `audit.service_plan.create`, `audit.service_plan.delete`, `audit.service_plan.update`, `audit.service_plan_visibility.create`, `audit.service_plan_visibility.delete`, `audit.service_plan_visibility.update`, `audit.service_route_binding.create`, `audit.service_route_binding.delete`, `audit.service_route_binding.start_create`, `audit.service_route_binding.start_delete`, `audit.service_route_binding.update`, `audit.space.create`, `audit.space.delete-request`, `audit.space.update`, `audit.space_quota.apply`, `audit.space_quota.create`, `audit.space_quota.delete`, `audit.space_quota.remove`, `audit.space_quota.update`, `audit.stack.create`, `audit.stack.delete`, `audit.stack.update`, `audit.user.organization_auditor_add`, `audit.user.organization_auditor_remove`, `audit.user.organization_billing_manager_add`, `audit.user.organization_billing_manager_remove`, `audit.user.organization_manager_add`, `audit.user.organization_manager_remove`, `audit.user.organization_user_add`, `audit.user.organization_user_remove`, `audit.user.space_auditor_add`, `audit.user.space_auditor_remove`, `audit.user.space_developer_add`, `audit.user.space_developer_remove`, `audit.user.space_manager_add`, `audit.user.space_manager_remove`, `audit.user.space_supporter_add`, `audit.user.space_supporter_remove`, `audit.user_provided_service_instance.create`, `audit.user_provided_service_instance.delete`, `audit.user_provided_service_instance.show`, `audit.user_provided_service_instance.update`, `app.crash`, `blob.remove_orphan`.
         pub types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// `target_guids` (query). Comma-delimited list of target guids to filter by (OR). Target guids are not always UUIDs (e.g. `directory_key/blob_key` for `blob.remove_orphan`).
@@ -133,8 +137,10 @@ pub mod list_audit_events {
                     &::api_support::server::Rules {
                         enum_values: &[
                             "created_at",
+                            "+created_at",
                             "-created_at",
                             "updated_at",
+                            "+updated_at",
                             "-updated_at",
                         ],
                         ..::api_support::server::Rules::DEFAULT
@@ -142,13 +148,14 @@ pub mod list_audit_events {
                 );
             let created_ats = p
                 .list::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "created_ats",
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         min_items: Some(1usize),
                         ..::api_support::server::Rules::DEFAULT
@@ -156,61 +163,66 @@ pub mod list_audit_events {
                 );
             let created_ats_lt = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "created_ats[lt]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let created_ats_lte = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "created_ats[lte]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let created_ats_gt = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "created_ats[gt]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let created_ats_gte = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "created_ats[gte]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let updated_ats = p
                 .list::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "updated_ats",
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         min_items: Some(1usize),
                         ..::api_support::server::Rules::DEFAULT
@@ -218,49 +230,65 @@ pub mod list_audit_events {
                 );
             let updated_ats_lt = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "updated_ats[lt]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let updated_ats_lte = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "updated_ats[lte]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let updated_ats_gt = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "updated_ats[gt]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let updated_ats_gte = p
                 .scalar::<
-                    ::api_support::Timestamp,
+                    ::api_support::TimestampSeconds,
                 >(
                     ::api_support::server::In::Query,
                     "updated_ats[gte]",
                     false,
                     &::api_support::server::Rules {
+                        pattern: Some("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),
                         kind: ::api_support::server::ValueKind::DateTime,
+                        ..::api_support::server::Rules::DEFAULT
+                    },
+                );
+            let guids = p
+                .list::<
+                    ::std::string::String,
+                >(
+                    ::api_support::server::In::Query,
+                    "guids",
+                    false,
+                    ::api_support::server::ListStyle::Comma,
+                    &::api_support::server::Rules {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -273,7 +301,6 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        min_items: Some(1usize),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -286,7 +313,6 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        min_items: Some(1usize),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -299,7 +325,6 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        min_items: Some(1usize),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -312,7 +337,6 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        min_items: Some(1usize),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -325,7 +349,6 @@ pub mod list_audit_events {
                     false,
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules {
-                        min_items: Some(1usize),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -339,10 +362,7 @@ pub mod list_audit_events {
                     .unwrap_or_else(|| const {
                         ::std::num::NonZeroU64::new(50).unwrap()
                     }),
-                order_by: order_by
-                    .unwrap_or_else(|| {
-                        ::cloud_foundry_types::ListAuditEventsOrderBy::CreatedAt
-                    }),
+                order_by,
                 created_ats,
                 created_ats_lt,
                 created_ats_lte,
@@ -353,6 +373,7 @@ pub mod list_audit_events {
                 updated_ats_lte,
                 updated_ats_gt,
                 updated_ats_gte,
+                guids,
                 types,
                 target_guids,
                 target_guids_not,
@@ -377,6 +398,10 @@ pub mod list_audit_events {
         Conflict(::cloud_foundry_types::ErrorList),
         /// `422`: Unprocessable Entity.
         UnprocessableEntity(::cloud_foundry_types::ErrorList),
+        /** `429`: Too Many Requests: the foundation's rate limiter (when enabled) counted more requests than the caller's limit in the current window (`middleware/base_rate_limiter.rb`). `CF-RateLimitExceeded` (10013) for a user token, `CF-IPBasedRateLimitExceeded` (10014) for unauthenticated callers (the limiter runs before authentication, so they may see it instead of a 401).
+
+Wire format: the JSON body is sent as `text/plain; charset=utf-8`; do not rely on the media type.*/
+        TooManyRequests(::cloud_foundry_types::ErrorList, TooManyRequestsHeaders),
         /// `500`: Internal Server Error.
         InternalServerError(::cloud_foundry_types::ErrorList),
         /** `502`: Bad Gateway. Usually produced by the foundation's router, not by the Cloud Controller, so the real body format is unknown (the router may not send JSON at all).
@@ -414,6 +439,34 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
                     (::api_support::server::status(422u16), ::axum::Json(body))
                         .into_response()
                 }
+                Response::TooManyRequests(body, headers) => {
+                    let mut response = (
+                        ::api_support::server::status(429u16),
+                        ::axum::Json(body),
+                    )
+                        .into_response();
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "retry-after",
+                        headers.retry_after,
+                    );
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-limit",
+                        headers.x_rate_limit_limit,
+                    );
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-remaining",
+                        headers.x_rate_limit_remaining,
+                    );
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-reset",
+                        headers.x_rate_limit_reset,
+                    );
+                    response
+                }
                 Response::InternalServerError(body) => {
                     (::api_support::server::status(500u16), ::axum::Json(body))
                         .into_response()
@@ -428,6 +481,19 @@ Wire format: the bare, unwrapped `CfError` body comes from the Broadcom renderin
                 }
             }
         }
+    }
+
+    /// The headers of a `429` answer (each sent when set).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct TooManyRequestsHeaders {
+        /// `retry-after`: Seconds until the caller's window resets.
+        pub retry_after: ::std::option::Option<i64>,
+        /// `x-ratelimit-limit`: The caller's request limit per window.
+        pub x_rate_limit_limit: ::std::option::Option<i64>,
+        /// `x-ratelimit-remaining`: An estimate of the requests left in the window.
+        pub x_rate_limit_remaining: ::std::option::Option<i64>,
+        /// `x-ratelimit-reset`: When the window resets (epoch seconds).
+        pub x_rate_limit_reset: ::std::option::Option<i64>,
     }
 
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.

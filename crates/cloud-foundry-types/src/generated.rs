@@ -9,10 +9,14 @@
 pub enum ListAuditEventsOrderBy {
     ///`created_at`
     CreatedAt,
+    ///`+created_at`
+    CreatedAtAsc,
     ///`-created_at`
     CreatedAtDesc,
     ///`updated_at`
     UpdatedAt,
+    ///`+updated_at`
+    UpdatedAtAsc,
     ///`-updated_at`
     UpdatedAtDesc,
 }
@@ -20,16 +24,20 @@ impl ListAuditEventsOrderBy {
     /// Every value.
     pub const ALL: &'static [Self] = &[
         Self::CreatedAt,
+        Self::CreatedAtAsc,
         Self::CreatedAtDesc,
         Self::UpdatedAt,
+        Self::UpdatedAtAsc,
         Self::UpdatedAtDesc,
     ];
     /// The wire value.
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::CreatedAt => "created_at",
+            Self::CreatedAtAsc => "+created_at",
             Self::CreatedAtDesc => "-created_at",
             Self::UpdatedAt => "updated_at",
+            Self::UpdatedAtAsc => "+updated_at",
             Self::UpdatedAtDesc => "-updated_at",
         }
     }
@@ -44,14 +52,16 @@ impl ::std::str::FromStr for ListAuditEventsOrderBy {
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         match value {
             "created_at" => Ok(Self::CreatedAt),
+            "+created_at" => Ok(Self::CreatedAtAsc),
             "-created_at" => Ok(Self::CreatedAtDesc),
             "updated_at" => Ok(Self::UpdatedAt),
+            "+updated_at" => Ok(Self::UpdatedAtAsc),
             "-updated_at" => Ok(Self::UpdatedAtDesc),
             other => {
                 Err(
                     format!(
                         "`{other}` is not one of {}",
-                        "`created_at`, `-created_at`, `updated_at`, `-updated_at`"
+                        "`created_at`, `+created_at`, `-created_at`, `updated_at`, `+updated_at`, `-updated_at`"
                     ),
                 )
             }
@@ -150,7 +160,7 @@ pub struct AuditEventTarget {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
-///One Cloud Controller error. Use `code` and `title` programmatically; `detail` is human-readable and may change. Known pairs: `CF-BadQueryParameter` 10005 (400), `CF-InvalidAuthToken` 1000 (401), `CF-NotAuthenticated` 10002 (401), `CF-NotAuthorized` 10003 (403), `CF-ResourceNotFound` 10010 (404), `CF-UnprocessableEntity` 10008 (422), `UnknownError` 10001 (500). All properties are optional because the same schema describes the bare 502 body, whose format is unknown; CAPI itself always sends all three.
+///One Cloud Controller error. Use `code` and `title` programmatically; `detail` is human-readable and may change. Known pairs: `CF-BadQueryParameter` 10005 (400), `CF-InvalidAuthToken` 1000 (401), `CF-NotAuthenticated` 10002 (401), `CF-NotAuthorized` 10003 (403), `CF-ResourceNotFound` 10010 (404), `CF-UnprocessableEntity` 10008 (422), `CF-RateLimitExceeded` 10013 and `CF-IPBasedRateLimitExceeded` 10014 (429), `UnknownError` 10001 (500). All properties are optional because the same schema describes the bare 502 body, whose format is unknown; CAPI itself always sends all three.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct CfError {
     ///A numeric code for this error.
@@ -207,7 +217,7 @@ impl ::std::convert::From<CfError> for ListAuditEventsError {
 }
 /**Pagination state: total number of results and pages, and links to the first, last, next and previous pages.
 
-Wire format: every property is always sent (`pagination_presenter.rb`); `next` is `null` on the last page and `previous` is `null` on the first.*/
+Wire format: every property is always sent (`paginated_list_presenter.rb`, `present_pagination_hash`); `next` is `null` on the last page and `previous` is `null` on the first. A page past the end reports `total_results: 0` and `total_pages: 1` (`sequel_paginator.rb` counts with a window function over the page's own rows).*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Pagination {
     pub first: Link,
@@ -336,6 +346,17 @@ mod spec_examples {
     #[test]
     fn list_audit_events_422() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 10008,\n      \"detail\": \"The request is semantically invalid\",\n      \"title\": \"CF-UnprocessableEntity\"\n    }\n  ]\n}";
+        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let encoded = ::serde_json::to_value(&value).unwrap();
+        assert_eq!(
+            without_absent(encoded), without_absent(::serde_json::from_str(example)
+            .unwrap())
+        );
+    }
+    #[test]
+    fn list_audit_events_429() {
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 10013,\n      \"detail\": \"Rate Limit Exceeded\",\n      \"title\": \"CF-RateLimitExceeded\"\n    }\n  ]\n}";
         let value: super::ListAuditEventsError = ::serde_json::from_str(example)
             .expect("the spec's example does not decode into `ListAuditEventsError`");
         let encoded = ::serde_json::to_value(&value).unwrap();

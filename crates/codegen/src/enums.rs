@@ -118,12 +118,13 @@ pub fn rust_type_name(key: &str) -> String {
 pub(crate) fn variant_names(values: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for v in values {
-        let mut base = match v.strip_prefix('-') {
-            // The common "descending" sort convention.
-            Some(rest) => format!("{}Desc", rust_type_name(rest)),
-            None => rust_type_name(v),
+        // The common sort convention: `-column` descending, `+column` explicitly ascending.
+        let mut base = match (v.strip_prefix('-'), v.strip_prefix('+')) {
+            (Some(rest), _) => format!("{}Desc", rust_type_name(rest)),
+            (_, Some(rest)) => format!("{}Asc", rust_type_name(rest)),
+            _ => rust_type_name(v),
         };
-        if base.is_empty() || base == "Other" || base == "Desc" {
+        if base.is_empty() || base == "Other" || base == "Desc" || base == "Asc" {
             base = format!("Value{}", names.len());
         }
         let mut name = base.clone();
@@ -309,6 +310,7 @@ mod tests {
         let values = [
             "created_at",
             "-created_at",
+            "+created_at",
             "other",
             "",
             "~eq",
@@ -321,8 +323,9 @@ mod tests {
             [
                 "CreatedAt",
                 "CreatedAtDesc",
-                "Value2",
+                "CreatedAtAsc",
                 "Value3",
+                "Value4",
                 "Eq",
                 "Eq2",
                 "Unknown"

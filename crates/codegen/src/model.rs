@@ -1,6 +1,7 @@
 //! The decisions every emitter shares, made in one place: what a response
 //! key means (a status, a range, `default`), which schema a `$ref` names and
-//! its Rust type, and which media type is "the JSON body".
+//! its Rust type, which media type is "the JSON body", and which Rust type a
+//! `date-time` string becomes.
 //!
 //! Invariant: no other module tests a status key by its first character,
 //! strips `#/components/schemas/` off a reference or picks a JSON media type
@@ -54,6 +55,22 @@ impl StatusKey {
     pub fn is_error(self) -> bool {
         matches!(self.class(), Some(4 | 5) | None)
     }
+}
+
+/// The pattern that says a `date-time` is taken to the second only, in UTC
+/// (`YYYY-MM-DDThh:mm:ssZ`): such a value is an `api_support::TimestampSeconds`.
+pub const WHOLE_SECONDS: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$";
+
+/// The Rust type of a `type: string, format: date-time` schema (typify is
+/// told the same in `types::base_settings`), or `None` for any other schema.
+pub fn date_time_type(schema: &Value) -> Option<proc_macro2::TokenStream> {
+    if schema["type"] != "string" || schema["format"] != "date-time" {
+        return None;
+    }
+    Some(match schema.get("pattern").and_then(Value::as_str) {
+        Some(WHOLE_SECONDS) => quote::quote! { ::api_support::TimestampSeconds },
+        _ => quote::quote! { ::api_support::Timestamp },
+    })
 }
 
 /// The component a schema refers to: `X` of `{$ref: '#/components/schemas/X'}`.

@@ -675,7 +675,7 @@ fn positioned(
     next: &TokenStream,
 ) -> TokenStream {
     let items = access(&p.items);
-    let (param, step, end, total, offset) = match &p.style {
+    let (param, layout, offset) = match &p.style {
         Style::Page {
             param,
             totals: Some((pages, total)),
@@ -684,9 +684,12 @@ fn positioned(
             let (pages, total) = (access(pages), access(total));
             (
                 param,
-                quote! { 1 },
-                quote! { u64::try_from(page #pages).unwrap_or(0).saturating_add(1) },
-                quote! { u64::try_from(page #total).unwrap_or(0) },
+                quote! {
+                    ::api_support::paging::Layout::Pages {
+                        last: u64::try_from(page #pages).unwrap_or(0),
+                        total: u64::try_from(page #total).unwrap_or(0),
+                    }
+                },
                 TokenStream::new(),
             )
         }
@@ -703,9 +706,11 @@ fn positioned(
             };
             (
                 param,
-                quote! { u64::try_from(page #items.len()).unwrap_or(0) },
-                quote! { u64::try_from(page #total).unwrap_or(0) },
-                quote! { u64::try_from(page #total).unwrap_or(0) },
+                quote! {
+                    ::api_support::paging::Layout::Offsets {
+                        count: u64::try_from(page #total).unwrap_or(0),
+                    }
+                },
                 offset,
             )
         }
@@ -713,7 +718,7 @@ fn positioned(
     };
     let setter = format_ident!("{}", sanitize_field(param));
     let doc = format!(
-        " Walks with up to `pages` pages in flight at once: the first page's totals place every other page (by `{param}`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`])."
+        " Walks with up to `pages` pages in flight at once: the first page places every other page (by `{param}`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`])."
     );
     quote! {
         impl<'a> builder::#builder<'a> {
@@ -737,9 +742,7 @@ fn positioned(
                 #next
                 Ok(::api_support::paging::Placed {
                     next: next.and_then(|n| u64::try_from(n).ok()),
-                    step: #step,
-                    end: #end,
-                    total: #total,
+                    layout: #layout,
                     items: page #items,
                 })
             }

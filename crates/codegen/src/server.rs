@@ -258,8 +258,10 @@ fn rust_type(schema: &Value, types_lib: &TokenStream) -> Option<TokenStream> {
         let ident = format_ident!("{name}");
         return Some(quote! { #types_lib::#ident });
     }
+    if let Some(ty) = crate::model::date_time_type(schema) {
+        return Some(ty);
+    }
     Some(match (schema["type"].as_str(), schema["format"].as_str()) {
-        (Some("string"), Some("date-time")) => quote! { ::api_support::Timestamp },
         (Some("string"), _) => quote! { ::std::string::String },
         (Some("integer"), _) => quote! { i64 },
         (Some("number"), _) => quote! { f64 },
@@ -342,7 +344,7 @@ fn scalar(
             ))
         }
         (Some("string"), Some("date-time")) => Some((
-            quote! { ::api_support::Timestamp },
+            crate::model::date_time_type(resolved)?,
             "DateTime",
             literal_rules(resolved, "DateTime"),
             None,
@@ -583,6 +585,56 @@ struct Status {
     fixed: Option<u16>,
     body: Option<Body>,
     description: String,
+    /// The response headers the spec documents (a `<Variant>Headers` struct when any).
+    headers: Vec<ResponseHeader>,
+}
+
+/// A documented response header: its wire name, field, Rust type and description.
+struct ResponseHeader {
+    name: String,
+    field: proc_macro2::Ident,
+    ty: TokenStream,
+    description: String,
+}
+
+impl Status {
+    /// The name of the struct holding this status's headers.
+    fn headers_type(&self) -> proc_macro2::Ident {
+        format_ident!("{}Headers", self.variant)
+    }
+}
+
+/// The headers a response documents, typed (`Content-Type` is not one: OpenAPI ignores it).
+fn response_headers(
+    spec: &Value,
+    response: &Value,
+    types_lib: &TokenStream,
+) -> Vec<ResponseHeader> {
+    response
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
+        .filter_map(|(name, header)| {
+            let header = resolve(spec, header);
+            let schema = resolve(spec, header.get("schema")?);
+            let ty = match schema["type"].as_str() {
+                Some("array" | "object") | None => quote! { ::std::string::String },
+                Some(_) => rust_type(schema, types_lib)?,
+            };
+            Some(ResponseHeader {
+                name: name.to_ascii_lowercase(),
+                field: format_ident!("{}", sanitize_field(name)),
+                ty,
+                description: header
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// A response body: typed JSON, or raw bytes of another media type.
@@ -636,8 +688,10 @@ fn body_type(schema: &Value, types_lib: &TokenStream, type_names: &[String]) -> 
         ]
         .iter()
         .all(|k| schema.get(*k).is_none());
+    if let (true, Some(ty)) = (plain, crate::model::date_time_type(schema)) {
+        return ty;
+    }
     match (plain, schema["type"].as_str(), schema["format"].as_str()) {
-        (true, Some("string"), Some("date-time")) => quote! { ::api_support::Timestamp },
         (true, Some("string"), None) => quote! { ::std::string::String },
         (true, Some("integer"), _) => quote! { i64 },
         (true, Some("number"), _) => quote! { f64 },
@@ -699,6 +753,7 @@ fn statuses(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned(),
+            headers: response_headers(spec, response, types_lib),
         });
     }
     // Two statuses without a reason phrase (e.g. 299 and 599) would share a variant name.
@@ -1191,29 +1246,74 @@ pub fn generate(
         let variants = statuses.iter().map(|s| {
             let doc = format!(" `{}`: {}", s.key, s.description);
             let v = &s.variant;
+            let status = s
+                .fixed
+                .is_none()
+                .then(|| quote! { ::axum::http::StatusCode });
             let body = s.body.as_ref().map(Body::ty);
-            match (&s.fixed, body) {
-                (Some(_), Some(body)) => quote! { #[doc = #doc] #v(#body), },
-                (Some(_), None) => quote! { #[doc = #doc] #v, },
-                (None, Some(body)) => quote! { #[doc = #doc] #v(::axum::http::StatusCode, #body), },
-                (None, None) => quote! { #[doc = #doc] #v(::axum::http::StatusCode), },
+            let headers = (!s.headers.is_empty()).then(|| s.headers_type());
+            let fields: Vec<TokenStream> = [status, body, headers.map(|h| quote! { #h })]
+                .into_iter()
+                .flatten()
+                .collect();
+            if fields.is_empty() {
+                quote! { #[doc = #doc] #v, }
+            } else {
+                quote! { #[doc = #doc] #v(#(#fields),*), }
             }
         });
         let arms = statuses.iter().map(|s| {
             let v = &s.variant;
-            match (&s.fixed, &s.body) {
-                (Some(code), Some(body)) => {
-                    let respond = body.respond(quote! { ::api_support::server::status(#code) });
-                    quote! { Response::#v(body) => #respond, }
+            let status = match s.fixed {
+                Some(code) => quote! { ::api_support::server::status(#code) },
+                None => quote! { status },
+            };
+            let respond = match &s.body {
+                Some(body) => body.respond(status.clone()),
+                None => quote! { #status.into_response() },
+            };
+            let bindings: Vec<TokenStream> = [
+                s.fixed.is_none().then(|| quote! { status }),
+                s.body.as_ref().map(|_| quote! { body }),
+                (!s.headers.is_empty()).then(|| quote! { headers }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let pattern = if bindings.is_empty() {
+                quote! { Response::#v }
+            } else {
+                quote! { Response::#v(#(#bindings),*) }
+            };
+            if s.headers.is_empty() {
+                return quote! { #pattern => #respond, };
+            }
+            let sets = s.headers.iter().map(|h| {
+                let (name, field) = (&h.name, &h.field);
+                quote! { ::api_support::server::set_header(&mut response, #name, headers.#field); }
+            });
+            quote! {
+                #pattern => {
+                    let mut response = #respond;
+                    #(#sets)*
+                    response
                 }
-                (Some(code), None) => {
-                    quote! { Response::#v => ::api_support::server::status(#code).into_response(), }
+            }
+        });
+        let header_structs = statuses.iter().filter(|s| !s.headers.is_empty()).map(|s| {
+            let name = s.headers_type();
+            let doc = format!(" The headers of a `{}` answer (each sent when set).", s.key);
+            let fields = s.headers.iter().map(|h| {
+                let (field, ty) = (&h.field, &h.ty);
+                let doc = format!(" `{}`: {}", h.name, h.description);
+                quote! { #[doc = #doc] pub #field: ::std::option::Option<#ty>, }
+            });
+            quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, Default, PartialEq)]
+                pub struct #name {
+                    #(#fields)*
                 }
-                (None, Some(body)) => {
-                    let respond = body.respond(quote! { status });
-                    quote! { Response::#v(status, body) => #respond, }
-                }
-                (None, None) => quote! { Response::#v(status) => status.into_response(), },
             }
         });
 
@@ -1359,6 +1459,8 @@ pub fn generate(
                         }
                     }
                 }
+
+                #(#header_structs)*
 
                 #(#reject_fns)*
             }

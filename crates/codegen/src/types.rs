@@ -33,12 +33,25 @@ pub fn base_settings() -> GenerationSettings {
         format: Some("date-time".into()),
         ..Default::default()
     };
+    // A date-time the service takes to the second (see `model::date_time_type`).
+    let whole_seconds = SchemaObject {
+        string: Some(Box::new(schemars::schema::StringValidation {
+            pattern: Some(crate::model::WHOLE_SECONDS.into()),
+            ..Default::default()
+        })),
+        ..date_time.clone()
+    };
     settings
         .with_derive("PartialEq")
         .with_crate(SUPPORT_CRATE, CrateVers::Any, None)
         .with_conversion(
             date_time,
             "::api_support::Timestamp",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        .with_conversion(
+            whole_seconds,
+            "::api_support::TimestampSeconds",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     settings

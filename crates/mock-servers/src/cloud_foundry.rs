@@ -1,16 +1,19 @@
 //! Cloud Foundry `GET /v3/audit_events`: list filters are OR'd within a
 //! parameter and AND'd across parameters, `target_guids[not]` excludes,
-//! timestamps filter by equality lists or `[lt|lte|gt|gte]`, `order_by`
-//! sorts (ascending by `created_at` by default), and `page`/`per_page` page
-//! with `first`/`last`/`next`/`previous` links that repeat every filter.
+//! timestamps filter by equality lists or `[lt|lte|gt|gte]` to the whole
+//! second, `guids` picks events, `order_by` sorts (without it the events keep
+//! their stored order, as the service orders by `id`), and `page`/`per_page`
+//! page with `first`/`last`/`next`/`previous` links that repeat every filter
+//! (and `order_by` signed: `%2Bcreated_at`). Fault 429 answers as the
+//! service's rate limiter does, with `Retry-After`.
 
 use std::sync::Arc;
 
-use api_support::Timestamp;
 use api_support::server::AuthError;
+use api_support::{Timestamp, TimestampSeconds};
 use cloud_foundry_server::types::{
     AuditEvent, AuditEventActor, AuditEventLinks, AuditEventList, AuditEventTarget, CfError,
-    ErrorList, GuidRef, Link, ListAuditEventsOrderBy, Pagination,
+    ErrorList, GuidRef, Link, Pagination,
 };
 use cloud_foundry_server::{Api, Credentials, list_audit_events};
 
@@ -139,14 +142,16 @@ fn in_list(list: &Option<Vec<String>>, value: Option<&str>) -> bool {
         .is_none_or(|l| value.is_some_and(|v| l.iter().any(|x| x == v)))
 }
 
+/// The service compares whole seconds: `lte t` is `<= t + 0.999999`, equality matches the second.
 fn in_range(
     t: &Timestamp,
-    eq: &Option<Vec<Timestamp>>,
-    lt: Option<Timestamp>,
-    lte: Option<Timestamp>,
-    gt: Option<Timestamp>,
-    gte: Option<Timestamp>,
+    eq: &Option<Vec<TimestampSeconds>>,
+    lt: Option<TimestampSeconds>,
+    lte: Option<TimestampSeconds>,
+    gt: Option<TimestampSeconds>,
+    gte: Option<TimestampSeconds>,
 ) -> bool {
+    let t = &TimestampSeconds::from(*t);
     eq.as_ref().is_none_or(|l| l.contains(t))
         && lt.is_none_or(|b| *t < b)
         && lte.is_none_or(|b| *t <= b)
@@ -161,17 +166,27 @@ fn query(r: &list_audit_events::Request, page: u64) -> String {
         ("per_page".into(), r.per_page.to_string()),
     ];
     let list = |v: &Option<Vec<String>>| v.as_ref().map(|l| l.join(","));
-    let times = |v: &Option<Vec<Timestamp>>| {
+    let times = |v: &Option<Vec<TimestampSeconds>>| {
         v.as_ref().map(|l| {
             l.iter()
-                .map(Timestamp::to_string)
+                .map(TimestampSeconds::to_string)
                 .collect::<Vec<_>>()
                 .join(",")
         })
     };
-    let one = |v: &Option<Timestamp>| v.as_ref().map(Timestamp::to_string);
+    let one = |v: &Option<TimestampSeconds>| v.as_ref().map(TimestampSeconds::to_string);
+    // The service echoes an ascending order with its sign (`order_by_mapper.rb`).
+    let order = r.order_by.as_ref().map(|o| {
+        let o = o.to_string();
+        if o.starts_with(['+', '-']) {
+            o
+        } else {
+            format!("+{o}")
+        }
+    });
     let optional = [
-        ("order_by", Some(r.order_by.to_string())),
+        ("order_by", order),
+        ("guids", list(&r.guids)),
         ("types", list(&r.types)),
         ("target_guids", list(&r.target_guids)),
         ("target_guids[not]", list(&r.target_guids_not)),
@@ -215,6 +230,15 @@ impl Api for Mock {
     ) -> list_audit_events::Response {
         use list_audit_events::Response;
         match self.faults.next() {
+            Some(429) => {
+                return Response::TooManyRequests(
+                    errors(10013, "CF-RateLimitExceeded", "Rate Limit Exceeded"),
+                    list_audit_events::TooManyRequestsHeaders {
+                        retry_after: Some(1),
+                        ..Default::default()
+                    },
+                );
+            }
             Some(503) => {
                 return Response::ServiceUnavailable(errors(
                     10015,
@@ -250,6 +274,7 @@ impl Api for Mock {
         let mut events: Vec<&AuditEvent> = self
             .events
             .iter()
+            .filter(|e| in_list(&r.guids, Some(&e.guid)))
             .filter(|e| in_list(&r.types, Some(&e.type_)))
             .filter(|e| in_list(&r.target_guids, e.target.as_ref().map(|t| t.guid.as_str())))
             .filter(|e| {
@@ -285,17 +310,22 @@ impl Api for Mock {
                 )
             })
             .collect();
-        match &r.order_by {
-            ListAuditEventsOrderBy::CreatedAtDesc => {
-                events.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.guid.cmp(&a.guid)))
+        // Without `order_by` the service orders by `id`: the stored order here.
+        match r.order_by.as_ref().map(|o| o.to_string()) {
+            None => {}
+            Some(o) => {
+                let descending = o.starts_with('-');
+                let by_update = o.ends_with("updated_at");
+                events.sort_by(|a, b| {
+                    let (a, b) = if descending { (b, a) } else { (a, b) };
+                    let (ta, tb) = if by_update {
+                        (a.updated_at, b.updated_at)
+                    } else {
+                        (a.created_at, b.created_at)
+                    };
+                    ta.cmp(&tb).then(a.guid.cmp(&b.guid))
+                });
             }
-            ListAuditEventsOrderBy::UpdatedAt => {
-                events.sort_by(|a, b| a.updated_at.cmp(&b.updated_at).then(a.guid.cmp(&b.guid)))
-            }
-            ListAuditEventsOrderBy::UpdatedAtDesc => {
-                events.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.guid.cmp(&a.guid)))
-            }
-            _ => events.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.guid.cmp(&b.guid))),
         }
         let total = events.len() as u64;
         let (page, per_page) = (r.page.get(), r.per_page.get());
