@@ -249,7 +249,7 @@ async fn busy_pages_are_retried_and_errors_end_the_stream() {
         max_delay: Duration::from_millis(10),
     };
     mock.faults.push(503);
-    mock.faults.push(503);
+    mock.faults.push(429);
     let all: Vec<_> = client
         .list_audit_events()
         .per_page(50u64)
@@ -258,6 +258,20 @@ async fn busy_pages_are_retried_and_errors_end_the_stream() {
         .await
         .unwrap();
     assert_eq!(all.len(), ITEMS);
+
+    // The rate limiter's answer, as the service sends it: 10013 with `Retry-After`.
+    mock.faults.push(429);
+    let limited = reqwest::Client::new()
+        .get(format!("{}/v3/audit_events", mock.base_url))
+        .bearer_auth(DEFAULT_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status().as_u16(), 429);
+    assert_eq!(limited.headers()["retry-after"], "1");
+    let body: serde_json::Value = limited.json().await.unwrap();
+    assert_eq!(body["errors"][0]["title"], "CF-RateLimitExceeded");
+    assert_eq!(body["errors"][0]["code"], 10013);
 
     mock.faults.push(503);
     let err = client
