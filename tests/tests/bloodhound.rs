@@ -16,7 +16,10 @@ fn logs() -> serde_json::Value {
                "source_ip_address": "10.0.0.5, 203.0.113.7:51234", "commit_id": "5e2d0c7a-6b1f-4e3d-9c8b-7a6f5e4d3c2b",
                "status": status})
     };
-    json!({"count": 3, "limit": 2, "skip": 0, "data": {"logs": [row(124, "success"), row(123, "intent")]}})
+    let mut middleware_row = row(123, "intent");
+    // The request-audit middleware stores no fields: SQL NULL, `null` on the wire.
+    middleware_row["fields"] = serde_json::Value::Null;
+    json!({"count": 3, "limit": 2, "skip": 0, "data": {"logs": [row(124, "success"), middleware_row]}})
 }
 
 #[tokio::test]
@@ -73,7 +76,8 @@ async fn sends_prefer_filters_and_sorting_as_the_server_parses_them() {
         "two-phase rows share the commit id"
     );
     assert_eq!(logs[0].source_ip_address, "10.0.0.5, 203.0.113.7:51234");
-    assert_eq!(logs[0].fields["token_name"], "ci");
+    assert_eq!(logs[0].fields.as_ref().unwrap()["token_name"], "ci");
+    assert_eq!(logs[1].fields, None, "`fields: null` decodes");
     assert_eq!(
         logs[0].created_at.to_string(),
         "2026-11-01T12:00:00.184211Z"

@@ -54,12 +54,16 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
             Predicate::gte(at("2026-11-01T00:00:00Z")),
             Predicate::lt(at("2026-11-02T00:00:00.5Z")),
         ])
-        .actor_id(vec![Predicate::eq("3c90c3cc-0d44-4b50-8888-8dd25736052a")])
-        .actor_name(vec![Predicate::neq("admin")])
-        .actor_email(vec![Predicate::eq("a@example.com")])
-        .action(vec![Predicate::eq("LoginAttempt")])
-        .request_id(vec![Predicate::eq("9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f")])
-        .source_ip_address(vec![Predicate::eq("10.0.0.5")])
+        .actor_id(vec![
+            Predicate::try_eq("3c90c3cc-0d44-4b50-8888-8dd25736052a").unwrap(),
+        ])
+        .actor_name(vec![Predicate::try_neq("admin").unwrap()])
+        .actor_email(vec![Predicate::try_eq("a@example.com").unwrap()])
+        .action(vec![Predicate::try_eq("LoginAttempt").unwrap()])
+        .request_id(vec![
+            Predicate::try_eq("9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f").unwrap(),
+        ])
+        .source_ip_address(vec![Predicate::try_eq("10.0.0.5").unwrap()])
         .status(vec![
             Predicate::eq(AuditLogStatus::Success),
             Predicate::neq(AuditLogStatus::Intent),
@@ -72,7 +76,7 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
     assert_eq!(
         seen[0],
         Request {
-            prefer: "wait=5".into(),
+            prefer: Some("wait=5".into()),
             skip: Some(10),
             limit: 20,
             offset: Some(30),
@@ -84,12 +88,16 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
                 Predicate::gte(at("2026-11-01T00:00:00Z")),
                 Predicate::lt(at("2026-11-02T00:00:00.5Z"))
             ]),
-            actor_id: Some(vec![Predicate::eq("3c90c3cc-0d44-4b50-8888-8dd25736052a")]),
-            actor_name: Some(vec![Predicate::neq("admin")]),
-            actor_email: Some(vec![Predicate::eq("a@example.com")]),
-            action: Some(vec![Predicate::eq("LoginAttempt")]),
-            request_id: Some(vec![Predicate::eq("9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f")]),
-            source_ip_address: Some(vec![Predicate::eq("10.0.0.5")]),
+            actor_id: Some(vec![
+                Predicate::try_eq("3c90c3cc-0d44-4b50-8888-8dd25736052a").unwrap()
+            ]),
+            actor_name: Some(vec![Predicate::try_neq("admin").unwrap()]),
+            actor_email: Some(vec![Predicate::try_eq("a@example.com").unwrap()]),
+            action: Some(vec![Predicate::try_eq("LoginAttempt").unwrap()]),
+            request_id: Some(vec![
+                Predicate::try_eq("9a1c4f0e-1d2b-4c3a-8e5f-6a7b8c9d0e1f").unwrap()
+            ]),
+            source_ip_address: Some(vec![Predicate::try_eq("10.0.0.5").unwrap()]),
             status: Some(vec![
                 Predicate::eq(AuditLogStatus::Success),
                 Predicate::neq(AuditLogStatus::Intent)
@@ -97,8 +105,9 @@ async fn every_parameter_travels_intact_with_defaults_applied() {
         }
     );
     assert_eq!(
-        (seen[1].prefer.as_str(), seen[1].limit, seen[1].skip),
-        ("wait=30", 1000, None)
+        (seen[1].prefer.as_deref(), seen[1].limit, seen[1].skip),
+        (None, 1000, None),
+        "no `Prefer`: no timeout (there is no server default any more)"
     );
 }
 
@@ -155,7 +164,15 @@ async fn invalid_parameters_get_bloodhounds_400_wrapper() {
             "actor_name=~eq:adm",
             None,
             vec![
-                r#"query parameter "actor_name" is malformed: String should match pattern '^(eq|neq):.+$'"#,
+                r#"query parameter "actor_name" is malformed: String should match pattern '^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\[\\\]^-]+$'"#,
+            ],
+        ),
+        (
+            // The service would silently filter on `a`: the stub refuses instead.
+            "actor_email=eq:a%2Bb@x.com",
+            None,
+            vec![
+                r#"query parameter "actor_email" is malformed: String should match pattern '^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\[\\\]^-]+$'"#,
             ],
         ),
         (
@@ -188,7 +205,7 @@ async fn invalid_parameters_get_bloodhounds_400_wrapper() {
             "",
             Some(("prefer", "30")),
             vec![
-                r#"header parameter "Prefer" is malformed: String should match pattern '^wait=[0-9]+$'"#,
+                r#"header parameter "Prefer" is malformed: String should match pattern '^wait=(-1|[0-9]+)$'"#,
             ],
         ),
     ] {
@@ -292,4 +309,30 @@ async fn a_filter_value_out_of_range_is_reported_for_what_it_is() {
     .await;
     assert_eq!(status, 400, "{body}");
     assert!(!body.to_string().contains("query parameter"), "{body}");
+}
+
+#[test]
+fn text_filters_refuse_values_the_service_would_cut_short() {
+    use bloodhound_client::types::FilterText;
+    type Text = Predicate<FilterText, api_support::Equality>;
+    // The server's parser stops at the first character outside its set and filters on the rest.
+    for cut in [
+        "a+b@x.com",
+        "203.0.113.7,10.0.0.1",
+        "O'Brien",
+        "José",
+        "x~y",
+    ] {
+        assert!(Text::try_eq(cut).is_err(), "{cut}");
+    }
+    for whole in [
+        "jsmith@example.com",
+        "hello world",
+        "auth.value",
+        "10.0.0.5",
+        "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+    ] {
+        let p = Text::try_eq(whole).unwrap();
+        assert_eq!(p.to_string(), format!("eq:{whole}"));
+    }
 }

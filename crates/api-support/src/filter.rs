@@ -146,6 +146,18 @@ impl<T, O: Operators> Predicate<T, O> {
     }
 }
 
+/// Fallible constructors, for value types that refuse some values (a text
+/// the service could not filter on exactly, say):
+/// `Predicate::try_eq("jsmith@example.com")?`.
+impl<T, O: Operators> Predicate<T, O> {
+    pub fn try_eq<V: TryInto<T>>(value: V) -> Result<Self, V::Error> {
+        Ok(Self::eq(value.try_into()?))
+    }
+    pub fn try_neq<V: TryInto<T>>(value: V) -> Result<Self, V::Error> {
+        Ok(Self::neq(value.try_into()?))
+    }
+}
+
 impl<T> Predicate<T, Ordered> {
     pub fn gt(value: impl Into<T>) -> Self {
         Self::new(Operator::Gt, value.into())

@@ -30,20 +30,15 @@ pub mod types {
             value.0
         }
     }
-    impl ::std::default::Default for ListAuditLogsPrefer {
-        fn default() -> Self {
-            ListAuditLogsPrefer("wait=30".to_string())
-        }
-    }
     impl ::std::str::FromStr for ListAuditLogsPrefer {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^wait=[0-9]+$").unwrap() });
+            { ::regress::Regex::new("^wait=(-1|[0-9]+)$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^wait=[0-9]+$\"".into());
+                return Err("doesn't match pattern \"^wait=(-1|[0-9]+)$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -183,9 +178,11 @@ Lists audit log entries created between `after` and `before` (defaults: `before`
 
 Each audited action is written twice (two-phase commit): an `intent` row when the action starts, then a `success` or `failure` row with the same `commit_id` and `request_id`.
 
-Paging is offset based: `skip` and `limit` (default 1000); the response echoes `skip`, `limit` and the total `count` of matching rows. The legacy `offset` is still accepted; if both are sent, `skip` wins.
+Paging is offset based: `skip` and `limit` (default 1000; `limit=0` means no limit, and the response then echoes `limit: 0`); the response echoes `skip`, `limit` and the total `count`. The legacy `offset` is still accepted; if both are sent, `skip` wins. `count` counts the rows matching the predicate filters over all time: it ignores `before`/`after` (`cmd/api/src/database/audit.go`), so it can exceed the rows the window holds; a walk ends at the first short page, not at `count`.
 
-Filters use the syntax `column=<predicate>:<value>`, e.g. `action=eq:LoginAttempt` or `created_at=gte:2026-11-01T00:00:00Z`. Repeat a parameter to AND several predicates on the same column (`created_at=gte:...&created_at=lt:...`). The server only accepts the predicates listed per parameter; anything else (including the documented `~eq`, and the documented `source` column) is answered with 400. `sort_by` may be repeated; a leading `-` sorts descending.
+Order: rows are always ordered `created_at DESC` first; `sort_by` only orders rows that share a timestamp (GORM appends it: `ORDER BY created_at desc, <sort_by>`).
+
+Filters use the syntax `column=<predicate>:<value>`, e.g. `action=eq:LoginAttempt` or `created_at=gte:2026-11-01T00:00:00Z`. Repeat a parameter to AND several predicates on the same column (`created_at=gte:...&created_at=lt:...`). The server only accepts the predicates listed per parameter; anything else (including the documented `~eq`, and the documented `source` column) is answered with 400. A value without `<predicate>:` (`actor_name=admin`) is ignored, not rejected (`ErrNotFiltered`). Text values are cut short at the first character the server's parser does not capture (see `FilterText`). `sort_by` may be repeated; a leading `-` sorts descending.
 
 Sends a `GET` request to `/api/v2/audit`
 
@@ -205,9 +202,9 @@ Arguments:
 - `sort_by`: Sort column; repeat the parameter to sort by several columns (`sort_by=id&sort_by=-actor_name`), prepend `-` for descending. Sortable columns per the server: `id`, `actor_name`, `actor_email`, `action`, `created_at`, `source_ip_address`, `status`. Other columns (the docs also list `actor_id`, `request_id`, `source`) and comma-joined values are answered with 400.
 - `source_ip_address`: Filter on the stored source address: `eq:<value>` or `neq:<value>`. Repeat to AND. Not in the docs; accepted by the server.
 - `status`: Filter on the status: `eq:<status>` or `neq:<status>` with status `intent`, `success` or `failure` (the docs omit `intent`). Repeat to AND.
-- `prefer`: RFC 7240 preference; only `wait=<seconds>` is read and sets the request timeout (values above the server maximum are ignored).
+- `prefer`: RFC 7240 preference; only `wait=<seconds>` is read and sets the request timeout. Without it (or with `wait=0`) requests have no timeout (current `middleware.go`; older builds defaulted to 30 s). `wait=-1` bypasses the server's limits where the server allows it, and is answered with 400 ("failed to bypass limits: feature disabled") otherwise; `Preference-Applied` is sent for a wait above 0 and for the bypass.
 
-Wire format: the value is the text `wait=30`, not a bare integer as the docs state (upstream `parameters/header.prefer.yaml`; server `parsePreferHeaderWait`). A value that does not parse gives 400.
+Wire format: the value is the text `wait=30`, not a bare integer as the docs state (upstream `parameters/header.prefer.yaml`; server `RequestWaitDuration`). A value that does not parse gives 400.
 ```text
 let response = client.list_audit_logs()
     .action(action)
@@ -252,7 +249,7 @@ pub mod builder {
             Option<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -263,7 +260,7 @@ pub mod builder {
             Option<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -274,7 +271,7 @@ pub mod builder {
             Option<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -285,7 +282,7 @@ pub mod builder {
             Option<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -317,7 +314,7 @@ pub mod builder {
             Option<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -337,7 +334,7 @@ pub mod builder {
             Option<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -384,7 +381,7 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -394,7 +391,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for action failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: bloodhound_types :: FilterText , :: api_support :: Equality , > >` for action failed"
                         .to_string()
                 });
             self
@@ -404,7 +401,7 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -414,7 +411,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for actor_email failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: bloodhound_types :: FilterText , :: api_support :: Equality , > >` for actor_email failed"
                         .to_string()
                 });
             self
@@ -424,7 +421,7 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -434,7 +431,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for actor_id failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: bloodhound_types :: FilterText , :: api_support :: Equality , > >` for actor_id failed"
                         .to_string()
                 });
             self
@@ -444,7 +441,7 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -454,7 +451,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for actor_name failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: bloodhound_types :: FilterText , :: api_support :: Equality , > >` for actor_name failed"
                         .to_string()
                 });
             self
@@ -545,7 +542,7 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -555,7 +552,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for request_id failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: bloodhound_types :: FilterText , :: api_support :: Equality , > >` for request_id failed"
                         .to_string()
                 });
             self
@@ -592,7 +589,7 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >,
@@ -602,7 +599,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: std :: string :: String , :: api_support :: Equality , > >` for source_ip_address failed"
+                    "conversion to `:: std :: vec :: Vec < :: api_support :: Predicate < :: bloodhound_types :: FilterText , :: api_support :: Equality , > >` for source_ip_address failed"
                         .to_string()
                 });
             self

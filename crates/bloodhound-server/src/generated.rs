@@ -48,10 +48,10 @@ pub mod list_audit_logs {
     /// The parameters of `listAuditLogs`, parsed and validated.
     #[derive(Debug, Clone, PartialEq)]
     pub struct Request {
-        /** `Prefer` (header). Default: `"wait=30"`. RFC 7240 preference; only `wait=<seconds>` is read and sets the request timeout (values above the server maximum are ignored).
+        /** `Prefer` (header). RFC 7240 preference; only `wait=<seconds>` is read and sets the request timeout. Without it (or with `wait=0`) requests have no timeout (current `middleware.go`; older builds defaulted to 30 s). `wait=-1` bypasses the server's limits where the server allows it, and is answered with 400 ("failed to bypass limits: feature disabled") otherwise; `Preference-Applied` is sent for a wait above 0 and for the bypass.
 
-Wire format: the value is the text `wait=30`, not a bare integer as the docs state (upstream `parameters/header.prefer.yaml`; server `parsePreferHeaderWait`). A value that does not parse gives 400.*/
-        pub prefer: ::std::string::String,
+Wire format: the value is the text `wait=30`, not a bare integer as the docs state (upstream `parameters/header.prefer.yaml`; server `RequestWaitDuration`). A value that does not parse gives 400.*/
+        pub prefer: ::std::option::Option<::std::string::String>,
         /// `skip` (query). Number of rows to skip (pagination). 0 or more.
         pub skip: ::std::option::Option<i64>,
         /// `limit` (query). Default: `1000`. Maximum number of rows to return. 0 or more; default 1000 (handler default).
@@ -84,37 +84,55 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         /// `actor_id` (query). Filter on the actor's id: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
         pub actor_id: ::std::option::Option<
             ::std::vec::Vec<
-                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+                ::api_support::Predicate<
+                    ::bloodhound_types::FilterText,
+                    ::api_support::Equality,
+                >,
             >,
         >,
         /// `actor_name` (query). Filter on the actor's name: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
         pub actor_name: ::std::option::Option<
             ::std::vec::Vec<
-                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+                ::api_support::Predicate<
+                    ::bloodhound_types::FilterText,
+                    ::api_support::Equality,
+                >,
             >,
         >,
         /// `actor_email` (query). Filter on the actor's email: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
         pub actor_email: ::std::option::Option<
             ::std::vec::Vec<
-                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+                ::api_support::Predicate<
+                    ::bloodhound_types::FilterText,
+                    ::api_support::Equality,
+                >,
             >,
         >,
         /// `action` (query). Filter on the action: `eq:<value>` or `neq:<value>`, e.g. `eq:LoginAttempt` (known actions are listed on `AuditLog.action`). Repeat to AND. (`~eq` is documented but rejected by the server.)
         pub action: ::std::option::Option<
             ::std::vec::Vec<
-                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+                ::api_support::Predicate<
+                    ::bloodhound_types::FilterText,
+                    ::api_support::Equality,
+                >,
             >,
         >,
         /// `request_id` (query). Filter on the request id: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
         pub request_id: ::std::option::Option<
             ::std::vec::Vec<
-                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+                ::api_support::Predicate<
+                    ::bloodhound_types::FilterText,
+                    ::api_support::Equality,
+                >,
             >,
         >,
         /// `source_ip_address` (query). Filter on the stored source address: `eq:<value>` or `neq:<value>`. Repeat to AND. Not in the docs; accepted by the server.
         pub source_ip_address: ::std::option::Option<
             ::std::vec::Vec<
-                ::api_support::Predicate<::std::string::String, ::api_support::Equality>,
+                ::api_support::Predicate<
+                    ::bloodhound_types::FilterText,
+                    ::api_support::Equality,
+                >,
             >,
         >,
         /// `status` (query). Filter on the status: `eq:<status>` or `neq:<status>` with status `intent`, `success` or `failure` (the docs omit `intent`). Repeat to AND.
@@ -141,7 +159,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     "Prefer",
                     false,
                     &::api_support::server::Rules {
-                        pattern: Some("^wait=[0-9]+$"),
+                        pattern: Some("^wait=(-1|[0-9]+)$"),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -260,7 +278,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
             let actor_id = p
                 .list::<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >(
@@ -269,14 +287,14 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     false,
                     ::api_support::server::ListStyle::Repeated,
                     &::api_support::server::Rules {
-                        pattern: Some("^(eq|neq):.+$"),
+                        pattern: Some("^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$"),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let actor_name = p
                 .list::<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >(
@@ -285,14 +303,14 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     false,
                     ::api_support::server::ListStyle::Repeated,
                     &::api_support::server::Rules {
-                        pattern: Some("^(eq|neq):.+$"),
+                        pattern: Some("^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$"),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let actor_email = p
                 .list::<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >(
@@ -301,14 +319,14 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     false,
                     ::api_support::server::ListStyle::Repeated,
                     &::api_support::server::Rules {
-                        pattern: Some("^(eq|neq):.+$"),
+                        pattern: Some("^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$"),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let action = p
                 .list::<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >(
@@ -317,14 +335,14 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     false,
                     ::api_support::server::ListStyle::Repeated,
                     &::api_support::server::Rules {
-                        pattern: Some("^(eq|neq):.+$"),
+                        pattern: Some("^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$"),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let request_id = p
                 .list::<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >(
@@ -333,14 +351,14 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     false,
                     ::api_support::server::ListStyle::Repeated,
                     &::api_support::server::Rules {
-                        pattern: Some("^(eq|neq):.+$"),
+                        pattern: Some("^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$"),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
             let source_ip_address = p
                 .list::<
                     ::api_support::Predicate<
-                        ::std::string::String,
+                        ::bloodhound_types::FilterText,
                         ::api_support::Equality,
                     >,
                 >(
@@ -349,7 +367,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     false,
                     ::api_support::server::ListStyle::Repeated,
                     &::api_support::server::Rules {
-                        pattern: Some("^(eq|neq):.+$"),
+                        pattern: Some("^(eq|neq):[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$"),
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
@@ -371,7 +389,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 );
             p.finish()?;
             Ok(Request {
-                prefer: prefer.unwrap_or_else(|| "wait=30".to_owned()),
+                prefer,
                 skip,
                 limit: limit.unwrap_or_else(|| 1000i64),
                 offset,

@@ -186,8 +186,13 @@ pub struct AuditLog {
     pub commit_id: ::uuid::Uuid,
     ///When the row was written.
     pub created_at: ::api_support::Timestamp,
-    ///Action-specific details (free-form JSON object).
-    pub fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /**Action-specific details (free-form JSON object).
+
+Wire format: `null` for rows the request-audit middleware writes (it stores empty fields as SQL NULL: `server/audit/internal/appdb` `InsertAuditLog`, "Store SQL NULL for empty fields instead of jsonb 'null'"), and possibly for legacy rows whose map was nil.*/
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub fields: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Row id (increasing).
     pub id: i64,
     ///Id of the API request that caused the row; shared by the intent and outcome rows.
@@ -223,6 +228,64 @@ Wire format: not typed as a UUID because the rate limiter's 429 copies the reque
     pub request_id: ::std::string::String,
     ///When the error was produced.
     pub timestamp: ::api_support::Timestamp,
+}
+///A text filter value the server captures whole. Its filter parser (`cmd/api/src/model/filter.go`, `NewQueryParameterFilterParser`, regex `([~\w]+):([\w\--_ ]+)`, unanchored) takes the value up to the first character outside ASCII letters, digits, `_`, space and `-./:;<=>?@[\]^`, and silently filters on that prefix: `actor_email=eq:a+b@x.com` filters on `a` (sent as `%2B`) or on `a b@x.com` (a raw `+` is a space), never a 400. So a value with any other character (`+`, `,`, `'`, `~`, non-ASCII letters; an `X-Forwarded-For` chain's comma) cannot be filtered on exactly; the generated client refuses to build it (`Predicate::try_eq`) and the server stub rejects it.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct FilterText(::std::string::String);
+impl ::std::ops::Deref for FilterText {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<FilterText> for ::std::string::String {
+    fn from(value: FilterText) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for FilterText {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+        { ::regress::Regex::new("^[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$").unwrap() });
+        if PATTERN.find(value).is_none() {
+            return Err(
+                "doesn't match pattern \"^[A-Za-z0-9_ ./:;<=>?@\\[\\\\\\]^-]+$\"".into(),
+            );
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for FilterText {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for FilterText {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FilterText {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
 }
 /**Paginated response wrapper (`api.ResponseWrapper`).
 
