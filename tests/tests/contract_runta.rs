@@ -19,11 +19,14 @@ async fn start() -> (Probe, String, tokio::task::JoinHandle<()>) {
 }
 
 fn envelope(code: PublicErrorCode) -> ErrorEnvelope {
+    let limited = code == PublicErrorCode::RateLimited;
     ErrorEnvelope {
         error: ErrorBody {
             code,
             message: "m".into(),
         },
+        // SDK 0.2.x servers add the correlation id; it travels both ways.
+        request_id: limited.then(|| "0192f1c4-6a3e-7b2d-9c1f-3e4d5a6b7c8d".into()),
     }
 }
 

@@ -266,7 +266,7 @@ fn spec_diff_fails_on_a_breaking_edit_unless_the_major_version_goes_up() {
     let out = String::from_utf8_lossy(&bad.stdout);
     assert!(out.contains("BREAKING (client, server): response `200` field `data` items: field `observed_unix_ms` removed"), "{out}");
     assert!(
-        out.contains("breaking changes need a new major crate version: `info.x-crate-version` (or `info.version` without it), now 0.1.4"),
+        out.contains("breaking changes need a new major crate version: `info.x-crate-version` (or `info.version` without it), now 0.2.0"),
         "{out}"
     );
     assert!(
@@ -276,11 +276,12 @@ fn spec_diff_fails_on_a_breaking_edit_unless_the_major_version_goes_up() {
     );
 
     // The same edit with a new major crate version is allowed; the service's version stays.
+    assert!(breaking.contains("x-crate-version: \"0.2.0\"\n"));
     std::fs::write(
         &spec,
         breaking.replacen(
-            "version: \"0.1.4\"\n",
-            "version: \"0.1.4\"\n  x-crate-version: \"1.0.0\"\n",
+            "x-crate-version: \"0.2.0\"\n",
+            "x-crate-version: \"1.0.0\"\n",
             1,
         ),
     )

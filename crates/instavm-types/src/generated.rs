@@ -20,7 +20,9 @@ pub struct AuditEventResponse {
     pub actor_type: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub correlation_id: ::std::option::Option<::std::string::String>,
-    ///When the event was recorded.
+    /**When the event was recorded.
+
+Wire format (inferred from the SDK, no server source is public): the value may carry microseconds and may lack a UTC offset (`2026-11-01T12:00:00.123456`, pydantic's rendering of a naive `datetime`); the SDK's CLI takes a naive value as UTC (`instavm/cli.py` `_event_timestamp`), and so does the generated client (`api_support::Timestamp`).*/
     pub created_at: ::api_support::Timestamp,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,

@@ -161,6 +161,8 @@ fn error(code: PublicErrorCode, message: &str) -> ErrorEnvelope {
             code,
             message: message.into(),
         },
+        // The `/v1/audits` servers (SDK 0.1.x) send no correlation id.
+        request_id: None,
     }
 }
 

@@ -457,10 +457,13 @@ pub struct ErrorBody {
 }
 /**Error envelope used by every error status.
 
-Wire format: in SDK 0.1.x the envelope is `{"error": {...}}`; SDK 0.2.5 adds a top-level `request_id` (UUID v7, same as the `X-Request-Id` response header). Unknown top-level fields must be tolerated.*/
+Wire format: in SDK 0.1.x the envelope is `{"error": {...}}`; SDK 0.2.x requires a top-level `request_id` (UUID v7, same as the `X-Request-Id` response header; `models/error_envelope.py` pops it unconditionally). The `/v1/audits` server of the 0.1.x era sent none, so it is optional here. Unknown top-level fields must be tolerated.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorEnvelope {
     pub error: ErrorBody,
+    ///Correlation id (UUID v7), the same as the `X-Request-Id` response header; sent by the servers of SDK 0.2.x.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub request_id: ::std::option::Option<::std::string::String>,
 }
 ///List response envelope.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
