@@ -54,6 +54,9 @@ enum Command {
     Samples,
     /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
     Redocly,
+    /// Validate every example and the real-shaped bodies of specs/bodies/ with a strict
+    /// OpenAPI 3.0 validator (openapi-schema-validator, installed on first use).
+    Strict,
     /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
     Ci,
 }
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
             nonconforming,
         } => report(conformance(&root, max_examples, nonconforming)),
         Command::Redocly => report(redocly(&root)),
+        Command::Strict => report(strict(&root)),
         Command::Samples => report(samples(&root)),
         Command::Bench { quick } => report(bench::bench(&root, quick)),
         Command::SpecDiff { base } => report(spec_diff(&root, base)),
@@ -371,6 +375,70 @@ fn api_diff(
     Ok(failures)
 }
 
+/// Every example of every spec, and the real-shaped bodies in `specs/bodies/<service>.json`
+/// (`[{name, path, method, status, body}]`, each checked against that response's JSON
+/// schema), validated by `xtask/strict_oas30.py` with a strict OpenAPI 3.0 validator: one
+/// that reads `nullable` as the 3.0.3 text does, where lenient tools let more through.
+fn strict(root: &Path) -> Result<(), String> {
+    // The validator and its script belong to this workspace, whatever `--root` names.
+    let python = tools::strict_python(&workspace_root())?;
+    let mut specs = Vec::new();
+    for file in codegen::spec_files(root).map_err(|e| e.to_string())? {
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let spec = codegen::load::parse_yaml(&file, &text).map_err(|e| e.to_string())?;
+        let service = codegen::service_name(&file).map_err(|e| e.to_string())?;
+        let bodies_file = root.join("specs/bodies").join(format!("{service}.json"));
+        let bodies: Vec<serde_json::Value> = match std::fs::read_to_string(&bodies_file) {
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| format!("{}: {e}", bodies_file.display()))?,
+            Err(_) => Vec::new(),
+        };
+        let bodies: Vec<serde_json::Value> = bodies
+            .into_iter()
+            .map(|b| {
+                let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+                let text = |k: &str| b[k].as_str().unwrap_or_default().to_owned();
+                let pointer = format!(
+                    "#/paths/{}/{}/responses/{}/content/application~1json/schema",
+                    escape(&text("path")),
+                    text("method"),
+                    text("status")
+                );
+                serde_json::json!({"name": text("name"), "pointer": pointer, "body": b["body"]})
+            })
+            .collect();
+        let relative = file.strip_prefix(root).unwrap_or(&file);
+        specs.push(serde_json::json!({
+            "file": relative.display().to_string(),
+            "spec": spec,
+            "bodies": bodies,
+        }));
+    }
+    let input =
+        serde_json::to_vec(&serde_json::json!({ "specs": specs })).map_err(|e| e.to_string())?;
+    let mut child = std::process::Command::new(python)
+        .arg(workspace_root().join("xtask/strict_oas30.py"))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not run the strict validator: {e}"))?;
+    {
+        use std::io::Write;
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or("no stdin for the strict validator")?;
+        stdin.write_all(&input).map_err(|e| e.to_string())?;
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        eprintln!("strict: every example and body valid under OpenAPI 3.0.3");
+        Ok(())
+    } else {
+        Err("strict: examples or bodies the OpenAPI 3.0.3 text does not allow (above)".into())
+    }
+}
+
 fn redocly(root: &Path) -> Result<(), String> {
     let redocly = tools::redocly(root)?;
     let specs: Vec<PathBuf> = codegen::spec_files(root).map_err(|e| e.to_string())?;
@@ -517,6 +585,8 @@ fn ci(root: &Path) -> Result<(), String> {
     samples(root)?;
     eprintln!("$ cargo xtask redocly");
     redocly(root)?;
+    eprintln!("$ cargo xtask strict");
+    strict(root)?;
     eprintln!("$ cargo xtask conformance");
     conformance(root, 50, false)?;
     eprintln!("$ cargo xtask bench --quick");

@@ -52,6 +52,39 @@ pub fn schemathesis(root: &Path) -> Result<PathBuf, String> {
     Ok(st)
 }
 
+/// The strict OpenAPI 3.0 validator (`OAS30Validator`).
+pub const OPENAPI_SCHEMA_VALIDATOR: &str = "openapi-schema-validator==0.9.0";
+
+/// A Python with `openapi-schema-validator`, installed into its own virtual environment if needed.
+pub fn strict_python(root: &Path) -> Result<PathBuf, String> {
+    let venv = tools_dir(root).join("venv-strict");
+    let python = venv.join("bin/python");
+    let marker = venv.join(OPENAPI_SCHEMA_VALIDATOR);
+    if python.exists() && marker.exists() {
+        return Ok(python);
+    }
+    eprintln!(
+        "installing {OPENAPI_SCHEMA_VALIDATOR} into {}",
+        venv.display()
+    );
+    let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    run(
+        Command::new(&system).args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
+    )?;
+    run(
+        Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            OPENAPI_SCHEMA_VALIDATOR,
+        ]),
+        "pip install openapi-schema-validator",
+    )?;
+    std::fs::write(&marker, "").map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
 /// The `redocly` executable, installing Redocly CLI with npm if needed.
 pub fn redocly(root: &Path) -> Result<PathBuf, String> {
     let prefix = tools_dir(root).join("node");

@@ -360,3 +360,34 @@ fn a_vendor_spec_as_published_leaves_a_workspace_cargo_accepts() {
             .unwrap();
     assert!(readme.contains("API version 2026.06.3"), "{readme}");
 }
+
+/// The strict OpenAPI 3.0 check passes the workspace's specs and fails the old
+/// `type: object, nullable: true, allOf: [$ref]` idiom on a real `null`, which
+/// the 3.0.3 text does not allow (the `allOf` member still rejects it).
+#[test]
+fn the_strict_check_fails_a_planted_nullable_all_of_null() {
+    let dir = scratch();
+    let ok = xtask(dir.path(), &["strict"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+
+    let spec = dir.path().join("specs/cloud-foundry.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let idiom = "          anyOf:\n            - $ref: \"#/components/schemas/Link\"\n            - type: object\n              nullable: true\n              enum: [null]\n";
+    assert!(text.contains(idiom), "the spec's own idiom moved");
+    let planted = text.replacen(
+        idiom,
+        "          type: object\n          nullable: true\n          allOf:\n            - $ref: \"#/components/schemas/Link\"\n",
+        1,
+    );
+    std::fs::write(&spec, planted).unwrap();
+    let bad = xtask(dir.path(), &["strict"]);
+    assert!(!bad.status.success());
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        out.contains(
+            "last of two pages: `next` null: None for not nullable (at `/pagination/next`"
+        ),
+        "{out}"
+    );
+    assert!(stderr(&bad).contains("the OpenAPI 3.0.3 text does not allow"));
+}

@@ -148,9 +148,17 @@ fn construct(message: &str) -> &'static str {
 
 /// progenitor's own client for a working copy, with its default settings (builder style),
 /// formatted: the baseline the generator's cost is measured against.
-pub fn plain_client(file: &Path, working: &OpenAPI) -> Result<String, SpecError> {
+/// `as_strings` names component enums to take as `String` (typify cannot name their variants).
+pub fn plain_client(
+    file: &Path,
+    working: &OpenAPI,
+    as_strings: &[String],
+) -> Result<String, SpecError> {
     let mut settings = GenerationSettings::new();
     settings.with_interface(progenitor_impl::InterfaceStyle::Builder);
+    for name in as_strings {
+        settings.with_replacement(name, "::std::string::String", std::iter::empty());
+    }
     let (_, tokens) = run(file, working, &settings, "plain progenitor client")?;
     let parsed: syn::File = syn::parse2(tokens)
         .map_err(|e| SpecError::at(file, "", format!("progenitor output does not parse: {e}")))?;

@@ -59,3 +59,16 @@ fn two_runs_give_identical_output() {
         codegen::generate_all(&root).unwrap()
     );
 }
+
+/// The benchmarks' baseline (progenitor's plain client) must exist for every
+/// workspace spec, including enums typify cannot name (`+created_at`, `-created_at`).
+#[test]
+fn the_plain_progenitor_baseline_generates_for_every_workspace_spec() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for file in codegen::spec_files(&root).unwrap() {
+        let loaded = codegen::load_spec(&root, &file).unwrap();
+        let plain = codegen::plain_progenitor(&loaded)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(plain.contains("pub struct Client"), "{}", file.display());
+    }
+}
