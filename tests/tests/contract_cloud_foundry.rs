@@ -343,3 +343,40 @@ async fn whole_seconds_empty_lists_and_signed_orders_are_accepted_as_the_service
         "an empty list, not no filter"
     );
 }
+
+#[tokio::test]
+async fn unknown_parameters_and_operators_are_rejected_as_the_service_rejects_them() {
+    let (probe, url, _task) = start().await;
+    let auth = Some("bearer uaa-contract");
+    for (query, names) in [
+        (
+            "created_at%5Bgt%5D=2026-11-01T00:00:00Z",
+            vec!["created_at[gt]"],
+        ),
+        (
+            "created_ats%5Bfoo%5D=2026-11-01T00:00:00Z",
+            vec!["created_ats[foo]"],
+        ),
+        (
+            "target_guids%5BNOT%5D=a&label_selector=x&label_selector=y",
+            vec!["target_guids[NOT]", "label_selector"],
+        ),
+    ] {
+        let (status, body) = raw(&url, query, auth).await;
+        assert_eq!(status, 400, "{query}");
+        let detail = body["errors"][0]["detail"].as_str().unwrap().to_owned();
+        let expected: Vec<String> = names
+            .iter()
+            .map(|n| format!("{n}: Extra inputs are not permitted"))
+            .collect();
+        assert_eq!(
+            detail,
+            format!("The query parameter is invalid: {}", expected.join("; ")),
+            "{query}"
+        );
+    }
+    assert!(
+        probe.seen().is_empty(),
+        "a typo'd filter never reaches the service"
+    );
+}

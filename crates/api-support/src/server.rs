@@ -208,6 +208,32 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// Reports every query parameter not in `known` (each name once), for
+    /// services that reject what they do not know: a misspelt filter must not
+    /// quietly mean "no filter".
+    pub fn reject_unknown(&mut self, known: &[&str]) {
+        let mut unknown: Vec<String> = self
+            .query
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| !known.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        unknown.dedup();
+        let mut seen = std::collections::BTreeSet::new();
+        for name in unknown {
+            if seen.insert(name.clone()) {
+                self.issue(
+                    In::Query,
+                    &name,
+                    "extra_forbidden",
+                    "Extra inputs are not permitted".into(),
+                    String::new(),
+                );
+            }
+        }
+    }
+
     /// Adds the path parameters the router matched.
     pub fn with_path(mut self, path: Vec<(String, String)>) -> Self {
         self.path = path;

@@ -352,6 +352,29 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
+            p.reject_unknown(
+                &[
+                    "page",
+                    "per_page",
+                    "order_by",
+                    "created_ats",
+                    "created_ats[lt]",
+                    "created_ats[lte]",
+                    "created_ats[gt]",
+                    "created_ats[gte]",
+                    "updated_ats",
+                    "updated_ats[lt]",
+                    "updated_ats[lte]",
+                    "updated_ats[gt]",
+                    "updated_ats[gte]",
+                    "guids",
+                    "types",
+                    "target_guids",
+                    "target_guids[not]",
+                    "space_guids",
+                    "organization_guids",
+                ],
+            );
             p.finish()?;
             Ok(Request {
                 page: page

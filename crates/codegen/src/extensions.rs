@@ -77,6 +77,18 @@ pub struct XServer {
     pub unauthenticated: Option<Rejection>,
     /// Credentials refused by `Api::authenticate` (defaults to `unauthenticated`).
     pub invalid_credentials: Option<Rejection>,
+    /// What the service does with a query parameter it does not know: `ignore`
+    /// (the default) or `reject` (a validation error naming it, as Cloud
+    /// Controller's `NoAdditionalParamsValidator` does).
+    pub unknown_parameters: Option<UnknownParameters>,
+}
+
+/// `x-server.unknown-parameters`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownParameters {
+    Ignore,
+    Reject,
 }
 
 /// One rejection: a status and a body template.

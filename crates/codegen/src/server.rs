@@ -42,6 +42,8 @@ struct Rejections {
     unauthenticated: Option<(u16, Value)>,
     /// Credentials present but refused; defaults to `unauthenticated`.
     invalid_credentials: Option<(u16, Value)>,
+    /// Whether a query parameter the operation does not declare is a validation error.
+    reject_unknown: bool,
 }
 
 fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
@@ -51,6 +53,8 @@ fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
         validation: entry(ext.validation_error),
         unauthenticated: entry(ext.unauthenticated),
         invalid_credentials: entry(ext.invalid_credentials),
+        reject_unknown: ext.unknown_parameters
+            == Some(crate::extensions::UnknownParameters::Reject),
     })
 }
 
@@ -1191,7 +1195,7 @@ pub fn generate(
         if authenticated {
             authenticated_ops.push(op_id.clone());
         }
-        let validates = !params.is_empty() || body.is_some();
+        let validates = !params.is_empty() || body.is_some() || declared.reject_unknown;
 
         // Request.
         let mut fields: Vec<TokenStream> = params
@@ -1222,6 +1226,18 @@ pub fn generate(
                 }
             })
             .collect();
+        if declared.reject_unknown {
+            let known: Vec<String> = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| resolve(spec, p))
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect();
+            reads.push(quote! { p.reject_unknown(&[#(#known),*]); });
+        }
         if let Some(RequestBody {
             ty,
             read,
