@@ -509,3 +509,100 @@ async fn a_list_growing_under_a_concurrent_walk_is_an_error_unless_pinned() {
         .collect();
     assert_eq!(pinned, expected);
 }
+
+#[tokio::test]
+async fn bloodhound_counts_beyond_the_window_and_walks_still_end_at_the_last_row() {
+    let mock = start(Service::Bloodhound, options()).await.unwrap();
+    let client =
+        bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let all = client
+        .list_audit_logs()
+        .limit(0)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(all.data.logs.len(), ITEMS, "`limit=0` means no limit");
+    assert_eq!(all.limit, 0, "and is echoed");
+    // A window that holds the newest 50 rows; `count` still counts them all.
+    let cut = all.data.logs[50].created_at;
+    let window = client
+        .list_audit_logs()
+        .after(cut)
+        .limit(7)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(window.count as usize, ITEMS, "`count` ignores the window");
+    let sequential: Vec<i64> = client
+        .list_audit_logs()
+        .after(cut)
+        .limit(7)
+        .stream()
+        .map_ok(|l| l.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(sequential.len(), 50);
+    for k in [2, 8] {
+        let concurrent: Vec<i64> = client
+            .list_audit_logs()
+            .after(cut)
+            .limit(7)
+            .concurrency(k)
+            .stream()
+            .map_ok(|l| l.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(concurrent, sequential, "concurrency {k}");
+    }
+}
+
+#[tokio::test]
+async fn cloud_foundry_orders_by_id_unless_asked_and_echoes_the_sign() {
+    use cloud_foundry_client::types::ListAuditEventsOrderBy;
+    let mock = start(Service::CloudFoundry, options()).await.unwrap();
+    let client =
+        cloud_foundry_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let page = client
+        .list_audit_events()
+        .per_page(10u64)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let next = page.pagination.next.unwrap().href;
+    assert!(
+        !next.contains("order_by"),
+        "no order asked, none echoed: {next}"
+    );
+    let page = client
+        .list_audit_events()
+        .per_page(10u64)
+        .order_by(ListAuditEventsOrderBy::CreatedAt)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let next = page.pagination.next.unwrap().href;
+    assert!(next.contains("order_by=%2Bcreated_at"), "{next}");
+    let picked = [
+        page.resources[3].guid.clone(),
+        page.resources[1].guid.clone(),
+    ];
+    let by_guid: Vec<String> = client
+        .list_audit_events()
+        .guids(picked.clone())
+        .stream()
+        .map_ok(|e| e.guid)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_guid,
+        [picked[1].clone(), picked[0].clone()],
+        "in id order"
+    );
+}

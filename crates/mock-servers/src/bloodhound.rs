@@ -1,8 +1,10 @@
-//! BloodHound `GET /api/v2/audit`: newest first (LIFO) unless `sort_by`
-//! says otherwise, predicate filters (`column=op:value`, repeated for AND),
-//! a `before`/`after` window (default: the last 365 days), and `skip`/`limit`
-//! paging with `count` = all matching rows. Each action writes an `intent`
-//! row and then a `success` or `failure` row with the same `commit_id`.
+//! BloodHound `GET /api/v2/audit`: always newest first (`sort_by` only
+//! orders rows that share a timestamp), predicate filters (`column=op:value`,
+//! repeated for AND), a `before`/`after` window (default: the last 365
+//! days), and `skip`/`limit` paging (`limit=0`: no limit) with `count` = the
+//! rows the filters match over all time (it ignores the window, as the
+//! service's does). Each action writes an `intent` row and then a `success`
+//! or `failure` row with the same `commit_id`.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -195,10 +197,11 @@ impl Api for Mock {
                 .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
             Timestamp::from(year_before)
         });
-        let mut rows: Vec<&AuditLog> = self
+        // `count` counts the rows the predicate filters match over all time; the
+        // page holds those inside the `before`/`after` window (`database/audit.go`).
+        let matching: Vec<&AuditLog> = self
             .logs
             .iter()
-            .filter(|l| l.created_at < before && l.created_at > after)
             .filter(|l| {
                 all(&r.id, &l.id)
                     && all(&r.created_at, &l.created_at)
@@ -211,14 +214,21 @@ impl Api for Mock {
                     && all(&r.status, &l.status)
             })
             .collect();
-        let sort: Vec<(bool, &str)> = match &r.sort_by {
-            Some(keys) => keys
-                .iter()
-                .map(|k| (k.descending, k.column.as_str()))
-                .collect(),
-            // LIFO: newest first.
-            None => vec![(true, "created_at"), (true, "id")],
-        };
+        let count = matching.len();
+        let mut rows: Vec<&AuditLog> = matching
+            .into_iter()
+            .filter(|l| l.created_at < before && l.created_at > after)
+            .collect();
+        // Newest first, always: `sort_by` only orders rows that share a timestamp.
+        let sort: Vec<(bool, &str)> = std::iter::once((true, "created_at"))
+            .chain(match &r.sort_by {
+                Some(keys) => keys
+                    .iter()
+                    .map(|k| (k.descending, k.column.as_str()))
+                    .collect::<Vec<_>>(),
+                None => vec![(true, "id")],
+            })
+            .collect();
         rows.sort_by(|a, b| {
             sort.iter()
                 .map(|(desc, column)| {
@@ -231,10 +241,11 @@ impl Api for Mock {
                 .find(|o| o.is_ne())
                 .unwrap_or(Ordering::Equal)
         });
-        let count = rows.len();
         let skip = r.skip.or(r.offset).unwrap_or(0).max(0) as usize;
         let limit = r.limit.max(0) as usize;
-        let logs = rows.into_iter().skip(skip).take(limit).cloned().collect();
+        // `limit=0` means no limit (`database/pagination.go`); the answer still echoes 0.
+        let take = if limit == 0 { usize::MAX } else { limit };
+        let logs = rows.into_iter().skip(skip).take(take).cloned().collect();
         Response::Ok(ListAuditLogsResponse {
             count: count as i64,
             limit: limit as i64,
