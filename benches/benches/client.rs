@@ -244,114 +244,118 @@ fn walks(c: &mut Criterion) {
             mock_servers::DEFAULT_TOKEN,
         )
         .unwrap();
-        let cf_loop = || async {
-            let mut next = Some(format!(
-                "{}/v3/audit_events?per_page={per_page}",
-                cf.base_url
-            ));
-            let mut guids = Vec::new();
-            while let Some(url) = next {
-                let bytes = raw
-                    .get(&url)
-                    .bearer_auth(mock_servers::DEFAULT_TOKEN)
-                    .send()
-                    .await
-                    .unwrap()
-                    .bytes()
-                    .await
-                    .unwrap();
-                let page: AuditEventList = serde_json::from_slice(&bytes).unwrap();
-                guids.extend(page.resources.into_iter().map(|e| e.guid));
-                next = page.pagination.next.map(|l| l.href);
-            }
-            guids
+        let cf_loop = || {
+            rt.block_on(async {
+                let mut next = Some(format!(
+                    "{}/v3/audit_events?per_page={per_page}",
+                    cf.base_url
+                ));
+                let mut guids = Vec::new();
+                while let Some(url) = next {
+                    let page: AuditEventList = get(&raw, &url).await;
+                    guids.extend(page.resources.into_iter().map(|e| e.guid));
+                    next = page.pagination.next.map(|l| l.href);
+                }
+                guids
+            })
         };
-        let reference = rt.block_on(cf_loop());
-        assert_eq!(reference.len(), total);
-        let mut group = c.benchmark_group(format!("walks-cf-{latency_ms}ms"));
-        group.sample_size(10);
-        group.throughput(Throughput::Elements(total as u64));
-        group.bench_function("loop", |b| {
-            b.iter(|| assert_eq!(rt.block_on(cf_loop()), reference))
-        });
-        for k in [0, 4, 8] {
-            let name = if k == 0 {
-                "stream".to_owned()
-            } else {
-                format!("concurrency-{k}")
+        let cf_walk = |k: usize| {
+            let request = client.list_audit_events().per_page(per_page as u64);
+            let walk = match k {
+                0 => request.stream(),
+                k => request.concurrency(k).stream(),
             };
-            group.bench_function(name, |b| {
-                b.iter(|| {
-                    let request = client.list_audit_events().per_page(per_page as u64);
-                    let walk = match k {
-                        0 => request.stream(),
-                        k => request.concurrency(k).stream(),
-                    };
-                    let guids: Vec<String> =
-                        rt.block_on(walk.map_ok(|e| e.guid).try_collect()).unwrap();
-                    assert_eq!(guids, reference, "the walk reads the loop's events");
-                })
-            });
-        }
-        group.finish();
+            rt.block_on(walk.map_ok(|e| e.guid).try_collect()).unwrap()
+        };
+        walk_group(
+            c,
+            format!("walks-cf-{latency_ms}ms"),
+            total,
+            cf_loop,
+            cf_walk,
+        );
 
         let bh = start(mock_servers::Service::Bloodhound);
         let client =
             bloodhound_client::Client::with_bearer_token(&bh.base_url, mock_servers::DEFAULT_TOKEN)
                 .unwrap();
-        let bh_loop = || async {
-            let mut ids = Vec::new();
-            loop {
-                let bytes = raw
-                    .get(format!(
+        let bh_loop = || {
+            rt.block_on(async {
+                let mut ids = Vec::new();
+                loop {
+                    let url = format!(
                         "{}/api/v2/audit?limit={per_page}&skip={}",
                         bh.base_url,
                         ids.len()
-                    ))
-                    .bearer_auth(mock_servers::DEFAULT_TOKEN)
-                    .send()
-                    .await
-                    .unwrap()
-                    .bytes()
-                    .await
-                    .unwrap();
-                let page: bloodhound_client::types::ListAuditLogsResponse =
-                    serde_json::from_slice(&bytes).unwrap();
-                let received = page.data.logs.len();
-                ids.extend(page.data.logs.into_iter().map(|l| l.id));
-                if received == 0 || ids.len() as i64 >= page.count {
-                    return ids;
+                    );
+                    let page: bloodhound_client::types::ListAuditLogsResponse =
+                        get(&raw, &url).await;
+                    let received = page.data.logs.len();
+                    ids.extend(page.data.logs.into_iter().map(|l| l.id));
+                    if received == 0 || ids.len() as i64 >= page.count {
+                        return ids;
+                    }
                 }
-            }
+            })
         };
-        let reference = rt.block_on(bh_loop());
-        assert_eq!(reference.len(), total);
-        let mut group = c.benchmark_group(format!("walks-bh-{latency_ms}ms"));
-        group.sample_size(10);
-        group.throughput(Throughput::Elements(total as u64));
-        group.bench_function("loop", |b| {
-            b.iter(|| assert_eq!(rt.block_on(bh_loop()), reference))
-        });
-        for k in [0, 4, 8] {
-            let name = if k == 0 {
-                "stream".to_owned()
-            } else {
-                format!("concurrency-{k}")
+        let bh_walk = |k: usize| {
+            let request = client.list_audit_logs().limit(per_page as i64);
+            let walk = match k {
+                0 => request.stream(),
+                k => request.concurrency(k).stream(),
             };
-            group.bench_function(name, |b| {
-                b.iter(|| {
-                    let request = client.list_audit_logs().limit(per_page as i64);
-                    let walk = match k {
-                        0 => request.stream(),
-                        k => request.concurrency(k).stream(),
-                    };
-                    let ids: Vec<i64> = rt.block_on(walk.map_ok(|l| l.id).try_collect()).unwrap();
-                    assert_eq!(ids, reference, "the walk reads the loop's events");
-                })
-            });
-        }
-        group.finish();
+            rt.block_on(walk.map_ok(|l| l.id).try_collect()).unwrap()
+        };
+        walk_group(
+            c,
+            format!("walks-bh-{latency_ms}ms"),
+            total,
+            bh_loop,
+            bh_walk,
+        );
     }
+}
+
+/// One page read by the plain loop: reqwest and `serde_json`, nothing else.
+async fn get<T: serde::de::DeserializeOwned>(raw: &reqwest::Client, url: &str) -> T {
+    let bytes = raw
+        .get(url)
+        .bearer_auth(mock_servers::DEFAULT_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The group `name`: the plain loop, then `walk(0)` (`stream()`) and `walk(k)`
+/// (`concurrency(k)`) for k = 4 and 8, each checked to read the loop's ids in order.
+fn walk_group<Id: PartialEq + std::fmt::Debug>(
+    c: &mut Criterion,
+    name: String,
+    total: usize,
+    plain: impl Fn() -> Vec<Id>,
+    walk: impl Fn(usize) -> Vec<Id>,
+) {
+    let reference = plain();
+    assert_eq!(reference.len(), total);
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(total as u64));
+    group.bench_function("loop", |b| b.iter(|| assert_eq!(plain(), reference)));
+    for k in [0, 4, 8] {
+        let id = if k == 0 {
+            "stream".to_owned()
+        } else {
+            format!("concurrency-{k}")
+        };
+        group.bench_function(id, |b| {
+            b.iter(|| assert_eq!(walk(k), reference, "the walk reads the loop's events"))
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, decode, paging, latency, walks);

@@ -27,13 +27,32 @@ fn run(command: &mut Command, what: &str) -> Result<(), String> {
 
 /// The `st` executable, installing Schemathesis into a virtual environment if needed.
 pub fn schemathesis(root: &Path) -> Result<PathBuf, String> {
-    let venv = tools_dir(root).join("venv");
-    let st = venv.join("bin/st");
-    let marker = venv.join(SCHEMATHESIS);
-    if st.exists() && marker.exists() {
-        return Ok(st);
+    python_tool(root, "venv", SCHEMATHESIS, "bin/st")
+}
+
+/// The strict OpenAPI 3.0 validator (`OAS30Validator`).
+pub const OPENAPI_SCHEMA_VALIDATOR: &str = "openapi-schema-validator==0.9.0";
+
+/// A Python with `openapi-schema-validator`, installed into its own virtual environment if needed.
+pub fn strict_python(root: &Path) -> Result<PathBuf, String> {
+    python_tool(root, "venv-strict", OPENAPI_SCHEMA_VALIDATOR, "bin/python")
+}
+
+/// `executable` of the virtual environment `target/ci-tools/<venv>`, creating it and
+/// installing the pinned `package` into it first if needed (a marker file names what is installed).
+fn python_tool(
+    root: &Path,
+    venv: &str,
+    package: &str,
+    executable: &str,
+) -> Result<PathBuf, String> {
+    let venv = tools_dir(root).join(venv);
+    let bin = venv.join(executable);
+    let marker = venv.join(package);
+    if bin.exists() && marker.exists() {
+        return Ok(bin);
     }
-    eprintln!("installing {SCHEMATHESIS} into {}", venv.display());
+    eprintln!("installing {package} into {}", venv.display());
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     run(
         Command::new(&python).args(["-m", "venv"]).arg(&venv),
@@ -44,45 +63,12 @@ pub fn schemathesis(root: &Path) -> Result<PathBuf, String> {
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            SCHEMATHESIS,
+            package,
         ]),
-        "pip install schemathesis",
+        &format!("pip install {package}"),
     )?;
     std::fs::write(&marker, "").map_err(|e| e.to_string())?;
-    Ok(st)
-}
-
-/// The strict OpenAPI 3.0 validator (`OAS30Validator`).
-pub const OPENAPI_SCHEMA_VALIDATOR: &str = "openapi-schema-validator==0.9.0";
-
-/// A Python with `openapi-schema-validator`, installed into its own virtual environment if needed.
-pub fn strict_python(root: &Path) -> Result<PathBuf, String> {
-    let venv = tools_dir(root).join("venv-strict");
-    let python = venv.join("bin/python");
-    let marker = venv.join(OPENAPI_SCHEMA_VALIDATOR);
-    if python.exists() && marker.exists() {
-        return Ok(python);
-    }
-    eprintln!(
-        "installing {OPENAPI_SCHEMA_VALIDATOR} into {}",
-        venv.display()
-    );
-    let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    run(
-        Command::new(&system).args(["-m", "venv"]).arg(&venv),
-        "python3 -m venv",
-    )?;
-    run(
-        Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            OPENAPI_SCHEMA_VALIDATOR,
-        ]),
-        "pip install openapi-schema-validator",
-    )?;
-    std::fs::write(&marker, "").map_err(|e| e.to_string())?;
-    Ok(python)
+    Ok(bin)
 }
 
 /// The `redocly` executable, installing Redocly CLI with npm if needed.

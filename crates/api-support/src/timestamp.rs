@@ -23,35 +23,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(DateTime<Utc>);
 
-impl Timestamp {
-    /// The instant as a `chrono` value.
-    pub fn into_inner(self) -> DateTime<Utc> {
-        self.0
-    }
-}
-
-impl Deref for Timestamp {
-    type Target = DateTime<Utc>;
-    fn deref(&self) -> &DateTime<Utc> {
-        &self.0
-    }
-}
-
 impl From<DateTime<Utc>> for Timestamp {
     fn from(t: DateTime<Utc>) -> Self {
         Timestamp(t)
-    }
-}
-
-impl From<Timestamp> for DateTime<Utc> {
-    fn from(t: Timestamp) -> Self {
-        t.0
-    }
-}
-
-impl fmt::Debug for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Timestamp({self})")
     }
 }
 
@@ -93,19 +67,6 @@ impl FromStr for Timestamp {
     }
 }
 
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 /// A `format: date-time` value a service takes only to the second, in UTC:
 /// `YYYY-MM-DDThh:mm:ssZ` (Cloud Foundry's timestamp filters answer 400 to
 /// a fraction or an offset). The spec says so with the pattern
@@ -125,20 +86,6 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimestampSeconds(DateTime<Utc>);
 
-impl TimestampSeconds {
-    /// The instant as a `chrono` value (a whole second).
-    pub fn into_inner(self) -> DateTime<Utc> {
-        self.0
-    }
-}
-
-impl Deref for TimestampSeconds {
-    type Target = DateTime<Utc>;
-    fn deref(&self) -> &DateTime<Utc> {
-        &self.0
-    }
-}
-
 impl From<DateTime<Utc>> for TimestampSeconds {
     fn from(t: DateTime<Utc>) -> Self {
         TimestampSeconds(t.trunc_subsecs(0))
@@ -154,18 +101,6 @@ impl From<Timestamp> for TimestampSeconds {
 impl From<TimestampSeconds> for Timestamp {
     fn from(t: TimestampSeconds) -> Self {
         Timestamp(t.0)
-    }
-}
-
-impl From<TimestampSeconds> for DateTime<Utc> {
-    fn from(t: TimestampSeconds) -> Self {
-        t.0
-    }
-}
-
-impl fmt::Debug for TimestampSeconds {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TimestampSeconds({self})")
     }
 }
 
@@ -194,18 +129,54 @@ impl FromStr for TimestampSeconds {
     }
 }
 
-impl Serialize for TimestampSeconds {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+/// What both instant types share: `into_inner`, `Deref` to the `chrono`
+/// value, conversion back to it, `Debug`, and serde as their text form
+/// (`Display`/`FromStr`).
+macro_rules! instant_type {
+    ($name:ident) => {
+        impl $name {
+            /// The instant as a `chrono` value.
+            pub fn into_inner(self) -> DateTime<Utc> {
+                self.0
+            }
+        }
+
+        impl Deref for $name {
+            type Target = DateTime<Utc>;
+            fn deref(&self) -> &DateTime<Utc> {
+                &self.0
+            }
+        }
+
+        impl From<$name> for DateTime<Utc> {
+            fn from(t: $name) -> Self {
+                t.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({self})", stringify!($name))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
 }
 
-impl<'de> Deserialize<'de> for TimestampSeconds {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
+instant_type!(Timestamp);
+instant_type!(TimestampSeconds);
 
 #[cfg(test)]
 mod tests {
