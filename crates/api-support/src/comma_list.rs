@@ -27,7 +27,8 @@ pub struct CommaList<T>(Vec<T>);
 pub enum CommaListError {
     /// An item's text contains a comma, which would split it in two.
     ItemContainsComma(String),
-    /// The list has no items; an empty value means "no filter", so leave the parameter out instead.
+    /// The list has no items (or one empty item, which reads the same on the
+    /// wire): leave the parameter out instead.
     Empty,
     /// An item did not parse.
     InvalidItem { item: String, reason: String },
@@ -98,6 +99,10 @@ impl<T: Serialize> CommaList<T> {
             let text = item_text(item)?;
             if text.contains(',') {
                 return Err(CommaListError::ItemContainsComma(text));
+            }
+            // `a=` is the wire form of the empty list: one empty item cannot be told from it.
+            if text.is_empty() && items.len() == 1 {
+                return Err(CommaListError::Empty);
             }
         }
         Ok(CommaList(items))
@@ -260,6 +265,12 @@ mod tests {
             CommaList::new(["a,b"]),
             Err(CommaListError::ItemContainsComma("a,b".into()))
         );
+        assert_eq!(
+            CommaList::new([""]),
+            Err(CommaListError::Empty),
+            "`a=` is the empty list"
+        );
+        assert_eq!(CommaList::new(["", "b"]).unwrap().to_wire(), ",b");
         assert!(matches!(
             "1,x".parse::<CommaList<u32>>(),
             Err(CommaListError::InvalidItem { .. })
