@@ -85,9 +85,9 @@ fn spec_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Generates the crates of every spec under `root/specs`. Errors of all specs are collected.
 pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
-    let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut services = std::collections::BTreeMap::new();
+    let mut specs = Vec::new();
     for spec in spec_files(root)? {
         let rel = spec.strip_prefix(root).unwrap_or(&spec).to_path_buf();
         if let Ok(service) = service_name(&rel)
@@ -103,7 +103,13 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
             });
             continue;
         }
-        match generate_service(root, &spec) {
+        specs.push(spec);
+    }
+    // Each spec is generated on its own (one thread per core); the results are
+    // taken in spec order, so the output does not depend on which finishes first.
+    let mut files = Vec::new();
+    for generated in in_parallel(&specs, |spec| generate_service(root, spec)) {
+        match generated {
             Ok(mut generated) => files.append(&mut generated),
             Err(Error::Spec(mut e)) => errors.append(&mut e),
             Err(other) => return Err(other),
@@ -114,6 +120,48 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
     } else {
         Err(Error::Spec(errors))
     }
+}
+
+/// `f` of every item, on up to one thread per core, in the items' order. Each
+/// thread takes the next item not yet taken, so a large spec does not hold
+/// up the small ones behind it.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let work = || {
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else { break };
+            let result = f(item);
+            *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            // The main thread's stack: typify recurses as deep as a spec's schemas nest.
+            // Without a thread to be had, the remaining threads do the work.
+            let _ = std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(scope, work);
+        }
+        work();
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every item was taken by a thread that finished it")
+        })
+        .collect()
 }
 
 /// The service name of a spec: its file stem, which must be a valid crate-name prefix.
@@ -369,4 +417,35 @@ pub fn synthetic_spec(ops: usize, schemas: usize) -> String {
         "components": {"schemas": components}
     }))
     .unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_results_keep_the_items_order() {
+        let items: Vec<u64> = (0..37).collect();
+        // Uneven work, so that threads finish out of order.
+        let out = in_parallel(&items, |n| {
+            std::thread::sleep(std::time::Duration::from_micros((37 - n) * 50));
+            n * 2
+        });
+        assert_eq!(out, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+        assert_eq!(in_parallel(&[] as &[u8], |n| *n), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn a_panic_caught_on_one_thread_stays_quiet_and_others_still_report() {
+        let out = in_parallel(&[1, 2, 3, 4], |n| {
+            progenitor::quietly(|| {
+                if n % 2 == 0 {
+                    panic!("spec {n}");
+                }
+                n
+            })
+            .is_ok()
+        });
+        assert_eq!(out, [true, false, true, false]);
+    }
 }

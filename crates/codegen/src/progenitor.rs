@@ -11,6 +11,34 @@ use progenitor_impl::{GenerationSettings, Generator};
 
 use crate::error::SpecError;
 
+thread_local! {
+    /// Whether a panic on this thread is caught and reported as a spec error.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, catching its panic without printing it. The panic hook is
+/// replaced once for the process by one that stays silent only on threads
+/// inside `quietly` (specs are generated on several threads at once), and
+/// keeps the previous hook for every other panic. `CODEGEN_DEBUG_PANICS=1`
+/// keeps the message and backtrace on stderr, to find the construct behind a
+/// new panic.
+pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        let debug = std::env::var_os("CODEGEN_DEBUG_PANICS").is_some();
+        std::panic::set_hook(Box::new(move |info| {
+            if debug || !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    outcome
+}
+
 /// Runs progenitor over a working copy; returns the generator (for its type
 /// space) and the client tokens.
 pub fn run(
@@ -19,18 +47,11 @@ pub fn run(
     settings: &GenerationSettings,
     what: &str,
 ) -> Result<(Generator, TokenStream), SpecError> {
-    let previous = std::panic::take_hook();
-    // `CODEGEN_DEBUG_PANICS=1` keeps the panic message and backtrace on stderr,
-    // to find the construct behind a new panic.
-    if std::env::var_os("CODEGEN_DEBUG_PANICS").is_none() {
-        std::panic::set_hook(Box::new(|_| {}));
-    }
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
+    let outcome = quietly(|| {
         let mut generator = Generator::new(settings);
         let tokens = generator.generate_tokens(spec);
         (generator, tokens)
-    }));
-    std::panic::set_hook(previous);
+    });
     match outcome {
         Ok((generator, Ok(tokens))) => Ok((generator, tokens)),
         Ok((_, Err(e))) => Err(SpecError::at(
