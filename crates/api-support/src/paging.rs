@@ -474,6 +474,13 @@ where
     let Some(last_seen) = first.last().cloned() else {
         return stream::empty().boxed();
     };
+    // The next page starts where this one ends; a service saying otherwise is not followed.
+    if next < length {
+        let message = format!(
+            "the service placed the next page at offset {next}, inside the {length} items it just sent; the walk stops"
+        );
+        return stream::once(async move { Err(B::Error::walk_error(message)) }).boxed();
+    }
     // One item cannot overlap: such pages are walked one by one, as the service links them.
     let (step, start) = if length >= 2 {
         (length - 1, next - 1)
@@ -989,6 +996,32 @@ mod tests {
         assert_eq!(some, [0, 1, 2, 3]);
         assert!(page_numbers(2, u64::MAX).unwrap_err().contains("more than"));
         assert_eq!(page_numbers(2, 4).unwrap().collect::<Vec<_>>(), [2, 3, 4]);
+    }
+
+    /// A service whose every page says the next one starts at offset 1.
+    #[derive(Clone)]
+    struct Backwards;
+
+    impl Positioned for Backwards {
+        type Item = u32;
+        type Error = Busy;
+
+        async fn fetch_at(self, _: Option<u64>) -> Result<Placed<u32>, Busy> {
+            Ok(Placed {
+                items: vec![7, 8, 9],
+                next: Some(1),
+                layout: Layout::Offsets { count: u64::MAX },
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn an_offset_pointing_back_into_the_page_ends_the_walk() {
+        let walked: Vec<Result<Vec<u32>, Busy>> = Concurrently::new(Backwards, 4)
+            .pages(Retry::NEVER)
+            .collect()
+            .await;
+        assert_eq!(walked, [Ok(vec![7, 8, 9]), Err(Busy(false))]);
     }
 
     #[test]
