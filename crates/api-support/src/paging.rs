@@ -412,6 +412,11 @@ impl<B: Positioned> Concurrently<B> {
 
 /// The page numbers after the first (whose successor is `next`), up to `last`.
 fn page_numbers(next: u64, last: u64) -> Result<std::ops::RangeInclusive<u64>, String> {
+    if next > last {
+        return Err(format!(
+            "the service links page {next} but counts {last} pages; the walk stops rather than skip pages"
+        ));
+    }
     if last.saturating_sub(next) >= MAX_PAGES as u64 {
         return Err(format!(
             "the service counts more than {MAX_PAGES} pages; the walk stops"
@@ -996,6 +1001,11 @@ mod tests {
         assert_eq!(some, [0, 1, 2, 3]);
         assert!(page_numbers(2, u64::MAX).unwrap_err().contains("more than"));
         assert_eq!(page_numbers(2, 4).unwrap().collect::<Vec<_>>(), [2, 3, 4]);
+        assert!(
+            page_numbers(2, 0)
+                .unwrap_err()
+                .contains("links page 2 but counts 0 pages")
+        );
     }
 
     /// A service whose every page says the next one starts at offset 1.
