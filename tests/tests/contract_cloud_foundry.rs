@@ -326,6 +326,25 @@ async fn whole_seconds_empty_lists_and_signed_orders_are_accepted_as_the_service
         "truncated, not rounded"
     );
     assert_eq!(seen[0].order_by, Some(ListAuditEventsOrderBy::CreatedAtAsc));
+
+    // README's "Using a client" example, as written there.
+    let events = client
+        .list_audit_events()
+        .types(["audit.app.update", "audit.app.delete-request"])
+        .created_ats_gt(chrono::Utc::now() - chrono::Duration::days(7))
+        .per_page(200u64)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(events.resources.is_empty());
+    let readme = &probe.seen()[1];
+    assert_eq!(readme.per_page.get(), 200);
+    assert!(
+        readme
+            .created_ats_gt
+            .is_some_and(|t| t.timestamp_subsec_nanos() == 0)
+    );
     for query in [
         "types=",
         "target_guids=&space_guids=",
@@ -338,7 +357,7 @@ async fn whole_seconds_empty_lists_and_signed_orders_are_accepted_as_the_service
         );
     }
     assert_eq!(
-        probe.seen()[1].types,
+        probe.seen()[2].types,
         Some(vec![]),
         "an empty list, not no filter"
     );
