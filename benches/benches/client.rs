@@ -215,7 +215,7 @@ fn latency(c: &mut Criterion) {
 
 /// Events and page size of the `walks-*` groups.
 pub fn walk_size() -> (usize, usize) {
-    if quick() { (200, 50) } else { (4_000, 100) }
+    if quick() { (200, 50) } else { (8_000, 100) }
 }
 
 /// One service's walks at one latency: a plain loop, `stream()`, and

@@ -556,7 +556,7 @@ fn client(root: &Path, r: &mut Report) -> Result<(), String> {
 
 /// The `walks-*` groups: several pages at once, by service and latency.
 fn walks(root: &Path, r: &mut Report) -> Result<(), String> {
-    let (events, per_page) = if r.quick { (200, 50) } else { (4_000, 100) };
+    let (events, per_page) = if r.quick { (200, 50) } else { (8_000, 100) };
     r.line("### Several pages at once\n");
     r.line(format!("The mock waits 20 or 50 ms before every answer and the caller does nothing else; {events} events in pages of {per_page}, read by a plain loop (reqwest, one page after another), `stream()`, and `concurrency(4)`/`concurrency(8)` (the first page alone, then the rest placed from its totals). In every iteration each walk's events are checked equal to the loop's, in order.\n"));
     r.line("| service | latency | plain loop | `stream()` | `concurrency(4)` | `concurrency(8)` |");

@@ -30,10 +30,13 @@ pub struct Mock {
 
 impl Mock {
     pub fn new(options: &Options) -> anyhow::Result<Self> {
-        let logs = match &options.data {
+        let mut logs = match &options.data {
             Some(path) => load(path)?,
             None => sample(options.items),
         };
+        // Kept in the default order (newest first, then by id), so a request
+        // without `sort_by` needs no sorting.
+        logs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         Ok(Mock {
             logs: Arc::new(logs),
             token: options.token.clone(),
@@ -209,7 +212,7 @@ impl Api for Mock {
                     && texts(&r.actor_name, &l.actor_name)
                     && texts(&r.actor_email, &l.actor_email)
                     && texts(&r.action, &l.action)
-                    && texts(&r.request_id, &l.request_id.to_string())
+                    && (r.request_id.is_none() || texts(&r.request_id, &l.request_id.to_string()))
                     && texts(&r.source_ip_address, &l.source_ip_address)
                     && all(&r.status, &l.status)
             })
@@ -229,18 +232,20 @@ impl Api for Mock {
                 None => vec![(true, "id")],
             })
             .collect();
-        rows.sort_by(|a, b| {
-            sort.iter()
-                .map(|(desc, column)| {
-                    if *desc {
-                        compare(b, a, column)
-                    } else {
-                        compare(a, b, column)
-                    }
-                })
-                .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal)
-        });
+        if r.sort_by.is_some() {
+            rows.sort_by(|a, b| {
+                sort.iter()
+                    .map(|(desc, column)| {
+                        if *desc {
+                            compare(b, a, column)
+                        } else {
+                            compare(a, b, column)
+                        }
+                    })
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            });
+        }
         let skip = r.skip.or(r.offset).unwrap_or(0).max(0) as usize;
         let limit = r.limit.max(0) as usize;
         // `limit=0` means no limit (`database/pagination.go`); the answer still echoes 0.
