@@ -8,6 +8,13 @@ use mock_servers::{DEFAULT_TOKEN, Options, Service, start};
 
 const ITEMS: usize = 120;
 
+/// Retries that keep tests quick (a `Retry-After` is capped at 10 ms).
+const FAST: api_support::paging::Retry = api_support::paging::Retry {
+    max_retries: 3,
+    initial: std::time::Duration::from_millis(1),
+    max_delay: std::time::Duration::from_millis(10),
+};
+
 fn options() -> Options {
     Options {
         items: ITEMS,
@@ -238,22 +245,15 @@ async fn runta_has_one_page() {
 
 #[tokio::test]
 async fn busy_pages_are_retried_and_errors_end_the_stream() {
-    use api_support::paging::Retry;
-    use std::time::Duration;
     let mock = start(Service::CloudFoundry, options()).await.unwrap();
     let client =
         cloud_foundry_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
-    let fast = Retry {
-        max_retries: 3,
-        initial: Duration::from_millis(1),
-        max_delay: Duration::from_millis(10),
-    };
     mock.faults.push(503);
     mock.faults.push(429);
     let all: Vec<_> = client
         .list_audit_events()
         .per_page(50u64)
-        .stream_with_retry(fast)
+        .stream_with_retry(FAST)
         .try_collect()
         .await
         .unwrap();
@@ -284,7 +284,7 @@ async fn busy_pages_are_retried_and_errors_end_the_stream() {
     mock.faults.push(500);
     let err = client
         .list_audit_events()
-        .stream_with_retry(fast)
+        .stream_with_retry(FAST)
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -377,23 +377,16 @@ async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
 
 #[tokio::test]
 async fn concurrent_walks_retry_busy_pages() {
-    use api_support::paging::Retry;
-    use std::time::Duration;
     let mock = start(Service::Bloodhound, options()).await.unwrap();
     let client =
         bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
-    let fast = Retry {
-        max_retries: 3,
-        initial: Duration::from_millis(1),
-        max_delay: Duration::from_millis(10),
-    };
     mock.faults.push(429);
     mock.faults.push(429);
     let all: Vec<_> = client
         .list_audit_logs()
         .limit(10)
         .concurrency(4)
-        .stream_with_retry(fast)
+        .stream_with_retry(FAST)
         .try_collect()
         .await
         .unwrap();
@@ -403,7 +396,7 @@ async fn concurrent_walks_retry_busy_pages() {
         .list_audit_logs()
         .limit(10)
         .concurrency(4)
-        .stream_with_retry(fast)
+        .stream_with_retry(FAST)
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
