@@ -352,26 +352,14 @@ impl<B: Positioned> Concurrently<B> {
             let first = fetch(request.clone(), None).await?;
             let rest: BoxStream<'a, Vec<B::Item>, B::Error> = match (first.next, first.layout) {
                 (None, _) => stream::empty().boxed(),
-                (Some(next), Layout::Pages { last, total }) => {
-                    let length = first.items.len();
-                    match page_numbers(next, last) {
-                        Err(message) => {
-                            stream::once(async { Err(B::Error::walk_error(message)) }).boxed()
-                        }
-                        Ok(positions) => stream::iter(positions)
-                            .map(move |position| {
-                                let page = fetch(request.clone(), Some(position));
-                                async move {
-                                    let page = page.await?;
-                                    check_page(&page, position, position == last, length, total)
-                                        .map_err(B::Error::walk_error)?;
-                                    Ok(page.items)
-                                }
-                            })
-                            .buffered(concurrency)
-                            .boxed(),
-                    }
-                }
+                (Some(next), Layout::Pages { last, total }) => numbered(
+                    request,
+                    fetch,
+                    concurrency,
+                    first.items.len(),
+                    next,
+                    (last, total),
+                ),
                 (Some(next), Layout::Offsets { count }) => {
                     offsets(request, fetch, concurrency, &first.items, next, count)
                 }
@@ -410,6 +398,39 @@ impl<B: Positioned> Concurrently<B> {
     }
 }
 
+/// The pages after the first of a numbered walk: `next` to `last`, fetched
+/// `concurrency` at a time, each checked against the first (`length` items,
+/// `total` in all).
+fn numbered<'a, B, F, Fut>(
+    request: B,
+    fetch: F,
+    concurrency: usize,
+    length: usize,
+    next: u64,
+    (last, total): (u64, u64),
+) -> BoxStream<'a, Vec<B::Item>, B::Error>
+where
+    B: Positioned + 'a,
+    F: Fn(B, Option<u64>) -> Fut + Copy + Send + Sync + 'a,
+    Fut: Future<Output = Result<Placed<B::Item>, B::Error>> + Send + 'a,
+{
+    match page_numbers(next, last) {
+        Err(message) => stream::once(async { Err(B::Error::walk_error(message)) }).boxed(),
+        Ok(positions) => stream::iter(positions)
+            .map(move |position| {
+                let page = fetch(request.clone(), Some(position));
+                async move {
+                    let page = page.await?;
+                    check_page(&page, position, position == last, length, total)
+                        .map_err(B::Error::walk_error)?;
+                    Ok(page.items)
+                }
+            })
+            .buffered(concurrency)
+            .boxed(),
+    }
+}
+
 /// The page numbers after the first (whose successor is `next`), up to `last`.
 fn page_numbers(next: u64, last: u64) -> Result<std::ops::RangeInclusive<u64>, String> {
     if next > last {
@@ -433,9 +454,10 @@ fn check_page<T>(
     length: usize,
     total: u64,
 ) -> Result<(), String> {
-    let counted = match page.layout {
-        Layout::Pages { total, .. } => total,
-        Layout::Offsets { count } => count,
+    let Layout::Pages { total: counted, .. } = page.layout else {
+        return Err(format!(
+            "{CHANGED}: page {position} is laid out by offset, the first page by number; {ADVICE}"
+        ));
     };
     if counted != total {
         return Err(format!(
