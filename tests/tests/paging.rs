@@ -22,6 +22,17 @@ fn options() -> Options {
     }
 }
 
+/// The key of every item a walk yields, in order; the walk must not fail.
+trait Keys<T> {
+    async fn keys<K>(self, key: impl Fn(T) -> K) -> Vec<K>;
+}
+
+impl<T, E: std::fmt::Debug> Keys<T> for api_support::paging::BoxStream<'_, T, E> {
+    async fn keys<K>(self, key: impl Fn(T) -> K) -> Vec<K> {
+        self.map_ok(key).try_collect().await.unwrap()
+    }
+}
+
 #[tokio::test]
 async fn instavm_cursor_walk() {
     let mock = start(Service::Instavm, options()).await.unwrap();
@@ -44,10 +55,8 @@ async fn instavm_cursor_walk() {
             .list_audit_events()
             .limit(size)
             .stream()
-            .map_ok(|e| e.id)
-            .try_collect()
-            .await
-            .unwrap();
+            .keys(|e| e.id)
+            .await;
         assert_eq!(all, reference, "page size {size}");
         let vm: Vec<_> = client
             .list_audit_events()
@@ -106,10 +115,8 @@ async fn cloud_foundry_page_walk() {
             .list_audit_events()
             .per_page(size)
             .stream()
-            .map_ok(|e| e.guid)
-            .try_collect()
-            .await
-            .unwrap();
+            .keys(|e| e.guid)
+            .await;
         assert_eq!(all, reference, "per_page {size}");
         let newest_first: Vec<_> = client
             .list_audit_events()
@@ -139,10 +146,8 @@ async fn cloud_foundry_page_walk() {
         .per_page(50u64)
         .page(3u64)
         .stream()
-        .map_ok(|e| e.guid)
-        .try_collect()
-        .await
-        .unwrap();
+        .keys(|e| e.guid)
+        .await;
     assert_eq!(from_third, reference[100..]);
     let none: Vec<_> = client
         .list_audit_events()
@@ -176,20 +181,16 @@ async fn bloodhound_offset_walk() {
             .list_audit_logs()
             .limit(size)
             .stream()
-            .map_ok(|l| l.id)
-            .try_collect()
-            .await
-            .unwrap();
+            .keys(|l| l.id)
+            .await;
         assert_eq!(all, reference, "limit {size}");
         let filtered: Vec<i64> = client
             .list_audit_logs()
             .limit(size)
             .id(vec![Predicate::gt(100)])
             .stream()
-            .map_ok(|l| l.id)
-            .try_collect()
-            .await
-            .unwrap();
+            .keys(|l| l.id)
+            .await;
         assert_eq!(
             filtered,
             reference
@@ -214,10 +215,8 @@ async fn bloodhound_offset_walk() {
         .limit(7)
         .skip(100)
         .stream()
-        .map_ok(|l| l.id)
-        .try_collect()
-        .await
-        .unwrap();
+        .keys(|l| l.id)
+        .await;
     assert_eq!(skipped, reference[100..]);
 }
 
@@ -305,10 +304,8 @@ async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
             .list_audit_events()
             .per_page(size)
             .stream()
-            .map_ok(|e| e.guid)
-            .try_collect()
-            .await
-            .unwrap();
+            .keys(|e| e.guid)
+            .await;
         assert_eq!(sequential.len(), ITEMS);
         for k in [1, 3, 8] {
             let concurrent: Vec<String> = client
@@ -316,10 +313,8 @@ async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
                 .per_page(size)
                 .concurrency(k)
                 .stream()
-                .map_ok(|e| e.guid)
-                .try_collect()
-                .await
-                .unwrap();
+                .keys(|e| e.guid)
+                .await;
             assert_eq!(concurrent, sequential, "per_page {size}, concurrency {k}");
         }
     }
@@ -329,10 +324,8 @@ async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
         .page(3u64)
         .concurrency(4)
         .stream()
-        .map_ok(|e| e.guid)
-        .try_collect()
-        .await
-        .unwrap();
+        .keys(|e| e.guid)
+        .await;
     assert_eq!(from_third.len(), ITEMS - 100);
 
     let mock = start(Service::Bloodhound, options()).await.unwrap();
@@ -343,10 +336,8 @@ async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
             .list_audit_logs()
             .limit(size)
             .stream()
-            .map_ok(|l| l.id)
-            .try_collect()
-            .await
-            .unwrap();
+            .keys(|l| l.id)
+            .await;
         assert_eq!(sequential.len(), ITEMS);
         for k in [1, 3, 8] {
             let concurrent: Vec<i64> = client
@@ -355,10 +346,8 @@ async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
                 .id(vec![Predicate::gt(0)])
                 .concurrency(k)
                 .stream()
-                .map_ok(|l| l.id)
-                .try_collect()
-                .await
-                .unwrap();
+                .keys(|l| l.id)
+                .await;
             assert_eq!(concurrent, sequential, "limit {size}, concurrency {k}");
         }
     }
@@ -368,10 +357,8 @@ async fn concurrent_walks_deliver_what_the_sequential_walk_does() {
         .skip(100)
         .concurrency(4)
         .stream()
-        .map_ok(|l| l.id)
-        .try_collect()
-        .await
-        .unwrap();
+        .keys(|l| l.id)
+        .await;
     assert_eq!(skipped.len(), ITEMS - 100);
 }
 
@@ -492,10 +479,8 @@ async fn a_list_growing_under_a_concurrent_walk_is_an_error_unless_pinned() {
         .before(api_support::Timestamp::from(chrono::Utc::now()))
         .concurrency(3)
         .stream()
-        .map_ok(|l| l.id)
-        .try_collect()
-        .await
-        .unwrap();
+        .keys(|l| l.id)
+        .await;
     let expected: Vec<i64> = mock_servers::bloodhound::sample(40)
         .into_iter()
         .map(|l| l.id)
@@ -533,10 +518,8 @@ async fn bloodhound_counts_beyond_the_window_and_walks_still_end_at_the_last_row
         .after(cut)
         .limit(7)
         .stream()
-        .map_ok(|l| l.id)
-        .try_collect()
-        .await
-        .unwrap();
+        .keys(|l| l.id)
+        .await;
     assert_eq!(sequential.len(), 50);
     for k in [2, 8] {
         let concurrent: Vec<i64> = client
@@ -545,10 +528,8 @@ async fn bloodhound_counts_beyond_the_window_and_walks_still_end_at_the_last_row
             .limit(7)
             .concurrency(k)
             .stream()
-            .map_ok(|l| l.id)
-            .try_collect()
-            .await
-            .unwrap();
+            .keys(|l| l.id)
+            .await;
         assert_eq!(concurrent, sequential, "concurrency {k}");
     }
 }
@@ -589,10 +570,8 @@ async fn cloud_foundry_orders_by_id_unless_asked_and_echoes_the_sign() {
         .list_audit_events()
         .guids(picked.clone())
         .stream()
-        .map_ok(|e| e.guid)
-        .try_collect()
-        .await
-        .unwrap();
+        .keys(|e| e.guid)
+        .await;
     assert_eq!(
         by_guid,
         [picked[1].clone(), picked[0].clone()],
