@@ -23,6 +23,15 @@ async fn export(base_url: &str, service: &str, token: &str, extra: &[&str]) -> O
         .unwrap()
 }
 
+/// The export succeeded; its stderr is shown when it did not.
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn lines(output: &Output) -> Vec<serde_json::Value> {
     String::from_utf8(output.stdout.clone())
         .unwrap()
@@ -171,11 +180,7 @@ async fn busy_pages_are_retried() {
     mock.faults.push(429);
     mock.faults.push(429);
     let output = export(&mock.base_url, "bloodhound", DEFAULT_TOKEN, &[]).await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&output);
     assert_eq!(lines(&output).len(), ITEMS);
 
     mock.faults.push(429);
@@ -247,11 +252,7 @@ async fn bloodhound_exports_with_signed_requests() {
         &["--token-id", mock_servers::DEFAULT_TOKEN_ID],
     )
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&output);
     assert_eq!(lines(&output).len(), ITEMS);
     let refused = export(
         &mock.base_url,
@@ -362,11 +363,7 @@ async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
         &["--state", &state_arg],
     )
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&output);
     let first = guids(&output);
     assert_eq!(first.len(), 15);
     drop(mock);
@@ -380,11 +377,7 @@ async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
         &["--state", &state_arg],
     )
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&output);
     let second = guids(&output);
     let mut expected: Vec<String> = all[15..].iter().map(|e| e.guid.clone()).collect();
     let mut got = second.clone();
@@ -431,11 +424,7 @@ async fn concurrent_exports_write_what_sequential_ones_do_as_of_their_start() {
             &["--concurrency", concurrency],
         )
         .await;
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert_success(&output);
         outputs.push(output.stdout);
     }
     assert_eq!(
