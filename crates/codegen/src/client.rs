@@ -71,7 +71,7 @@ pub fn generate(
     let (auth, example_constructor) = auth_constructors(&schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
-    for operation in crate::validate::operations(working_value) {
+    for operation in crate::spec::operations(working_value) {
         if let Some(p) = crate::pagination::read(file, working_value, &operation.pointer)? {
             let op_id = operation.op["operationId"].as_str().unwrap_or_default();
             paged.push((op_id.to_owned(), p.concurrent()));
@@ -161,17 +161,17 @@ fn errors_by_status(
     let lib = format_ident!("{types_lib}");
     let mut by_builder: std::collections::BTreeMap<String, Vec<(u16, TokenStream)>> =
         Default::default();
-    for operation in crate::validate::operations(working) {
+    for operation in crate::spec::operations(working) {
         // Every union among the operation's responses (errors; successes keep progenitor's decoding).
         let bodies: Vec<(&String, &Value)> = operation.op["responses"]
             .as_object()
             .into_iter()
             .flatten()
             .filter_map(|(_, r)| {
-                crate::model::json_media(crate::transform::resolve(working, r).get("content"))
+                crate::model::json_media(crate::spec::resolve(working, r).get("content"))
             })
             .filter_map(|media| media.get("schema"))
-            .filter_map(|schema| crate::transform::resolve(working, schema).get("x-status-bodies"))
+            .filter_map(|schema| crate::spec::resolve(working, schema).get("x-status-bodies"))
             .filter_map(Value::as_object)
             .flatten()
             .collect();
@@ -235,7 +235,7 @@ fn required_defaults(working: &serde_json::Value, client: &mut syn::File) {
     use serde_json::Value;
     let mut defaults: std::collections::BTreeMap<String, Vec<(String, String)>> =
         Default::default();
-    for operation in crate::validate::operations(working) {
+    for operation in crate::spec::operations(working) {
         let builder =
             crate::names::operation_type(operation.op["operationId"].as_str().unwrap_or_default());
         for param in operation
@@ -245,11 +245,11 @@ fn required_defaults(working: &serde_json::Value, client: &mut syn::File) {
             .into_iter()
             .flatten()
         {
-            let param = crate::transform::resolve(working, param);
+            let param = crate::spec::resolve(working, param);
             if param["required"] != true {
                 continue;
             }
-            let schema = crate::transform::resolve(working, &param["schema"]);
+            let schema = crate::spec::resolve(working, &param["schema"]);
             let default = match schema.get("default") {
                 Some(Value::String(s)) => s.clone(),
                 Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),

@@ -38,8 +38,8 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::error::escape_pointer;
-use crate::transform::resolve;
+use crate::spec::escape_pointer;
+use crate::spec::resolve;
 
 /// Who a change breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,7 +145,7 @@ pub fn diff(old: &Value, new: &Value) -> Report {
 }
 
 fn ops(doc: &Value) -> Vec<(String, &'static str, &Value)> {
-    crate::validate::operations(doc)
+    crate::spec::operations(doc)
         .into_iter()
         .map(|o| (o.path.to_owned(), o.method, o.op))
         .collect()

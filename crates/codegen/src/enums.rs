@@ -31,7 +31,7 @@ fn response_reachable(doc: &Value) -> std::collections::BTreeSet<String> {
                     && seen.insert(name.to_owned())
                     && let Some(target) = doc.pointer(&format!(
                         "/components/schemas/{}",
-                        crate::error::escape_pointer(name)
+                        crate::spec::escape_pointer(name)
                     ))
                 {
                     walk(doc, target, seen);
@@ -54,7 +54,7 @@ fn response_reachable(doc: &Value) -> std::collections::BTreeSet<String> {
         .flatten()
         .map(|(_, v)| v)
     {
-        for op in crate::validate::METHODS.iter().filter_map(|m| item.get(*m)) {
+        for op in crate::spec::METHODS.iter().filter_map(|m| item.get(*m)) {
             for response in op
                 .get("responses")
                 .and_then(Value::as_object)
@@ -62,7 +62,7 @@ fn response_reachable(doc: &Value) -> std::collections::BTreeSet<String> {
                 .flatten()
                 .map(|(_, r)| r)
             {
-                walk(doc, crate::transform::resolve(doc, response), &mut seen);
+                walk(doc, crate::spec::resolve(doc, response), &mut seen);
             }
         }
     }

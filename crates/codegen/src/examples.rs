@@ -8,8 +8,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::transform::resolve;
-use crate::validate::METHODS;
+use crate::spec::METHODS;
+use crate::spec::resolve;
 
 /// One response example whose schema is a named component.
 struct Example {

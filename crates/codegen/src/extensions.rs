@@ -21,18 +21,7 @@ pub fn decode<T: DeserializeOwned>(
     value: &Value,
 ) -> Result<T, SpecError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let mut at = pointer.to_owned();
-        for segment in e.path().iter() {
-            use serde_path_to_error::Segment;
-            match segment {
-                Segment::Seq { index } => at.push_str(&format!("/{index}")),
-                Segment::Map { key } => {
-                    at.push('/');
-                    at.push_str(&crate::error::escape_pointer(key));
-                }
-                Segment::Enum { .. } | Segment::Unknown => {}
-            }
-        }
+        let at = format!("{pointer}{}", crate::spec::path_to_pointer(e.path()));
         SpecError::at(file, at, e.inner().to_string())
     })
 }

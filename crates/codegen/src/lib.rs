@@ -31,6 +31,7 @@ pub mod progenitor;
 pub mod render;
 pub mod security;
 pub mod server;
+pub mod spec;
 pub mod transform;
 pub mod types;
 pub mod validate;

@@ -18,8 +18,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{Error, SpecError, escape_pointer};
-use crate::transform::resolve;
+use crate::error::{Error, SpecError};
+use crate::spec::escape_pointer;
+use crate::spec::resolve;
 
 /// One broken rule, or a note on what the generator chose where the spec is silent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,7 +206,7 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
         .into_iter()
         .map(|s| s.name)
         .collect();
-    for crate::validate::Operation { pointer, op, .. } in crate::validate::operations(doc) {
+    for crate::spec::Operation { pointer, op, .. } in crate::spec::operations(doc) {
         let mut add = |rule, at: String, message: String| {
             findings.push(Finding {
                 rule,
@@ -279,7 +280,7 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
 
 /// Every `pattern` must compile: the generated code compiles them at run time.
 fn patterns(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
-    crate::validate::visit_objects(doc, &mut |map, pointer| {
+    crate::spec::visit_objects(doc, &mut |map, pointer| {
         if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
             && let Err(e) = regress::Regex::new(pattern)
         {
@@ -430,7 +431,7 @@ fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
             check(findings, pointer, schema, instance, what)
         });
     };
-    for operation in crate::validate::operations(doc) {
+    for operation in crate::spec::operations(doc) {
         let (pointer, op) = (&operation.pointer, operation.op);
         for (status, response) in op["responses"].as_object().into_iter().flatten() {
             for (media_type, media) in resolve(doc, response)

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::error::{Location, SpecError, escape_pointer};
+use crate::error::{Location, SpecError};
 
 /// Parses YAML text into a JSON value, rejecting duplicated mapping keys.
 pub fn parse_yaml(file: &Path, text: &str) -> Result<Value, SpecError> {
@@ -32,26 +32,13 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Value, SpecError> {
 /// Converts the JSON value into the typed OpenAPI model.
 pub fn to_openapi(file: &Path, value: &Value) -> Result<openapiv3::OpenAPI, SpecError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
+        let pointer = crate::spec::path_to_pointer(e.path());
         SpecError::at(
             file,
             pointer,
             format!("not a valid OpenAPI 3.0 document here: {}", e.inner()),
         )
     })
-}
-
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for seg in path.iter() {
-        match seg {
-            Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => out.push_str(&format!("/{}", escape_pointer(key))),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    out
 }
 
 struct StrictValue;

@@ -104,7 +104,7 @@ pub fn is_json_media(media: &str) -> bool {
 
 /// The schema of a response's JSON body (the response resolved first).
 pub fn json_body_schema<'a>(doc: &'a Value, response: &'a Value) -> Option<&'a Value> {
-    json_media(crate::transform::resolve(doc, response).get("content"))?.get("schema")
+    json_media(crate::spec::resolve(doc, response).get("content"))?.get("schema")
 }
 
 #[cfg(test)]

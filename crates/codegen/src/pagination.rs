@@ -43,7 +43,7 @@ use serde_json::Value;
 use crate::error::SpecError;
 use crate::model::{StatusKey, ref_type};
 use crate::server::sanitize_field;
-use crate::transform::resolve;
+use crate::spec::resolve;
 
 /// How pages chain, checked against the operation.
 pub enum Style {
@@ -182,7 +182,7 @@ fn segment_optional(doc: &Value, schema: &Value, segments: &[&str]) -> bool {
     let nullable = parent
         .pointer(&format!(
             "/properties/{}",
-            crate::error::escape_pointer(last)
+            crate::spec::escape_pointer(last)
         ))
         .is_some_and(|p| {
             p.get("nullable") == Some(&Value::Bool(true))

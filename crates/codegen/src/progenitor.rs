@@ -112,7 +112,7 @@ pub fn run_located(
                 located.push(SpecError {
                     location: crate::Location::Pointer(format!(
                         "/paths/{}/{method}",
-                        crate::error::escape_pointer(path)
+                        crate::spec::escape_pointer(path)
                     )),
                     ..e
                 });

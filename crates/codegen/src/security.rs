@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::transform::resolve;
+use crate::spec::resolve;
 
 /// What a scheme asks a client to send.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::enums::rust_type_name;
 use crate::error::SpecError;
 use crate::model::{StatusKey, ref_type};
-use crate::transform::resolve;
+use crate::spec::resolve;
 
 /// What the server crate needs beyond the types crate.
 pub struct ServerCode {
@@ -1089,7 +1089,7 @@ fn request_body(
     } else {
         return Err(SpecError::at(
             file,
-            format!("{pointer}/{}", crate::error::escape_pointer(media)),
+            format!("{pointer}/{}", crate::spec::escape_pointer(media)),
             format!("a `{essence}` request body"),
         ));
     };
@@ -1145,12 +1145,12 @@ pub fn generate(
     let mut authenticated_ops = Vec::new();
     let mut defaulted = DefaultedRejections::default();
 
-    for crate::validate::Operation {
+    for crate::spec::Operation {
         path,
         method,
         pointer: op_pointer,
         op,
-    } in crate::validate::operations(spec)
+    } in crate::spec::operations(spec)
     {
         let path = path.to_owned();
         let op_id = op["operationId"].as_str().unwrap_or_default().to_owned();

@@ -25,9 +25,10 @@ use std::path::Path;
 use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
-use crate::error::{SpecError, escape_pointer};
+use crate::error::SpecError;
 use crate::model::StatusKey;
-use crate::validate::METHODS;
+use crate::spec::METHODS;
+use crate::spec::{escape_pointer, resolve};
 
 /// Name of the support crate generated code refers to for `x-rust-type`.
 pub const SUPPORT_CRATE: &str = "api-support";
@@ -71,7 +72,7 @@ pub fn hoist_deep_refs(doc: &mut Value) {
     // A hoisted schema may itself hold deep refs: repeat until none is left.
     for _ in 0..8 {
         let mut refs: Vec<(String, String)> = Vec::new();
-        crate::validate::visit_objects(doc, &mut |map, pointer| {
+        crate::spec::visit_objects(doc, &mut |map, pointer| {
             if let Some(target) = map.get("$ref").and_then(Value::as_str)
                 && let Some(target) = target.strip_prefix('#')
                 && is_deep(target)
@@ -312,24 +313,6 @@ pub fn drop_structural_formats(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(drop_structural_formats),
         _ => {}
     }
-}
-
-/// Resolves a local `$ref` chain to its target value.
-pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(target) => match doc.pointer(target) {
-                Some(v) => value = v,
-                None => return value,
-            },
-            None => return value,
-        }
-    }
-    value
 }
 
 fn is_null_schema(v: &Value) -> bool {

@@ -7,43 +7,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{SpecError, escape_pointer};
-
-/// The HTTP methods an OpenAPI path item may hold.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Every operation of a document: its path, method and JSON pointer, in document order.
-pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
-    let mut out = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                out.push(Operation {
-                    path,
-                    method,
-                    pointer: format!("/paths/{}/{method}", escape_pointer(path)),
-                    op,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// One operation of a document.
-pub struct Operation<'a> {
-    pub path: &'a str,
-    pub method: &'static str,
-    pub pointer: String,
-    pub op: &'a Value,
-}
+use crate::error::SpecError;
+use crate::spec::{METHODS, escape_pointer, visit_objects};
 
 /// Checks the rules the generator relies on.
 pub fn check(file: &Path, doc: &Value) -> Vec<SpecError> {
@@ -153,40 +118,6 @@ fn check_refs(root: &Value, err: &mut impl FnMut(String, String)) {
             }
         }
     });
-}
-
-/// Calls `f` on every object of a document with its JSON pointer, skipping
-/// `example`/`examples` values (data, not spec).
-pub fn visit_objects(value: &Value, f: &mut impl FnMut(&serde_json::Map<String, Value>, &str)) {
-    fn walk(
-        value: &Value,
-        pointer: &mut String,
-        f: &mut impl FnMut(&serde_json::Map<String, Value>, &str),
-    ) {
-        let children: Vec<(String, &Value)> = match value {
-            Value::Object(map) => {
-                f(map, pointer);
-                map.iter()
-                    .filter(|(k, _)| *k != "example" && *k != "examples")
-                    .map(|(k, v)| (escape_pointer(k), v))
-                    .collect()
-            }
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i.to_string(), v))
-                .collect(),
-            _ => return,
-        };
-        for (segment, child) in children {
-            let len = pointer.len();
-            pointer.push('/');
-            pointer.push_str(&segment);
-            walk(child, pointer, f);
-            pointer.truncate(len);
-        }
-    }
-    walk(value, &mut String::new(), f);
 }
 
 fn is_status_key(s: &str) -> bool {
