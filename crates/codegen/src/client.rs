@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use heck::ToSnakeCase;
 use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
 use progenitor_impl::InterfaceStyle;
@@ -378,7 +377,7 @@ fn auth_constructors(
                 let method = if api_keys == 1 {
                     format_ident!("with_api_key")
                 } else {
-                    format_ident!("with_{}", scheme_name.to_snake_case())
+                    format_ident!("{}", crate::names::constructor(scheme_name))
                 };
                 (
                     method,

@@ -8,7 +8,6 @@
 //! * used by requests only (e.g. a sort order): *closed*, so a caller cannot
 //!   build a value the service would reject.
 
-use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -89,7 +88,7 @@ pub fn find(doc: &Value) -> Vec<OpenEnum> {
                 .map(|v| v.as_str().map(str::to_owned))
                 .collect::<Option<_>>()?;
             Some(OpenEnum {
-                name: rust_type_name(key),
+                name: crate::names::type_name(key),
                 description: s
                     .get("description")
                     .and_then(Value::as_str)
@@ -103,30 +102,19 @@ pub fn find(doc: &Value) -> Vec<OpenEnum> {
     out
 }
 
-/// The name typify gives a component schema (PascalCase, as a Rust identifier).
-pub fn rust_type_name(key: &str) -> String {
-    let name = key
-        .replace(|c: char| !c.is_alphanumeric() && c != '_', "-")
-        .to_pascal_case();
-    if name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        format!("X{name}")
-    } else {
-        name
-    }
-}
-
 pub(crate) fn variant_names(values: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for v in values {
         // The common sort convention: `-column` descending, `+column` explicitly ascending.
-        let mut base = match (v.strip_prefix('-'), v.strip_prefix('+')) {
-            (Some(rest), _) => format!("{}Desc", rust_type_name(rest)),
-            (_, Some(rest)) => format!("{}Asc", rust_type_name(rest)),
-            _ => rust_type_name(v),
+        let named = match (v.strip_prefix('-'), v.strip_prefix('+')) {
+            (Some(rest), _) => crate::names::variant(rest).map(|n| format!("{n}Desc")),
+            (_, Some(rest)) => crate::names::variant(rest).map(|n| format!("{n}Asc")),
+            _ => crate::names::variant(v),
         };
-        if base.is_empty() || base == "Other" || base == "Desc" || base == "Asc" {
-            base = format!("Value{}", names.len());
-        }
+        let base = match named {
+            Some(name) if name != "Other" => name,
+            _ => format!("Value{}", names.len()),
+        };
         let mut name = base.clone();
         let mut n = 2;
         while names.contains(&name) {

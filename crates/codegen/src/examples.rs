@@ -3,7 +3,6 @@
 //! (up to `null`s, which an absent optional field also means). A spec example
 //! that its own types reject is caught by `cargo test`.
 
-use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -56,7 +55,7 @@ fn collect(doc: &Value, type_names: &[String]) -> Vec<Example> {
                     .flatten()
                 {
                     if let Some(v) = resolve(doc, e).get("value") {
-                        examples.push((format!("_{}", key.to_snake_case()), v));
+                        examples.push((format!("_{}", crate::names::parameter(key)), v));
                     }
                 }
                 for (suffix, example) in examples {

@@ -83,7 +83,7 @@ pub fn schema_ref(schema: &Value) -> Option<&str> {
 
 /// The Rust type (in the types crate) of the component a schema refers to.
 pub fn ref_type(schema: &Value) -> Option<String> {
-    schema_ref(schema).map(crate::enums::rust_type_name)
+    schema_ref(schema).map(crate::names::type_name)
 }
 
 /// The media type object of a `content` map that carries JSON, by the rule

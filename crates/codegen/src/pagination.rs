@@ -42,7 +42,6 @@ use serde_json::Value;
 
 use crate::error::SpecError;
 use crate::model::{StatusKey, ref_type};
-use crate::server::sanitize_field;
 use crate::spec::resolve;
 
 /// How pages chain, checked against the operation.
@@ -192,7 +191,7 @@ fn segment_optional(doc: &Value, schema: &Value, segments: &[&str]) -> bool {
 }
 
 fn rust_path(path: &str) -> Vec<String> {
-    path.split('.').map(sanitize_field).collect()
+    path.split('.').map(crate::names::field).collect()
 }
 
 /// Reads and checks `x-pagination` of one operation (in the working copy).
@@ -478,7 +477,7 @@ pub fn client_methods(
             next,
             optional_parents,
         } => {
-            let setter = format_ident!("{}", sanitize_field(param));
+            let setter = format_ident!("{}", crate::names::parameter(param));
             let take_next = if optional_parents.iter().any(|o| *o) {
                 // Through optional objects (`meta.page.after`): a chain of borrows, the cursor cloned.
                 let (last, parents) = next.split_last().expect("a field path has a segment");
@@ -512,7 +511,7 @@ pub fn client_methods(
         Style::Page {
             param, next_link, ..
         } => {
-            let setter = format_ident!("{}", sanitize_field(param));
+            let setter = format_ident!("{}", crate::names::parameter(param));
             let link = access(next_link);
             (
                 quote! { u64 },
@@ -529,7 +528,7 @@ pub fn client_methods(
             )
         }
         Style::Link { param, integer } => {
-            let setter = format_ident!("{}", sanitize_field(param));
+            let setter = format_ident!("{}", crate::names::parameter(param));
             let (token_ty, parse) = if *integer {
                 (
                     quote! { u64 },
@@ -556,7 +555,7 @@ pub fn client_methods(
             total,
             offset_field,
         } => {
-            let setter = format_ident!("{}", sanitize_field(param));
+            let setter = format_ident!("{}", crate::names::parameter(param));
             let total = access(total);
             let sent = match offset_field {
                 Some(f) => {
@@ -716,7 +715,7 @@ fn positioned(
         }
         _ => return TokenStream::new(),
     };
-    let setter = format_ident!("{}", sanitize_field(param));
+    let setter = format_ident!("{}", crate::names::parameter(param));
     let doc = format!(
         " Walks with up to `pages` pages in flight at once: the first page places every other page (by `{param}`), which are then fetched concurrently and delivered in order. The walk ends with an error if the list changes under it; pin its upper bound to keep a live list still (see [`::api_support::paging::Concurrently`])."
     );

@@ -537,9 +537,8 @@ fn success_example(op: &openapiv3::Operation) -> Option<(String, String)> {
                 .1
                 .example
                 .as_ref()?;
-            let reason = http::StatusCode::from_u16(*code).ok()?.canonical_reason()?;
             Some((
-                heck::AsPascalCase(reason).to_string(),
+                crate::names::status_variant(*code),
                 serde_json::to_string(example).ok()?,
             ))
         })

@@ -12,12 +12,10 @@
 
 use std::path::Path;
 
-use heck::{ToPascalCase, ToSnakeCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::enums::rust_type_name;
 use crate::error::SpecError;
 use crate::model::{StatusKey, ref_type};
 use crate::spec::resolve;
@@ -78,7 +76,7 @@ fn schemes(spec: &Value) -> Vec<Scheme> {
     let secret = quote! { ::api_support::Secret };
     let mut out = Vec::new();
     for crate::security::Scheme { name, kind } in crate::security::schemes(spec) {
-        let variant = format_ident!("{}", rust_type_name(&name));
+        let variant = format_ident!("{}", crate::names::type_name(&name));
         let (extract, payload, is_secret, doc) = match &kind {
             Kind::Bearer { oauth: false } => (
                 quote! { ::api_support::server::bearer_token(headers) },
@@ -484,7 +482,7 @@ fn params(
             }
         };
         let required = p["required"].as_bool().unwrap_or(false) || p["in"] == "path";
-        let field = format_ident!("{}", sanitize_field(name));
+        let field = format_ident!("{}", crate::names::parameter(name));
         let schema = p.get("schema").cloned().unwrap_or(Value::Null);
         let resolved = resolve(working, &schema).clone();
         let description = p
@@ -561,24 +559,6 @@ fn params(
     Ok(out)
 }
 
-pub(crate) fn sanitize_field(name: &str) -> String {
-    let snake = name
-        .replace('[', "_")
-        .replace(']', "")
-        .replace(|c: char| !c.is_alphanumeric() && c != '_', "_")
-        .to_snake_case();
-    let snake = if snake.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        format!("p_{snake}")
-    } else {
-        snake
-    };
-    match snake.as_str() {
-        "type" | "match" | "ref" | "self" | "move" | "where" | "mod" | "use" | "in" | "fn"
-        | "loop" | "impl" | "crate" | "async" => format!("{snake}_"),
-        _ => snake,
-    }
-}
-
 /// One documented status of an operation.
 struct Status {
     /// As the spec writes it (`200`, `4XX`, `default`).
@@ -629,7 +609,7 @@ fn response_headers(
             };
             Some(ResponseHeader {
                 name: name.to_ascii_lowercase(),
-                field: format_ident!("{}", sanitize_field(name)),
+                field: format_ident!("{}", crate::names::field(name)),
                 ty,
                 description: header
                     .get("description")
@@ -738,13 +718,7 @@ fn statuses(
         let (variant, fixed) = match status {
             StatusKey::Default => ("Default".to_owned(), None),
             StatusKey::Range(_) => (format!("Status{key}"), None),
-            StatusKey::Code(code) => {
-                let reason = http::StatusCode::from_u16(code)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .unwrap_or("Status");
-                (reason.to_pascal_case(), Some(code))
-            }
+            StatusKey::Code(code) => (crate::names::status_variant(code), Some(code)),
         };
         out.push(Status {
             key: key.clone(),

@@ -22,7 +22,6 @@
 
 use std::path::Path;
 
-use heck::ToPascalCase;
 use serde_json::{Map, Value, json};
 
 use crate::error::SpecError;
@@ -158,7 +157,7 @@ fn hoisted_name(doc: &Value, pointer: &str) -> String {
     let base = parts
         .iter()
         .filter(|p| !p.contains('/') || !p.contains("json"))
-        .map(|p| p.to_pascal_case())
+        .map(|p| crate::names::component_key(p))
         .collect::<String>();
     let exists = |name: &str| {
         doc.pointer(&format!("/components/schemas/{}", escape_pointer(name)))
@@ -188,9 +187,10 @@ fn untitle_components(doc: &mut Value) {
     };
     for (name, schema) in schemas.iter_mut() {
         if let Some(map) = schema.as_object_mut()
-            && map.get("title").and_then(Value::as_str).is_some_and(|t| {
-                crate::enums::rust_type_name(t) == crate::enums::rust_type_name(name)
-            })
+            && map
+                .get("title")
+                .and_then(Value::as_str)
+                .is_some_and(|t| crate::names::type_name(t) == crate::names::type_name(name))
         {
             map.remove("title");
         }
@@ -507,7 +507,7 @@ fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Resu
     } in parameter_schemas(doc, op_pointer)
     {
         let suffix = if items { "Item" } else { "" };
-        let base = format!("{op_id}{}", crate::enums::rust_type_name(&name));
+        let base = format!("{op_id}{}", crate::names::type_name(&name));
         let Some(schema) = doc.pointer(&schema_pointer) else {
             continue;
         };
@@ -588,7 +588,7 @@ fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), S
                 ));
             }
             let columns = sort.columns;
-            let component = format!("{op_id}{}Column", crate::enums::rust_type_name(&name));
+            let component = format!("{op_id}{}Column", crate::names::type_name(&name));
             let columns_schema = json!({"type": "string", "description": format!("A column `{name}` sorts by."), "enum": columns});
             add_component(
                 file,
