@@ -1,0 +1,347 @@
+//! Building the model: the one place that reads a spec's operations as JSON
+//! and follows their `$ref`s.
+//!
+//! Parameters and request bodies come from the working copy (credential
+//! headers removed, enums shared, typed filters), so client and server agree
+//! on names and types. Responses come as documented in the committed spec:
+//! the working copy merges differing error bodies into one union for
+//! progenitor, while the server stub answers each status with its own body.
+
+use std::path::Path;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::schema::Types;
+use super::{
+    Api, BodyKind, Envelope, EnvelopeField, Location, Operation, Parameter, ParameterValue,
+    Rejections, RequestBody, Response, ResponseBody, ResponseHeader, StatusKey, Unsupported,
+};
+use crate::error::SpecError;
+use crate::spec::resolve;
+
+pub(super) fn api(
+    file: &Path,
+    spec: &Value,
+    working: &Value,
+    types_lib: &str,
+    type_names: &[String],
+) -> Result<Api, SpecError> {
+    let lib = format_ident!("{types_lib}");
+    let types = Types {
+        doc: working,
+        lib: quote! { ::#lib },
+        names: type_names,
+    };
+    let documented = Types {
+        doc: spec,
+        ..types.clone()
+    };
+    let mut operations = Vec::new();
+    for op in crate::spec::operations(working) {
+        let committed = spec.pointer(&op.pointer).unwrap_or(op.op);
+        operations.push(operation(file, &types, &documented, &op, committed)?);
+    }
+    Ok(Api {
+        schemes: crate::security::schemes(spec),
+        rejections: rejections(file, spec)?,
+        operations,
+    })
+}
+
+fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
+    let ext = crate::extensions::x_server(file, spec)?;
+    let entry = |r: Option<crate::extensions::Rejection>| r.map(|r| (r.status.0, r.body));
+    Ok(Rejections {
+        validation: entry(ext.validation_error),
+        unauthenticated: entry(ext.unauthenticated),
+        invalid_credentials: entry(ext.invalid_credentials),
+        reject_unknown: ext.unknown_parameters
+            == Some(crate::extensions::UnknownParameters::Reject),
+    })
+}
+
+fn operation(
+    file: &Path,
+    types: &Types<'_>,
+    documented: &Types<'_>,
+    op: &crate::spec::Operation<'_>,
+    committed: &Value,
+) -> Result<Operation, SpecError> {
+    let id = op.op["operationId"].as_str().unwrap_or_default().to_owned();
+    let text = |key: &str| {
+        op.op
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let parameters = parameters(file, types, &op.pointer, op.op)?;
+    Ok(Operation {
+        name: crate::names::operation(&id),
+        id,
+        method: op.method,
+        path: op.path.to_owned(),
+        pointer: op.pointer.clone(),
+        summary: text("summary"),
+        parameters,
+        body: request_body(types, &op.pointer, op.op),
+        responses: responses(documented, committed),
+        security: crate::security::requirement(documented.doc, committed),
+        websocket: op.op.get("x-dropshot-websocket").is_some(),
+    })
+}
+
+/// The parameters of an operation; two whose Rust names collide are an error.
+fn parameters(
+    file: &Path,
+    types: &Types<'_>,
+    op_pointer: &str,
+    op: &Value,
+) -> Result<Vec<Parameter>, SpecError> {
+    let list: Vec<&Value> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| resolve(types.doc, p))
+        .collect();
+    let names = list.iter().filter_map(|p| p["name"].as_str());
+    if let Some((first, second, rust)) = crate::names::collision(names, crate::names::parameter) {
+        return Err(SpecError::at(
+            file,
+            format!("{op_pointer}/parameters"),
+            format!("parameters `{first}` and `{second}` would both be `{rust}` in Rust"),
+        ));
+    }
+    Ok(list
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| parameter(types, format!("{op_pointer}/parameters/{i}"), p))
+        .collect())
+}
+
+fn parameter(types: &Types<'_>, pointer: String, p: &Value) -> Parameter {
+    let name = p["name"].as_str().unwrap_or_default().to_owned();
+    let location = match p["in"].as_str() {
+        Some("header") => Location::Header,
+        Some("path") => Location::Path,
+        Some("cookie") => Location::Cookie,
+        _ => Location::Query,
+    };
+    let schema = p.get("schema").unwrap_or(&Value::Null);
+    let resolved = resolve(types.doc, schema);
+    let value = if resolved["type"] == "array" {
+        let items = resolved.get("items").unwrap_or(&Value::Null);
+        let bound = |key: &str| {
+            resolved
+                .get(key)
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+        };
+        match types.scalar(items) {
+            Some(item) => ParameterValue::List {
+                item,
+                comma: p.get("explode") == Some(&Value::Bool(false)),
+                min_items: bound("minItems"),
+                max_items: bound("maxItems"),
+            },
+            None => ParameterValue::Unsupported,
+        }
+    } else {
+        types
+            .scalar(schema)
+            .map_or(ParameterValue::Unsupported, ParameterValue::Scalar)
+    };
+    Parameter {
+        rust_name: crate::names::parameter(&name),
+        required: p["required"].as_bool().unwrap_or(false) || location == Location::Path,
+        description: p
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        default: resolved.get("default").cloned(),
+        name,
+        location,
+        pointer,
+        value,
+    }
+}
+
+/// The request body (the working copy keeps one media type).
+fn request_body(
+    types: &Types<'_>,
+    op_pointer: &str,
+    op: &Value,
+) -> Result<Option<RequestBody>, Unsupported> {
+    let Some(body) = op.get("requestBody") else {
+        return Ok(None);
+    };
+    let body = resolve(types.doc, body);
+    let pointer = format!("{op_pointer}/requestBody/content");
+    let content = body.get("content").and_then(Value::as_object);
+    let (media, media_object) = match content.map(|c| (c.len(), c.iter().next())) {
+        None | Some((0, _)) => return Ok(None),
+        Some((1, Some(first))) => first,
+        Some(_) => {
+            return Err(Unsupported {
+                pointer,
+                message: "a request body with several media types".into(),
+            });
+        }
+    };
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    let schema_type = || {
+        media_object
+            .get("schema")
+            .map(|schema| types.body(schema))
+            .unwrap_or_else(|| quote! { ::serde_json::Value })
+    };
+    let (kind, ty) = if super::is_json_media(media) {
+        (BodyKind::Json, schema_type())
+    } else if essence == "application/x-www-form-urlencoded" {
+        (BodyKind::Form, schema_type())
+    } else if essence == "application/octet-stream" {
+        (BodyKind::Bytes, quote! { ::axum::body::Bytes })
+    } else if essence.starts_with("text/") {
+        (BodyKind::Text, quote! { ::std::string::String })
+    } else {
+        return Err(Unsupported {
+            pointer: format!("{pointer}/{}", crate::spec::escape_pointer(media)),
+            message: format!("a `{essence}` request body"),
+        });
+    };
+    Ok(Some(RequestBody {
+        media: media.clone(),
+        kind,
+        ty,
+        required: body["required"].as_bool().unwrap_or(false),
+        description: body
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }))
+}
+
+/// The documented responses, each with its own body type.
+fn responses(types: &Types<'_>, op: &Value) -> Vec<Response> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, response)| {
+            // Keys were validated: anything else is not a response of this operation.
+            let status = StatusKey::parse(key)?;
+            let response = resolve(types.doc, response);
+            Some(Response {
+                key: key.clone(),
+                status,
+                description: response
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                body: response_body(types, response),
+                headers: response_headers(types, response),
+            })
+        })
+        .collect()
+}
+
+fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
+    let content = response.get("content");
+    match super::json_media(content) {
+        Some(media) => {
+            let schema = media.get("schema");
+            Some(ResponseBody::Json {
+                ty: schema.map_or_else(|| quote! { ::serde_json::Value }, |s| types.body(s)),
+                envelope: schema.and_then(|s| envelope(types.doc, s)),
+            })
+        }
+        None => content
+            .and_then(Value::as_object)
+            .and_then(|c| c.keys().next())
+            .map(|media| ResponseBody::Raw {
+                media: media.clone(),
+            }),
+    }
+}
+
+/// Property names that carry an error's human-readable text, most specific first.
+const MESSAGE_FIELDS: &[&str] = &[
+    "detail",
+    "message",
+    "error_description",
+    "errorSummary",
+    "error",
+    "description",
+    "title",
+    "msg",
+];
+
+/// The envelope of an error body, when it has a message field and its other
+/// required fields are plain strings or a status code.
+fn envelope(doc: &Value, schema: &Value) -> Option<Envelope> {
+    let schema = resolve(doc, schema);
+    let properties = schema.get("properties")?.as_object()?;
+    let message_field = MESSAGE_FIELDS.iter().find(|f| {
+        properties
+            .get(**f)
+            .is_some_and(|p| resolve(doc, p)["type"] == "string")
+    })?;
+    let mut required = Vec::new();
+    for name in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if name == *message_field || required.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let property = resolve(doc, properties.get(name)?);
+        let plain = ["enum", "pattern", "format", "minLength"]
+            .iter()
+            .all(|k| property.get(*k).is_none());
+        let field = match property["type"].as_str()? {
+            "string" if plain => EnvelopeField::Reason,
+            "integer" | "number" if matches!(name, "status" | "code" | "statusCode") => {
+                EnvelopeField::Status
+            }
+            _ => return None,
+        };
+        required.push((name.to_owned(), field));
+    }
+    Some(Envelope {
+        message_field: (*message_field).to_owned(),
+        required,
+    })
+}
+
+/// The headers a response documents, typed (`Content-Type` is not one: OpenAPI ignores it).
+fn response_headers(types: &Types<'_>, response: &Value) -> Vec<ResponseHeader> {
+    response
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
+        .filter_map(|(name, header)| {
+            let header = resolve(types.doc, header);
+            let ty: TokenStream = types.header(header.get("schema")?)?;
+            Some(ResponseHeader {
+                name: name.to_ascii_lowercase(),
+                rust_name: crate::names::field(name),
+                ty,
+                description: header
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+        })
+        .collect()
+}

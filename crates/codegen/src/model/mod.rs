@@ -1,0 +1,397 @@
+//! The typed model of an API: what every emitter generates from, built once
+//! per spec by [`Api::build`] (`build.rs`) from the working copy, after the
+//! rewrites of `transform.rs` and after typify has named the types crate's
+//! types.
+//!
+//! ```text
+//! spec ─► load ─► validate ─► transform (working copy) ─► types (typify)
+//!                                                   └──► model::Api ─► client, server, paging, READMEs
+//! ```
+//!
+//! An [`Operation`] holds its names, its parameters (location, style,
+//! required, default, Rust name, Rust type, validation rules), its request
+//! body, its documented responses (body type, headers, error envelope), its
+//! security requirement and its paging.
+//!
+//! Also the decisions every emitter shares, made in one place: what a response
+//! key means (a status, a range, `default`), which schema a `$ref` names,
+//! which media type is "the JSON body"; the Rust type of a schema is decided
+//! in `schema.rs`.
+//!
+//! Invariants: only `build.rs` (with `schema.rs` and `paging.rs`) reads the
+//! spec's JSON to make the model and resolves `$ref`s for it; no other module
+//! tests a status key by its first character, strips `#/components/schemas/`
+//! off a reference or picks a JSON media type by its own rule.
+
+mod build;
+pub mod schema;
+
+use proc_macro2::TokenStream;
+use serde_json::Value;
+
+pub use schema::{WHOLE_SECONDS, date_time_type};
+
+/// One spec, as the emitters see it.
+pub struct Api {
+    /// The security schemes, by name.
+    pub schemes: Vec<crate::security::Scheme>,
+    /// How the service rejects requests (`x-server`).
+    pub rejections: Rejections,
+    /// In document order (paths, then methods).
+    pub operations: Vec<Operation>,
+}
+
+/// The spec's `x-server`: how the service rejects a request.
+pub struct Rejections {
+    /// Invalid parameters or body: status and body template.
+    pub validation: Option<(u16, Value)>,
+    /// No credentials.
+    pub unauthenticated: Option<(u16, Value)>,
+    /// Credentials present but refused; `None`: as `unauthenticated`.
+    pub invalid_credentials: Option<(u16, Value)>,
+    /// Whether a query parameter the operation does not declare is a validation error.
+    pub reject_unknown: bool,
+}
+
+/// One operation.
+pub struct Operation {
+    /// `operationId`, as the spec writes it.
+    pub id: String,
+    /// The snake-case name: client method, server module and trait method.
+    pub name: String,
+    /// Lowercase HTTP method (`get`).
+    pub method: &'static str,
+    pub path: String,
+    /// Where the operation is in the spec (a JSON pointer).
+    pub pointer: String,
+    pub summary: String,
+    pub parameters: Vec<Parameter>,
+    /// The request body; `Err`: one the model has no Rust type for (why, and where).
+    pub body: Result<Option<RequestBody>, Unsupported>,
+    /// The documented responses, in the spec's order, each status with its own body.
+    pub responses: Vec<Response>,
+    /// The names of the security schemes that are accepted (alternatives); empty: none needed.
+    pub security: Vec<String>,
+    /// A websocket upgrade (`x-dropshot-websocket`).
+    pub websocket: bool,
+}
+
+/// Something of a spec the model has no Rust form for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsupported {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Where a parameter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Query,
+    Header,
+    Path,
+    Cookie,
+}
+
+impl Location {
+    /// As the spec writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Path => "path",
+            Location::Cookie => "cookie",
+        }
+    }
+}
+
+/// One parameter of an operation.
+pub struct Parameter {
+    /// As the spec and the wire write it.
+    pub name: String,
+    pub location: Location,
+    /// Its builder method, client field and server `Request` field.
+    pub rust_name: String,
+    /// Path parameters always are.
+    pub required: bool,
+    pub description: String,
+    /// The spec's `default`, as written.
+    pub default: Option<Value>,
+    pub pointer: String,
+    pub value: ParameterValue,
+}
+
+/// What a parameter carries.
+pub enum ParameterValue {
+    Scalar(Scalar),
+    /// An array: each item a scalar.
+    List {
+        item: Scalar,
+        /// `explode: false`: one comma-separated value; else the key repeated.
+        comma: bool,
+        min_items: Option<usize>,
+        max_items: Option<usize>,
+    },
+    /// A schema the model has no scalar Rust type for (an object, an array of arrays).
+    Unsupported,
+}
+
+/// A single value: its Rust type, how it is read, its rules and its default.
+pub struct Scalar {
+    pub ty: TokenStream,
+    pub kind: ValueKind,
+    pub rules: Rules,
+    /// The default, as a Rust expression of type `ty`.
+    pub default: Option<TokenStream>,
+    /// A `uuid::Uuid`.
+    pub uuid: bool,
+}
+
+/// How a value is read from text (`api_support::server::ValueKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    DateTime,
+    Uuid,
+}
+
+/// A value's validation rules, as the schema states them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    pub enum_values: Vec<String>,
+    pub pattern: Option<String>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    /// The exact range of an integer `format` (`int32`, `uint64`, ...).
+    pub format_range: Option<(i128, i128)>,
+}
+
+/// A request body.
+pub struct RequestBody {
+    /// The media type as the spec writes it.
+    pub media: String,
+    pub kind: BodyKind,
+    /// Its Rust type (a `Vec<u8>`-like for bytes, `String` for text).
+    pub ty: TokenStream,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+/// How a request body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Form,
+    Bytes,
+    Text,
+}
+
+/// One documented response.
+pub struct Response {
+    /// As the spec writes it (`200`, `4XX`, `default`).
+    pub key: String,
+    pub status: StatusKey,
+    pub description: String,
+    pub body: Option<ResponseBody>,
+    /// The documented headers (`Content-Type` is not one: OpenAPI ignores it).
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// A response body.
+pub enum ResponseBody {
+    /// JSON: its Rust type, and, when the body is a simple error envelope,
+    /// how to fill it with a message.
+    Json {
+        ty: TokenStream,
+        envelope: Option<Envelope>,
+    },
+    /// Any other media type, as bytes.
+    Raw { media: String },
+}
+
+/// An error body with a message field whose other required fields are plain
+/// strings or the status code: one the generator can fill itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// The property that carries the text (`detail`, `message`, ...).
+    pub message_field: String,
+    /// The other required properties, in the schema's order.
+    pub required: Vec<(String, EnvelopeField)>,
+}
+
+/// What a required envelope field gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvelopeField {
+    /// The status's reason phrase.
+    Reason,
+    /// The status code.
+    Status,
+}
+
+/// A documented response header.
+pub struct ResponseHeader {
+    /// Lowercase wire name.
+    pub name: String,
+    pub rust_name: String,
+    pub ty: TokenStream,
+    pub description: String,
+}
+
+impl Api {
+    /// Builds the model of a spec (see `build.rs`): `spec` is the committed
+    /// document (its documented responses), `working` its working copy,
+    /// `types_lib` the types crate's library name (`runta_types`) and
+    /// `type_names` the Rust names of its types.
+    pub fn build(
+        file: &std::path::Path,
+        spec: &Value,
+        working: &Value,
+        types_lib: &str,
+        type_names: &[String],
+    ) -> Result<Api, crate::error::SpecError> {
+        build::api(file, spec, working, types_lib, type_names)
+    }
+}
+
+impl Operation {
+    /// The parameters sent in the query string.
+    pub fn query_parameters(&self) -> impl Iterator<Item = &Parameter> {
+        self.parameters
+            .iter()
+            .filter(|p| p.location == Location::Query)
+    }
+}
+
+/// A key of an operation's `responses`: a status code, a class (`4XX`) or `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusKey {
+    Code(u16),
+    /// `1XX` to `5XX`: the class digit.
+    Range(u8),
+    Default,
+}
+
+impl StatusKey {
+    /// `200`, `4XX` or `default`; `None` for anything else.
+    pub fn parse(key: &str) -> Option<StatusKey> {
+        if key == "default" {
+            return Some(StatusKey::Default);
+        }
+        let b = key.as_bytes();
+        if b.len() != 3 || !(b'1'..=b'5').contains(&b[0]) {
+            return None;
+        }
+        match (b[1], b[2]) {
+            (b'X', b'X') => Some(StatusKey::Range(b[0] - b'0')),
+            (x, y) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                key.parse().ok().map(StatusKey::Code)
+            }
+            _ => None,
+        }
+    }
+
+    /// The class digit (`2` for `204` and `2XX`); `None` for `default`.
+    pub fn class(self) -> Option<u8> {
+        match self {
+            StatusKey::Code(code) => u8::try_from(code / 100).ok(),
+            StatusKey::Range(class) => Some(class),
+            StatusKey::Default => None,
+        }
+    }
+
+    /// A 2xx answer.
+    pub fn is_success(self) -> bool {
+        self.class() == Some(2)
+    }
+
+    /// An error answer: 4xx, 5xx or `default` (which, beside a success, stands for the errors).
+    pub fn is_error(self) -> bool {
+        matches!(self.class(), Some(4 | 5) | None)
+    }
+}
+
+/// The component a schema refers to: `X` of `{$ref: '#/components/schemas/X'}`.
+pub fn schema_ref(schema: &Value) -> Option<&str> {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+}
+
+/// The Rust type (in the types crate) of the component a schema refers to.
+pub fn ref_type(schema: &Value) -> Option<String> {
+    schema_ref(schema).map(crate::names::type_name)
+}
+
+/// The media type object of a `content` map that carries JSON, by the rule
+/// progenitor decodes with (`application/json`, parameters allowed).
+pub fn json_media(content: Option<&Value>) -> Option<&Value> {
+    content
+        .and_then(Value::as_object)?
+        .iter()
+        .find(|(media, _)| is_json_media(media))
+        .map(|(_, v)| v)
+}
+
+/// Whether a media type name is JSON as progenitor reads it.
+pub fn is_json_media(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
+
+/// The schema of a response's JSON body (the response resolved first).
+pub fn json_body_schema<'a>(doc: &'a Value, response: &'a Value) -> Option<&'a Value> {
+    json_media(crate::spec::resolve(doc, response).get("content"))?.get("schema")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn status_keys_are_classified_once() {
+        for (key, parsed, success, error) in [
+            ("200", Some(StatusKey::Code(200)), true, false),
+            ("2XX", Some(StatusKey::Range(2)), true, false),
+            ("302", Some(StatusKey::Code(302)), false, false),
+            ("422", Some(StatusKey::Code(422)), false, true),
+            ("5XX", Some(StatusKey::Range(5)), false, true),
+            ("default", Some(StatusKey::Default), false, true),
+            ("20", None, false, false),
+            ("6XX", None, false, false),
+            ("2X0", None, false, false),
+        ] {
+            assert_eq!(StatusKey::parse(key), parsed, "{key}");
+            if let Some(k) = parsed {
+                assert_eq!((k.is_success(), k.is_error()), (success, error), "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn references_and_json_bodies() {
+        assert_eq!(
+            schema_ref(&json!({"$ref": "#/components/schemas/Audit-Log"})),
+            Some("Audit-Log")
+        );
+        assert_eq!(
+            ref_type(&json!({"$ref": "#/components/schemas/audit_log"})).as_deref(),
+            Some("AuditLog")
+        );
+        assert_eq!(
+            schema_ref(&json!({"$ref": "#/components/parameters/x"})),
+            None
+        );
+        let content =
+            json!({"text/plain": {"schema": 1}, "application/json; charset=utf-8": {"schema": 2}});
+        assert_eq!(json_media(Some(&content)), Some(&json!({"schema": 2})));
+        assert!(!is_json_media("application/problem+json"));
+    }
+}

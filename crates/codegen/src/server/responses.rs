@@ -1,0 +1,199 @@
+//! An operation's `Response`: one variant per documented status, carrying
+//! that status's body type (and a typed `<Variant>Headers` where the status
+//! documents headers), so a handler can only answer what the spec allows.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{Operation, ResponseBody, ResponseHeader, StatusKey};
+
+/// One documented status of an operation, ready for code generation.
+pub(super) struct Status<'a> {
+    /// As the spec writes it (`200`, `4XX`, `default`).
+    pub key: &'a str,
+    pub status: StatusKey,
+    pub variant: Ident,
+    /// `Some`: a fixed status; `None`: the variant carries its own `StatusCode` (ranges, `default`).
+    pub fixed: Option<u16>,
+    pub body: Option<Body>,
+    pub description: &'a str,
+    pub headers: &'a [ResponseHeader],
+    /// The model's body (its error envelope, for rejections).
+    pub model: Option<&'a ResponseBody>,
+}
+
+/// A response body: typed JSON, or raw bytes of another media type.
+pub(super) enum Body {
+    Json(TokenStream),
+    Raw(String),
+}
+
+impl Body {
+    pub fn ty(&self) -> TokenStream {
+        match self {
+            Body::Json(ty) => ty.clone(),
+            Body::Raw(_) => quote! { ::axum::body::Bytes },
+        }
+    }
+
+    /// The response expression for a body bound to `body` at `status` (an expression of type `StatusCode`).
+    fn respond(&self, status: &TokenStream) -> TokenStream {
+        match self {
+            Body::Json(_) => quote! { (#status, ::axum::Json(body)).into_response() },
+            Body::Raw(media) => quote! {
+                (#status, [(::axum::http::header::CONTENT_TYPE, #media)], body).into_response()
+            },
+        }
+    }
+}
+
+impl Status<'_> {
+    /// The name of the struct holding this status's headers.
+    fn headers_type(&self) -> Ident {
+        format_ident!("{}Headers", self.variant)
+    }
+}
+
+/// The documented statuses of an operation, each with a distinct variant name.
+pub(super) fn statuses(op: &Operation) -> Vec<Status<'_>> {
+    let mut out: Vec<Status> = op
+        .responses
+        .iter()
+        .map(|r| {
+            let (variant, fixed) = match r.status {
+                StatusKey::Default => ("Default".to_owned(), None),
+                StatusKey::Range(_) => (format!("Status{}", r.key), None),
+                StatusKey::Code(code) => (crate::names::status_variant(code), Some(code)),
+            };
+            Status {
+                key: &r.key,
+                status: r.status,
+                variant: format_ident!("{variant}"),
+                fixed,
+                body: r.body.as_ref().map(|b| match b {
+                    ResponseBody::Json { ty, .. } => Body::Json(ty.clone()),
+                    ResponseBody::Raw { media } => Body::Raw(media.clone()),
+                }),
+                description: &r.description,
+                headers: &r.headers,
+                model: r.body.as_ref(),
+            }
+        })
+        .collect();
+    // Two statuses without a reason phrase could share a variant name.
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &mut out {
+        if !seen.insert(s.variant.to_string()) {
+            s.variant = format_ident!("Status{}", s.key);
+        }
+    }
+    out
+}
+
+/// The `Response` enum, its `IntoResponse` and the header structs.
+pub(super) fn items(op: &Operation, statuses: &[Status]) -> TokenStream {
+    let variants = statuses.iter().map(variant);
+    let arms = statuses.iter().map(arm);
+    let header_structs = statuses
+        .iter()
+        .filter(|s| !s.headers.is_empty())
+        .map(headers_struct);
+    let doc = format!(
+        " Every documented answer of `{}`: one variant per status, with that status's body.",
+        op.id
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Response {
+            #(#variants)*
+        }
+
+        impl ::axum::response::IntoResponse for Response {
+            fn into_response(self) -> ::axum::response::Response {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+
+        #(#header_structs)*
+    }
+}
+
+fn variant(s: &Status) -> TokenStream {
+    let doc = format!(" `{}`: {}", s.key, s.description);
+    let v = &s.variant;
+    let status = s
+        .fixed
+        .is_none()
+        .then(|| quote! { ::axum::http::StatusCode });
+    let body = s.body.as_ref().map(Body::ty);
+    let headers = (!s.headers.is_empty()).then(|| {
+        let h = s.headers_type();
+        quote! { #h }
+    });
+    let fields: Vec<TokenStream> = [status, body, headers].into_iter().flatten().collect();
+    if fields.is_empty() {
+        quote! { #[doc = #doc] #v, }
+    } else {
+        quote! { #[doc = #doc] #v(#(#fields),*), }
+    }
+}
+
+/// The `IntoResponse` arm of a variant: its status, body and headers.
+fn arm(s: &Status) -> TokenStream {
+    let v = &s.variant;
+    let status = match s.fixed {
+        Some(code) => quote! { ::api_support::server::status(#code) },
+        None => quote! { status },
+    };
+    let respond = match &s.body {
+        Some(body) => body.respond(&status),
+        None => quote! { #status.into_response() },
+    };
+    let bindings: Vec<TokenStream> = [
+        s.fixed.is_none().then(|| quote! { status }),
+        s.body.as_ref().map(|_| quote! { body }),
+        (!s.headers.is_empty()).then(|| quote! { headers }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let pattern = if bindings.is_empty() {
+        quote! { Response::#v }
+    } else {
+        quote! { Response::#v(#(#bindings),*) }
+    };
+    if s.headers.is_empty() {
+        return quote! { #pattern => #respond, };
+    }
+    let sets = s.headers.iter().map(|h| {
+        let (name, field) = (&h.name, format_ident!("{}", h.rust_name));
+        quote! { ::api_support::server::set_header(&mut response, #name, headers.#field); }
+    });
+    quote! {
+        #pattern => {
+            let mut response = #respond;
+            #(#sets)*
+            response
+        }
+    }
+}
+
+fn headers_struct(s: &Status) -> TokenStream {
+    let name = s.headers_type();
+    let doc = format!(" The headers of a `{}` answer (each sent when set).", s.key);
+    let fields = s.headers.iter().map(|h| {
+        let (field, ty) = (format_ident!("{}", h.rust_name), &h.ty);
+        let doc = format!(" `{}`: {}", h.name, h.description);
+        quote! { #[doc = #doc] pub #field: ::std::option::Option<#ty>, }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}
