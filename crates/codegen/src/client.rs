@@ -36,6 +36,7 @@ pub fn generate(
     working_value: &serde_json::Value,
     types: &Types,
     types_lib: &str,
+    api: &crate::model::Api,
 ) -> crate::Result<ClientCode> {
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Builder);
@@ -70,14 +71,10 @@ pub fn generate(
     let (auth, example_constructor) = auth_constructors(&schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
-    for operation in crate::spec::operations(working_value) {
-        if let Some(p) = crate::pagination::read(file, working_value, &operation.pointer)? {
-            let op_id = operation.op["operationId"].as_str().unwrap_or_default();
-            paged.push((op_id.to_owned(), p.concurrent()));
-            let error = crate::pagination::error_type(working_value, operation.op, types_lib);
-            paging.push(crate::pagination::client_methods(
-                op_id, &p, types_lib, &error,
-            ));
+    for op in &api.operations {
+        if let Some(p) = &op.paging {
+            paged.push((op.id.clone(), p.concurrent()));
+            paging.push(crate::pagination::client_methods(op, p, types_lib));
         }
     }
     let user_agent = quote! {

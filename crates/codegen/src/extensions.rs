@@ -1,7 +1,7 @@
 //! The workspace's own vendor extensions as typed values, decoded with serde
 //! so a malformed one is reported at its own JSON pointer with what was
 //! expected. Each is documented where it is used: `x-server` in `server.rs`,
-//! `x-pagination` in `pagination.rs`, `x-predicate`/`x-sort` in `transform.rs`,
+//! `x-pagination` in `model/paging.rs`, `x-predicate`/`x-sort` in `transform.rs`,
 //! `info.x-crate-version` below.
 //!
 //! Invariant: no other module reads these extensions field by field.
@@ -130,42 +130,69 @@ pub struct XSort {
     pub columns: Vec<String>,
 }
 
-/// `x-pagination` on a list operation: how its pages chain (the keys are
-/// documented in `pagination.rs`, which checks them against the operation).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct XPagination {
-    pub style: Option<String>,
-    pub items: Option<String>,
-    pub cursor_param: Option<String>,
-    pub next_cursor: Option<String>,
-    pub page_param: Option<String>,
-    pub next_link: Option<String>,
-    pub link_param: Option<String>,
-    pub offset_param: Option<String>,
-    pub offset_field: Option<String>,
-    pub total: Option<String>,
-    pub total_pages: Option<String>,
-    pub limit_param: Option<String>,
+/// `x-pagination` on a list operation: how its pages chain, one variant per
+/// style with the keys that style needs (documented in `model/paging.rs`,
+/// which checks them against the operation).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "style", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum XPagination {
+    #[serde(rename_all = "kebab-case")]
+    Cursor {
+        items: Option<String>,
+        cursor_param: String,
+        next_cursor: String,
+        limit_param: Option<String>,
+    },
+    #[serde(rename_all = "kebab-case")]
+    Page {
+        items: Option<String>,
+        page_param: String,
+        next_link: String,
+        total_pages: Option<String>,
+        total: Option<String>,
+        limit_param: Option<String>,
+    },
+    #[serde(rename_all = "kebab-case")]
+    Link {
+        items: Option<String>,
+        link_param: String,
+        limit_param: Option<String>,
+    },
+    #[serde(rename_all = "kebab-case")]
+    Offset {
+        items: Option<String>,
+        offset_param: String,
+        offset_field: Option<String>,
+        total: String,
+        limit_param: Option<String>,
+    },
+    #[serde(rename_all = "kebab-case")]
+    None {
+        items: Option<String>,
+        limit_param: Option<String>,
+    },
 }
 
 impl XPagination {
-    /// A key's value by its name in the spec (`cursor-param`).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        match key {
-            "style" => self.style.as_deref(),
-            "items" => self.items.as_deref(),
-            "cursor-param" => self.cursor_param.as_deref(),
-            "next-cursor" => self.next_cursor.as_deref(),
-            "page-param" => self.page_param.as_deref(),
-            "next-link" => self.next_link.as_deref(),
-            "link-param" => self.link_param.as_deref(),
-            "offset-param" => self.offset_param.as_deref(),
-            "offset-field" => self.offset_field.as_deref(),
-            "total" => self.total.as_deref(),
-            "total-pages" => self.total_pages.as_deref(),
-            "limit-param" => self.limit_param.as_deref(),
-            _ => None,
+    /// The dotted path of the items array in the 2xx body (`None`: the body is the array).
+    pub fn items(&self) -> Option<&str> {
+        match self {
+            XPagination::Cursor { items, .. }
+            | XPagination::Page { items, .. }
+            | XPagination::Link { items, .. }
+            | XPagination::Offset { items, .. }
+            | XPagination::None { items, .. } => items.as_deref(),
+        }
+    }
+
+    /// The page size parameter, when named.
+    pub fn limit_param(&self) -> Option<&str> {
+        match self {
+            XPagination::Cursor { limit_param, .. }
+            | XPagination::Page { limit_param, .. }
+            | XPagination::Link { limit_param, .. }
+            | XPagination::Offset { limit_param, .. }
+            | XPagination::None { limit_param, .. } => limit_param.as_deref(),
         }
     }
 }
@@ -235,6 +262,21 @@ mod tests {
             e.contains("#/op/x-pagination") && e.contains("unknown field `cursor_param`"),
             "{e}"
         );
+        // Each style names the keys it needs, and every style is listed.
+        let e = error::<XPagination>(
+            "/op/x-pagination",
+            json!({"style": "cursor", "cursor-param": "c"}),
+        );
+        assert!(e.contains("missing field `next-cursor`"), "{e}");
+        let e = error::<XPagination>("/op/x-pagination", json!({"style": "seek"}));
+        assert!(
+            e.contains(
+                "unknown variant `seek`, expected one of `cursor`, `page`, `link`, `offset`, `none`"
+            ),
+            "{e}"
+        );
+        let e = error::<XPagination>("/op/x-pagination", json!({"page-param": "p"}));
+        assert!(e.contains("missing field `style`"), "{e}");
         let e = error::<XSort>("/p/x-sort", json!({"columns": [1]}));
         assert!(e.contains("#/p/x-sort/columns/0"), "{e}");
     }

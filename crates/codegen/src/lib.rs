@@ -241,8 +241,8 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let working = load::to_openapi(rel, &working_value)?;
     let types_lib = format!("{}-types", loaded.service).replace('-', "_");
     let types = types::generate(rel, &working, &working_value)?;
-    let client = client::generate(rel, &working, &working_value, &types, &types_lib)?;
     let api = model::Api::build(rel, &loaded.value, &working_value, &types_lib, &types.names)?;
+    let client = client::generate(rel, &working, &working_value, &types, &types_lib, &api)?;
     let server = server::generate(rel, &api, &types_lib)?;
     Ok(Generated {
         types,

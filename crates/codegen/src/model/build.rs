@@ -90,7 +90,19 @@ fn operation(
         responses: responses(documented, committed),
         security: crate::security::requirement(documented.doc, committed),
         websocket: op.op.get("x-dropshot-websocket").is_some(),
+        paging: super::paging::read(file, types.doc, &op.pointer, op.op)?,
+        error_type: error_type(types.doc, op.op),
     })
+}
+
+/// The type of the error bodies in the working copy (after the union rewrite there is one).
+fn error_type(doc: &Value, op: &Value) -> Option<String> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| StatusKey::parse(k).is_some_and(StatusKey::is_error))
+        .find_map(|(_, r)| super::json_body_schema(doc, r).and_then(super::ref_type))
 }
 
 /// The parameters of an operation; two whose Rust names collide are an error.

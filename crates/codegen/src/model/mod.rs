@@ -24,6 +24,7 @@
 //! off a reference or picks a JSON media type by its own rule.
 
 mod build;
+pub mod paging;
 pub mod schema;
 
 use proc_macro2::TokenStream;
@@ -74,6 +75,11 @@ pub struct Operation {
     pub security: Vec<String>,
     /// A websocket upgrade (`x-dropshot-websocket`).
     pub websocket: bool,
+    /// How its pages chain, for a list operation that says so.
+    pub paging: Option<paging::Paging>,
+    /// The types crate's type of its error bodies as the client decodes them
+    /// (one type: differing bodies are one union in the working copy); `None`: none.
+    pub error_type: Option<String>,
 }
 
 /// Something of a spec the model has no Rust form for.

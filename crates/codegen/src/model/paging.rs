@@ -1,0 +1,672 @@
+//! An operation's paging: how its pages chain, read from the vendor
+//! extension `x-pagination` and checked against the operation's parameters
+//! and its 2xx body. `pagination.rs` gives the builder of such an operation
+//! `pages`, `stream`, `stream_with_retry` and `collect_up_to` (and, where the
+//! service reports its totals, `concurrency(k)`).
+//!
+//! ```yaml
+//! x-pagination:
+//!   style: cursor | page | link | offset | none
+//!   items: items                # the array of items in the 2xx body (dotted path, through
+//!                               # `allOf` members); absent: the body itself is the array
+//!   cursor-param: cursor        # cursor: the request parameter taking the cursor
+//!   next-cursor: next_cursor    # cursor: the body field holding the next one (null/missing/"" at the end)
+//!   page-param: page            # page: the request parameter taking the page number
+//!   next-link: pagination.next  # page: the body field with the next page's link ({href}, null at the end)
+//!   total-pages: pagination.total_pages  # page (optional, with `total`): the number of pages
+//!   link-param: after           # link: the parameter the `Link: <...>; rel="next"` header's URL
+//!                               # carries (RFC 8288; a page number or a cursor), no such link at the end
+//!   offset-param: skip          # offset: the request parameter taking the offset
+//!   offset-field: skip          # offset (optional): the body field echoing the offset sent
+//!   total: count                # offset, and page with `total-pages`: the body field
+//!                               # counting every matching item
+//!   limit-param: limit          # the page size parameter (documentation; optional)
+//! ```
+//!
+//! Other tools' paging descriptions are read too, when they fit the operation:
+//! dropshot's `x-dropshot-pagination` (progenitor's own `stream()`: a cursor
+//! over `page_token`/`next_page`/`items`) and Datadog's own `x-pagination`
+//! (`cursorParam`, `cursorPath`, `resultsPath`). One that does not fit is not
+//! walked; it is never an error.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::SpecError;
+use crate::extensions::XPagination;
+use crate::spec::resolve;
+
+/// How an operation's pages chain, checked against the operation.
+pub struct Paging {
+    pub style: Style,
+    /// Rust field path of the items array in the 2xx body (empty: the body is the array).
+    pub items: Vec<String>,
+    /// The Rust name of the items' type in the types crate.
+    pub item_type: String,
+    pub limit_param: Option<String>,
+}
+
+/// One paging style, with what it needs (Rust field paths into the 2xx body).
+pub enum Style {
+    Cursor {
+        param: String,
+        next: Vec<String>,
+        /// Per segment of `next` but the last: whether that field is optional (an `Option` in Rust).
+        optional_parents: Vec<bool>,
+    },
+    Page {
+        param: String,
+        next_link: Vec<String>,
+        /// The fields counting the pages and the items, when the service reports them.
+        totals: Option<(Vec<String>, Vec<String>)>,
+    },
+    /// RFC 8288: the `Link` response header's `rel="next"` URL carries the next
+    /// value of `param` (a page number or a cursor), absent on the last page.
+    Link {
+        param: String,
+        /// A page number (else a cursor string).
+        integer: bool,
+    },
+    Offset {
+        param: String,
+        total: Vec<String>,
+        offset_field: Option<Vec<String>>,
+    },
+    None,
+}
+
+impl Paging {
+    /// Whether the service reports the totals that place every page, so
+    /// that the builder can fetch several at once (`concurrency(k)`).
+    pub fn concurrent(&self) -> bool {
+        matches!(
+            self.style,
+            Style::Offset { .. }
+                | Style::Page {
+                    totals: Some(_),
+                    ..
+                }
+        )
+    }
+}
+
+/// Reads and checks the paging of one operation (in the working copy).
+pub(super) fn read(
+    file: &Path,
+    doc: &Value,
+    op_pointer: &str,
+    op: &Value,
+) -> Result<Option<Paging>, SpecError> {
+    let at = format!("{op_pointer}/x-pagination");
+    match (op.get("x-pagination"), op.get("x-dropshot-pagination")) {
+        (Some(ext), _) if ext.get("style").is_some() || ext.get("cursorParam").is_none() => {
+            let ext: XPagination = crate::extensions::decode(file, &at, ext)?;
+            Reader::new(file, doc, op_pointer, op)?.read(&ext).map(Some)
+        }
+        // Another tool's paging description, in this workspace's terms; one that
+        // does not fit the operation is not walked (its client is generated all the same).
+        (Some(ext), _) => {
+            Ok(foreign_cursor(ext).and_then(|ours| fitting(file, doc, op_pointer, op, &ours)))
+        }
+        (None, Some(_)) => Ok(fitting(file, doc, op_pointer, op, &dropshot_cursor())),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Another tool's description, when it fits the operation.
+fn fitting(
+    file: &Path,
+    doc: &Value,
+    op_pointer: &str,
+    op: &Value,
+    ext: &XPagination,
+) -> Option<Paging> {
+    Reader::new(file, doc, op_pointer, op)
+        .and_then(|reader| reader.read(ext))
+        .ok()
+}
+
+/// dropshot's `x-dropshot-pagination` (progenitor's own `stream()`): a cursor
+/// walk over `page_token`, with `next_page` and `items` in the body.
+fn dropshot_cursor() -> XPagination {
+    XPagination::Cursor {
+        items: Some("items".into()),
+        cursor_param: "page_token".into(),
+        next_cursor: "next_page".into(),
+        limit_param: Some("limit".into()),
+    }
+}
+
+/// Datadog's own `x-pagination` (`cursorParam`, `cursorPath`, `resultsPath`,
+/// `limitParam`) in this workspace's terms, when its cursor is a query
+/// parameter; a cursor inside a request body (`body.page.cursor`) is not walked.
+fn foreign_cursor(ext: &Value) -> Option<XPagination> {
+    let text = |key: &str| ext.get(key).and_then(Value::as_str).map(str::to_owned);
+    Some(XPagination::Cursor {
+        cursor_param: text("cursorParam").filter(|p| !p.starts_with("body."))?,
+        next_cursor: text("cursorPath")?,
+        items: Some(text("resultsPath")?),
+        limit_param: text("limitParam").filter(|p| !p.starts_with("body.")),
+    })
+}
+
+/// What checking a paging description against its operation needs.
+struct Reader<'a> {
+    file: &'a Path,
+    doc: &'a Value,
+    /// The pointer of the extension.
+    at: String,
+    /// The operation's query parameters: name and schema (resolved).
+    params: Vec<(String, &'a Value)>,
+    /// The schema of the 2xx JSON body.
+    body: &'a Value,
+}
+
+impl<'a> Reader<'a> {
+    fn new(
+        file: &'a Path,
+        doc: &'a Value,
+        op_pointer: &str,
+        op: &'a Value,
+    ) -> Result<Self, SpecError> {
+        let params = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| resolve(doc, p))
+            .filter(|p| p["in"] == "query")
+            .map(|p| {
+                let name = p["name"].as_str().unwrap_or_default().to_owned();
+                (name, resolve(doc, &p["schema"]))
+            })
+            .collect();
+        let body = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .find(|(k, _)| super::StatusKey::parse(k).is_some_and(super::StatusKey::is_success))
+            .and_then(|(_, r)| super::json_body_schema(doc, r))
+            .ok_or_else(|| {
+                SpecError::at(
+                    file,
+                    format!("{op_pointer}/responses"),
+                    "a paginated operation needs a 2xx JSON body",
+                )
+            })?;
+        Ok(Reader {
+            file,
+            doc,
+            at: format!("{op_pointer}/x-pagination"),
+            params,
+            body,
+        })
+    }
+
+    fn err(&self, key: &str, message: impl Into<String>) -> SpecError {
+        SpecError::at(self.file, format!("{}/{key}", self.at), message)
+    }
+
+    fn read(&self, ext: &XPagination) -> Result<Paging, SpecError> {
+        let (items, item_type) = self.items(ext.items())?;
+        let style = match ext {
+            XPagination::Cursor {
+                cursor_param,
+                next_cursor,
+                ..
+            } => self.cursor(cursor_param, next_cursor)?,
+            XPagination::Page {
+                page_param,
+                next_link,
+                total_pages,
+                total,
+                ..
+            } => self.page(
+                page_param,
+                next_link,
+                total_pages.as_deref(),
+                total.as_deref(),
+            )?,
+            XPagination::Link { link_param, .. } => {
+                let param = self.param("link-param", link_param, false)?;
+                let integer = self
+                    .params
+                    .iter()
+                    .any(|(n, schema)| *n == param && schema["type"] == "integer");
+                Style::Link { param, integer }
+            }
+            XPagination::Offset {
+                offset_param,
+                offset_field,
+                total,
+                ..
+            } => self.offset(offset_param, offset_field.as_deref(), total)?,
+            XPagination::None { .. } => Style::None,
+        };
+        let limit_param = match ext.limit_param() {
+            Some(limit) => Some(self.param("limit-param", limit, true)?),
+            None => None,
+        };
+        Ok(Paging {
+            style,
+            items,
+            item_type,
+            limit_param,
+        })
+    }
+
+    /// The items array (without a path: the body itself) and its items' type.
+    fn items(&self, path: Option<&str>) -> Result<(Vec<String>, String), SpecError> {
+        let (items, schema) = match path {
+            Some(path) => {
+                let (items, schema, _) = self.body_field("items", path, "the array of items")?;
+                (items, schema)
+            }
+            None => (Vec::new(), resolve(self.doc, self.body)),
+        };
+        if schema["type"] != "array" {
+            return Err(self.err("items", "expected the path of an array"));
+        }
+        let item_type = schema
+            .get("items")
+            .and_then(super::ref_type)
+            .ok_or_else(|| {
+                self.err(
+                    "items",
+                    "the items should be a named component schema (`$ref`)",
+                )
+            })?;
+        Ok((items, item_type))
+    }
+
+    /// A query parameter of the operation named at `key` (an integer one if `integer`).
+    fn param(&self, key: &str, name: &str, integer: bool) -> Result<String, SpecError> {
+        match self.params.iter().find(|(n, _)| n == name) {
+            None => Err(self.err(
+                key,
+                format!("`{name}` is not a query parameter of this operation"),
+            )),
+            Some((_, schema)) if integer && schema["type"] != "integer" => {
+                Err(self.err(key, format!("`{name}` should be an integer parameter")))
+            }
+            Some(_) => Ok(name.to_owned()),
+        }
+    }
+
+    /// A field of the 2xx body named at `key`: its Rust path, schema and whether it is optional.
+    fn body_field(
+        &self,
+        key: &str,
+        path: &str,
+        expect: &str,
+    ) -> Result<(Vec<String>, &'a Value, bool), SpecError> {
+        let (schema, optional) = field(self.doc, self.body, path).ok_or_else(|| {
+            self.err(
+                key,
+                format!("`{path}` is not a field of the 2xx body (expected {expect})"),
+            )
+        })?;
+        Ok((rust_path(path), schema, optional))
+    }
+
+    /// A body field that must be a required integer (a count).
+    fn count(&self, key: &str, path: &str, expect: &str) -> Result<Vec<String>, SpecError> {
+        let (rust, schema, optional) = self.body_field(key, path, expect)?;
+        if schema["type"] != "integer" || optional {
+            return Err(self.err(key, format!("`{key}` should name a required integer field")));
+        }
+        Ok(rust)
+    }
+
+    fn cursor(&self, param: &str, next_cursor: &str) -> Result<Style, SpecError> {
+        let param = self.param("cursor-param", param, false)?;
+        let (next, schema, optional) =
+            self.body_field("next-cursor", next_cursor, "a nullable string")?;
+        if schema["type"] != "string" || !optional {
+            return Err(self.err(
+                "next-cursor",
+                "the next cursor should be a string that is null or absent on the last page",
+            ));
+        }
+        Ok(Style::Cursor {
+            param,
+            next,
+            optional_parents: parents_optional(self.doc, self.body, next_cursor),
+        })
+    }
+
+    fn page(
+        &self,
+        param: &str,
+        next_link: &str,
+        total_pages: Option<&str>,
+        total: Option<&str>,
+    ) -> Result<Style, SpecError> {
+        let param = self.param("page-param", param, true)?;
+        let (next_link, schema, optional) =
+            self.body_field("next-link", next_link, "a nullable link object")?;
+        if field(self.doc, schema, "href").is_none() || !optional {
+            return Err(self.err(
+                "next-link",
+                "the next link should be an object with `href` that is null on the last page",
+            ));
+        }
+        let totals = match (total_pages, total) {
+            (None, None) => None,
+            (Some(pages), Some(total)) => Some((
+                self.count("total-pages", pages, "the number of pages")?,
+                self.count("total", total, "the number of matching items")?,
+            )),
+            (Some(_), None) => {
+                return Err(self.err(
+                    "total-pages",
+                    "`total-pages` needs `total` (the number of matching items) beside it",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(self.err(
+                    "total",
+                    "`total` needs `total-pages` beside it for page numbers",
+                ));
+            }
+        };
+        Ok(Style::Page {
+            param,
+            next_link,
+            totals,
+        })
+    }
+
+    fn offset(
+        &self,
+        param: &str,
+        offset_field: Option<&str>,
+        total: &str,
+    ) -> Result<Style, SpecError> {
+        let param = self.param("offset-param", param, true)?;
+        let total = self.count("total", total, "the integer count of all matching items")?;
+        let offset_field = match offset_field {
+            Some(path) => Some(
+                self.body_field("offset-field", path, "the integer offset echoed back")?
+                    .0,
+            ),
+            None => None,
+        };
+        Ok(Style::Offset {
+            param,
+            total,
+            offset_field,
+        })
+    }
+}
+
+/// Resolves a dotted field path in a schema; returns the field's schema and whether it can be absent or null.
+fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value, bool)> {
+    let mut current = resolve(doc, schema);
+    let mut optional = false;
+    for part in path.split('.') {
+        // The schema and its `allOf` members (each resolved) declare the fields together.
+        let members: Vec<&Value> = std::iter::once(current)
+            .chain(
+                current
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|m| resolve(doc, m)),
+            )
+            .collect();
+        let required = members.iter().any(|m| {
+            m.get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|v| v == part))
+        });
+        let property = members
+            .iter()
+            .find_map(|m| m.get("properties")?.get(part))?;
+        let target = resolve(doc, property);
+        optional |= !required
+            || property.get("nullable") == Some(&Value::Bool(true))
+            || target.get("nullable") == Some(&Value::Bool(true));
+        current = target;
+    }
+    Some((current, optional))
+}
+
+/// For each segment of a dotted path but the last: whether it can be absent or null.
+fn parents_optional(doc: &Value, schema: &Value, path: &str) -> Vec<bool> {
+    let segments: Vec<&str> = path.split('.').collect();
+    (1..segments.len())
+        .map(|n| segment_optional(doc, schema, &segments[..n]))
+        .collect()
+}
+
+/// Whether the last of `segments` is optional on its own (not through its parents).
+fn segment_optional(doc: &Value, schema: &Value, segments: &[&str]) -> bool {
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let parent = if parents.is_empty() {
+        Some(resolve(doc, schema))
+    } else {
+        field(doc, schema, &parents.join(".")).map(|(s, _)| s)
+    };
+    let Some(parent) = parent else { return false };
+    let parent = match parent.get("allOf").and_then(Value::as_array) {
+        Some(all) if all.len() == 1 => resolve(doc, &all[0]),
+        _ => parent,
+    };
+    let required = parent
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|v| v == last));
+    let nullable = parent
+        .pointer(&format!(
+            "/properties/{}",
+            crate::spec::escape_pointer(last)
+        ))
+        .is_some_and(|p| {
+            p.get("nullable") == Some(&Value::Bool(true))
+                || resolve(doc, p).get("nullable") == Some(&Value::Bool(true))
+        });
+    !required || nullable
+}
+
+/// A dotted body path as the Rust fields typify gives it.
+fn rust_path(path: &str) -> Vec<String> {
+    path.split('.').map(crate::names::field).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(ext: Value) -> Value {
+        json!({
+            "paths": {"/e": {"get": {
+                "operationId": "listEvents",
+                "x-pagination": ext,
+                "parameters": [
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+                ],
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}
+            }}},
+            "components": {"schemas": {
+                "Event": {"type": "object"},
+                "Page": {"type": "object", "required": ["items", "total", "pages"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+                    "pages": {"type": "integer"},
+                    "loose": {"type": "integer"},
+                    "next_cursor": {"type": "string", "nullable": true},
+                    "total": {"type": "integer"},
+                    "links": {"type": "object", "properties": {"next": {"type": "object", "nullable": true, "properties": {"href": {"type": "string"}}}}}
+                }}
+            }}
+        })
+    }
+
+    /// The paging of the one operation of `doc`.
+    fn read_doc(doc: &Value) -> Result<Option<Paging>, SpecError> {
+        let op = doc.pointer("/paths/~1e/get").expect("the operation");
+        read(Path::new("t.yaml"), doc, "/paths/~1e/get", op)
+    }
+
+    fn read_ext(ext: Value) -> Result<Option<Paging>, SpecError> {
+        read_doc(&doc(ext))
+    }
+
+    #[test]
+    fn link_paging_top_level_arrays_all_of_bodies_and_foreign_extensions() {
+        let mut d = doc(json!({"style": "link", "link-param": "page"}));
+        d["paths"]["/e"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"type": "array", "items": {"$ref": "#/components/schemas/Event"}});
+        let p = read_doc(&d).unwrap().unwrap();
+        assert!(matches!(p.style, Style::Link { ref param, integer: true } if param == "page"));
+        assert!(p.items.is_empty());
+        assert_eq!(p.item_type, "Event");
+
+        // Fields declared across several `allOf` members.
+        let mut d = doc(
+            json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "meta.next"}),
+        );
+        d["components"]["schemas"]["Paged"] = json!({"allOf": [
+            {"type": "object", "properties": {"meta": {"type": "object", "properties": {"next": {"type": "string", "nullable": true}}}}},
+            {"$ref": "#/components/schemas/Page"}
+        ]});
+        d["paths"]["/e"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"$ref": "#/components/schemas/Paged"});
+        let p = read_doc(&d).unwrap().unwrap();
+        assert!(
+            matches!(p.style, Style::Cursor { ref next, ref optional_parents, .. } if next == &["meta", "next"] && optional_parents == &[true])
+        );
+
+        // dropshot's extension is a cursor walk; one that does not fit is not walked, never an error.
+        let mut d = doc(json!(null));
+        let op = d["paths"]["/e"]["get"].as_object_mut().unwrap();
+        op.remove("x-pagination");
+        op.insert("x-dropshot-pagination".into(), json!({"required": []}));
+        assert!(read_doc(&d).unwrap().is_none());
+        d["paths"]["/e"]["get"]["parameters"] = json!([
+            {"name": "page_token", "in": "query", "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+        ]);
+        d["components"]["schemas"]["Page"]["properties"]["next_page"] =
+            json!({"type": "string", "nullable": true});
+        let p = read_doc(&d).unwrap().unwrap();
+        assert!(matches!(p.style, Style::Cursor { ref param, .. } if param == "page_token"));
+    }
+
+    #[test]
+    fn each_style_is_read() {
+        let p = read_ext(json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "next_cursor", "limit-param": "limit"})).unwrap().unwrap();
+        assert!(
+            matches!(p.style, Style::Cursor { ref param, ref next, .. } if param == "cursor" && next == &["next_cursor"])
+        );
+        assert_eq!(
+            (p.item_type.as_str(), p.limit_param.as_deref()),
+            ("Event", Some("limit"))
+        );
+        let p = read_ext(json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next"})).unwrap().unwrap();
+        assert!(
+            matches!(p.style, Style::Page { ref next_link, totals: None, .. } if next_link == &["links", "next"])
+        );
+        let p = read_ext(json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total-pages": "pages", "total": "total"})).unwrap().unwrap();
+        assert!(
+            matches!(p.style, Style::Page { totals: Some((ref pages, ref total)), .. } if pages == &["pages"] && total == &["total"])
+        );
+        let p = read_ext(
+            json!({"style": "offset", "items": "items", "offset-param": "page", "total": "total"}),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(matches!(
+            p.style,
+            Style::Offset {
+                offset_field: None,
+                ..
+            }
+        ));
+        let mut d = doc(json!(null));
+        d["paths"]["/e"]["get"]
+            .as_object_mut()
+            .unwrap()
+            .remove("x-pagination");
+        assert!(read_doc(&d).unwrap().is_none(), "no paging described");
+    }
+
+    #[test]
+    fn wrong_names_are_clear_errors() {
+        for (ext, pointer, message) in [
+            (
+                json!({"style": "cursor", "items": "items", "cursor-param": "after", "next-cursor": "next_cursor"}),
+                "cursor-param",
+                "`after` is not a query parameter",
+            ),
+            (
+                json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "next"}),
+                "next-cursor",
+                "`next` is not a field of the 2xx body",
+            ),
+            (
+                json!({"style": "cursor", "items": "total", "cursor-param": "cursor", "next-cursor": "next_cursor"}),
+                "items",
+                "expected the path of an array",
+            ),
+            (
+                json!({"style": "cursor", "items": "items", "cursor-param": "cursor", "next-cursor": "total"}),
+                "next-cursor",
+                "should be a string that is null or absent",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "cursor", "next-link": "links.next"}),
+                "page-param",
+                "should be an integer parameter",
+            ),
+            (
+                json!({"style": "offset", "items": "items", "offset-param": "page", "total": "next_cursor"}),
+                "total",
+                "should name a required integer field",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total-pages": "loose", "total": "total"}),
+                "total-pages",
+                "should name a required integer field",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total-pages": "pages"}),
+                "total-pages",
+                "needs `total`",
+            ),
+            (
+                json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total": "total"}),
+                "total",
+                "needs `total-pages`",
+            ),
+            // What the extension itself lacks is reported at the extension.
+            (
+                json!({"style": "seek", "items": "items"}),
+                "style",
+                "unknown variant `seek`, expected one of `cursor`, `page`, `link`, `offset`, `none`",
+            ),
+            (json!({"items": "items"}), "", "missing field `style`"),
+            (
+                json!({"style": "link", "items": "items"}),
+                "",
+                "missing field `link-param`",
+            ),
+        ] {
+            let err = read_ext(ext).err().expect("an error");
+            let at = match pointer {
+                "" => "/paths/~1e/get/x-pagination".to_owned(),
+                key => format!("/paths/~1e/get/x-pagination/{key}"),
+            };
+            assert_eq!(err.location, crate::error::Location::Pointer(at), "{err}");
+            assert!(err.message.contains(message), "{err}");
+        }
+    }
+}
