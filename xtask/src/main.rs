@@ -265,12 +265,13 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
                 }
                 if report.fails() {
                     println!(
-                        "  => breaking changes need a new major crate version: `info.x-crate-version` (or `info.version` without it), now {}",
+                        "  => breaking changes need {}: `info.x-crate-version` (or `info.version` without it), now {}",
+                        codegen::version::RULE,
                         report.new_version
                     );
                     failures.push(file.clone());
                 } else if report.breaking() {
-                    println!("  => breaking, allowed by the major version bump");
+                    println!("  => breaking, allowed by the version bump");
                 }
             }
             (None, None) => {}
@@ -282,15 +283,16 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "spec-diff: breaking changes without a major version bump in {}",
+            "spec-diff: breaking changes without a version bump that allows them in {}",
             failures.join(", ")
         ))
     }
 }
 
 /// The public Rust API of every generated crate against `base`: a breaking
-/// change that comes with a spec change needs a new major version (like a
-/// breaking wire change); one that comes from the generator alone is reported.
+/// change that comes with a spec change needs a version bump that allows it
+/// (`codegen::version`, as a breaking wire change does); one that comes from
+/// the generator alone is reported.
 fn api_diff(
     root: &Path,
     base: &str,
@@ -305,16 +307,6 @@ fn api_diff(
             .and_then(|v| v.strip_suffix('"'))
             .unwrap_or_default()
             .to_owned()
-    };
-    // Semver: a new major, or a new minor below 1.0.
-    let bumped = |old: &str, new: &str| {
-        let parts =
-            |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
-        let (o, n) = (parts(old), parts(new));
-        match (o.first(), n.first()) {
-            (Some(0), Some(0)) => o.get(1) != n.get(1),
-            (a, b) => a != b,
-        }
     };
     let mut failures = Vec::new();
     for spec in spec_files {
@@ -362,11 +354,12 @@ fn api_diff(
                 println!(
                     "  => from a generator change ({spec} is unchanged): reported, not failed"
                 );
-            } else if bumped(&old_version, &new_version) {
-                println!("  => allowed by the major version bump");
+            } else if codegen::version::may_break(&old_version, &new_version) {
+                println!("  => allowed by the version bump");
             } else {
                 println!(
-                    "  => the spec change breaks the crate's Rust API: it needs a new major crate version (`info.x-crate-version`, or `info.version` without it)"
+                    "  => the spec change breaks the crate's Rust API: it needs {} (`info.x-crate-version`, or `info.version` without it)",
+                    codegen::version::RULE
                 );
                 failures.push(dir);
             }

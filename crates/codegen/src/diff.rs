@@ -89,7 +89,9 @@ impl fmt::Display for Change {
 #[derive(Debug, Default)]
 pub struct Report {
     pub changes: Vec<Change>,
-    /// The crates' versions before and after (`info.x-crate-version`, else `info.version`).
+    /// The crates' versions before and after, as the generator writes them
+    /// into their `Cargo.toml` (`info.x-crate-version`, else `info.version`
+    /// made semver: see [`crate::render::crate_version`]).
     pub old_version: String,
     pub new_version: String,
 }
@@ -101,22 +103,29 @@ impl Report {
             .any(|c| c.breaks.client || c.breaks.server)
     }
 
-    /// Whether the crates' major version (`info.x-crate-version`, else
-    /// `info.version`) went up, which allows breaking changes.
-    pub fn major_bumped(&self) -> bool {
-        let major = |v: &str| {
-            v.trim_start_matches('v')
-                .split('.')
-                .next()
-                .and_then(|m| m.parse::<u64>().ok())
-        };
-        matches!((major(&self.old_version), major(&self.new_version)), (Some(old), Some(new)) if new > old)
+    /// Whether the crates' version bump allows breaking changes
+    /// ([`crate::version::may_break`]).
+    pub fn bump_allows_breaking(&self) -> bool {
+        crate::version::may_break(&self.old_version, &self.new_version)
     }
 
-    /// Breaking changes without a major version bump.
+    /// Breaking changes without a version bump that allows them.
     pub fn fails(&self) -> bool {
-        self.breaking() && !self.major_bumped()
+        self.breaking() && !self.bump_allows_breaking()
     }
+}
+
+/// The version the generator gives a spec document's crates.
+fn crate_version(doc: &Value) -> String {
+    // `info.x-crate-version` is semver already; `render` makes `info.version` semver.
+    let info = openapiv3::Info {
+        version: crate::extensions::crate_version_of(doc).to_owned(),
+        ..openapiv3::Info::default()
+    };
+    crate::render::crate_version(&openapiv3::OpenAPI {
+        info,
+        ..openapiv3::OpenAPI::default()
+    })
 }
 
 struct Differ<'a> {
@@ -139,8 +148,8 @@ pub fn diff(old: &Value, new: &Value) -> Report {
     d.schemes();
     Report {
         changes: d.changes,
-        old_version: crate::extensions::crate_version_of(old).to_owned(),
-        new_version: crate::extensions::crate_version_of(new).to_owned(),
+        old_version: crate_version(old),
+        new_version: crate_version(new),
     }
 }
 
@@ -872,7 +881,7 @@ mod tests {
         assert!(diff(&old, &new).fails());
         new["info"]["version"] = json!("2.0.0");
         let report = diff(&old, &new);
-        assert!(report.breaking() && report.major_bumped() && !report.fails());
+        assert!(report.breaking() && report.bump_allows_breaking() && !report.fails());
         // A corrected spec of the same service: the crates' own version moves instead.
         new["info"]["version"] = json!("1.5.0");
         new["info"]["x-crate-version"] = json!("2.0.0");
@@ -884,6 +893,45 @@ mod tests {
         assert!(!report.fails());
         new["info"]["x-crate-version"] = json!("1.6.0");
         assert!(diff(&old, &new).fails());
+    }
+
+    #[test]
+    fn the_crate_versions_bump_is_judged_by_the_cargo_rule() {
+        // (old `info.version`, new `info.version`, new `x-crate-version`, breaking allowed)
+        for (old_version, new_version, crate_version, allowed) in [
+            ("0.1.4", "0.2.0", None, true),
+            ("0.1.4", "0.1.5", None, false),
+            ("0.1.4", "0.1.4", Some("0.2.0"), true),
+            ("0.0.3", "0.0.4", None, true),
+            ("2.0.0", "1.0.0", None, false),
+            // `info.version` is read as the generator makes it semver.
+            ("v1", "v2", None, true),
+            ("2026.06.3", "2027.01.0", None, true),
+            ("2026.06.3", "2026.07.0", None, false),
+        ] {
+            let old = spec(old_version, limit(json!({})), item(), &["200"]);
+            let mut new = spec(new_version, limit(json!({})), item(), &["200"]);
+            if let Some(v) = crate_version {
+                new["info"]["x-crate-version"] = json!(v);
+            }
+            params(&mut new)[0]["required"] = json!(true);
+            let report = diff(&old, &new);
+            assert!(report.breaking());
+            assert_eq!(
+                report.bump_allows_breaking(),
+                allowed,
+                "{old_version} -> {new_version} ({crate_version:?})"
+            );
+            assert_eq!(report.fails(), !allowed);
+        }
+        let report = diff(
+            &spec("v1", json!([]), item(), &["200"]),
+            &spec("2026.06.3", json!([]), item(), &["200"]),
+        );
+        assert_eq!(
+            (report.old_version.as_str(), report.new_version.as_str()),
+            ("1.0.0", "2026.6.3")
+        );
     }
 
     fn op(s: &mut Value) -> &mut Value {

@@ -35,6 +35,7 @@ pub mod spec;
 pub mod transform;
 pub mod types;
 pub mod validate;
+pub mod version;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
