@@ -300,14 +300,6 @@ fn api_diff(
     spec_files: &[String],
     changed_specs: &[String],
 ) -> Result<Vec<String>, String> {
-    let version = |manifest: &str| {
-        manifest
-            .lines()
-            .find_map(|l| l.strip_prefix("version = \""))
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or_default()
-            .to_owned()
-    };
     let mut failures = Vec::new();
     for spec in spec_files {
         let Ok(service) = codegen::service_name(Path::new(spec)) else {
@@ -336,10 +328,14 @@ fn api_diff(
                 continue;
             }
             let manifest = format!("{dir}/Cargo.toml");
-            let old_version =
-                version(&git(root, &["show", &format!("{base}:{manifest}")]).unwrap_or_default());
-            let new_version =
-                version(&std::fs::read_to_string(root.join(&manifest)).unwrap_or_default());
+            let old_version = git(root, &["show", &format!("{base}:{manifest}")])
+                .ok_or_else(|| "missing".to_owned())
+                .and_then(|text| package_version(&text))
+                .map_err(|e| format!("spec-diff: {manifest} at {short}: {e}"))?;
+            let new_version = std::fs::read_to_string(root.join(&manifest))
+                .map_err(|e| e.to_string())
+                .and_then(|text| package_version(&text))
+                .map_err(|e| format!("spec-diff: {manifest}: {e}"))?;
             println!(
                 "{dir}: {} breaking Rust API changes since {short} ({old_version} -> {new_version})",
                 breaking.len()
@@ -366,6 +362,17 @@ fn api_diff(
         }
     }
     Ok(failures)
+}
+
+/// The `[package] version` of a crate's `Cargo.toml`.
+fn package_version(manifest: &str) -> Result<String, String> {
+    let manifest: toml::Table = manifest.parse().map_err(|e| format!("{e}"))?;
+    manifest
+        .get("package")
+        .and_then(|package| package.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "no `version` string in `[package]`".to_owned())
 }
 
 /// Every example of every spec, and the real-shaped bodies in `specs/bodies/<service>.json`
@@ -610,5 +617,45 @@ fn codegen(root: &Path, check: bool) -> Result<(), String> {
             files.len()
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crate_version_is_read_from_its_package_table() {
+        let manifest = "# version = \"9.9.9\"\n[dependencies.api-support]\nversion = \"0.1.0\"\n\n\
+                        [package]\nname = \"x\"\nversion = \"2.0.0\" # the crates' own\n";
+        assert_eq!(package_version(manifest).as_deref(), Ok("2.0.0"));
+        assert_eq!(
+            package_version("package = { name = 'x', version = '0.2.0' }").as_deref(),
+            Ok("0.2.0")
+        );
+        for broken in [
+            "[package]\nname = \"x\"\nversion.workspace = true\n",
+            "[dependencies]\nserde = { version = \"1\" }\n",
+            "[package\nversion = \"1.0.0\"\n",
+        ] {
+            assert!(package_version(broken).is_err(), "{broken}");
+        }
+    }
+
+    #[test]
+    fn a_generated_manifest_has_the_version_the_generator_gives_its_spec() {
+        let root = workspace_root();
+        let spec = std::fs::read_to_string(root.join("specs/runta.yaml")).unwrap();
+        let loaded = codegen::load_text("specs/runta.yaml".into(), "runta".into(), &spec).unwrap();
+        for part in ["types", "client", "server"] {
+            let manifest =
+                std::fs::read_to_string(root.join(format!("crates/runta-{part}/Cargo.toml")))
+                    .unwrap();
+            assert_eq!(
+                package_version(&manifest),
+                Ok(codegen::render::crate_version(&loaded.spec)),
+                "runta-{part}"
+            );
+        }
     }
 }
