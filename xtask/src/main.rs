@@ -1,4 +1,6 @@
-//! Workspace tasks: `cargo xtask <codegen [--check] | lint | spec-diff | samples | redocly | conformance | bench | ci>` (`cargo xtask --help` lists them).
+//! Workspace tasks: `cargo xtask <codegen [--check] | lint | spec-diff [--base REV] | samples |
+//! redocly | strict | conformance [--nonconforming] | bench [--quick] | ci>` (`cargo xtask --help`
+//! lists them; README.md's "Checks" table says what each guards).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,7 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate the types and client crates of every spec under specs/.
+    /// Generate the types, client and server crates of every spec under specs/
+    /// (crates/<service>-{types,client,server}).
     Codegen {
         /// Write nothing; fail if the committed crates differ from what the specs generate.
         #[arg(long)]
@@ -39,7 +42,8 @@ enum Command {
         #[arg(long)]
         nonconforming: bool,
     },
-    /// Classify every spec change since a git revision as breaking or not, for clients and servers.
+    /// Classify every spec change since a git revision as breaking or not, for clients and
+    /// servers, and compare every generated crate's public Rust API.
     SpecDiff {
         /// The revision to compare with (default: the merge base with origin/main, else the previous commit).
         #[arg(long)]
@@ -50,14 +54,17 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// Generate the sample specs (crates/codegen/tests/samples) into a scratch workspace and compile them.
+    /// Generate the sample specs and the corpus of real specs (crates/codegen/tests/samples)
+    /// into target/samples and run clippy and their tests there.
     Samples,
     /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
     Redocly,
     /// Validate every example and the real-shaped bodies of specs/bodies/ with a strict
     /// OpenAPI 3.0 validator (openapi-schema-validator, installed on first use).
     Strict,
-    /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
+    /// Every check, stopping at the first that fails: formatting, clippy, lint, codegen --check,
+    /// spec-diff, the workspace's tests, the importable crates, samples, redocly, strict,
+    /// conformance and bench --quick.
     Ci,
 }
 
@@ -458,12 +465,12 @@ fn redocly(root: &Path) -> Result<(), String> {
     }
 }
 
-/// The golden output is itself compiled: every sample spec that generates is written to a
-/// scratch workspace (with the real dependency table) and checked, tests included.
-/// Generates every sample spec into `target/samples` and compiles, lints and
-/// tests the crates: the focused samples (`samples/specs`, where those that
-/// show an error have nothing to compile) and the corpus of real specs
-/// (`samples/corpus`, each of which must generate).
+/// The golden output is itself compiled: generates every sample spec into
+/// `target/samples` (a scratch workspace with the real dependency table) and
+/// compiles, lints and tests the crates: the focused samples (`samples/specs`,
+/// where those that show an error have nothing to compile) and the corpus of
+/// real specs (`samples/corpus`, each of which must generate and pass the spec
+/// lint read as third-party).
 fn samples(root: &Path) -> Result<(), String> {
     let samples = root.join("crates/codegen/tests/samples");
     let dir = root.join("target/samples");
