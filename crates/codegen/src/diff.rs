@@ -33,6 +33,10 @@
 //! | security scheme added | — (a new constructor) | breaking (a new `Credentials` variant) |
 //! | operation starts or stops requiring credentials | — | breaking (the trait method's `principal`) |
 
+// Each function, tests included, stays short enough to read at once:
+// clippy counts its lines of code against its default limit of 100.
+#![warn(clippy::too_many_lines)]
+
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -465,6 +469,26 @@ impl Differ<'_> {
             );
             return;
         }
+        self.nullability(at, o, n, dir, what);
+        self.enums(at, o, n, dir, what);
+        if dir == Direction::Request {
+            self.constraints(at, o, n, what);
+        }
+        if o.get("items").is_some() || n.get("items").is_some() {
+            self.schema(
+                &format!("{at}/items"),
+                &o["items"],
+                &n["items"],
+                dir,
+                &format!("{what} items"),
+            );
+        }
+        self.properties(at, o, n, dir, what);
+        self.compositions(at, o, n, dir, what);
+    }
+
+    /// `nullable` added or removed: `T` becomes `Option<T>` or back.
+    fn nullability(&mut self, at: &str, o: &Value, n: &Value, dir: Direction, what: &str) {
         let nullable = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
         if nullable(o) != nullable(n) {
             let breaks = if dir == Direction::Response {
@@ -487,20 +511,10 @@ impl Differ<'_> {
                 ),
             );
         }
-        self.enums(at, o, n, dir, what);
-        if dir == Direction::Request {
-            self.constraints(at, o, n, what);
-        }
-        if o.get("items").is_some() || n.get("items").is_some() {
-            self.schema(
-                &format!("{at}/items"),
-                &o["items"],
-                &n["items"],
-                dir,
-                &format!("{what} items"),
-            );
-        }
-        self.properties(at, o, n, dir, what);
+    }
+
+    /// `allOf`, `oneOf`, `anyOf`: member by member while their number stays.
+    fn compositions(&mut self, at: &str, o: &Value, n: &Value, dir: Direction, what: &str) {
         for key in ["allOf", "oneOf", "anyOf"] {
             let (a, b) = (
                 o.get(key).and_then(Value::as_array),
@@ -720,10 +734,22 @@ mod tests {
         assert!(diff(&s, &s).changes.is_empty());
     }
 
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+
+    /// Each edit of the base spec makes one change, which breaks whom it should
+    /// and says what it should.
+    fn assert_classified(cases: Vec<(Edit, Breaks, &str)>) {
+        for (edit, breaks, message) in cases {
+            let c = one(edit);
+            assert_eq!(c.breaks, breaks, "{c}");
+            assert!(c.message.contains(message), "{c}");
+        }
+    }
+
+    /// An operation renamed, and parameters required, removed or added.
     #[test]
-    fn each_rule_is_classified() {
-        type Edit = Box<dyn FnOnce(&mut Value)>;
-        let cases: Vec<(Edit, Breaks, &str)> = vec![
+    fn operations_and_parameters_are_classified() {
+        assert_classified(vec![
             (
                 Box::new(|s| s["paths"]["/items"]["get"]["operationId"] = json!("getItems")),
                 BOTH,
@@ -758,6 +784,13 @@ mod tests {
                 CLIENT,
                 "required query parameter `q` added",
             ),
+        ]);
+    }
+
+    /// A parameter's schema: bounds, type, enum values, pattern (the request side).
+    #[test]
+    fn parameter_schema_changes_are_classified() {
+        assert_classified(vec![
             (
                 Box::new(|s| params(s)[0]["schema"]["maximum"] = json!(100)),
                 CLIENT,
@@ -788,6 +821,13 @@ mod tests {
                 CLIENT,
                 "pattern changed",
             ),
+        ]);
+    }
+
+    /// Responses and their body's fields (the response side).
+    #[test]
+    fn response_changes_are_classified() {
+        assert_classified(vec![
             (
                 Box::new(|s| {
                     s["paths"]["/items"]["get"]["responses"]
@@ -847,12 +887,7 @@ mod tests {
                 BOTH,
                 "type changed from string to string (uuid)",
             ),
-        ];
-        for (edit, breaks, message) in cases {
-            let c = one(edit);
-            assert_eq!(c.breaks, breaks, "{c}");
-            assert!(c.message.contains(message), "{c}");
-        }
+        ]);
     }
 
     #[test]
