@@ -1,4 +1,6 @@
-//! Workspace tasks: `cargo xtask <codegen [--check] | lint | spec-diff | samples | redocly | conformance | bench | ci>` (`cargo xtask --help` lists them).
+//! Workspace tasks: `cargo xtask <codegen [--check] | lint | spec-diff [--base REV] | samples |
+//! redocly | strict | conformance [--nonconforming] | bench [--quick] | ci>` (`cargo xtask --help`
+//! lists them; README.md's "Checks" table says what each guards).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,7 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate the types and client crates of every spec under specs/.
+    /// Generate the types, client and server crates of every spec under specs/
+    /// (crates/<service>-{types,client,server}).
     Codegen {
         /// Write nothing; fail if the committed crates differ from what the specs generate.
         #[arg(long)]
@@ -39,7 +42,8 @@ enum Command {
         #[arg(long)]
         nonconforming: bool,
     },
-    /// Classify every spec change since a git revision as breaking or not, for clients and servers.
+    /// Classify every spec change since a git revision as breaking or not, for clients and
+    /// servers, and compare every generated crate's public Rust API.
     SpecDiff {
         /// The revision to compare with (default: the merge base with origin/main, else the previous commit).
         #[arg(long)]
@@ -50,14 +54,17 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// Generate the sample specs (crates/codegen/tests/samples) into a scratch workspace and compile them.
+    /// Generate the sample specs and the corpus of real specs (crates/codegen/tests/samples)
+    /// into target/samples and run clippy and their tests there.
     Samples,
     /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
     Redocly,
     /// Validate every example and the real-shaped bodies of specs/bodies/ with a strict
     /// OpenAPI 3.0 validator (openapi-schema-validator, installed on first use).
     Strict,
-    /// Everything CI checks: formatting, clippy, generated code up to date, all tests.
+    /// Every check, stopping at the first that fails: formatting, clippy, lint, codegen --check,
+    /// spec-diff, the workspace's tests, the importable crates, samples, redocly, strict,
+    /// conformance and bench --quick.
     Ci,
 }
 
@@ -265,12 +272,13 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
                 }
                 if report.fails() {
                     println!(
-                        "  => breaking changes need a new major crate version: `info.x-crate-version` (or `info.version` without it), now {}",
+                        "  => breaking changes need {}: `info.x-crate-version` (or `info.version` without it), now {}",
+                        codegen::version::RULE,
                         report.new_version
                     );
                     failures.push(file.clone());
                 } else if report.breaking() {
-                    println!("  => breaking, allowed by the major version bump");
+                    println!("  => breaking, allowed by the version bump");
                 }
             }
             (None, None) => {}
@@ -282,15 +290,16 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "spec-diff: breaking changes without a major version bump in {}",
+            "spec-diff: breaking changes without a version bump that allows them in {}",
             failures.join(", ")
         ))
     }
 }
 
 /// The public Rust API of every generated crate against `base`: a breaking
-/// change that comes with a spec change needs a new major version (like a
-/// breaking wire change); one that comes from the generator alone is reported.
+/// change that comes with a spec change needs a version bump that allows it
+/// (`codegen::version`, as a breaking wire change does); one that comes from
+/// the generator alone is reported.
 fn api_diff(
     root: &Path,
     base: &str,
@@ -298,24 +307,6 @@ fn api_diff(
     spec_files: &[String],
     changed_specs: &[String],
 ) -> Result<Vec<String>, String> {
-    let version = |manifest: &str| {
-        manifest
-            .lines()
-            .find_map(|l| l.strip_prefix("version = \""))
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or_default()
-            .to_owned()
-    };
-    // Semver: a new major, or a new minor below 1.0.
-    let bumped = |old: &str, new: &str| {
-        let parts =
-            |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
-        let (o, n) = (parts(old), parts(new));
-        match (o.first(), n.first()) {
-            (Some(0), Some(0)) => o.get(1) != n.get(1),
-            (a, b) => a != b,
-        }
-    };
     let mut failures = Vec::new();
     for spec in spec_files {
         let Ok(service) = codegen::service_name(Path::new(spec)) else {
@@ -344,10 +335,14 @@ fn api_diff(
                 continue;
             }
             let manifest = format!("{dir}/Cargo.toml");
-            let old_version =
-                version(&git(root, &["show", &format!("{base}:{manifest}")]).unwrap_or_default());
-            let new_version =
-                version(&std::fs::read_to_string(root.join(&manifest)).unwrap_or_default());
+            let old_version = git(root, &["show", &format!("{base}:{manifest}")])
+                .ok_or_else(|| "missing".to_owned())
+                .and_then(|text| package_version(&text))
+                .map_err(|e| format!("spec-diff: {manifest} at {short}: {e}"))?;
+            let new_version = std::fs::read_to_string(root.join(&manifest))
+                .map_err(|e| e.to_string())
+                .and_then(|text| package_version(&text))
+                .map_err(|e| format!("spec-diff: {manifest}: {e}"))?;
             println!(
                 "{dir}: {} breaking Rust API changes since {short} ({old_version} -> {new_version})",
                 breaking.len()
@@ -362,17 +357,29 @@ fn api_diff(
                 println!(
                     "  => from a generator change ({spec} is unchanged): reported, not failed"
                 );
-            } else if bumped(&old_version, &new_version) {
-                println!("  => allowed by the major version bump");
+            } else if codegen::version::may_break(&old_version, &new_version) {
+                println!("  => allowed by the version bump");
             } else {
                 println!(
-                    "  => the spec change breaks the crate's Rust API: it needs a new major crate version (`info.x-crate-version`, or `info.version` without it)"
+                    "  => the spec change breaks the crate's Rust API: it needs {} (`info.x-crate-version`, or `info.version` without it)",
+                    codegen::version::RULE
                 );
                 failures.push(dir);
             }
         }
     }
     Ok(failures)
+}
+
+/// The `[package] version` of a crate's `Cargo.toml`.
+fn package_version(manifest: &str) -> Result<String, String> {
+    let manifest: toml::Table = manifest.parse().map_err(|e| format!("{e}"))?;
+    manifest
+        .get("package")
+        .and_then(|package| package.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "no `version` string in `[package]`".to_owned())
 }
 
 /// Every example of every spec, and the real-shaped bodies in `specs/bodies/<service>.json`
@@ -458,12 +465,12 @@ fn redocly(root: &Path) -> Result<(), String> {
     }
 }
 
-/// The golden output is itself compiled: every sample spec that generates is written to a
-/// scratch workspace (with the real dependency table) and checked, tests included.
-/// Generates every sample spec into `target/samples` and compiles, lints and
-/// tests the crates: the focused samples (`samples/specs`, where those that
-/// show an error have nothing to compile) and the corpus of real specs
-/// (`samples/corpus`, each of which must generate).
+/// The golden output is itself compiled: generates every sample spec into
+/// `target/samples` (a scratch workspace with the real dependency table) and
+/// compiles, lints and tests the crates: the focused samples (`samples/specs`,
+/// where those that show an error have nothing to compile) and the corpus of
+/// real specs (`samples/corpus`, each of which must generate and pass the spec
+/// lint read as third-party).
 fn samples(root: &Path) -> Result<(), String> {
     let samples = root.join("crates/codegen/tests/samples");
     let dir = root.join("target/samples");
@@ -617,5 +624,45 @@ fn codegen(root: &Path, check: bool) -> Result<(), String> {
             files.len()
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crate_version_is_read_from_its_package_table() {
+        let manifest = "# version = \"9.9.9\"\n[dependencies.api-support]\nversion = \"0.1.0\"\n\n\
+                        [package]\nname = \"x\"\nversion = \"2.0.0\" # the crates' own\n";
+        assert_eq!(package_version(manifest).as_deref(), Ok("2.0.0"));
+        assert_eq!(
+            package_version("package = { name = 'x', version = '0.2.0' }").as_deref(),
+            Ok("0.2.0")
+        );
+        for broken in [
+            "[package]\nname = \"x\"\nversion.workspace = true\n",
+            "[dependencies]\nserde = { version = \"1\" }\n",
+            "[package\nversion = \"1.0.0\"\n",
+        ] {
+            assert!(package_version(broken).is_err(), "{broken}");
+        }
+    }
+
+    #[test]
+    fn a_generated_manifest_has_the_version_the_generator_gives_its_spec() {
+        let root = workspace_root();
+        let spec = std::fs::read_to_string(root.join("specs/runta.yaml")).unwrap();
+        let loaded = codegen::load_text("specs/runta.yaml".into(), "runta".into(), &spec).unwrap();
+        for part in ["types", "client", "server"] {
+            let manifest =
+                std::fs::read_to_string(root.join(format!("crates/runta-{part}/Cargo.toml")))
+                    .unwrap();
+            assert_eq!(
+                package_version(&manifest),
+                Ok(codegen::render::crate_version(&loaded.spec)),
+                "runta-{part}"
+            );
+        }
     }
 }

@@ -231,7 +231,7 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 #[test]
-fn spec_diff_fails_on_a_breaking_edit_unless_the_major_version_goes_up() {
+fn spec_diff_fails_on_a_breaking_edit_unless_the_crate_version_allows_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("specs")).unwrap();
     let spec = dir.path().join("specs/runta.yaml");
@@ -266,32 +266,34 @@ fn spec_diff_fails_on_a_breaking_edit_unless_the_major_version_goes_up() {
     let out = String::from_utf8_lossy(&bad.stdout);
     assert!(out.contains("BREAKING (client, server): response `200` field `data` items: field `observed_unix_ms` removed"), "{out}");
     assert!(
-        out.contains("breaking changes need a new major crate version: `info.x-crate-version` (or `info.version` without it), now 0.2.0"),
+        out.contains("breaking changes need a semver-incompatible crate version (a new major; below 1.0, a new minor; below 0.1, a new patch): `info.x-crate-version` (or `info.version` without it), now 0.2.0"),
         "{out}"
     );
-    assert!(
-        stderr(&bad).contains(
-            "spec-diff: breaking changes without a major version bump in specs/runta.yaml"
-        )
-    );
+    assert!(stderr(&bad).contains(
+        "spec-diff: breaking changes without a version bump that allows them in specs/runta.yaml"
+    ));
 
-    // The same edit with a new major crate version is allowed; the service's version stays.
+    // The same edit with a semver-incompatible crate version is allowed (a new
+    // major, or below 1.0 a new minor, as Cargo reads `^0.2.0`); the service's version stays.
     assert!(breaking.contains("x-crate-version: \"0.2.0\"\n"));
-    std::fs::write(
-        &spec,
-        breaking.replacen(
-            "x-crate-version: \"0.2.0\"\n",
-            "x-crate-version: \"1.0.0\"\n",
-            1,
-        ),
-    )
-    .unwrap();
-    let bumped = xtask(dir.path(), &["spec-diff", "--base", "HEAD"]);
-    assert!(bumped.status.success(), "{}", stderr(&bumped));
-    assert!(
-        String::from_utf8_lossy(&bumped.stdout)
-            .contains("breaking, allowed by the major version bump")
-    );
+    for version in ["1.0.0", "0.3.0"] {
+        std::fs::write(
+            &spec,
+            breaking.replacen(
+                "x-crate-version: \"0.2.0\"\n",
+                &format!("x-crate-version: \"{version}\"\n"),
+                1,
+            ),
+        )
+        .unwrap();
+        let bumped = xtask(dir.path(), &["spec-diff", "--base", "HEAD"]);
+        assert!(bumped.status.success(), "{version}: {}", stderr(&bumped));
+        assert!(
+            String::from_utf8_lossy(&bumped.stdout)
+                .contains("breaking, allowed by the version bump"),
+            "{version}"
+        );
+    }
 }
 
 /// Schemathesis (installed on first use into target/ci-tools) must catch mock servers

@@ -33,6 +33,10 @@
 //! | security scheme added | — (a new constructor) | breaking (a new `Credentials` variant) |
 //! | operation starts or stops requiring credentials | — | breaking (the trait method's `principal`) |
 
+// Each function, tests included, stays short enough to read at once:
+// clippy counts its lines of code against its default limit of 100.
+#![warn(clippy::too_many_lines)]
+
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -89,7 +93,9 @@ impl fmt::Display for Change {
 #[derive(Debug, Default)]
 pub struct Report {
     pub changes: Vec<Change>,
-    /// The crates' versions before and after (`info.x-crate-version`, else `info.version`).
+    /// The crates' versions before and after, as the generator writes them
+    /// into their `Cargo.toml` (`info.x-crate-version`, else `info.version`
+    /// made semver: see [`crate::render::crate_version`]).
     pub old_version: String,
     pub new_version: String,
 }
@@ -101,22 +107,29 @@ impl Report {
             .any(|c| c.breaks.client || c.breaks.server)
     }
 
-    /// Whether the crates' major version (`info.x-crate-version`, else
-    /// `info.version`) went up, which allows breaking changes.
-    pub fn major_bumped(&self) -> bool {
-        let major = |v: &str| {
-            v.trim_start_matches('v')
-                .split('.')
-                .next()
-                .and_then(|m| m.parse::<u64>().ok())
-        };
-        matches!((major(&self.old_version), major(&self.new_version)), (Some(old), Some(new)) if new > old)
+    /// Whether the crates' version bump allows breaking changes
+    /// ([`crate::version::may_break`]).
+    pub fn bump_allows_breaking(&self) -> bool {
+        crate::version::may_break(&self.old_version, &self.new_version)
     }
 
-    /// Breaking changes without a major version bump.
+    /// Breaking changes without a version bump that allows them.
     pub fn fails(&self) -> bool {
-        self.breaking() && !self.major_bumped()
+        self.breaking() && !self.bump_allows_breaking()
     }
+}
+
+/// The version the generator gives a spec document's crates.
+fn crate_version(doc: &Value) -> String {
+    // `info.x-crate-version` is semver already; `render` makes `info.version` semver.
+    let info = openapiv3::Info {
+        version: crate::extensions::crate_version_of(doc).to_owned(),
+        ..openapiv3::Info::default()
+    };
+    crate::render::crate_version(&openapiv3::OpenAPI {
+        info,
+        ..openapiv3::OpenAPI::default()
+    })
 }
 
 struct Differ<'a> {
@@ -139,8 +152,8 @@ pub fn diff(old: &Value, new: &Value) -> Report {
     d.schemes();
     Report {
         changes: d.changes,
-        old_version: crate::extensions::crate_version_of(old).to_owned(),
-        new_version: crate::extensions::crate_version_of(new).to_owned(),
+        old_version: crate_version(old),
+        new_version: crate_version(new),
     }
 }
 
@@ -456,6 +469,26 @@ impl Differ<'_> {
             );
             return;
         }
+        self.nullability(at, o, n, dir, what);
+        self.enums(at, o, n, dir, what);
+        if dir == Direction::Request {
+            self.constraints(at, o, n, what);
+        }
+        if o.get("items").is_some() || n.get("items").is_some() {
+            self.schema(
+                &format!("{at}/items"),
+                &o["items"],
+                &n["items"],
+                dir,
+                &format!("{what} items"),
+            );
+        }
+        self.properties(at, o, n, dir, what);
+        self.compositions(at, o, n, dir, what);
+    }
+
+    /// `nullable` added or removed: `T` becomes `Option<T>` or back.
+    fn nullability(&mut self, at: &str, o: &Value, n: &Value, dir: Direction, what: &str) {
         let nullable = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
         if nullable(o) != nullable(n) {
             let breaks = if dir == Direction::Response {
@@ -478,20 +511,10 @@ impl Differ<'_> {
                 ),
             );
         }
-        self.enums(at, o, n, dir, what);
-        if dir == Direction::Request {
-            self.constraints(at, o, n, what);
-        }
-        if o.get("items").is_some() || n.get("items").is_some() {
-            self.schema(
-                &format!("{at}/items"),
-                &o["items"],
-                &n["items"],
-                dir,
-                &format!("{what} items"),
-            );
-        }
-        self.properties(at, o, n, dir, what);
+    }
+
+    /// `allOf`, `oneOf`, `anyOf`: member by member while their number stays.
+    fn compositions(&mut self, at: &str, o: &Value, n: &Value, dir: Direction, what: &str) {
         for key in ["allOf", "oneOf", "anyOf"] {
             let (a, b) = (
                 o.get(key).and_then(Value::as_array),
@@ -711,10 +734,22 @@ mod tests {
         assert!(diff(&s, &s).changes.is_empty());
     }
 
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+
+    /// Each edit of the base spec makes one change, which breaks whom it should
+    /// and says what it should.
+    fn assert_classified(cases: Vec<(Edit, Breaks, &str)>) {
+        for (edit, breaks, message) in cases {
+            let c = one(edit);
+            assert_eq!(c.breaks, breaks, "{c}");
+            assert!(c.message.contains(message), "{c}");
+        }
+    }
+
+    /// An operation renamed, and parameters required, removed or added.
     #[test]
-    fn each_rule_is_classified() {
-        type Edit = Box<dyn FnOnce(&mut Value)>;
-        let cases: Vec<(Edit, Breaks, &str)> = vec![
+    fn operations_and_parameters_are_classified() {
+        assert_classified(vec![
             (
                 Box::new(|s| s["paths"]["/items"]["get"]["operationId"] = json!("getItems")),
                 BOTH,
@@ -749,6 +784,13 @@ mod tests {
                 CLIENT,
                 "required query parameter `q` added",
             ),
+        ]);
+    }
+
+    /// A parameter's schema: bounds, type, enum values, pattern (the request side).
+    #[test]
+    fn parameter_schema_changes_are_classified() {
+        assert_classified(vec![
             (
                 Box::new(|s| params(s)[0]["schema"]["maximum"] = json!(100)),
                 CLIENT,
@@ -779,6 +821,13 @@ mod tests {
                 CLIENT,
                 "pattern changed",
             ),
+        ]);
+    }
+
+    /// Responses and their body's fields (the response side).
+    #[test]
+    fn response_changes_are_classified() {
+        assert_classified(vec![
             (
                 Box::new(|s| {
                     s["paths"]["/items"]["get"]["responses"]
@@ -838,12 +887,7 @@ mod tests {
                 BOTH,
                 "type changed from string to string (uuid)",
             ),
-        ];
-        for (edit, breaks, message) in cases {
-            let c = one(edit);
-            assert_eq!(c.breaks, breaks, "{c}");
-            assert!(c.message.contains(message), "{c}");
-        }
+        ]);
     }
 
     #[test]
@@ -872,7 +916,7 @@ mod tests {
         assert!(diff(&old, &new).fails());
         new["info"]["version"] = json!("2.0.0");
         let report = diff(&old, &new);
-        assert!(report.breaking() && report.major_bumped() && !report.fails());
+        assert!(report.breaking() && report.bump_allows_breaking() && !report.fails());
         // A corrected spec of the same service: the crates' own version moves instead.
         new["info"]["version"] = json!("1.5.0");
         new["info"]["x-crate-version"] = json!("2.0.0");
@@ -884,6 +928,45 @@ mod tests {
         assert!(!report.fails());
         new["info"]["x-crate-version"] = json!("1.6.0");
         assert!(diff(&old, &new).fails());
+    }
+
+    #[test]
+    fn the_crate_versions_bump_is_judged_by_the_cargo_rule() {
+        // (old `info.version`, new `info.version`, new `x-crate-version`, breaking allowed)
+        for (old_version, new_version, crate_version, allowed) in [
+            ("0.1.4", "0.2.0", None, true),
+            ("0.1.4", "0.1.5", None, false),
+            ("0.1.4", "0.1.4", Some("0.2.0"), true),
+            ("0.0.3", "0.0.4", None, true),
+            ("2.0.0", "1.0.0", None, false),
+            // `info.version` is read as the generator makes it semver.
+            ("v1", "v2", None, true),
+            ("2026.06.3", "2027.01.0", None, true),
+            ("2026.06.3", "2026.07.0", None, false),
+        ] {
+            let old = spec(old_version, limit(json!({})), item(), &["200"]);
+            let mut new = spec(new_version, limit(json!({})), item(), &["200"]);
+            if let Some(v) = crate_version {
+                new["info"]["x-crate-version"] = json!(v);
+            }
+            params(&mut new)[0]["required"] = json!(true);
+            let report = diff(&old, &new);
+            assert!(report.breaking());
+            assert_eq!(
+                report.bump_allows_breaking(),
+                allowed,
+                "{old_version} -> {new_version} ({crate_version:?})"
+            );
+            assert_eq!(report.fails(), !allowed);
+        }
+        let report = diff(
+            &spec("v1", json!([]), item(), &["200"]),
+            &spec("2026.06.3", json!([]), item(), &["200"]),
+        );
+        assert_eq!(
+            (report.old_version.as_str(), report.new_version.as_str()),
+            ("1.0.0", "2026.6.3")
+        );
     }
 
     fn op(s: &mut Value) -> &mut Value {

@@ -35,6 +35,7 @@ pub mod spec;
 pub mod transform;
 pub mod types;
 pub mod validate;
+pub mod version;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -439,15 +440,63 @@ mod tests {
 
     #[test]
     fn a_panic_caught_on_one_thread_stays_quiet_and_others_still_report() {
-        let out = in_parallel(&[1, 2, 3, 4], |n| {
-            progenitor::quietly(|| {
-                if n % 2 == 0 {
-                    panic!("spec {n}");
-                }
-                n
-            })
-            .is_ok()
+        // `CODEGEN_DEBUG_PANICS` lets caught panics through too.
+        let debug = std::env::var_os("CODEGEN_DEBUG_PANICS").is_some();
+        let quiet = |messages: &[&str]| -> Vec<String> {
+            if debug {
+                messages.iter().map(|m| m.to_string()).collect()
+            } else {
+                Vec::new()
+            }
+        };
+
+        // Two threads in step: one panics outside `quietly` while the other is
+        // inside it. The hook is the process's; being quiet is the thread's.
+        let step = std::sync::Barrier::new(2);
+        let (caught, uncaught) = std::thread::scope(|scope| {
+            let caught = scope.spawn(|| {
+                progenitor::printed_panics(|| {
+                    progenitor::quietly(|| -> u8 {
+                        step.wait(); // the other thread panics now
+                        step.wait(); // it has
+                        panic!("spec 1");
+                    })
+                    .is_ok()
+                })
+            });
+            let uncaught = scope.spawn(|| {
+                progenitor::printed_panics(|| {
+                    step.wait();
+                    let ok = std::panic::catch_unwind(|| -> u8 { panic!("not a spec") }).is_ok();
+                    step.wait();
+                    ok
+                })
+            });
+            (caught.join().unwrap(), uncaught.join().unwrap())
         });
-        assert_eq!(out, [true, false, true, false]);
+        assert_eq!(caught, (false, quiet(&["spec 1"])));
+        assert_eq!(uncaught, (false, vec!["not a spec".to_owned()]));
+
+        // Specs generated in parallel: each caught panic is an error, none printed.
+        let out = in_parallel(&[1, 2, 3, 4], |n| {
+            progenitor::printed_panics(|| {
+                progenitor::quietly(|| {
+                    if n % 2 == 0 {
+                        panic!("spec {n}");
+                    }
+                    n
+                })
+                .is_ok()
+            })
+        });
+        assert_eq!(
+            out,
+            [
+                (true, vec![]),
+                (false, quiet(&["spec 2"])),
+                (true, vec![]),
+                (false, quiet(&["spec 4"])),
+            ]
+        );
     }
 }

@@ -16,6 +16,13 @@ thread_local! {
     static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+#[cfg(test)]
+thread_local! {
+    /// While [`printed_panics`] runs on this thread: the messages of the panics
+    /// the hook lets through, kept instead of printed.
+    static PRINTED: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Runs `f`, catching its panic without printing it. The panic hook is
 /// replaced once for the process by one that stays silent only on threads
 /// inside `quietly` (specs are generated on several threads at once), and
@@ -29,6 +36,10 @@ pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
         let debug = std::env::var_os("CODEGEN_DEBUG_PANICS").is_some();
         std::panic::set_hook(Box::new(move |info| {
             if debug || !QUIET.with(std::cell::Cell::get) {
+                #[cfg(test)]
+                if kept(info) {
+                    return;
+                }
                 previous(info);
             }
         }));
@@ -37,6 +48,38 @@ pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     let outcome = catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(was));
     outcome
+}
+
+/// The message of a panic (`panic!`'s text), from its payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Keeps the panic's message when [`printed_panics`] runs on this thread.
+#[cfg(test)]
+fn kept(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    PRINTED.with(|printed| match printed.borrow_mut().as_mut() {
+        Some(kept) => {
+            kept.push(panic_message(info.payload()));
+            true
+        }
+        None => false,
+    })
+}
+
+/// Runs `f` on this thread and returns, with its result, the messages of the
+/// panics the hook would have printed meanwhile (it prints none of them).
+/// Only panics after the hook is installed (the first [`quietly`]) are seen.
+#[cfg(test)]
+pub(crate) fn printed_panics<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    PRINTED.with(|printed| *printed.borrow_mut() = Some(Vec::new()));
+    let result = f();
+    let printed = PRINTED.with(|printed| printed.borrow_mut().take());
+    (result, printed.unwrap_or_default())
 }
 
 /// Runs progenitor over a working copy; returns the generator (for its type
@@ -60,11 +103,7 @@ pub fn run(
             format!("progenitor could not generate the {what}: {e}"),
         )),
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
+            let message = panic_message(&*payload);
             Err(SpecError::at(
                 file,
                 "",

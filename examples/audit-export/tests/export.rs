@@ -23,11 +23,11 @@ async fn export(base_url: &str, service: &str, token: &str, extra: &[&str]) -> O
         .unwrap()
 }
 
-/// The export succeeded; its stderr is shown when it did not.
-fn assert_success(output: &Output) {
+/// The export succeeded; `what` names it, with its stderr, when it did not.
+fn assert_success(output: &Output, what: &str) {
     assert!(
         output.status.success(),
-        "{}",
+        "{what}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
 }
@@ -68,11 +68,7 @@ async fn exports_every_event_of_every_service() {
             },
         )
         .await;
-        assert!(
-            output.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert_success(&output, name);
         let events = lines(&output);
         assert_eq!(events.len(), ITEMS, "{name}");
         let mut ids: Vec<String> = events.iter().map(|e| e[id].to_string()).collect();
@@ -103,15 +99,15 @@ async fn since_keeps_only_recent_events() {
         )
         .await
         .unwrap();
-        let all = lines(
-            &export(
-                &mock.base_url,
-                name,
-                DEFAULT_TOKEN,
-                &["--page-size", "1000"],
-            )
-            .await,
-        );
+        let output = export(
+            &mock.base_url,
+            name,
+            DEFAULT_TOKEN,
+            &["--page-size", "1000"],
+        )
+        .await;
+        assert_success(&output, name);
+        let all = lines(&output);
         let mut times: Vec<String> = all.iter().map(|e| e[time].to_string()).collect();
         times.sort();
         // The 20th newest instant: 20 events are at or after it.
@@ -132,11 +128,7 @@ async fn since_keeps_only_recent_events() {
             &["--since", &since, "--page-size", size],
         )
         .await;
-        assert!(
-            output.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert_success(&output, &format!("{name} since {since}"));
         assert_eq!(lines(&output).len(), 20, "{name} since {since}");
     }
 }
@@ -180,7 +172,7 @@ async fn busy_pages_are_retried() {
     mock.faults.push(429);
     mock.faults.push(429);
     let output = export(&mock.base_url, "bloodhound", DEFAULT_TOKEN, &[]).await;
-    assert_success(&output);
+    assert_success(&output, "after two 429s");
     assert_eq!(lines(&output).len(), ITEMS);
 
     mock.faults.push(429);
@@ -252,7 +244,7 @@ async fn bloodhound_exports_with_signed_requests() {
         &["--token-id", mock_servers::DEFAULT_TOKEN_ID],
     )
     .await;
-    assert_success(&output);
+    assert_success(&output, "signed requests");
     assert_eq!(lines(&output).len(), ITEMS);
     let refused = export(
         &mock.base_url,
@@ -363,7 +355,7 @@ async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
         &["--state", &state_arg],
     )
     .await;
-    assert_success(&output);
+    assert_success(&output, "first run");
     let first = guids(&output);
     assert_eq!(first.len(), 15);
     drop(mock);
@@ -377,7 +369,7 @@ async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
         &["--state", &state_arg],
     )
     .await;
-    assert_success(&output);
+    assert_success(&output, "second run");
     let second = guids(&output);
     let mut expected: Vec<String> = all[15..].iter().map(|e| e.guid.clone()).collect();
     let mut got = second.clone();
@@ -397,7 +389,7 @@ async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
         &["--state", &state_arg],
     )
     .await;
-    assert!(output.status.success());
+    assert_success(&output, "third run");
     assert!(guids(&output).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -424,14 +416,16 @@ async fn concurrent_exports_write_what_sequential_ones_do_as_of_their_start() {
             &["--concurrency", concurrency],
         )
         .await;
-        assert_success(&output);
+        assert_success(&output, &format!("concurrency {concurrency}"));
         outputs.push(output.stdout);
     }
     assert_eq!(
         outputs[0], outputs[1],
         "concurrency 8 writes the same bytes"
     );
-    let written = guids(&export(&mock.base_url, "cloud-foundry", DEFAULT_TOKEN, &[]).await);
+    let output = export(&mock.base_url, "cloud-foundry", DEFAULT_TOKEN, &[]).await;
+    assert_success(&output, "default concurrency");
+    let written = guids(&output);
     assert_eq!(written.len(), 58, "the two later events are left out");
     assert!(!written.contains(&events[0].guid) && !written.contains(&events[1].guid));
     let _ = std::fs::remove_dir_all(&dir);
@@ -459,7 +453,8 @@ async fn concurrent_exports_write_what_sequential_ones_do_as_of_their_start() {
         &["--concurrency", "8"],
     )
     .await;
-    assert!(one.status.success() && eight.status.success());
+    assert_success(&one, "bloodhound, concurrency 1");
+    assert_success(&eight, "bloodhound, concurrency 8");
     assert_eq!(lines(&one).len(), ITEMS);
     assert_eq!(
         one.stdout, eight.stdout,
