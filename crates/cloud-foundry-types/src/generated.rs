@@ -302,8 +302,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_400() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 10005,\n      \"detail\": \"The query parameter is invalid: Per page must be between 1 and 5000\",\n      \"title\": \"CF-BadQueryParameter\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -313,8 +313,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_401() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 1000,\n      \"detail\": \"Invalid Auth Token\",\n      \"title\": \"CF-InvalidAuthToken\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -324,8 +324,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_403() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 10003,\n      \"detail\": \"You are not authorized to perform the requested action\",\n      \"title\": \"CF-NotAuthorized\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -335,8 +335,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_409() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 60016,\n      \"detail\": \"An operation for service instance my-db is in progress.\",\n      \"title\": \"CF-AsyncServiceInstanceOperationInProgress\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -346,8 +346,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_422() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 10008,\n      \"detail\": \"The request is semantically invalid\",\n      \"title\": \"CF-UnprocessableEntity\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -357,8 +357,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_429() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 10013,\n      \"detail\": \"Rate Limit Exceeded\",\n      \"title\": \"CF-RateLimitExceeded\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -368,8 +368,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_500() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 10001,\n      \"detail\": \"An unknown error occurred.\",\n      \"title\": \"UnknownError\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -379,8 +379,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_502() {
         let example = "{\n  \"detail\": \"Registered endpoint failed to handle the request.\",\n  \"title\": \"Bad Gateway\"\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::CfError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `CfError`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -390,8 +390,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_503() {
         let example = "{\n  \"errors\": [\n    {\n      \"code\": 20004,\n      \"detail\": \"The UAA service is currently unavailable\",\n      \"title\": \"CF-UaaUnavailable\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)

@@ -5,10 +5,8 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
-use crate::spec::METHODS;
-use crate::spec::resolve;
+use crate::model::{Api, ResponseBody};
 
 /// One response example whose schema is a named component.
 struct Example {
@@ -17,54 +15,31 @@ struct Example {
     json: String,
 }
 
-fn collect(doc: &Value, type_names: &[String]) -> Vec<Example> {
+/// The examples of every documented response whose body is a component of the types crate.
+fn collect(api: &Api) -> Vec<Example> {
     let mut out = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return out;
-    };
-    for item in paths.values() {
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let op_id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .map_or_else(|| method.to_owned(), crate::names::operation);
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+    for op in &api.operations {
+        for response in &op.responses {
+            let Some(ResponseBody::Json {
+                component: Some(type_name),
+                examples,
+                ..
+            }) = &response.body
+            else {
                 continue;
             };
-            for (status, response) in responses {
-                let response = resolve(doc, response);
-                let Some(media) = crate::model::json_media(response.get("content")) else {
-                    continue;
-                };
-                let Some(name) = media
-                    .get("schema")
-                    .and_then(crate::model::ref_type)
-                    .filter(|n| type_names.contains(n))
-                else {
-                    continue;
-                };
-                let mut examples: Vec<(String, &Value)> = Vec::new();
-                if let Some(e) = media.get("example") {
-                    examples.push((String::new(), e));
-                }
-                for (key, e) in media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(v) = resolve(doc, e).get("value") {
-                        examples.push((format!("_{}", crate::names::parameter(key)), v));
-                    }
-                }
-                for (suffix, example) in examples {
-                    out.push(Example {
-                        test_name: format!("{op_id}_{}{suffix}", status.to_lowercase()),
-                        type_name: name.clone(),
-                        json: serde_json::to_string_pretty(example).expect("JSON values serialize"),
-                    });
-                }
+            for example in examples {
+                let suffix = example
+                    .name
+                    .as_deref()
+                    .map(|name| format!("_{}", crate::names::parameter(name)))
+                    .unwrap_or_default();
+                out.push(Example {
+                    test_name: format!("{}_{}{suffix}", op.name, response.key.to_lowercase()),
+                    type_name: type_name.clone(),
+                    json: serde_json::to_string_pretty(&example.value)
+                        .expect("JSON values serialize"),
+                });
             }
         }
     }
@@ -72,8 +47,8 @@ fn collect(doc: &Value, type_names: &[String]) -> Vec<Example> {
 }
 
 /// A `#[cfg(test)]` module with one test per example (empty when there is none).
-pub fn tests(doc: &Value, type_names: &[String]) -> TokenStream {
-    let examples = collect(doc, type_names);
+pub fn tests(api: &Api) -> TokenStream {
+    let examples = collect(api);
     if examples.is_empty() {
         return TokenStream::new();
     }

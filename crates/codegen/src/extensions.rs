@@ -29,8 +29,8 @@ pub fn decode<T: DeserializeOwned>(
 /// `info.x-crate-version`: the version of the generated crates when it must
 /// differ from the service's `info.version`: a spec that is corrected
 /// without the service changing (a field found nullable on the wire, say)
-/// can break the crates' Rust API, which then needs a new major crate
-/// version while the service's own version stays. Absent: the crates take
+/// can break the crates' Rust API, which then needs a semver-incompatible
+/// crate version (`version::may_break`) while the service's own version stays. Absent: the crates take
 /// `info.version` (made semver).
 pub fn crate_version(spec: &openapiv3::OpenAPI) -> Option<&str> {
     spec.info.extensions.get(CRATE_VERSION)?.as_str()

@@ -241,8 +241,10 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let working_value = transform::working_copy(rel, &loaded.value)?;
     let working = load::to_openapi(rel, &working_value)?;
     let types_lib = format!("{}-types", loaded.service).replace('-', "_");
-    let types = types::generate(rel, &working, &working_value)?;
+    let mut types = types::generate(rel, &working, &working_value)?;
     let api = model::Api::build(rel, &loaded.value, &working_value, &types_lib, &types.names)?;
+    // Every response example of the spec decodes into its type: tests of the types crate.
+    types.tokens.extend(examples::tests(&api));
     let client = client::generate(rel, &working, &working_value, &types, &types_lib, &api)?;
     let server = server::generate(rel, &api, &types_lib)?;
     Ok(Generated {

@@ -11,9 +11,9 @@ use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 use typify::TypeDetails;
 
+use crate::enums;
 use crate::error::SpecError;
 use crate::transform::SUPPORT_CRATE;
-use crate::{enums, examples};
 
 /// What the types crate holds, and what it needs to build.
 pub struct Types {
@@ -87,9 +87,8 @@ pub fn generate(file: &Path, working: &OpenAPI, working_value: &Value) -> Result
     names.sort();
     let typify_code = space.to_stream();
     let enum_code = open_enums.iter().map(enums::generate);
-    let example_tests = examples::tests(working_value, &names);
     Ok(Types {
-        tokens: quote! { #(#enum_code)* #typify_code #example_tests },
+        tokens: quote! { #(#enum_code)* #typify_code },
         names,
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),

@@ -211,8 +211,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_401() {
         let example = "{\n  \"detail\": \"Not authenticated\"\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::HttpError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `HttpError`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -222,8 +222,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_403() {
         let example = "{\n  \"detail\": \"Not allowed to read audit events of another user\"\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::HttpError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `HttpError`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -233,8 +233,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_422() {
         let example = "{\n  \"detail\": [\n    {\n      \"ctx\": {\n        \"le\": 200\n      },\n      \"input\": \"500\",\n      \"loc\": [\n        \"query\",\n        \"limit\"\n      ],\n      \"msg\": \"Input should be less than or equal to 200\",\n      \"type\": \"less_than_equal\"\n    }\n  ]\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::HttpValidationError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `HttpValidationError`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -244,8 +244,8 @@ mod spec_examples {
     #[test]
     fn list_audit_events_429() {
         let example = "{\n  \"detail\": \"Rate limit exceeded. Try again later.\"\n}";
-        let value: super::ListAuditEventsError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `ListAuditEventsError`");
+        let value: super::HttpError = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `HttpError`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)

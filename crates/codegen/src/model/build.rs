@@ -15,8 +15,9 @@ use serde_json::Value;
 
 use super::schema::Types;
 use super::{
-    Api, BodyKind, Envelope, EnvelopeField, Location, Operation, Parameter, ParameterValue,
-    Rejections, RequestBody, Response, ResponseBody, ResponseHeader, StatusKey, Unsupported,
+    Api, BodyKind, Envelope, EnvelopeField, Example, Location, Operation, Parameter,
+    ParameterValue, Rejections, RequestBody, Response, ResponseBody, ResponseHeader, StatusKey,
+    Unsupported,
 };
 use crate::error::SpecError;
 use crate::spec::resolve;
@@ -269,7 +270,11 @@ fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
             let schema = media.get("schema");
             Some(ResponseBody::Json {
                 ty: schema.map_or_else(|| quote! { ::serde_json::Value }, |s| types.body(s)),
+                component: schema
+                    .and_then(super::ref_type)
+                    .filter(|name| types.names.contains(name)),
                 envelope: schema.and_then(|s| envelope(types.doc, s)),
+                examples: examples(types.doc, media),
             })
         }
         None => content
@@ -279,6 +284,26 @@ fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
                 media: media.clone(),
             }),
     }
+}
+
+/// The examples of a media type object: `example`, then each of `examples`.
+fn examples(doc: &Value, media: &Value) -> Vec<Example> {
+    let single = media.get("example").map(|value| Example {
+        name: None,
+        value: value.clone(),
+    });
+    let named = media
+        .get("examples")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, e)| {
+            Some(Example {
+                name: Some(name.clone()),
+                value: resolve(doc, e).get("value")?.clone(),
+            })
+        });
+    single.into_iter().chain(named).collect()
 }
 
 /// Property names that carry an error's human-readable text, most specific first.

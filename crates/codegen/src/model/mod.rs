@@ -215,10 +215,22 @@ pub enum ResponseBody {
     /// how to fill it with a message.
     Json {
         ty: TokenStream,
+        /// The types crate's type, when the schema is one of its components.
+        component: Option<String>,
         envelope: Option<Envelope>,
+        /// The examples the spec gives (`example`, and each of `examples` by its key).
+        examples: Vec<Example>,
     },
     /// Any other media type, as bytes.
     Raw { media: String },
+}
+
+/// An example of a body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Its key under `examples`; `None`: the single `example`.
+    pub name: Option<String>,
+    pub value: Value,
 }
 
 /// An error body with a message field whose other required fields are plain
