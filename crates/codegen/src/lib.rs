@@ -200,6 +200,8 @@ pub struct Loaded {
 
 /// The code of one spec's three crates, before formatting: the second phase.
 pub struct Generated {
+    /// The model the code was generated from.
+    pub api: model::Api,
     pub types: types::Types,
     pub client: client::ClientCode,
     pub server: server::ServerCode,
@@ -248,6 +250,7 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let client = client::generate(rel, &working, &working_value, &types, &types_lib, &api)?;
     let server = server::generate(rel, &api, &types_lib)?;
     Ok(Generated {
+        api,
         types,
         client,
         server,
@@ -266,6 +269,7 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         )
     };
     let Generated {
+        api,
         types,
         client: client_code,
         server: server_code,
@@ -314,7 +318,14 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         file(
             &client_dir,
             "README.md",
-            render::client_readme(&spec_path, &client_name, &types_name, spec, client_code),
+            render::client_readme(
+                &spec_path,
+                &client_name,
+                &types_name,
+                spec,
+                api,
+                client_code,
+            ),
         ),
         file(&client_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&client_dir, "src/generated.rs", client_rs),
@@ -326,7 +337,14 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         file(
             &server_dir,
             "README.md",
-            render::server_readme(&spec_path, &server_name, &types_name, spec, server_code),
+            render::server_readme(
+                &spec_path,
+                &server_name,
+                &types_name,
+                spec,
+                api,
+                server_code,
+            ),
         ),
         file(&server_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&server_dir, "src/generated.rs", server_rs),

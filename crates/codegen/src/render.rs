@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use openapiv3::{OpenAPI, ReferenceOr};
+use openapiv3::OpenAPI;
+
+use crate::model::{Api, Operation, ResponseBody, StatusKey};
 use proc_macro2::TokenStream;
 
 use crate::client::ClientCode;
@@ -262,19 +264,16 @@ pub fn client_cargo_toml(
 }
 
 /// The operations as a Markdown table.
-fn operations_table(spec: &OpenAPI) -> String {
+fn operations_table(api: &Api) -> String {
     let mut out = String::from("| operation | method | path | summary |\n|---|---|---|---|\n");
-    for (path, method, op) in spec.operations() {
-        let id = op.operation_id.as_deref().unwrap_or_default();
+    for op in &api.operations {
         writeln!(
             out,
-            "| `{}` | {} | `{path}` | {} |",
-            crate::names::operation(id),
-            method.to_uppercase(),
-            op.summary
-                .as_deref()
-                .unwrap_or_default()
-                .replace('|', "\\|"),
+            "| `{}` | {} | `{}` | {} |",
+            op.name,
+            op.method.to_uppercase(),
+            op.path,
+            op.summary.replace('|', "\\|"),
         )
         .unwrap();
     }
@@ -286,6 +285,7 @@ pub fn client_readme(
     name: &str,
     types_name: &str,
     spec: &OpenAPI,
+    api: &Api,
     client: &ClientCode,
 ) -> String {
     let lib = name.replace('-', "_");
@@ -298,12 +298,13 @@ pub fn client_readme(
         Some((ctor, args)) => format!("{lib}::Client::{ctor}({base:?}, {args})?"),
         None => format!("{lib}::Client::new({base:?})"),
     };
-    let first = spec.operations().next().map(|(_, _, op)| op);
-    let first_op = first
-        .and_then(|op| op.operation_id.as_deref())
-        .map(crate::names::operation)
-        .unwrap_or_default();
+    let first = api.operations.first();
+    let first_op = first.map(|op| op.name.as_str()).unwrap_or_default();
     // A JSON success body is shown decoded; any other answer by its status.
+    let json_success = |op: &Operation| {
+        op.success()
+            .is_some_and(|r| matches!(r.body, Some(ResponseBody::Json { .. })))
+    };
     let show = if first.is_some_and(json_success) {
         "println!(\"{:#?}\", response.into_inner());"
     } else {
@@ -332,7 +333,7 @@ pub fn client_readme(
         md_preamble(spec_path),
         spec.info.title,
         spec.info.version,
-        operations_table(spec),
+        operations_table(api),
         paging_section(client, &ctor_call),
     )
 }
@@ -425,6 +426,7 @@ pub fn server_readme(
     name: &str,
     types_name: &str,
     spec: &OpenAPI,
+    api: &Api,
     server: &ServerCode,
 ) -> String {
     let lib = name.replace('-', "_");
@@ -456,13 +458,12 @@ pub fn server_readme(
             "## Operations this stub does not serve\n\nThe client supports them; the router answers them with 501 and a problem body naming the reason.\n\n{unserved}\n"
         );
     }
-    for (_, _, op) in spec.operations() {
-        let op_id = op.operation_id.as_deref().unwrap_or_default();
-        if server.unserved.iter().any(|(id, _)| id == op_id) {
+    for op in &api.operations {
+        if server.unserved.iter().any(|(id, _)| *id == op.id) {
             continue;
         }
-        let id = crate::names::operation(op_id);
-        let principal = if server.authenticated.iter().any(|id| id == op_id) {
+        let id = &op.name;
+        let principal = if server.authenticated.iter().any(|id| *id == op.id) {
             "_principal: (), "
         } else {
             ""
@@ -500,46 +501,16 @@ pub fn server_readme(
     .replace("{types_lib}", &types_lib)
 }
 
-/// Whether an operation's first success response has a JSON body.
-fn json_success(op: &openapiv3::Operation) -> bool {
-    op.responses
-        .responses
-        .iter()
-        .find(|(status, _)| {
-            matches!(status, openapiv3::StatusCode::Code(200..=299))
-                || matches!(status, openapiv3::StatusCode::Range(2))
-        })
-        .is_some_and(|(_, response)| match response {
-            ReferenceOr::Item(response) => response
-                .content
-                .keys()
-                .any(|media| crate::model::is_json_media(media)),
-            ReferenceOr::Reference { .. } => true,
-        })
-}
-
 /// The first 2xx response with a JSON example: its variant name and the example as compact JSON.
-fn success_example(op: &openapiv3::Operation) -> Option<(String, String)> {
+fn success_example(op: &Operation) -> Option<(String, String)> {
     op.responses
-        .responses
         .iter()
-        .find_map(|(status, response)| {
-            let openapiv3::StatusCode::Code(code @ 200..=299) = status else {
-                return None;
-            };
-            let ReferenceOr::Item(response) = response else {
-                return None;
-            };
-            let example = response
-                .content
-                .iter()
-                .find(|(media, _)| crate::model::is_json_media(media))?
-                .1
-                .example
-                .as_ref()?;
+        .filter(|r| matches!(r.status, StatusKey::Code(200..=299)))
+        .find_map(|r| {
+            let example = r.example()?;
             Some((
-                crate::names::status_variant(*code),
-                serde_json::to_string(example).ok()?,
+                r.rust_name.clone(),
+                serde_json::to_string(&example.value).ok()?,
             ))
         })
 }

@@ -240,7 +240,8 @@ fn request_body(
 
 /// The documented responses, each with its own body type.
 fn responses(types: &Types<'_>, op: &Value) -> Vec<Response> {
-    op.get("responses")
+    let mut responses: Vec<Response> = op
+        .get("responses")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
@@ -251,6 +252,11 @@ fn responses(types: &Types<'_>, op: &Value) -> Vec<Response> {
             Some(Response {
                 key: key.clone(),
                 status,
+                rust_name: match status {
+                    StatusKey::Default => "Default".to_owned(),
+                    StatusKey::Range(_) => format!("Status{key}"),
+                    StatusKey::Code(code) => crate::names::status_variant(code),
+                },
                 description: response
                     .get("description")
                     .and_then(Value::as_str)
@@ -260,7 +266,15 @@ fn responses(types: &Types<'_>, op: &Value) -> Vec<Response> {
                 headers: response_headers(types, response),
             })
         })
-        .collect()
+        .collect();
+    // Two statuses without a reason phrase could share a variant name.
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &mut responses {
+        if !seen.insert(r.rust_name.clone()) {
+            r.rust_name = format!("Status{}", r.key);
+        }
+    }
+    responses
 }
 
 fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {

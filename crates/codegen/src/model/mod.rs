@@ -203,6 +203,9 @@ pub struct Response {
     /// As the spec writes it (`200`, `4XX`, `default`).
     pub key: String,
     pub status: StatusKey,
+    /// Its variant in the server stub's `Response`: the reason phrase
+    /// (`TooManyRequests`), `Status4XX` for a range, `Default`; distinct per operation.
+    pub rust_name: String,
     pub description: String,
     pub body: Option<ResponseBody>,
     /// The documented headers (`Content-Type` is not one: OpenAPI ignores it).
@@ -277,7 +280,22 @@ impl Api {
     }
 }
 
+impl Response {
+    /// The single `example` of its JSON body (not one of `examples`).
+    pub fn example(&self) -> Option<&Example> {
+        match &self.body {
+            Some(ResponseBody::Json { examples, .. }) => examples.iter().find(|e| e.name.is_none()),
+            _ => None,
+        }
+    }
+}
+
 impl Operation {
+    /// The first success response.
+    pub fn success(&self) -> Option<&Response> {
+        self.responses.iter().find(|r| r.status.is_success())
+    }
+
     /// The parameters sent in the query string.
     pub fn query_parameters(&self) -> impl Iterator<Item = &Parameter> {
         self.parameters

@@ -54,40 +54,27 @@ impl Status<'_> {
     }
 }
 
-/// The documented statuses of an operation, each with a distinct variant name.
+/// The documented statuses of an operation (each variant named by the model).
 pub(super) fn statuses(op: &Operation) -> Vec<Status<'_>> {
-    let mut out: Vec<Status> = op
-        .responses
+    op.responses
         .iter()
-        .map(|r| {
-            let (variant, fixed) = match r.status {
-                StatusKey::Default => ("Default".to_owned(), None),
-                StatusKey::Range(_) => (format!("Status{}", r.key), None),
-                StatusKey::Code(code) => (crate::names::status_variant(code), Some(code)),
-            };
-            Status {
-                key: &r.key,
-                status: r.status,
-                variant: format_ident!("{variant}"),
-                fixed,
-                body: r.body.as_ref().map(|b| match b {
-                    ResponseBody::Json { ty, .. } => Body::Json(ty.clone()),
-                    ResponseBody::Raw { media } => Body::Raw(media.clone()),
-                }),
-                description: &r.description,
-                headers: &r.headers,
-                model: r.body.as_ref(),
-            }
+        .map(|r| Status {
+            key: &r.key,
+            status: r.status,
+            variant: format_ident!("{}", r.rust_name),
+            fixed: match r.status {
+                StatusKey::Code(code) => Some(code),
+                StatusKey::Range(_) | StatusKey::Default => None,
+            },
+            body: r.body.as_ref().map(|b| match b {
+                ResponseBody::Json { ty, .. } => Body::Json(ty.clone()),
+                ResponseBody::Raw { media } => Body::Raw(media.clone()),
+            }),
+            description: &r.description,
+            headers: &r.headers,
+            model: r.body.as_ref(),
         })
-        .collect();
-    // Two statuses without a reason phrase could share a variant name.
-    let mut seen = std::collections::BTreeSet::new();
-    for s in &mut out {
-        if !seen.insert(s.variant.to_string()) {
-            s.variant = format_ident!("Status{}", s.key);
-        }
-    }
-    out
+        .collect()
 }
 
 /// The `Response` enum, its `IntoResponse` and the header structs.
