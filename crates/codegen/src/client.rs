@@ -345,111 +345,26 @@ fn auth_constructors(
     schemes: &[crate::security::Scheme],
     signing: bool,
 ) -> (TokenStream, Option<(String, String)>) {
-    use crate::security::Kind;
     // With a signing scheme the client carries a `Signer` (none for the other schemes).
     let inner = signing.then(|| quote! { , ::api_support::client::Signer::None });
+    let api_keys = schemes
+        .iter()
+        .filter(|s| matches!(s.kind, crate::security::Kind::ApiKeyHeader { .. }))
+        .count();
     let mut methods = Vec::new();
     let mut example = None;
     let mut seen = std::collections::BTreeSet::new();
-    let api_keys = schemes
-        .iter()
-        .filter(|s| matches!(s.kind, Kind::ApiKeyHeader { .. }))
-        .count();
-    for crate::security::Scheme {
-        name: scheme_name,
-        kind,
-    } in schemes
-    {
-        let (method, auth, doc, example_args) = match kind {
-            Kind::Bearer { oauth } => (
-                format_ident!("with_bearer_token"),
-                quote! { ::api_support::client::Auth::Bearer(token.into()) },
-                if *oauth {
-                    format!(
-                        "Authorization: Bearer <token>`, a token obtained through security scheme `{scheme_name}`."
-                    )
-                } else {
-                    format!("Authorization: Bearer <token>` (security scheme `{scheme_name}`).")
-                },
-                Some("\"TOKEN\""),
-            ),
-            Kind::ApiKeyHeader { header } => {
-                let method = if api_keys == 1 {
-                    format_ident!("with_api_key")
-                } else {
-                    format_ident!("{}", crate::names::constructor(scheme_name))
-                };
-                (
-                    method,
-                    quote! { ::api_support::client::Auth::ApiKeyHeader { header: #header, key: token.into() } },
-                    format!("{header}: <key>` (security scheme `{scheme_name}`)."),
-                    (api_keys == 1).then_some("\"API_KEY\""),
-                )
-            }
-            Kind::Basic => {
-                let doc = format!(
-                    " Creates a client that sends `Authorization: Basic <base64 of username:password>` \
-                     (security scheme `{scheme_name}`).\n\n The password never appears in `Debug` output."
-                );
-                methods.push(quote! {
-                    #[doc = #doc]
-                    pub fn with_basic_auth(
-                        baseurl: &str,
-                        username: impl Into<::std::string::String>,
-                        password: impl Into<::api_support::Secret>,
-                    ) -> Result<Self, ::api_support::client::ClientError> {
-                        let auth = ::api_support::client::Auth::Basic { username: username.into(), password: password.into() };
-                        Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
-                    }
-                });
-                example.get_or_insert((
-                    "with_basic_auth".to_owned(),
-                    "\"USERNAME\", \"PASSWORD\"".to_owned(),
-                ));
-                continue;
-            }
-            Kind::Signed => {
-                let doc = format!(
-                    " Creates a client that signs every request with an API token (security scheme `{scheme_name}`): \
-                     `Authorization: bhesignature <token id>`, `RequestDate` and an HMAC-SHA256 `Signature` made with the \
-                     token key, which is never sent.\n\n The token key never appears in `Debug` output."
-                );
-                methods.push(quote! {
-                    #[doc = #doc]
-                    pub fn with_signed_requests(
-                        baseurl: &str,
-                        token_id: impl Into<::std::string::String>,
-                        token_key: impl Into<::api_support::Secret>,
-                    ) -> Result<Self, ::api_support::client::ClientError> {
-                        let signer = ::api_support::client::Signer::BloodHound { token_id: token_id.into(), token_key: token_key.into() };
-                        Ok(Self::new_with_client(baseurl, ::api_support::client::default_client(USER_AGENT)?, signer))
-                    }
-                });
-                continue;
-            }
-            // Other schemes (query or cookie API keys, other HTTP schemes) have no constructor yet;
-            // `Client::new_with_client` takes a `reqwest::Client` configured by hand.
-            Kind::Other => continue,
+    for scheme in schemes {
+        let Some(constructor) = Constructor::of(scheme, api_keys, &inner) else {
+            continue;
         };
-        if !seen.insert(method.to_string()) {
+        if !seen.insert(constructor.method.to_string()) {
             continue;
         }
-        if let Some(args) = example_args {
-            example.get_or_insert((method.to_string(), args.to_owned()));
+        if let Some(args) = constructor.example_args {
+            example.get_or_insert((constructor.method.to_string(), args.to_owned()));
         }
-        let doc = format!(
-            " Creates a client that sends `{doc}\n\n The credential never appears in `Debug` output."
-        );
-        methods.push(quote! {
-            #[doc = #doc]
-            pub fn #method(
-                baseurl: &str,
-                token: impl Into<::api_support::Secret>,
-            ) -> Result<Self, ::api_support::client::ClientError> {
-                let auth = #auth;
-                Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
-            }
-        });
+        methods.push(constructor.into_tokens());
     }
     if methods.is_empty() {
         return (TokenStream::new(), example);
@@ -461,4 +376,154 @@ fn auth_constructors(
         }
     };
     (tokens, example)
+}
+
+/// A constructor of `Client` that authenticates every request one way.
+struct Constructor {
+    method: syn::Ident,
+    /// The doc comment (each line after `///`).
+    doc: String,
+    /// The credentials it takes after `baseurl`.
+    params: TokenStream,
+    /// Its body: a `Result<Self, ClientError>`.
+    body: TokenStream,
+    /// The arguments a README example passes, if it is the one to show.
+    example_args: Option<&'static str>,
+}
+
+impl Constructor {
+    /// The constructor of a scheme; `None` for schemes without one yet (query or
+    /// cookie API keys, other HTTP schemes): `Client::new_with_client` takes a
+    /// `reqwest::Client` configured by hand.
+    fn of(
+        scheme: &crate::security::Scheme,
+        api_keys: usize,
+        inner: &Option<TokenStream>,
+    ) -> Option<Self> {
+        use crate::security::Kind;
+        let name = &scheme.name;
+        Some(match &scheme.kind {
+            Kind::Bearer { oauth } => {
+                let sends = if *oauth {
+                    format!(
+                        "Authorization: Bearer <token>`, a token obtained through security scheme `{name}`."
+                    )
+                } else {
+                    format!("Authorization: Bearer <token>` (security scheme `{name}`).")
+                };
+                Self::with_token(
+                    format_ident!("with_bearer_token"),
+                    &sends,
+                    quote! { ::api_support::client::Auth::Bearer(token.into()) },
+                    inner,
+                    Some("\"TOKEN\""),
+                )
+            }
+            Kind::ApiKeyHeader { header } => {
+                // The only API key is `with_api_key`; several are named after their schemes.
+                let only = api_keys == 1;
+                let method = if only {
+                    format_ident!("with_api_key")
+                } else {
+                    format_ident!("{}", crate::names::constructor(name))
+                };
+                Self::with_token(
+                    method,
+                    &format!("{header}: <key>` (security scheme `{name}`)."),
+                    quote! { ::api_support::client::Auth::ApiKeyHeader { header: #header, key: token.into() } },
+                    inner,
+                    only.then_some("\"API_KEY\""),
+                )
+            }
+            Kind::Basic => Self::basic(name, inner),
+            Kind::Signed => Self::signed(name),
+            Kind::Other => return None,
+        })
+    }
+
+    /// A constructor taking one secret `token` that `auth` (an `Auth`) sends as `sends` says.
+    fn with_token(
+        method: syn::Ident,
+        sends: &str,
+        auth: TokenStream,
+        inner: &Option<TokenStream>,
+        example_args: Option<&'static str>,
+    ) -> Self {
+        Self {
+            method,
+            doc: format!(
+                " Creates a client that sends `{sends}\n\n The credential never appears in `Debug` output."
+            ),
+            params: quote! { token: impl Into<::api_support::Secret>, },
+            body: Self::authenticated(auth, inner),
+            example_args,
+        }
+    }
+
+    fn basic(scheme_name: &str, inner: &Option<TokenStream>) -> Self {
+        Self {
+            method: format_ident!("with_basic_auth"),
+            doc: format!(
+                " Creates a client that sends `Authorization: Basic <base64 of username:password>` \
+                 (security scheme `{scheme_name}`).\n\n The password never appears in `Debug` output."
+            ),
+            params: quote! {
+                username: impl Into<::std::string::String>,
+                password: impl Into<::api_support::Secret>,
+            },
+            body: Self::authenticated(
+                quote! { ::api_support::client::Auth::Basic { username: username.into(), password: password.into() } },
+                inner,
+            ),
+            example_args: Some("\"USERNAME\", \"PASSWORD\""),
+        }
+    }
+
+    /// BloodHound's signed requests: the client's `Signer` signs each request just before it is sent.
+    fn signed(scheme_name: &str) -> Self {
+        Self {
+            method: format_ident!("with_signed_requests"),
+            doc: format!(
+                " Creates a client that signs every request with an API token (security scheme `{scheme_name}`): \
+                 `Authorization: bhesignature <token id>`, `RequestDate` and an HMAC-SHA256 `Signature` made with the \
+                 token key, which is never sent.\n\n The token key never appears in `Debug` output."
+            ),
+            params: quote! {
+                token_id: impl Into<::std::string::String>,
+                token_key: impl Into<::api_support::Secret>,
+            },
+            body: quote! {
+                let signer = ::api_support::client::Signer::BloodHound { token_id: token_id.into(), token_key: token_key.into() };
+                Ok(Self::new_with_client(baseurl, ::api_support::client::default_client(USER_AGENT)?, signer))
+            },
+            example_args: None,
+        }
+    }
+
+    /// A body that makes the client with `auth`'s headers (and, beside a signing scheme, no signer).
+    fn authenticated(auth: TokenStream, inner: &Option<TokenStream>) -> TokenStream {
+        quote! {
+            let auth = #auth;
+            Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
+        }
+    }
+
+    fn into_tokens(self) -> TokenStream {
+        let Self {
+            method,
+            doc,
+            params,
+            body,
+            ..
+        } = self;
+        quote! {
+            #[doc = #doc]
+            pub fn #method(
+                baseurl: &str,
+                #params
+            ) -> Result<Self, ::api_support::client::ClientError> {
+                #body
+            }
+        }
+    }
 }
