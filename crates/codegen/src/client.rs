@@ -67,6 +67,7 @@ pub fn generate(
     user_agent_in_new(file, &mut client)?;
     required_defaults(working_value, &mut client);
     errors_by_status(working_value, &types.names, types_lib, &mut client);
+    specific_arms_first(&mut client);
     let (auth, example_constructor) = auth_constructors(&schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
@@ -193,8 +194,7 @@ fn errors_by_status(
     for (name, imp) in builder_impls(client) {
         let statuses = by_builder.get(&name);
         for send in methods(imp, "send") {
-            let Some(syn::Stmt::Expr(syn::Expr::Match(m), None)) = send.block.stmts.last_mut()
-            else {
+            let Some(m) = status_match(send) else {
                 continue;
             };
             for arm in &mut m.arms {
@@ -224,6 +224,37 @@ fn errors_by_status(
                 }
             }
         }
+    }
+}
+
+/// The `match` on the response status that ends a builder's `send()`.
+fn status_match(send: &mut syn::ImplItemFn) -> Option<&mut syn::ExprMatch> {
+    match send.block.stmts.last_mut()? {
+        syn::Stmt::Expr(syn::Expr::Match(m), None) => Some(m),
+        _ => None,
+    }
+}
+
+/// progenitor sorts the arms of `send()` by status, a range by its first one
+/// (`4XX` as 400), so `400..=499` comes before `401` and the `401` arm never
+/// matches. The arms go from specific to general instead: exact statuses, then
+/// ranges (`4XX`, `5XX`), then `_` (`default`), each group in progenitor's order.
+fn specific_arms_first(client: &mut syn::File) {
+    for (_, imp) in builder_impls(client) {
+        for send in methods(imp, "send") {
+            if let Some(m) = status_match(send) {
+                m.arms.sort_by_key(|arm| generality(&arm.pat));
+            }
+        }
+    }
+}
+
+/// How many statuses an arm's pattern covers, as a rank: one, a range, any.
+fn generality(pat: &syn::Pat) -> u8 {
+    match pat {
+        syn::Pat::Lit(_) => 0,
+        syn::Pat::Range(_) => 1,
+        _ => 2,
     }
 }
 
@@ -525,5 +556,94 @@ impl Constructor {
                 #body
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// A spec of one operation `listThings` (`GET /things`).
+    fn spec(parameters: Value, responses: Value) -> Value {
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/things": {"get": {
+                "operationId": "listThings", "parameters": parameters, "responses": responses
+            }}},
+            "components": {"schemas": {
+                "List": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "string"}}}},
+                "Problem": {"type": "object", "properties": {"message": {"type": "string"}}}
+            }}
+        })
+    }
+
+    fn body(schema: &str) -> Value {
+        json!({"description": "d", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+    }
+
+    /// The client generated from a spec's working copy, as a syntax tree.
+    fn client_of(spec: &Value) -> syn::File {
+        let file = Path::new("t.yaml");
+        let working_value = crate::transform::working_copy(file, spec).unwrap();
+        let working = crate::load::to_openapi(file, &working_value).unwrap();
+        let types = crate::types::generate(file, &working, &working_value).unwrap();
+        let code = generate(file, &working, &working_value, &types, "t_types").unwrap();
+        syn::parse2(code.tokens).unwrap()
+    }
+
+    /// The patterns of every `send()`'s status arms, as written.
+    fn arm_patterns(client: &mut syn::File) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for (_, imp) in builder_impls(client) {
+            for send in methods(imp, "send") {
+                let arms = status_match(send).map(|m| &m.arms).into_iter().flatten();
+                out.push(arms.map(|a| a.pat.to_token_stream().to_string()).collect());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn status_arms_go_from_specific_to_general() {
+        // `default` beside a differently shaped success becomes `4XX` and `5XX` (transform.rs).
+        let responses = json!({
+            "200": body("List"), "401": body("Problem"), "404": body("Problem"),
+            "503": body("Problem"), "default": body("Problem")
+        });
+        let mut client = client_of(&spec(json!([]), responses));
+        let arms = arm_patterns(&mut client);
+        assert_eq!(
+            arms,
+            [[
+                "200u16",
+                "401u16",
+                "404u16",
+                "503u16",
+                "400u16 ..= 499u16",
+                "500u16 ..= 599u16",
+                "_"
+            ]]
+        );
+        // An arm after one that covers its statuses would never match (`unreachable_patterns`).
+        for (i, arm) in arms[0].iter().enumerate() {
+            for earlier in &arms[0][..i] {
+                assert!(!covers(earlier, arm), "`{earlier}` hides `{arm}`");
+            }
+        }
+    }
+
+    /// Whether the arm pattern `general` matches every status `specific` does.
+    fn covers(general: &str, specific: &str) -> bool {
+        let bounds = |pat: &str| -> (u16, u16) {
+            let number = |s: &str| s.trim().trim_end_matches("u16").parse().unwrap();
+            match pat.split_once("..=") {
+                _ if pat == "_" => (0, u16::MAX),
+                Some((low, high)) => (number(low), number(high)),
+                None => (number(pat), number(pat)),
+            }
+        };
+        let (g, s) = (bounds(general), bounds(specific));
+        g.0 <= s.0 && s.1 <= g.1
     }
 }
