@@ -562,6 +562,7 @@ impl Constructor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::security::{Kind, Scheme};
     use serde_json::{Value, json};
 
     /// A spec of one operation `listThings` (`GET /things`).
@@ -645,5 +646,207 @@ mod tests {
         };
         let (g, s) = (bounds(general), bounds(specific));
         g.0 <= s.0 && s.1 <= g.1
+    }
+
+    #[test]
+    fn new_gives_its_reqwest_client_the_user_agent() {
+        let client = client_of(&spec(json!([]), json!({"200": body("List")})));
+        let new = client
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+                _ => None,
+            })
+            .filter(|imp| matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")))
+            .flat_map(|imp| &imp.items)
+            .find_map(|item| match item {
+                syn::ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
+                _ => None,
+            })
+            .expect("Client::new");
+        let body = new.block.to_token_stream().to_string();
+        assert!(
+            body.contains("reqwest :: ClientBuilder :: new () . user_agent (USER_AGENT)"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn a_new_without_a_reqwest_builder_is_reported() {
+        let mut client: syn::File = syn::parse_quote! {
+            impl Client {
+                pub fn new(baseurl: &str) -> Self {
+                    Self::new_with_client(baseurl, reqwest::Client::new())
+                }
+            }
+        };
+        let err = user_agent_in_new(Path::new("t.yaml"), &mut client).unwrap_err();
+        assert!(err.message.contains("User-Agent"), "{err}");
+    }
+
+    #[test]
+    fn required_parameters_start_as_their_defaults() {
+        let parameters = json!([
+            {"name": "Accept", "in": "header", "required": true, "schema": {"type": "string", "default": "application/json"}},
+            {"name": "limit", "in": "query", "required": true, "schema": {"type": "integer", "default": 10}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}},
+            {"name": "since", "in": "query", "required": true, "schema": {"type": "string"}}
+        ]);
+        let mut client = client_of(&spec(parameters, json!({"200": body("List")})));
+        let (_, imp) = builder_impls(&mut client)
+            .into_iter()
+            .find(|(name, _)| name == "ListThings")
+            .expect("the ListThings builder");
+        let new = methods(imp, "new").next().expect("ListThings::new");
+        let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = new.block.stmts.last() else {
+            panic!("ListThings::new ends in a struct expression");
+        };
+        let field = |name: &str| {
+            let value = init
+                .fields
+                .iter()
+                .find(|f| matches!(&f.member, syn::Member::Named(m) if m == name));
+            value.unwrap().expr.to_token_stream().to_string()
+        };
+        assert!(field("accept").starts_with("\"application/json\" . parse ()"));
+        assert!(field("limit").starts_with("\"10\" . parse ()"));
+        // An optional parameter is left out (the service applies its default);
+        // a required one without a default must be set.
+        assert_eq!(field("page"), "Ok (None)");
+        assert!(field("since").starts_with("Err ("), "{}", field("since"));
+    }
+
+    fn scheme(name: &str, kind: Kind) -> Scheme {
+        Scheme {
+            name: name.into(),
+            kind,
+        }
+    }
+
+    /// The constructors' names and parameters (`with_basic_auth(baseurl, username, password)`).
+    fn signatures(tokens: TokenStream) -> Vec<String> {
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        let imp: syn::ItemImpl = syn::parse2(tokens).unwrap();
+        imp.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::ImplItem::Fn(f) => Some(f),
+                _ => None,
+            })
+            .map(|f| {
+                let params: Vec<String> = f
+                    .sig
+                    .inputs
+                    .iter()
+                    .map(|p| match p {
+                        syn::FnArg::Typed(t) => t.pat.to_token_stream().to_string(),
+                        syn::FnArg::Receiver(_) => "self".into(),
+                    })
+                    .collect();
+                format!("{}({})", f.sig.ident, params.join(", "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_supported_scheme_kind_gets_its_constructor() {
+        let schemes = [
+            scheme("oauth", Kind::Bearer { oauth: true }),
+            scheme("cookie", Kind::Other),
+            scheme(
+                "key",
+                Kind::ApiKeyHeader {
+                    header: "X-Key".into(),
+                },
+            ),
+            scheme("login", Kind::Basic),
+        ];
+        let (tokens, example) = auth_constructors(&schemes, false);
+        let code = tokens.to_string();
+        assert_eq!(
+            signatures(tokens),
+            [
+                "with_bearer_token(baseurl, token)",
+                "with_api_key(baseurl, token)",
+                "with_basic_auth(baseurl, username, password)"
+            ]
+        );
+        // The first scheme with an example is the README's.
+        assert_eq!(
+            example,
+            Some(("with_bearer_token".into(), "\"TOKEN\"".into()))
+        );
+        assert!(code.contains("a token obtained through security scheme `oauth`"));
+        assert!(code.contains("Auth :: ApiKeyHeader { header : \"X-Key\""));
+        assert!(!code.contains("Signer"), "{code}");
+        let (_, example) = auth_constructors(&schemes[3..], false);
+        assert_eq!(
+            example,
+            Some((
+                "with_basic_auth".into(),
+                "\"USERNAME\", \"PASSWORD\"".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn several_api_keys_are_named_after_their_schemes_and_left_out_of_examples() {
+        let key = |header: &str| Kind::ApiKeyHeader {
+            header: header.into(),
+        };
+        let schemes = [
+            scheme("primaryKey", key("X-Primary")),
+            scheme("secondary_key", key("X-Secondary")),
+        ];
+        let (tokens, example) = auth_constructors(&schemes, false);
+        assert_eq!(
+            signatures(tokens),
+            [
+                "with_primary_key(baseurl, token)",
+                "with_secondary_key(baseurl, token)"
+            ]
+        );
+        assert_eq!(example, None);
+    }
+
+    #[test]
+    fn beside_signed_requests_the_other_constructors_sign_nothing() {
+        let bearer = Kind::Bearer { oauth: false };
+        let schemes = [
+            scheme("signed", Kind::Signed),
+            scheme("jwt", bearer.clone()),
+            scheme("jwt2", bearer),
+        ];
+        let (tokens, example) = auth_constructors(&schemes, true);
+        let code = tokens.to_string();
+        // Two bearer schemes give one constructor.
+        assert_eq!(
+            signatures(tokens),
+            [
+                "with_signed_requests(baseurl, token_id, token_key)",
+                "with_bearer_token(baseurl, token)"
+            ]
+        );
+        assert_eq!(
+            example,
+            Some(("with_bearer_token".into(), "\"TOKEN\"".into()))
+        );
+        assert!(code.contains("Signer :: BloodHound"), "{code}");
+        assert!(
+            code.contains(
+                "auth . client (USER_AGENT) ? , :: api_support :: client :: Signer :: None"
+            ),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn without_a_supported_scheme_there_are_no_constructors() {
+        let (tokens, example) = auth_constructors(&[scheme("query", Kind::Other)], false);
+        assert!(tokens.is_empty());
+        assert_eq!(example, None);
     }
 }
