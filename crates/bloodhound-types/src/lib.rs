@@ -4,7 +4,6 @@
 // Allowed lints in the generated code:
 // - clippy::all: progenitor and typify output is not written to clippy's taste (e.g. needless lifetimes, large enum variants)
 // - unused_imports: progenitor's builder module imports `types` even when no inline type exists
-// - unreachable_patterns: progenitor emits a range arm (`4XX`) beside specific statuses with the same body type
 // - rustdoc::bare_urls: descriptions are copied verbatim from the spec
 // - rustdoc::broken_intra_doc_links: descriptions are copied verbatim from the spec
 // - rustdoc::invalid_html_tags: descriptions are copied verbatim from the spec
@@ -12,7 +11,6 @@
 #![doc = include_str!("../README.md")]
 #![allow(clippy::all)]
 #![allow(unused_imports)]
-#![allow(unreachable_patterns)]
 #![allow(rustdoc::bare_urls)]
 #![allow(rustdoc::broken_intra_doc_links)]
 #![allow(rustdoc::invalid_html_tags)]

@@ -68,6 +68,7 @@ pub fn generate(
     user_agent_in_new(file, &mut client)?;
     required_defaults(working_value, &mut client);
     errors_by_status(working_value, &types.names, types_lib, &mut client);
+    specific_arms_first(&mut client);
     let (auth, example_constructor) = auth_constructors(&schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
@@ -190,8 +191,7 @@ fn errors_by_status(
     for (name, imp) in builder_impls(client) {
         let statuses = by_builder.get(&name);
         for send in methods(imp, "send") {
-            let Some(syn::Stmt::Expr(syn::Expr::Match(m), None)) = send.block.stmts.last_mut()
-            else {
+            let Some(m) = status_match(send) else {
                 continue;
             };
             for arm in &mut m.arms {
@@ -221,6 +221,37 @@ fn errors_by_status(
                 }
             }
         }
+    }
+}
+
+/// The `match` on the response status that ends a builder's `send()`.
+fn status_match(send: &mut syn::ImplItemFn) -> Option<&mut syn::ExprMatch> {
+    match send.block.stmts.last_mut()? {
+        syn::Stmt::Expr(syn::Expr::Match(m), None) => Some(m),
+        _ => None,
+    }
+}
+
+/// progenitor sorts the arms of `send()` by status, a range by its first one
+/// (`4XX` as 400), so `400..=499` comes before `401` and the `401` arm never
+/// matches. The arms go from specific to general instead: exact statuses, then
+/// ranges (`4XX`, `5XX`), then `_` (`default`), each group in progenitor's order.
+fn specific_arms_first(client: &mut syn::File) {
+    for (_, imp) in builder_impls(client) {
+        for send in methods(imp, "send") {
+            if let Some(m) = status_match(send) {
+                m.arms.sort_by_key(|arm| generality(&arm.pat));
+            }
+        }
+    }
+}
+
+/// How many statuses an arm's pattern covers, as a rank: one, a range, any.
+fn generality(pat: &syn::Pat) -> u8 {
+    match pat {
+        syn::Pat::Lit(_) => 0,
+        syn::Pat::Range(_) => 1,
+        _ => 2,
     }
 }
 
@@ -342,111 +373,26 @@ fn auth_constructors(
     schemes: &[crate::security::Scheme],
     signing: bool,
 ) -> (TokenStream, Option<(String, String)>) {
-    use crate::security::Kind;
     // With a signing scheme the client carries a `Signer` (none for the other schemes).
     let inner = signing.then(|| quote! { , ::api_support::client::Signer::None });
+    let api_keys = schemes
+        .iter()
+        .filter(|s| matches!(s.kind, crate::security::Kind::ApiKeyHeader { .. }))
+        .count();
     let mut methods = Vec::new();
     let mut example = None;
     let mut seen = std::collections::BTreeSet::new();
-    let api_keys = schemes
-        .iter()
-        .filter(|s| matches!(s.kind, Kind::ApiKeyHeader { .. }))
-        .count();
-    for crate::security::Scheme {
-        name: scheme_name,
-        kind,
-    } in schemes
-    {
-        let (method, auth, doc, example_args) = match kind {
-            Kind::Bearer { oauth } => (
-                format_ident!("with_bearer_token"),
-                quote! { ::api_support::client::Auth::Bearer(token.into()) },
-                if *oauth {
-                    format!(
-                        "Authorization: Bearer <token>`, a token obtained through security scheme `{scheme_name}`."
-                    )
-                } else {
-                    format!("Authorization: Bearer <token>` (security scheme `{scheme_name}`).")
-                },
-                Some("\"TOKEN\""),
-            ),
-            Kind::ApiKeyHeader { header } => {
-                let method = if api_keys == 1 {
-                    format_ident!("with_api_key")
-                } else {
-                    format_ident!("{}", crate::names::constructor(scheme_name))
-                };
-                (
-                    method,
-                    quote! { ::api_support::client::Auth::ApiKeyHeader { header: #header, key: token.into() } },
-                    format!("{header}: <key>` (security scheme `{scheme_name}`)."),
-                    (api_keys == 1).then_some("\"API_KEY\""),
-                )
-            }
-            Kind::Basic => {
-                let doc = format!(
-                    " Creates a client that sends `Authorization: Basic <base64 of username:password>` \
-                     (security scheme `{scheme_name}`).\n\n The password never appears in `Debug` output."
-                );
-                methods.push(quote! {
-                    #[doc = #doc]
-                    pub fn with_basic_auth(
-                        baseurl: &str,
-                        username: impl Into<::std::string::String>,
-                        password: impl Into<::api_support::Secret>,
-                    ) -> Result<Self, ::api_support::client::ClientError> {
-                        let auth = ::api_support::client::Auth::Basic { username: username.into(), password: password.into() };
-                        Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
-                    }
-                });
-                example.get_or_insert((
-                    "with_basic_auth".to_owned(),
-                    "\"USERNAME\", \"PASSWORD\"".to_owned(),
-                ));
-                continue;
-            }
-            Kind::Signed => {
-                let doc = format!(
-                    " Creates a client that signs every request with an API token (security scheme `{scheme_name}`): \
-                     `Authorization: bhesignature <token id>`, `RequestDate` and an HMAC-SHA256 `Signature` made with the \
-                     token key, which is never sent.\n\n The token key never appears in `Debug` output."
-                );
-                methods.push(quote! {
-                    #[doc = #doc]
-                    pub fn with_signed_requests(
-                        baseurl: &str,
-                        token_id: impl Into<::std::string::String>,
-                        token_key: impl Into<::api_support::Secret>,
-                    ) -> Result<Self, ::api_support::client::ClientError> {
-                        let signer = ::api_support::client::Signer::BloodHound { token_id: token_id.into(), token_key: token_key.into() };
-                        Ok(Self::new_with_client(baseurl, ::api_support::client::default_client(USER_AGENT)?, signer))
-                    }
-                });
-                continue;
-            }
-            // Other schemes (query or cookie API keys, other HTTP schemes) have no constructor yet;
-            // `Client::new_with_client` takes a `reqwest::Client` configured by hand.
-            Kind::Other => continue,
+    for scheme in schemes {
+        let Some(constructor) = Constructor::of(scheme, api_keys, &inner) else {
+            continue;
         };
-        if !seen.insert(method.to_string()) {
+        if !seen.insert(constructor.method.to_string()) {
             continue;
         }
-        if let Some(args) = example_args {
-            example.get_or_insert((method.to_string(), args.to_owned()));
+        if let Some(args) = constructor.example_args {
+            example.get_or_insert((constructor.method.to_string(), args.to_owned()));
         }
-        let doc = format!(
-            " Creates a client that sends `{doc}\n\n The credential never appears in `Debug` output."
-        );
-        methods.push(quote! {
-            #[doc = #doc]
-            pub fn #method(
-                baseurl: &str,
-                token: impl Into<::api_support::Secret>,
-            ) -> Result<Self, ::api_support::client::ClientError> {
-                let auth = #auth;
-                Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
-            }
-        });
+        methods.push(constructor.into_tokens());
     }
     if methods.is_empty() {
         return (TokenStream::new(), example);
@@ -458,4 +404,446 @@ fn auth_constructors(
         }
     };
     (tokens, example)
+}
+
+/// A constructor of `Client` that authenticates every request one way.
+struct Constructor {
+    method: syn::Ident,
+    /// The doc comment (each line after `///`).
+    doc: String,
+    /// The credentials it takes after `baseurl`.
+    params: TokenStream,
+    /// Its body: a `Result<Self, ClientError>`.
+    body: TokenStream,
+    /// The arguments a README example passes, if it is the one to show.
+    example_args: Option<&'static str>,
+}
+
+impl Constructor {
+    /// The constructor of a scheme; `None` for schemes without one yet (query or
+    /// cookie API keys, other HTTP schemes): `Client::new_with_client` takes a
+    /// `reqwest::Client` configured by hand.
+    fn of(
+        scheme: &crate::security::Scheme,
+        api_keys: usize,
+        inner: &Option<TokenStream>,
+    ) -> Option<Self> {
+        use crate::security::Kind;
+        let name = &scheme.name;
+        Some(match &scheme.kind {
+            Kind::Bearer { oauth } => {
+                let sends = if *oauth {
+                    format!(
+                        "Authorization: Bearer <token>`, a token obtained through security scheme `{name}`."
+                    )
+                } else {
+                    format!("Authorization: Bearer <token>` (security scheme `{name}`).")
+                };
+                Self::with_token(
+                    format_ident!("with_bearer_token"),
+                    &sends,
+                    quote! { ::api_support::client::Auth::Bearer(token.into()) },
+                    inner,
+                    Some("\"TOKEN\""),
+                )
+            }
+            Kind::ApiKeyHeader { header } => {
+                // The only API key is `with_api_key`; several are named after their schemes.
+                let only = api_keys == 1;
+                let method = if only {
+                    format_ident!("with_api_key")
+                } else {
+                    format_ident!("{}", crate::names::constructor(name))
+                };
+                Self::with_token(
+                    method,
+                    &format!("{header}: <key>` (security scheme `{name}`)."),
+                    quote! { ::api_support::client::Auth::ApiKeyHeader { header: #header, key: token.into() } },
+                    inner,
+                    only.then_some("\"API_KEY\""),
+                )
+            }
+            Kind::Basic => Self::basic(name, inner),
+            Kind::Signed => Self::signed(name),
+            Kind::Other => return None,
+        })
+    }
+
+    /// A constructor taking one secret `token` that `auth` (an `Auth`) sends as `sends` says.
+    fn with_token(
+        method: syn::Ident,
+        sends: &str,
+        auth: TokenStream,
+        inner: &Option<TokenStream>,
+        example_args: Option<&'static str>,
+    ) -> Self {
+        Self {
+            method,
+            doc: format!(
+                " Creates a client that sends `{sends}\n\n The credential never appears in `Debug` output."
+            ),
+            params: quote! { token: impl Into<::api_support::Secret>, },
+            body: Self::authenticated(auth, inner),
+            example_args,
+        }
+    }
+
+    fn basic(scheme_name: &str, inner: &Option<TokenStream>) -> Self {
+        Self {
+            method: format_ident!("with_basic_auth"),
+            doc: format!(
+                " Creates a client that sends `Authorization: Basic <base64 of username:password>` \
+                 (security scheme `{scheme_name}`).\n\n The password never appears in `Debug` output."
+            ),
+            params: quote! {
+                username: impl Into<::std::string::String>,
+                password: impl Into<::api_support::Secret>,
+            },
+            body: Self::authenticated(
+                quote! { ::api_support::client::Auth::Basic { username: username.into(), password: password.into() } },
+                inner,
+            ),
+            example_args: Some("\"USERNAME\", \"PASSWORD\""),
+        }
+    }
+
+    /// BloodHound's signed requests: the client's `Signer` signs each request just before it is sent.
+    fn signed(scheme_name: &str) -> Self {
+        Self {
+            method: format_ident!("with_signed_requests"),
+            doc: format!(
+                " Creates a client that signs every request with an API token (security scheme `{scheme_name}`): \
+                 `Authorization: bhesignature <token id>`, `RequestDate` and an HMAC-SHA256 `Signature` made with the \
+                 token key, which is never sent.\n\n The token key never appears in `Debug` output."
+            ),
+            params: quote! {
+                token_id: impl Into<::std::string::String>,
+                token_key: impl Into<::api_support::Secret>,
+            },
+            body: quote! {
+                let signer = ::api_support::client::Signer::BloodHound { token_id: token_id.into(), token_key: token_key.into() };
+                Ok(Self::new_with_client(baseurl, ::api_support::client::default_client(USER_AGENT)?, signer))
+            },
+            example_args: None,
+        }
+    }
+
+    /// A body that makes the client with `auth`'s headers (and, beside a signing scheme, no signer).
+    fn authenticated(auth: TokenStream, inner: &Option<TokenStream>) -> TokenStream {
+        quote! {
+            let auth = #auth;
+            Ok(Self::new_with_client(baseurl, auth.client(USER_AGENT)? #inner))
+        }
+    }
+
+    fn into_tokens(self) -> TokenStream {
+        let Self {
+            method,
+            doc,
+            params,
+            body,
+            ..
+        } = self;
+        quote! {
+            #[doc = #doc]
+            pub fn #method(
+                baseurl: &str,
+                #params
+            ) -> Result<Self, ::api_support::client::ClientError> {
+                #body
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::security::{Kind, Scheme};
+    use serde_json::{Value, json};
+
+    /// A spec of one operation `listThings` (`GET /things`).
+    fn spec(parameters: Value, responses: Value) -> Value {
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/things": {"get": {
+                "operationId": "listThings", "parameters": parameters, "responses": responses
+            }}},
+            "components": {"schemas": {
+                "List": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "string"}}}},
+                "Problem": {"type": "object", "properties": {"message": {"type": "string"}}}
+            }}
+        })
+    }
+
+    fn body(schema: &str) -> Value {
+        json!({"description": "d", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+    }
+
+    /// The client generated from a spec's working copy, as a syntax tree.
+    fn client_of(spec: &Value) -> syn::File {
+        let file = Path::new("t.yaml");
+        let working_value = crate::transform::working_copy(file, spec).unwrap();
+        let working = crate::load::to_openapi(file, &working_value).unwrap();
+        let types = crate::types::generate(file, &working, &working_value).unwrap();
+        let code = generate(file, &working, &working_value, &types, "t_types").unwrap();
+        syn::parse2(code.tokens).unwrap()
+    }
+
+    /// The patterns of every `send()`'s status arms, as written.
+    fn arm_patterns(client: &mut syn::File) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for (_, imp) in builder_impls(client) {
+            for send in methods(imp, "send") {
+                let arms = status_match(send).map(|m| &m.arms).into_iter().flatten();
+                out.push(arms.map(|a| a.pat.to_token_stream().to_string()).collect());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn status_arms_go_from_specific_to_general() {
+        // `default` beside a differently shaped success becomes `4XX` and `5XX` (transform.rs).
+        let responses = json!({
+            "200": body("List"), "401": body("Problem"), "404": body("Problem"),
+            "503": body("Problem"), "default": body("Problem")
+        });
+        let mut client = client_of(&spec(json!([]), responses));
+        let arms = arm_patterns(&mut client);
+        assert_eq!(
+            arms,
+            [[
+                "200u16",
+                "401u16",
+                "404u16",
+                "503u16",
+                "400u16 ..= 499u16",
+                "500u16 ..= 599u16",
+                "_"
+            ]]
+        );
+        // An arm after one that covers its statuses would never match (`unreachable_patterns`).
+        for (i, arm) in arms[0].iter().enumerate() {
+            for earlier in &arms[0][..i] {
+                assert!(!covers(earlier, arm), "`{earlier}` hides `{arm}`");
+            }
+        }
+    }
+
+    /// Whether the arm pattern `general` matches every status `specific` does.
+    fn covers(general: &str, specific: &str) -> bool {
+        let bounds = |pat: &str| -> (u16, u16) {
+            let number = |s: &str| s.trim().trim_end_matches("u16").parse().unwrap();
+            match pat.split_once("..=") {
+                _ if pat == "_" => (0, u16::MAX),
+                Some((low, high)) => (number(low), number(high)),
+                None => (number(pat), number(pat)),
+            }
+        };
+        let (g, s) = (bounds(general), bounds(specific));
+        g.0 <= s.0 && s.1 <= g.1
+    }
+
+    #[test]
+    fn new_gives_its_reqwest_client_the_user_agent() {
+        let client = client_of(&spec(json!([]), json!({"200": body("List")})));
+        let new = client
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+                _ => None,
+            })
+            .filter(|imp| matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")))
+            .flat_map(|imp| &imp.items)
+            .find_map(|item| match item {
+                syn::ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
+                _ => None,
+            })
+            .expect("Client::new");
+        let body = new.block.to_token_stream().to_string();
+        assert!(
+            body.contains("reqwest :: ClientBuilder :: new () . user_agent (USER_AGENT)"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn a_new_without_a_reqwest_builder_is_reported() {
+        let mut client: syn::File = syn::parse_quote! {
+            impl Client {
+                pub fn new(baseurl: &str) -> Self {
+                    Self::new_with_client(baseurl, reqwest::Client::new())
+                }
+            }
+        };
+        let err = user_agent_in_new(Path::new("t.yaml"), &mut client).unwrap_err();
+        assert!(err.message.contains("User-Agent"), "{err}");
+    }
+
+    #[test]
+    fn required_parameters_start_as_their_defaults() {
+        let parameters = json!([
+            {"name": "Accept", "in": "header", "required": true, "schema": {"type": "string", "default": "application/json"}},
+            {"name": "limit", "in": "query", "required": true, "schema": {"type": "integer", "default": 10}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}},
+            {"name": "since", "in": "query", "required": true, "schema": {"type": "string"}}
+        ]);
+        let mut client = client_of(&spec(parameters, json!({"200": body("List")})));
+        let (_, imp) = builder_impls(&mut client)
+            .into_iter()
+            .find(|(name, _)| name == "ListThings")
+            .expect("the ListThings builder");
+        let new = methods(imp, "new").next().expect("ListThings::new");
+        let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = new.block.stmts.last() else {
+            panic!("ListThings::new ends in a struct expression");
+        };
+        let field = |name: &str| {
+            let value = init
+                .fields
+                .iter()
+                .find(|f| matches!(&f.member, syn::Member::Named(m) if m == name));
+            value.unwrap().expr.to_token_stream().to_string()
+        };
+        assert!(field("accept").starts_with("\"application/json\" . parse ()"));
+        assert!(field("limit").starts_with("\"10\" . parse ()"));
+        // An optional parameter is left out (the service applies its default);
+        // a required one without a default must be set.
+        assert_eq!(field("page"), "Ok (None)");
+        assert!(field("since").starts_with("Err ("), "{}", field("since"));
+    }
+
+    fn scheme(name: &str, kind: Kind) -> Scheme {
+        Scheme {
+            name: name.into(),
+            kind,
+        }
+    }
+
+    /// The constructors' names and parameters (`with_basic_auth(baseurl, username, password)`).
+    fn signatures(tokens: TokenStream) -> Vec<String> {
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        let imp: syn::ItemImpl = syn::parse2(tokens).unwrap();
+        imp.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::ImplItem::Fn(f) => Some(f),
+                _ => None,
+            })
+            .map(|f| {
+                let params: Vec<String> = f
+                    .sig
+                    .inputs
+                    .iter()
+                    .map(|p| match p {
+                        syn::FnArg::Typed(t) => t.pat.to_token_stream().to_string(),
+                        syn::FnArg::Receiver(_) => "self".into(),
+                    })
+                    .collect();
+                format!("{}({})", f.sig.ident, params.join(", "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_supported_scheme_kind_gets_its_constructor() {
+        let schemes = [
+            scheme("oauth", Kind::Bearer { oauth: true }),
+            scheme("cookie", Kind::Other),
+            scheme(
+                "key",
+                Kind::ApiKeyHeader {
+                    header: "X-Key".into(),
+                },
+            ),
+            scheme("login", Kind::Basic),
+        ];
+        let (tokens, example) = auth_constructors(&schemes, false);
+        let code = tokens.to_string();
+        assert_eq!(
+            signatures(tokens),
+            [
+                "with_bearer_token(baseurl, token)",
+                "with_api_key(baseurl, token)",
+                "with_basic_auth(baseurl, username, password)"
+            ]
+        );
+        // The first scheme with an example is the README's.
+        assert_eq!(
+            example,
+            Some(("with_bearer_token".into(), "\"TOKEN\"".into()))
+        );
+        assert!(code.contains("a token obtained through security scheme `oauth`"));
+        assert!(code.contains("Auth :: ApiKeyHeader { header : \"X-Key\""));
+        assert!(!code.contains("Signer"), "{code}");
+        let (_, example) = auth_constructors(&schemes[3..], false);
+        assert_eq!(
+            example,
+            Some((
+                "with_basic_auth".into(),
+                "\"USERNAME\", \"PASSWORD\"".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn several_api_keys_are_named_after_their_schemes_and_left_out_of_examples() {
+        let key = |header: &str| Kind::ApiKeyHeader {
+            header: header.into(),
+        };
+        let schemes = [
+            scheme("primaryKey", key("X-Primary")),
+            scheme("secondary_key", key("X-Secondary")),
+        ];
+        let (tokens, example) = auth_constructors(&schemes, false);
+        assert_eq!(
+            signatures(tokens),
+            [
+                "with_primary_key(baseurl, token)",
+                "with_secondary_key(baseurl, token)"
+            ]
+        );
+        assert_eq!(example, None);
+    }
+
+    #[test]
+    fn beside_signed_requests_the_other_constructors_sign_nothing() {
+        let bearer = Kind::Bearer { oauth: false };
+        let schemes = [
+            scheme("signed", Kind::Signed),
+            scheme("jwt", bearer.clone()),
+            scheme("jwt2", bearer),
+        ];
+        let (tokens, example) = auth_constructors(&schemes, true);
+        let code = tokens.to_string();
+        // Two bearer schemes give one constructor.
+        assert_eq!(
+            signatures(tokens),
+            [
+                "with_signed_requests(baseurl, token_id, token_key)",
+                "with_bearer_token(baseurl, token)"
+            ]
+        );
+        assert_eq!(
+            example,
+            Some(("with_bearer_token".into(), "\"TOKEN\"".into()))
+        );
+        assert!(code.contains("Signer :: BloodHound"), "{code}");
+        assert!(
+            code.contains(
+                "auth . client (USER_AGENT) ? , :: api_support :: client :: Signer :: None"
+            ),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn without_a_supported_scheme_there_are_no_constructors() {
+        let (tokens, example) = auth_constructors(&[scheme("query", Kind::Other)], false);
+        assert!(tokens.is_empty());
+        assert_eq!(example, None);
+    }
 }

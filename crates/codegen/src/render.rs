@@ -28,10 +28,6 @@ const ALLOWED_LINTS: &[(&str, &str)] = &[
         "progenitor's builder module imports `types` even when no inline type exists",
     ),
     (
-        "unreachable_patterns",
-        "progenitor emits a range arm (`4XX`) beside specific statuses with the same body type",
-    ),
-    (
         "rustdoc::bare_urls",
         "descriptions are copied verbatim from the spec",
     ),

@@ -622,6 +622,10 @@ fn json_schema(doc: &Value, response: &Value) -> Option<Value> {
     crate::model::json_body_schema(doc, response).cloned()
 }
 
+/// The responses of an operation, rewritten so that progenitor has one
+/// success and one error type: a `default` beside a differently shaped
+/// success becomes the `4XX` and `5XX` ranges, and differing bodies of one
+/// side become a union component.
 fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
     let op_id = doc
         .pointer(&format!("{op_pointer}/operationId"))
@@ -641,80 +645,17 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
         .into_iter()
         .map(|(k, v)| (k, resolve(doc, &v).clone()))
         .collect();
-
-    let is_success = |k: &str| StatusKey::parse(k).is_some_and(StatusKey::is_success);
-    let has_success = responses.keys().any(|k| is_success(k));
-    if let Some(default) = responses.get("default").cloned() {
-        let success_schemas: Vec<Option<Value>> = responses
-            .iter()
-            .filter(|(k, _)| is_success(k))
-            .map(|(_, v)| json_schema(doc, v))
+    default_as_error_ranges(doc, &mut responses);
+    for side in [Side::Success, Side::Error] {
+        let keys: Vec<String> = responses
+            .keys()
+            .filter(|k| side.holds(k))
+            .cloned()
             .collect();
-        let default_schema = json_schema(doc, &default);
-        if has_success && success_schemas.iter().any(|s| *s != default_schema) {
-            responses.remove("default");
-            for range in ["4XX", "5XX"] {
-                responses.entry(range).or_insert_with(|| default.clone());
-            }
-        }
-    }
-
-    for (side, suffix, pick) in [
-        ("success", "Response", &is_success as &dyn Fn(&str) -> bool),
-        ("error", "Error", &|k: &str| {
-            StatusKey::parse(k).is_some_and(StatusKey::is_error)
-        }),
-    ] {
-        let keys: Vec<String> = responses.keys().filter(|k| pick(k)).cloned().collect();
-        let mut distinct: Vec<Value> = Vec::new();
-        let mut bodiless = Vec::new();
-        let mut by_status = Map::new();
-        for k in &keys {
-            match json_schema(doc, &responses[k]) {
-                Some(s) => {
-                    by_status.insert(k.clone(), s.clone());
-                    if !distinct.contains(&s) {
-                        distinct.push(s);
-                    }
-                }
-                None => bodiless.push(k.clone()),
-            }
-        }
-        if !distinct.is_empty() && !bodiless.is_empty() {
-            return Err(SpecError::at(
-                file,
-                format!("{resp_pointer}/{}", escape_pointer(&bodiless[0])),
-                format!(
-                    "{side} response `{}` has no JSON body while other {side} responses of `{op_id}` have one; \
-                     give every {side} response a body (the generated client decodes one {side} type per operation)",
-                    bodiless[0]
-                ),
-            ));
-        }
-        if distinct.len() > 1 {
-            let name = format!("{}{suffix}", crate::names::operation_type(&op_id));
-            // Untagged decoding takes the first variant that fits: most required properties first.
-            let mut ordered: Vec<(usize, Value)> = distinct.into_iter().enumerate().collect();
-            let schemas = doc
-                .pointer("/components/schemas")
-                .cloned()
-                .unwrap_or_else(|| json!({}));
-            ordered.sort_by_key(|(i, s)| (std::cmp::Reverse(required_count(&schemas, s)), *i));
-            let variants: Vec<Value> = ordered.into_iter().map(|(_, s)| s).collect();
-            // The client decodes a body as its own status's schema first (`x-status-bodies`),
-            // and by shape only when the service sent another one.
-            let union = json!({
-                "description": format!("Any {side} body of `{op_id}`: the bodies differ by status."),
-                "oneOf": variants,
-                "x-status-bodies": by_status,
-            });
-            add_component(
-                file,
-                doc,
-                &name,
-                union,
-                &format!("the union of `{op_id}`'s {side} bodies"),
-            )?;
+        let bodies = side_bodies(file, doc, &responses, &keys, side, &resp_pointer, &op_id)?;
+        if bodies.distinct.len() > 1 {
+            let name = format!("{}{}", crate::names::operation_type(&op_id), side.suffix());
+            add_body_union(file, doc, &name, bodies, side, &op_id)?;
             let reference = json!({"$ref": format!("#/components/schemas/{name}")});
             for k in &keys {
                 if let Some(content) = responses
@@ -733,6 +674,149 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
         *slot = Value::Object(responses);
     }
     Ok(())
+}
+
+fn is_success(key: &str) -> bool {
+    StatusKey::parse(key).is_some_and(StatusKey::is_success)
+}
+
+/// A `default` response beside a success of another shape would give
+/// progenitor two types for one side: it becomes the `4XX` and `5XX` ranges
+/// (where the operation has none of its own).
+fn default_as_error_ranges(doc: &Value, responses: &mut Map<String, Value>) {
+    let Some(default) = responses.get("default").cloned() else {
+        return;
+    };
+    let has_success = responses.keys().any(|k| is_success(k));
+    let success_schemas: Vec<Option<Value>> = responses
+        .iter()
+        .filter(|(k, _)| is_success(k))
+        .map(|(_, v)| json_schema(doc, v))
+        .collect();
+    let default_schema = json_schema(doc, &default);
+    if has_success && success_schemas.iter().any(|s| *s != default_schema) {
+        responses.remove("default");
+        for range in ["4XX", "5XX"] {
+            responses.entry(range).or_insert_with(|| default.clone());
+        }
+    }
+}
+
+/// The successes or the errors of an operation: progenitor takes one type for each.
+#[derive(Clone, Copy)]
+enum Side {
+    Success,
+    Error,
+}
+
+impl Side {
+    fn holds(self, key: &str) -> bool {
+        match self {
+            Side::Success => is_success(key),
+            Side::Error => StatusKey::parse(key).is_some_and(StatusKey::is_error),
+        }
+    }
+
+    /// How the side is named in messages.
+    fn word(self) -> &'static str {
+        match self {
+            Side::Success => "success",
+            Side::Error => "error",
+        }
+    }
+
+    /// The suffix of a union component's name (`<Operation>Error`).
+    fn suffix(self) -> &'static str {
+        match self {
+            Side::Success => "Response",
+            Side::Error => "Error",
+        }
+    }
+}
+
+/// The JSON bodies of one side's responses.
+struct SideBodies {
+    /// Each distinct body schema, in the order of the responses.
+    distinct: Vec<Value>,
+    /// The body schema of each status.
+    by_status: Map<String, Value>,
+}
+
+/// The bodies of the responses `keys` (one side's), refusing a side where
+/// some have a JSON body and others none.
+fn side_bodies(
+    file: &Path,
+    doc: &Value,
+    responses: &Map<String, Value>,
+    keys: &[String],
+    side: Side,
+    resp_pointer: &str,
+    op_id: &str,
+) -> Result<SideBodies, SpecError> {
+    let mut distinct: Vec<Value> = Vec::new();
+    let mut bodiless = Vec::new();
+    let mut by_status = Map::new();
+    for k in keys {
+        match json_schema(doc, &responses[k]) {
+            Some(s) => {
+                by_status.insert(k.clone(), s.clone());
+                if !distinct.contains(&s) {
+                    distinct.push(s);
+                }
+            }
+            None => bodiless.push(k.clone()),
+        }
+    }
+    if !distinct.is_empty() && !bodiless.is_empty() {
+        let side = side.word();
+        return Err(SpecError::at(
+            file,
+            format!("{resp_pointer}/{}", escape_pointer(&bodiless[0])),
+            format!(
+                "{side} response `{}` has no JSON body while other {side} responses of `{op_id}` have one; \
+                 give every {side} response a body (the generated client decodes one {side} type per operation)",
+                bodiless[0]
+            ),
+        ));
+    }
+    Ok(SideBodies {
+        distinct,
+        by_status,
+    })
+}
+
+/// Adds the component `name`: a `oneOf` of a side's distinct bodies.
+fn add_body_union(
+    file: &Path,
+    doc: &mut Value,
+    name: &str,
+    bodies: SideBodies,
+    side: Side,
+    op_id: &str,
+) -> Result<(), SpecError> {
+    let side = side.word();
+    // Untagged decoding takes the first variant that fits: most required properties first.
+    let mut ordered: Vec<(usize, Value)> = bodies.distinct.into_iter().enumerate().collect();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    ordered.sort_by_key(|(i, s)| (std::cmp::Reverse(required_count(&schemas, s)), *i));
+    let variants: Vec<Value> = ordered.into_iter().map(|(_, s)| s).collect();
+    // The client decodes a body as its own status's schema first (`x-status-bodies`),
+    // and by shape only when the service sent another one.
+    let union = json!({
+        "description": format!("Any {side} body of `{op_id}`: the bodies differ by status."),
+        "oneOf": variants,
+        "x-status-bodies": bodies.by_status,
+    });
+    add_component(
+        file,
+        doc,
+        name,
+        union,
+        &format!("the union of `{op_id}`'s {side} bodies"),
+    )
 }
 
 /// How many required properties a (referenced) schema has; `schemas` maps component names.

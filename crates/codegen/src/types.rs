@@ -95,3 +95,125 @@ pub fn generate(file: &Path, working: &OpenAPI, working_value: &Value) -> Result
         uses_regress: space.uses_regress(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+    use serde_json::json;
+
+    /// `GET /things?order=..&direction=..` answers a `Thing`; `GET /count` an inline object.
+    fn spec() -> Value {
+        let date_time = json!({"type": "string", "format": "date-time"});
+        let seconds = json!({"type": "string", "format": "date-time", "pattern": crate::model::WHOLE_SECONDS});
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/things": {"get": {
+                    "operationId": "listThings",
+                    "parameters": [
+                        {"name": "order", "in": "query", "schema": {"$ref": "#/components/schemas/SortOrder"}},
+                        {"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}}
+                    ],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}
+                }},
+                "/count": {"get": {
+                    "operationId": "countThings",
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"count": {"type": "integer"}}
+                    }}}}}
+                }}
+            },
+            "components": {"schemas": {
+                "Thing": {"type": "object", "required": ["status", "created_at", "seen_at"], "properties": {
+                    "status": {"$ref": "#/components/schemas/Status"},
+                    "created_at": date_time,
+                    "seen_at": seconds,
+                    "deleted_at": date_time
+                }},
+                "Status": {"type": "string", "enum": ["active", "retired"]},
+                "SortOrder": {"type": "string", "enum": ["name", "-name"]}
+            }}
+        })
+    }
+
+    fn types_of(spec: &Value) -> (Types, syn::File) {
+        let file = Path::new("t.yaml");
+        let working_value = crate::transform::working_copy(file, spec).unwrap();
+        let working = crate::load::to_openapi(file, &working_value).unwrap();
+        let types = generate(file, &working, &working_value).unwrap();
+        let tree = syn::parse2(types.tokens.clone()).unwrap();
+        (types, tree)
+    }
+
+    /// The variants of every enum named `name` (one list per definition).
+    fn enum_variants(tree: &syn::File, name: &str) -> Vec<Vec<String>> {
+        tree.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Enum(e) if e.ident == name => Some(e),
+                _ => None,
+            })
+            .map(|e| e.variants.iter().map(|v| v.ident.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn response_enums_are_open_and_request_enums_closed() {
+        let (_, tree) = types_of(&spec());
+        // Reachable from a response body: the documented values and `Other`.
+        assert_eq!(
+            enum_variants(&tree, "Status"),
+            [["Active", "Retired", "Other"]]
+        );
+        // Only in requests: exactly the documented values, also for an inline parameter enum.
+        assert_eq!(enum_variants(&tree, "SortOrder"), [["Name", "NameDesc"]]);
+        assert_eq!(
+            enum_variants(&tree, "ListThingsDirection"),
+            [["Asc", "Desc"]]
+        );
+    }
+
+    #[test]
+    fn date_times_are_lenient_timestamps() {
+        let (types, tree) = types_of(&spec());
+        let thing = tree
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == "Thing" => Some(s),
+                _ => None,
+            })
+            .expect("struct Thing");
+        let field = |name: &str| {
+            let field = thing
+                .fields
+                .iter()
+                .find(|f| f.ident.as_ref().unwrap() == name);
+            field
+                .unwrap()
+                .ty
+                .to_token_stream()
+                .to_string()
+                .replace(' ', "")
+        };
+        assert_eq!(field("created_at"), "::api_support::Timestamp");
+        assert_eq!(field("seen_at"), "::api_support::TimestampSeconds");
+        assert_eq!(
+            field("deleted_at"),
+            "::std::option::Option<::api_support::Timestamp>"
+        );
+        // No chrono: a timestamp is the support crate's.
+        assert!(!types.uses_chrono);
+    }
+
+    #[test]
+    fn names_are_the_component_types_sorted() {
+        let (types, _) = types_of(&spec());
+        // The inline body of `countThings` belongs to the client (`CountThingsResponse`).
+        assert_eq!(
+            types.names,
+            ["ListThingsDirection", "SortOrder", "Status", "Thing"]
+        );
+    }
+}

@@ -180,3 +180,110 @@ fn stage(path: &Path, contents: &str) -> Result<PathBuf> {
     std::fs::write(&tmp, contents).map_err(io)?;
     Ok(tmp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A generated file's text: the marker line, then `body`.
+    fn generated(body: &str) -> String {
+        format!("// {MARKER} from `specs/t.yaml`; do not edit.\n{body}\n")
+    }
+
+    fn file(path: &str, body: &str) -> GeneratedFile {
+        GeneratedFile {
+            path: PathBuf::from(path),
+            contents: generated(body),
+        }
+    }
+
+    /// A tree with a current, an outdated, a stale and a hand-written file.
+    fn tree() -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        for (path, text) in [
+            ("crates/t-types/src/lib.rs", generated("pub mod same;")),
+            ("crates/t-client/src/lib.rs", generated("pub fn old() {}")),
+            (
+                "crates/gone-server/src/lib.rs",
+                generated("pub fn gone() {}"),
+            ),
+            ("crates/mock/src/lib.rs", "// hand-written\n".to_owned()),
+        ] {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        root
+    }
+
+    /// What the specs generate for [`tree`]: one file the same, one changed, one new.
+    fn files() -> Vec<GeneratedFile> {
+        vec![
+            file("crates/t-types/src/lib.rs", "pub mod same;"),
+            file("crates/t-client/src/lib.rs", "pub fn new() {}"),
+            file("crates/t-server/src/lib.rs", "pub fn serve() {}"),
+        ]
+    }
+
+    #[test]
+    fn check_reports_changed_missing_and_stale_files() {
+        let root = tree();
+        let drift = drift(root.path(), &files()).unwrap();
+        let changed: Vec<&PathBuf> = drift.changed.iter().map(|(p, _)| p).collect();
+        assert_eq!(changed, [Path::new("crates/t-client/src/lib.rs")]);
+        assert!(drift.changed[0].1.contains("-pub fn old() {}"));
+        assert!(drift.changed[0].1.contains("+pub fn new() {}"));
+        assert_eq!(drift.missing, [Path::new("crates/t-server/src/lib.rs")]);
+        // A file without the marker is not the generator's.
+        assert_eq!(drift.stale, [Path::new("crates/gone-server/src/lib.rs")]);
+        let report = drift.report();
+        for line in [
+            "changed: crates/t-client/src/lib.rs",
+            "missing: crates/t-server/src/lib.rs",
+            "stale (no spec generates it any more): crates/gone-server/src/lib.rs",
+            "run `cargo xtask codegen`",
+        ] {
+            assert!(report.contains(line), "{report}");
+        }
+    }
+
+    #[test]
+    fn apply_brings_the_tree_in_line() {
+        let root = tree();
+        let repaired = apply(root.path(), &files()).unwrap();
+        assert_eq!(repaired, drift(tree().path(), &files()).unwrap());
+        assert!(drift(root.path(), &files()).unwrap().is_empty());
+        let read = |path: &str| std::fs::read_to_string(root.path().join(path)).unwrap();
+        assert_eq!(
+            read("crates/t-server/src/lib.rs"),
+            generated("pub fn serve() {}")
+        );
+        assert_eq!(read("crates/mock/src/lib.rs"), "// hand-written\n");
+        // A stale file goes with the directories it leaves empty.
+        assert!(!root.path().join("crates/gone-server").exists());
+        assert!(root.path().join("crates").is_dir());
+    }
+
+    #[test]
+    fn apply_writes_nothing_unless_every_file_can_be_written() {
+        let root = tree();
+        // `crates/blocked` is a file, so nothing can be written below it.
+        std::fs::write(root.path().join("crates/blocked"), "").unwrap();
+        let mut files = files();
+        files.push(file("crates/blocked/src/lib.rs", "pub fn blocked() {}"));
+        assert!(apply(root.path(), &files).is_err());
+        let read = |path: &str| std::fs::read_to_string(root.path().join(path)).unwrap();
+        assert_eq!(
+            read("crates/t-client/src/lib.rs"),
+            generated("pub fn old() {}")
+        );
+        assert!(!root.path().join("crates/t-server/src/lib.rs").exists());
+        assert!(
+            !root
+                .path()
+                .join("crates/t-client/src/lib.codegen-tmp")
+                .exists()
+        );
+        assert!(root.path().join("crates/gone-server/src/lib.rs").exists());
+    }
+}

@@ -245,13 +245,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -294,13 +287,6 @@ pub mod builder {
                         ),
                     )
                 }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
                 503u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -309,6 +295,20 @@ pub mod builder {
                     )
                 }
                 504u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::api_support::client::decode_error(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ::api_support::client::decode_error(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ::api_support::client::decode_error(response).await?,
