@@ -586,7 +586,9 @@ mod tests {
         let working_value = crate::transform::working_copy(file, spec).unwrap();
         let working = crate::load::to_openapi(file, &working_value).unwrap();
         let types = crate::types::generate(file, &working, &working_value).unwrap();
-        let code = generate(file, &working, &working_value, &types, "t_types").unwrap();
+        let api =
+            crate::model::Api::build(file, spec, &working_value, "t_types", &types.names).unwrap();
+        let code = generate(file, &working, &working_value, &types, "t_types", &api).unwrap();
         syn::parse2(code.tokens).unwrap()
     }
 
