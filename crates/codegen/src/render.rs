@@ -459,7 +459,7 @@ pub fn server_readme(
             continue;
         }
         let id = &op.name;
-        let principal = if server.authenticated.iter().any(|id| *id == op.id) {
+        let principal = if server.authenticated.contains(&op.id) {
             "_principal: (), "
         } else {
             ""
