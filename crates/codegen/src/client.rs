@@ -10,6 +10,7 @@ use progenitor_impl::InterfaceStyle;
 use quote::{ToTokens, format_ident, quote};
 
 use crate::error::SpecError;
+use crate::model::Api;
 use crate::types::{Types, base_settings};
 
 /// The client code and what it needs beyond the types crate.
@@ -33,14 +34,13 @@ pub struct ClientCode {
 pub fn generate(
     file: &Path,
     working: &OpenAPI,
-    working_value: &serde_json::Value,
     types: &Types,
     types_lib: &str,
-    api: &crate::model::Api,
+    api: &Api,
 ) -> crate::Result<ClientCode> {
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Builder);
-    let schemes = crate::security::schemes(working_value);
+    let schemes = &api.schemes;
     let signing = schemes
         .iter()
         .any(|s| s.kind == crate::security::Kind::Signed);
@@ -66,10 +66,10 @@ pub fn generate(
     })?;
     reexport_models(&mut client, types_lib);
     user_agent_in_new(file, &mut client)?;
-    required_defaults(working_value, &mut client);
-    errors_by_status(working_value, &types.names, types_lib, &mut client);
+    required_defaults(api, &mut client);
+    errors_by_status(api, types_lib, &mut client);
     specific_arms_first(&mut client);
-    let (auth, example_constructor) = auth_constructors(&schemes, signing);
+    let (auth, example_constructor) = auth_constructors(schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
     for op in &api.operations {
@@ -148,45 +148,19 @@ fn methods<'a>(
 /// carry different bodies (an error union with `x-status-bodies` in the working
 /// copy), each status's arm decodes its own documented body first and the union
 /// by shape only after (`decode_by_status`); progenitor decodes by shape alone.
-fn errors_by_status(
-    working: &serde_json::Value,
-    type_names: &[String],
-    types_lib: &str,
-    client: &mut syn::File,
-) {
-    use serde_json::Value;
+fn errors_by_status(api: &Api, types_lib: &str, client: &mut syn::File) {
     let lib = format_ident!("{types_lib}");
-    let mut by_builder: std::collections::BTreeMap<String, Vec<(u16, TokenStream)>> =
-        Default::default();
-    for operation in crate::spec::operations(working) {
-        // Every union among the operation's responses (errors; successes keep progenitor's decoding).
-        let bodies: Vec<(&String, &Value)> = operation.op["responses"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, r)| {
-                crate::model::json_media(crate::spec::resolve(working, r).get("content"))
-            })
-            .filter_map(|media| media.get("schema"))
-            .filter_map(|schema| crate::spec::resolve(working, schema).get("x-status-bodies"))
-            .filter_map(Value::as_object)
-            .flatten()
-            .collect();
-        let statuses = bodies.into_iter().filter_map(|(status, schema)| {
-            let crate::model::StatusKey::Code(code) = crate::model::StatusKey::parse(status)?
-            else {
-                return None;
-            };
-            let name = crate::model::ref_type(schema)?;
-            type_names.contains(&name).then(|| {
+    let by_builder: std::collections::BTreeMap<String, Vec<(u16, TokenStream)>> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let statuses = op.status_bodies.iter().map(|(code, name)| {
                 let ident = format_ident!("{name}");
-                (code, quote! { ::#lib::#ident })
-            })
-        });
-        let builder =
-            crate::names::operation_type(operation.op["operationId"].as_str().unwrap_or_default());
-        by_builder.entry(builder).or_default().extend(statuses);
-    }
+                (*code, quote! { ::#lib::#ident })
+            });
+            (op.builder(), statuses.collect())
+        })
+        .collect();
     const DECODE: &str = "ResponseValue :: from_response (response) . await ?";
     for (name, imp) in builder_impls(client) {
         let statuses = by_builder.get(&name);
@@ -258,35 +232,21 @@ fn generality(pat: &syn::Pat) -> u8 {
 /// A required parameter with a `default` (PagerDuty's `Accept` and
 /// `Content-Type` headers) starts as its default in the operation's builder;
 /// progenitor leaves it unset, so `send()` would fail unless the caller set it.
-fn required_defaults(working: &serde_json::Value, client: &mut syn::File) {
+fn required_defaults(api: &Api, client: &mut syn::File) {
     use serde_json::Value;
     let mut defaults: std::collections::BTreeMap<String, Vec<(String, String)>> =
         Default::default();
-    for operation in crate::spec::operations(working) {
-        let builder =
-            crate::names::operation_type(operation.op["operationId"].as_str().unwrap_or_default());
-        for param in operation
-            .op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let param = crate::spec::resolve(working, param);
-            if param["required"] != true {
-                continue;
-            }
-            let schema = crate::spec::resolve(working, &param["schema"]);
-            let default = match schema.get("default") {
+    for op in &api.operations {
+        for param in op.parameters.iter().filter(|p| p.required) {
+            let default = match &param.default {
                 Some(Value::String(s)) => s.clone(),
                 Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
                 _ => continue,
             };
-            let field = crate::names::parameter(param["name"].as_str().unwrap_or_default());
             defaults
-                .entry(builder.clone())
+                .entry(op.builder())
                 .or_default()
-                .push((field, default));
+                .push((param.rust_name.clone(), default));
         }
     }
     for (name, imp) in builder_impls(client) {
@@ -585,10 +545,12 @@ mod tests {
         let file = Path::new("t.yaml");
         let working_value = crate::transform::working_copy(file, spec).unwrap();
         let working = crate::load::to_openapi(file, &working_value).unwrap();
-        let types = crate::types::generate(file, &working, &working_value).unwrap();
+        let types =
+            crate::types::generate(file, &working, &crate::model::enums::find(&working_value))
+                .unwrap();
         let api =
             crate::model::Api::build(file, spec, &working_value, "t_types", &types.names).unwrap();
-        let code = generate(file, &working, &working_value, &types, "t_types", &api).unwrap();
+        let code = generate(file, &working, &types, "t_types", &api).unwrap();
         syn::parse2(code.tokens).unwrap()
     }
 

@@ -243,11 +243,12 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let working_value = transform::working_copy(rel, &loaded.value)?;
     let working = load::to_openapi(rel, &working_value)?;
     let types_lib = format!("{}-types", loaded.service).replace('-', "_");
-    let mut types = types::generate(rel, &working, &working_value)?;
+    let enums = model::enums::find(&working_value);
+    let mut types = types::generate(rel, &working, &enums)?;
     let api = model::Api::build(rel, &loaded.value, &working_value, &types_lib, &types.names)?;
     // Every response example of the spec decodes into its type: tests of the types crate.
     types.tokens.extend(examples::tests(&api));
-    let client = client::generate(rel, &working, &working_value, &types, &types_lib, &api)?;
+    let client = client::generate(rel, &working, &types, &types_lib, &api)?;
     let server = server::generate(rel, &api, &types_lib)?;
     Ok(Generated {
         api,
@@ -367,7 +368,7 @@ pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFi
 pub fn plain_progenitor(loaded: &Loaded) -> Result<String> {
     let working_value = transform::working_copy(&loaded.rel, &loaded.value)?;
     let working = load::to_openapi(&loaded.rel, &working_value)?;
-    let unnameable: Vec<String> = enums::find(&working_value)
+    let unnameable: Vec<String> = model::enums::find(&working_value)
         .into_iter()
         .filter(|e| {
             let mut bare: Vec<String> = e

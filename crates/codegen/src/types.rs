@@ -8,11 +8,11 @@ use proc_macro2::TokenStream;
 use progenitor_impl::{CrateVers, GenerationSettings, InterfaceStyle, TypeImpl};
 use quote::quote;
 use schemars::schema::{InstanceType, SchemaObject};
-use serde_json::Value;
 use typify::TypeDetails;
 
 use crate::enums;
 use crate::error::SpecError;
+use crate::model::enums::OpenEnum;
 use crate::transform::SUPPORT_CRATE;
 
 /// What the types crate holds, and what it needs to build.
@@ -57,14 +57,17 @@ pub fn base_settings() -> GenerationSettings {
     settings
 }
 
-pub fn generate(file: &Path, working: &OpenAPI, working_value: &Value) -> Result<Types, SpecError> {
+pub fn generate(
+    file: &Path,
+    working: &OpenAPI,
+    open_enums: &[OpenEnum],
+) -> Result<Types, SpecError> {
     // Only the components: inline operation types belong to the client.
     let mut components_only = working.clone();
     components_only.paths = Default::default();
-    let open_enums = enums::find(working_value);
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Positional);
-    for e in &open_enums {
+    for e in open_enums {
         settings.with_replacement(
             &e.name,
             format!("crate::{}", e.name),
@@ -100,6 +103,7 @@ pub fn generate(file: &Path, working: &OpenAPI, working_value: &Value) -> Result
 mod tests {
     use super::*;
     use quote::ToTokens;
+    use serde_json::Value;
     use serde_json::json;
 
     /// `GET /things?order=..&direction=..` answers a `Thing`; `GET /count` an inline object.
@@ -141,7 +145,7 @@ mod tests {
         let file = Path::new("t.yaml");
         let working_value = crate::transform::working_copy(file, spec).unwrap();
         let working = crate::load::to_openapi(file, &working_value).unwrap();
-        let types = generate(file, &working, &working_value).unwrap();
+        let types = generate(file, &working, &crate::model::enums::find(&working_value)).unwrap();
         let tree = syn::parse2(types.tokens.clone()).unwrap();
         (types, tree)
     }

@@ -93,6 +93,7 @@ fn operation(
         websocket: op.op.get("x-dropshot-websocket").is_some(),
         paging: super::paging::read(file, types.doc, &op.pointer, op.op)?,
         error_type: error_type(types.doc, op.op),
+        status_bodies: status_bodies(types, op.op),
     })
 }
 
@@ -104,6 +105,28 @@ fn error_type(doc: &Value, op: &Value) -> Option<String> {
         .flatten()
         .filter(|(k, _)| StatusKey::parse(k).is_some_and(StatusKey::is_error))
         .find_map(|(_, r)| super::json_body_schema(doc, r).and_then(super::ref_type))
+}
+
+/// Each status's own body type where the working copy merged differing
+/// bodies into a union (its `x-status-bodies`).
+fn status_bodies(types: &Types<'_>, op: &Value) -> Vec<(u16, String)> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, r)| super::json_media(resolve(types.doc, r).get("content")))
+        .filter_map(|media| media.get("schema"))
+        .filter_map(|schema| resolve(types.doc, schema).get("x-status-bodies"))
+        .filter_map(Value::as_object)
+        .flatten()
+        .filter_map(|(status, schema)| {
+            let StatusKey::Code(code) = StatusKey::parse(status)? else {
+                return None;
+            };
+            let name = super::ref_type(schema).filter(|name| types.names.contains(name))?;
+            Some((code, name))
+        })
+        .collect()
 }
 
 /// The parameters of an operation; two whose Rust names collide are an error.

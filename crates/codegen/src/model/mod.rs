@@ -24,6 +24,7 @@
 //! off a reference or picks a JSON media type by its own rule.
 
 mod build;
+pub mod enums;
 pub mod paging;
 pub mod schema;
 
@@ -80,6 +81,10 @@ pub struct Operation {
     /// The types crate's type of its error bodies as the client decodes them
     /// (one type: differing bodies are one union in the working copy); `None`: none.
     pub error_type: Option<String>,
+    /// Where that type is a union of differing bodies: each status's own
+    /// body type (`x-status-bodies` of the working copy), which the client
+    /// decodes first.
+    pub status_bodies: Vec<(u16, String)>,
 }
 
 /// Something of a spec the model has no Rust form for.
@@ -291,6 +296,11 @@ impl Response {
 }
 
 impl Operation {
+    /// The PascalCase name: its client builder, and types named after it.
+    pub fn builder(&self) -> String {
+        crate::names::operation_type(&self.id)
+    }
+
     /// The first success response.
     pub fn success(&self) -> Option<&Response> {
         self.responses.iter().find(|r| r.status.is_success())
