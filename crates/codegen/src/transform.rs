@@ -15,6 +15,7 @@
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else the first progenitor sends |
+//! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
 //! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
@@ -52,6 +53,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
                 continue;
             }
             single_request_media(&mut doc, &pointer);
+            inline_request_body(&mut doc, &pointer);
             rewrite_parameters(&mut doc, &pointer, &path, &api_key_headers);
             hoist_parameter_enums(file, &mut doc, &pointer)?;
             typed_filters(file, &mut doc, &pointer)?;
@@ -288,6 +290,68 @@ fn single_request_media(doc: &mut Value, op_pointer: &str) {
         .cloned();
     if let Some(keep) = keep {
         content.retain(|media, _| *media == keep);
+    }
+}
+
+/// An inline object schema of a JSON or form request body becomes a
+/// component named as progenitor names such a body's type (`<Operation>Body`),
+/// so the types crate holds it: the client takes it from there, and the
+/// server stub reads the body into the same struct instead of a JSON value.
+/// A body behind a `$ref` (shared by operations), a plain or array schema,
+/// or a name already taken is left as it is.
+fn inline_request_body(doc: &mut Value, op_pointer: &str) {
+    let name = format!("{}Body", operation_name(doc, op_pointer));
+    let Some(content) = doc
+        .pointer(&format!("{op_pointer}/requestBody/content"))
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let Some((media, schema)) = content.iter().find_map(|(media, object)| {
+        let essence = media.split(';').next().unwrap_or_default().trim();
+        let typed =
+            crate::model::is_json_media(media) || essence == "application/x-www-form-urlencoded";
+        typed.then(|| Some((media.clone(), object.get("schema")?.clone())))?
+    }) else {
+        return;
+    };
+    let structured = schema.get("$ref").is_none()
+        && (schema["type"] == "object"
+            || [
+                "properties",
+                "additionalProperties",
+                "allOf",
+                "oneOf",
+                "anyOf",
+            ]
+            .iter()
+            .any(|k| schema.get(*k).is_some()));
+    let taken = doc
+        .pointer(&format!("/components/schemas/{}", escape_pointer(&name)))
+        .is_some();
+    if !structured || taken {
+        return;
+    }
+    let schemas = doc
+        .as_object_mut()
+        .and_then(|root| {
+            root.entry("components")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+        })
+        .and_then(|c| {
+            c.entry("schemas")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+        });
+    let Some(schemas) = schemas else { return };
+    schemas.insert(name.clone(), schema);
+    let at = format!(
+        "{op_pointer}/requestBody/content/{}/schema",
+        escape_pointer(&media)
+    );
+    if let Some(place) = doc.pointer_mut(&at) {
+        *place = json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
     }
 }
 
@@ -962,6 +1026,48 @@ mod tests {
         );
         assert!(p[2]["schema"].get("x-rust-type").is_none());
         assert_eq!(p[3]["schema"], json!({"type": "string", "nullable": true}));
+    }
+
+    #[test]
+    fn inline_object_request_bodies_become_components() {
+        let body = |schema: Value| json!({"content": {"application/json": {"schema": schema}}});
+        let op = |id: &str, request: Value| json!({"operationId": id, "requestBody": request, "responses": {"204": {"description": "ok"}}});
+        let object = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"post": op("events.create", body(object.clone()))},
+                "/b": {"post": op("upload", json!({"content": {"application/x-www-form-urlencoded": {"schema": object.clone()}}}))},
+                "/c": {"post": op("plain", body(json!({"type": "string"})))},
+                "/d": {"post": op("taken", body(object.clone()))},
+                "/e": {"post": op("shared", json!({"$ref": "#/components/requestBodies/Shared"}))}
+            },
+            "components": {
+                "schemas": {"TakenBody": {"type": "integer"}},
+                "requestBodies": {"Shared": body(object.clone())}
+            }
+        });
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let schema = |path: &str, media: &str| {
+            working["paths"][path]["post"]["requestBody"]["content"][media]["schema"].clone()
+        };
+        assert_eq!(
+            schema("/a", "application/json"),
+            json!({"$ref": "#/components/schemas/EventsCreateBody"})
+        );
+        assert_eq!(working["components"]["schemas"]["EventsCreateBody"], object);
+        assert_eq!(
+            schema("/b", "application/x-www-form-urlencoded"),
+            json!({"$ref": "#/components/schemas/UploadBody"})
+        );
+        // A plain value, a name already taken and a shared body stay as they are.
+        assert_eq!(schema("/c", "application/json"), json!({"type": "string"}));
+        assert_eq!(schema("/d", "application/json"), object);
+        assert_eq!(
+            working["components"]["schemas"]["TakenBody"],
+            json!({"type": "integer"})
+        );
+        assert!(working["components"]["schemas"].get("SharedBody").is_none());
     }
 
     #[test]
