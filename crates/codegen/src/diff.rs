@@ -140,8 +140,17 @@ struct Differ<'a> {
     seen: BTreeSet<(String, String)>,
 }
 
-/// Compares two versions of a spec.
+/// Compares two versions of a spec. A null union and `nullable` are the
+/// same to a caller (`anyOf: [$ref, {type: 'null'}]` is `Option<T>` as
+/// `nullable: true, allOf: [$ref]` is): both documents are compared with
+/// their null unions written as `nullable`, as the working copy writes them.
 pub fn diff(old: &Value, new: &Value) -> Report {
+    let normalized = |doc: &Value| {
+        let mut doc = doc.clone();
+        crate::transform::normalize_null_unions(&mut doc);
+        doc
+    };
+    let (old, new) = (&normalized(old), &normalized(new));
     let mut d = Differ {
         old,
         new,
@@ -888,6 +897,26 @@ mod tests {
                 "type changed from string to string (uuid)",
             ),
         ]);
+    }
+
+    #[test]
+    fn a_null_union_is_the_same_as_nullable() {
+        let (mut old, mut new) = (
+            spec("1.0.0", json!([]), item(), &["200"]),
+            spec("1.0.0", json!([]), item(), &["200"]),
+        );
+        let link = json!({"type": "object", "properties": {"href": {"type": "string"}}});
+        old["components"]["schemas"]["Link"] = link.clone();
+        new["components"]["schemas"]["Link"] = link;
+        item_of(&mut old)["properties"]["next"] =
+            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/Link"}]});
+        item_of(&mut new)["properties"]["next"] =
+            json!({"anyOf": [{"$ref": "#/components/schemas/Link"}, {"type": "null"}]});
+        let report = diff(&old, &new);
+        assert!(report.changes.is_empty(), "{:?}", report.changes);
+        // Dropping the null branch is still a change.
+        item_of(&mut new)["properties"]["next"] = json!({"$ref": "#/components/schemas/Link"});
+        assert!(diff(&old, &new).breaking());
     }
 
     #[test]
