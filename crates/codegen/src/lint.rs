@@ -3,7 +3,8 @@
 //!
 //! | rule | what it checks |
 //! |---|---|
-//! | `structure` | OpenAPI 3.0.x, `operationId`s present and unique, status keys, every `$ref` resolves |
+//! | `structure` | OpenAPI 3.0.x, `operationId`s unique, status keys, every `$ref` resolves |
+//! | `operation-id` | every operation names itself (without an `operationId` the generator derives one from the method and path, which a new path would change) |
 //! | `error-responses` | every operation documents at least one error response |
 //! | `security` | every operation has a security requirement, naming declared schemes |
 //! | `parameter-name` | parameter names use the characters the services accept (`a-z A-Z 0-9 _ - .`, brackets for operators) |
@@ -56,6 +57,7 @@ pub const SETTINGS: &str = "spec-lint.yaml";
 /// needs: a third-party spec (written and published by its vendor, kept as it
 /// is) reports them as notes.
 const CONVENTIONS: &[&str] = &[
+    "operation-id",
     "error-responses",
     "security",
     "parameter-name",
@@ -206,7 +208,13 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
         .into_iter()
         .map(|s| s.name)
         .collect();
-    for crate::spec::Operation { pointer, op, .. } in crate::spec::operations(doc) {
+    for crate::spec::Operation {
+        pointer,
+        op,
+        method,
+        path,
+    } in crate::spec::operations(doc)
+    {
         let mut add = |rule, at: String, message: String| {
             findings.push(Finding {
                 rule,
@@ -214,6 +222,16 @@ fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
                 error: SpecError::at(file, at, message),
             })
         };
+        if op.get("operationId").is_none() {
+            add(
+                "operation-id",
+                pointer.clone(),
+                format!(
+                    "no `operationId`: the generated method is named after the method and path (`{}`, or with a number where two meet), which a new path would rename",
+                    crate::names::derived_operation_id(method, path)
+                ),
+            );
+        }
         let responses = op["responses"].as_object();
         if !responses.into_iter().flatten().any(|(k, _)| {
             crate::model::StatusKey::parse(k).is_some_and(crate::model::StatusKey::is_error)
@@ -591,6 +609,17 @@ mod tests {
         d["components"]["schemas"]["Thing"]["properties"]["note"]["example"] = json!("fine");
         d["paths"]["/a"]["get"]["responses"]["500"] = json!({"description": "e"});
         assert_eq!(findings(&d), Vec::<String>::new());
+        let mut unnamed = d.clone();
+        unnamed["paths"]["/a"]["get"]
+            .as_object_mut()
+            .unwrap()
+            .remove("operationId");
+        let f = findings(&unnamed);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].starts_with("error[operation-id]: t.yaml at #/paths/~1a/get: no `operationId`: the generated method is named after the method and path (`get_a`"),
+            "{f:#?}"
+        );
         d["components"]["schemas"]["Thing"]["properties"]["id"]["pattern"] = json!("(unclosed");
         let f = findings(&d);
         assert_eq!(f.len(), 2, "{f:#?}");

@@ -36,6 +36,28 @@ pub fn parameter(name: &str) -> String {
     progenitor_rule(name, Case::Snake)
 }
 
+/// The `operationId` of an operation the spec leaves unnamed, from its
+/// method and path as other generators derive one: `get /users/{id}/repos`
+/// is `get_users_by_id_repos`, `get /` is `get_root`.
+pub fn derived_operation_id(method: &str, path: &str) -> String {
+    let words: Vec<String> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => format!("by_{param}"),
+                None => segment.to_owned(),
+            },
+        )
+        .collect();
+    let path = if words.is_empty() {
+        "root".to_owned()
+    } else {
+        words.join("_")
+    };
+    operation(&format!("{method}_{path}"))
+}
+
 /// A client constructor for a security scheme: `with_<scheme>`.
 pub fn constructor(scheme: &str) -> String {
     format!("with_{}", parameter(scheme).trim_start_matches('_'))
@@ -212,6 +234,23 @@ mod tests {
         assert_eq!(variant("-"), None);
         assert_eq!(status_variant(429), "TooManyRequests");
         assert_eq!(status_variant(299), "Status299");
+    }
+
+    #[test]
+    fn unnamed_operations_are_named_by_method_and_path() {
+        for (method, path, id) in [
+            ("get", "/users/{id}/repos", "get_users_by_id_repos"),
+            ("post", "/users", "post_users"),
+            ("get", "/", "get_root"),
+            (
+                "delete",
+                "/v1/audit-logs/{logId}",
+                "delete_v1_audit_logs_by_log_id",
+            ),
+            ("get", "/2fa/{type}", "get_2fa_by_type"),
+        ] {
+            assert_eq!(derived_operation_id(method, path), id, "{method} {path}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //!
 //! | construct in the spec | what progenitor does with it | rewrite |
 //! |---|---|---|
+//! | an operation without `operationId` | panics (`unwrap`) | one derived from its method and path (`get_users_by_id`), numbered where two would meet |
 //! | `anyOf`/`oneOf` with `{type: 'null'}` | panics (`todo!`) | `nullable: true` |
 //! | nullable header parameter | uncompilable code | header made non-nullable (absent is null) |
 //! | header parameter that is also an `apiKey` security scheme | a second way to pass credentials | removed: the client's auth constructor sends it |
@@ -36,6 +37,7 @@ pub const SUPPORT_CRATE: &str = "api-support";
 /// Builds the working copy of a validated spec.
 pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     let mut doc = spec.clone();
+    name_operations(&mut doc);
     hoist_deep_refs(&mut doc);
     drop_structural_formats(&mut doc);
     untitle_components(&mut doc);
@@ -61,6 +63,43 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
         }
     }
     Ok(doc)
+}
+
+/// An operation without an `operationId` gets one from its method and path
+/// (`names::derived_operation_id`); one whose Rust name another operation
+/// already has gets a number (`get_users_2`). Named operations keep theirs.
+fn name_operations(doc: &mut Value) {
+    let operations: Vec<(String, String, bool)> = crate::spec::operations(doc)
+        .into_iter()
+        .map(|op| {
+            let named = op.op.get("operationId").and_then(Value::as_str).is_some();
+            let id = match op.op.get("operationId").and_then(Value::as_str) {
+                Some(id) => id.to_owned(),
+                None => crate::names::derived_operation_id(op.method, op.path),
+            };
+            (op.pointer, id, named)
+        })
+        .collect();
+    let mut taken: std::collections::BTreeSet<String> = operations
+        .iter()
+        .filter(|(_, _, named)| *named)
+        .map(|(_, id, _)| crate::names::operation(id))
+        .collect();
+    for (pointer, id, named) in operations {
+        if named {
+            continue;
+        }
+        let mut unique = id.clone();
+        for n in 2.. {
+            if taken.insert(crate::names::operation(&unique)) {
+                break;
+            }
+            unique = format!("{id}_{n}");
+        }
+        if let Some(Value::Object(op)) = doc.pointer_mut(&pointer) {
+            op.insert("operationId".into(), Value::String(unique));
+        }
+    }
 }
 
 /// `$ref`s that point inside something (`#/components/parameters/x/schema`,
@@ -1026,6 +1065,39 @@ mod tests {
         );
         assert!(p[2]["schema"].get("x-rust-type").is_none());
         assert_eq!(p[3]["schema"], json!({"type": "string", "nullable": true}));
+    }
+
+    #[test]
+    fn unnamed_operations_are_named_and_numbered_where_they_meet() {
+        let ok = json!({"responses": {"204": {"description": "ok"}}});
+        let named =
+            |id: &str| json!({"operationId": id, "responses": {"204": {"description": "ok"}}});
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/people": {"get": named("get_users")},
+                "/users": {"get": ok.clone(), "post": ok.clone()},
+                "/users/{id}": {"get": ok.clone()},
+                "/a-b": {"get": ok.clone()},
+                "/a_b": {"get": ok}
+            }
+        });
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let id = |path: &str, method: &str| working["paths"][path][method]["operationId"].clone();
+        assert_eq!(
+            id("/people", "get"),
+            "get_users",
+            "a named operation keeps its name"
+        );
+        assert_eq!(id("/users", "get"), "get_users_2");
+        assert_eq!(id("/users", "post"), "post_users");
+        assert_eq!(id("/users/{id}", "get"), "get_users_by_id");
+        let (first, second) = (id("/a-b", "get"), id("/a_b", "get"));
+        assert_eq!(
+            [first.as_str().unwrap(), second.as_str().unwrap()].map(str::len),
+            [7, 9]
+        );
+        assert_ne!(first, second);
     }
 
     #[test]
