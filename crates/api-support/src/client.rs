@@ -157,6 +157,49 @@ where
     progenitor_client::ResponseValue::from_response(response).await
 }
 
+/// A documented status with no body beside statuses with one (a `204` beside
+/// a `200`): the operation's type is an `Option`, and an empty body reads as
+/// `None` (JSON `null`); a body is decoded as usual.
+pub async fn decode_empty_as_null<T, E>(
+    response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>
+where
+    T: serde::de::DeserializeOwned,
+{
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        &body
+    };
+    match serde_json::from_slice(json) {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner, status, headers,
+        )),
+        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
+    }
+}
+
+/// [`decode_empty_as_null`] for a documented error status: an empty body is
+/// `None`; a body that is not JSON is `Error::UnexpectedResponse`, as in
+/// [`decode_error`].
+pub async fn decode_error_empty_as_null<T, E>(
+    response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>
+where
+    T: serde::de::DeserializeOwned,
+{
+    if response.content_length() != Some(0) && !carries_json(&response) {
+        return Err(progenitor_client::Error::UnexpectedResponse(response));
+    }
+    decode_empty_as_null(response).await
+}
+
 /// Whether a response says its body is JSON (`application/json`, `*+json`);
 /// one without a `Content-Type` is given the benefit of the doubt.
 fn carries_json(response: &reqwest::Response) -> bool {
@@ -277,6 +320,42 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A response as reqwest would give it.
+    fn response(status: u16, content_type: Option<&str>, body: &str) -> reqwest::Response {
+        let mut builder = http::Response::builder().status(status);
+        if let Some(content_type) = content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        reqwest::Response::from(builder.body(body.to_owned()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_empty_body_beside_bodied_statuses_reads_as_none() {
+        type Decoded =
+            Result<progenitor_client::ResponseValue<Option<Vec<u8>>>, progenitor_client::Error<()>>;
+        let empty: Decoded = decode_empty_as_null(response(204, None, "")).await;
+        assert_eq!(empty.unwrap().into_inner(), None);
+        let some: Decoded =
+            decode_empty_as_null(response(200, Some("application/json"), "[1,2]")).await;
+        assert_eq!(some.unwrap().into_inner(), Some(vec![1, 2]));
+        let broken: Decoded =
+            decode_empty_as_null(response(200, Some("application/json"), "[1,")).await;
+        assert!(matches!(
+            broken,
+            Err(progenitor_client::Error::InvalidResponsePayload(..))
+        ));
+
+        // An error status: empty is None whatever its content type; HTML is not the documented body.
+        let error: Decoded = decode_error_empty_as_null(response(404, Some("text/html"), "")).await;
+        assert_eq!(error.unwrap().into_inner(), None);
+        let html: Decoded =
+            decode_error_empty_as_null(response(404, Some("text/html"), "<h1>no</h1>")).await;
+        assert!(matches!(
+            html,
+            Err(progenitor_client::Error::UnexpectedResponse(_))
+        ));
+    }
 
     #[test]
     fn long_messages_are_cut_at_a_character() {

@@ -10,7 +10,7 @@ use progenitor_impl::InterfaceStyle;
 use quote::{ToTokens, format_ident, quote};
 
 use crate::error::SpecError;
-use crate::model::Api;
+use crate::model::{Api, StatusKey};
 use crate::types::{Types, base_settings};
 
 /// The client code and what it needs beyond the types crate.
@@ -68,6 +68,7 @@ pub fn generate(
     user_agent_in_new(file, &mut client)?;
     required_defaults(api, &mut client);
     errors_by_status(api, types_lib, &mut client);
+    empty_bodies(api, &mut client);
     specific_arms_first(&mut client);
     let (auth, example_constructor) = auth_constructors(schemes, signing);
     let mut paging = Vec::new();
@@ -195,6 +196,74 @@ fn errors_by_status(api: &Api, types_lib: &str, client: &mut syn::File) {
                 }
             }
         }
+    }
+}
+
+/// A status documented without a body beside statuses with one reads an
+/// empty body as `None` (the side's type is an `Option` in the working copy);
+/// progenitor would fail to decode it.
+fn empty_bodies(api: &Api, client: &mut syn::File) {
+    let by_builder: std::collections::BTreeMap<String, &[StatusKey]> = api
+        .operations
+        .iter()
+        .filter(|op| !op.empty_bodies.is_empty())
+        .map(|op| (op.builder(), op.empty_bodies.as_slice()))
+        .collect();
+    const DECODES: [(&str, &str); 2] = [
+        (
+            "ResponseValue :: from_response (response) . await",
+            ":: api_support :: client :: decode_empty_as_null (response) . await",
+        ),
+        (
+            ":: api_support :: client :: decode_error (response) . await",
+            ":: api_support :: client :: decode_error_empty_as_null (response) . await",
+        ),
+    ];
+    for (name, imp) in builder_impls(client) {
+        let Some(statuses) = by_builder.get(&name) else {
+            continue;
+        };
+        for send in methods(imp, "send") {
+            let Some(m) = status_match(send) else {
+                continue;
+            };
+            for arm in &mut m.arms {
+                if !arm_status(&arm.pat).is_some_and(|status| statuses.contains(&status)) {
+                    continue;
+                }
+                let mut body = arm.body.to_token_stream().to_string();
+                for (from, to) in DECODES {
+                    body = body.replace(from, to);
+                }
+                if let Ok(body) = syn::parse_str(&body) {
+                    *arm.body = body;
+                }
+            }
+        }
+    }
+}
+
+/// The status key a `send()` arm's pattern stands for: a code, a class
+/// (`400u16..=499u16`), or `default` (`_`).
+fn arm_status(pat: &syn::Pat) -> Option<StatusKey> {
+    let int = |e: &syn::Expr| match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse::<u16>().ok(),
+        _ => None,
+    };
+    match pat {
+        syn::Pat::Lit(syn::PatLit {
+            lit: syn::Lit::Int(code),
+            ..
+        }) => code.base10_parse().ok().map(StatusKey::Code),
+        syn::Pat::Range(range) => {
+            let start = int(range.start.as_deref()?)?;
+            u8::try_from(start / 100).ok().map(StatusKey::Range)
+        }
+        syn::Pat::Wild(_) => Some(StatusKey::Default),
+        _ => None,
     }
 }
 
@@ -593,6 +662,47 @@ mod tests {
                 assert!(!covers(earlier, arm), "`{earlier}` hides `{arm}`");
             }
         }
+    }
+
+    #[test]
+    fn statuses_without_a_body_beside_bodied_ones_read_empty_as_none() {
+        let responses = json!({
+            "200": body("List"), "204": {"description": "nothing new"},
+            "404": {"description": "no body"}, "422": body("Problem")
+        });
+        let mut client = client_of(&spec(json!([]), responses));
+        let text = client.to_token_stream().to_string();
+        // The success type is an Option; 204 and 404 decode an empty body as None.
+        assert!(
+            text.contains("ResponseValue < :: std :: option :: Option < :: t_types :: List > >"),
+            "{text}"
+        );
+        let arms: Vec<(String, String)> = builder_impls(&mut client)
+            .into_iter()
+            .flat_map(|(_, imp)| {
+                methods(imp, "send")
+                    .filter_map(|send| status_match(send).cloned())
+                    .flat_map(|m| m.arms)
+                    .collect::<Vec<_>>()
+            })
+            .map(|arm| {
+                (
+                    arm.pat.to_token_stream().to_string(),
+                    arm.body.to_token_stream().to_string(),
+                )
+            })
+            .collect();
+        let body_of = |status: &str| &arms.iter().find(|(p, _)| p == status).unwrap().1;
+        assert!(
+            body_of("204u16").contains("decode_empty_as_null"),
+            "{arms:?}"
+        );
+        assert!(
+            body_of("404u16").contains("decode_error_empty_as_null"),
+            "{arms:?}"
+        );
+        assert!(!body_of("200u16").contains("empty_as_null"), "{arms:?}");
+        assert!(!body_of("422u16").contains("empty_as_null"), "{arms:?}");
     }
 
     /// Whether the arm pattern `general` matches every status `specific` does.

@@ -756,19 +756,41 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
             .cloned()
             .collect();
         let bodies = side_bodies(file, doc, &responses, &keys, side, &resp_pointer, &op_id)?;
-        if bodies.distinct.len() > 1 {
-            let name = format!("{}{}", crate::names::operation_type(&op_id), side.suffix());
-            add_body_union(file, doc, &name, bodies, side, &op_id)?;
-            let reference = json!({"$ref": format!("#/components/schemas/{name}")});
-            for k in &keys {
-                if let Some(content) = responses
-                    .get_mut(k)
-                    .and_then(|r| r.get_mut("content"))
-                    .and_then(Value::as_object_mut)
-                {
-                    for (_, media) in content.iter_mut() {
-                        media["schema"] = reference.clone();
-                    }
+        let bodiless = bodies.bodiless.clone();
+        let side_schema = match bodies.distinct.len() {
+            0 => continue,
+            1 => bodies.distinct[0].clone(),
+            _ => {
+                let name = format!("{}{}", crate::names::operation_type(&op_id), side.suffix());
+                add_body_union(file, doc, &name, bodies, side, &op_id)?;
+                json!({"$ref": format!("#/components/schemas/{name}")})
+            }
+        };
+        // A status without a body beside ones with a body (a 204 beside a 200):
+        // the side's type becomes `Option<T>`, and an empty body reads as `None`.
+        let schema = if bodiless.is_empty() {
+            side_schema
+        } else if side_schema.get("$ref").is_some() {
+            json!({"nullable": true, "allOf": [side_schema]})
+        } else {
+            let mut schema = side_schema;
+            schema["nullable"] = Value::Bool(true);
+            schema
+        };
+        for k in &keys {
+            let Some(response) = responses.get_mut(k).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if bodiless.contains(k) {
+                response.insert("x-empty-body".into(), Value::Bool(true));
+                response.insert(
+                    "content".into(),
+                    json!({"application/json": {"schema": schema.clone()}}),
+                );
+            } else if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
+            {
+                for (_, media) in content.iter_mut() {
+                    media["schema"] = schema.clone();
                 }
             }
         }
@@ -843,10 +865,13 @@ struct SideBodies {
     distinct: Vec<Value>,
     /// The body schema of each status.
     by_status: Map<String, Value>,
+    /// The statuses documented without any body.
+    bodiless: Vec<String>,
 }
 
-/// The bodies of the responses `keys` (one side's), refusing a side where
-/// some have a JSON body and others none.
+/// The bodies of the responses `keys` (one side's). A status without any
+/// body may stand beside JSON ones (the side's type becomes an `Option`); one
+/// with a body that is not JSON may not.
 fn side_bodies(
     file: &Path,
     doc: &Value,
@@ -858,6 +883,7 @@ fn side_bodies(
 ) -> Result<SideBodies, SpecError> {
     let mut distinct: Vec<Value> = Vec::new();
     let mut bodiless = Vec::new();
+    let mut other_media = Vec::new();
     let mut by_status = Map::new();
     for k in keys {
         match json_schema(doc, &responses[k]) {
@@ -867,25 +893,35 @@ fn side_bodies(
                     distinct.push(s);
                 }
             }
+            None if has_content(&responses[k]) => other_media.push(k.clone()),
             None => bodiless.push(k.clone()),
         }
     }
-    if !distinct.is_empty() && !bodiless.is_empty() {
+    if !distinct.is_empty() && !other_media.is_empty() {
         let side = side.word();
         return Err(SpecError::at(
             file,
-            format!("{resp_pointer}/{}", escape_pointer(&bodiless[0])),
+            format!("{resp_pointer}/{}", escape_pointer(&other_media[0])),
             format!(
-                "{side} response `{}` has no JSON body while other {side} responses of `{op_id}` have one; \
-                 give every {side} response a body (the generated client decodes one {side} type per operation)",
-                bodiless[0]
+                "{side} response `{}` has a body that is not JSON while other {side} responses of `{op_id}` have a JSON one; \
+                 the generated client decodes one {side} type per operation",
+                other_media[0]
             ),
         ));
     }
     Ok(SideBodies {
         distinct,
         by_status,
+        bodiless,
     })
+}
+
+/// Whether a response documents a body of any media type.
+fn has_content(response: &Value) -> bool {
+    response
+        .get("content")
+        .and_then(Value::as_object)
+        .is_some_and(|c| !c.is_empty())
 }
 
 /// Adds the component `name`: a `oneOf` of a side's distinct bodies.
@@ -996,15 +1032,33 @@ mod tests {
     }
 
     #[test]
-    fn mixed_bodied_and_bodiless_errors_are_a_clear_error() {
+    fn a_status_without_a_body_beside_bodied_ones_makes_the_side_optional() {
         let spec = op(
-            json!({"200": body("List"), "401": {"description": "no body"}, "422": body("Bare")}),
+            json!({"200": body("List"), "204": {"description": "nothing"}, "401": {"description": "no body"}, "422": body("Bare")}),
+            json!([]),
+        );
+        let working = copy(spec);
+        let responses = &working["paths"]["/a"]["get"]["responses"];
+        let schema =
+            |status: &str| responses[status]["content"]["application/json"]["schema"].clone();
+        let optional = |name: &str| json!({"nullable": true, "allOf": [{"$ref": format!("#/components/schemas/{name}")}]});
+        assert_eq!(schema("200"), optional("List"));
+        assert_eq!(schema("204"), optional("List"));
+        assert_eq!(schema("401"), optional("Bare"));
+        assert_eq!(schema("422"), optional("Bare"));
+        assert_eq!(responses["204"]["x-empty-body"], true);
+        assert_eq!(responses["401"]["x-empty-body"], true);
+        assert!(responses["200"].get("x-empty-body").is_none());
+
+        // A body that is not JSON beside a JSON one is still refused, at its status.
+        let spec = op(
+            json!({"200": body("List"), "202": {"description": "csv", "content": {"text/csv": {}}}}),
             json!([]),
         );
         let err = working_copy(Path::new("t.yaml"), &spec).unwrap_err();
         assert_eq!(
             err.location,
-            crate::error::Location::Pointer("/paths/~1a/get/responses/401".into())
+            crate::error::Location::Pointer("/paths/~1a/get/responses/202".into())
         );
     }
 

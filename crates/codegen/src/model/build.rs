@@ -94,6 +94,15 @@ fn operation(
         paging: super::paging::read(file, types.doc, &op.pointer, op.op)?,
         error_type: error_type(types.doc, op.op),
         status_bodies: status_bodies(types, op.op),
+        empty_bodies: op
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, r)| resolve(types.doc, r).get("x-empty-body") == Some(&Value::Bool(true)))
+            .filter_map(|(key, _)| StatusKey::parse(key))
+            .collect(),
     })
 }
 

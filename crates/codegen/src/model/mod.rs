@@ -85,6 +85,10 @@ pub struct Operation {
     /// body type (`x-status-bodies` of the working copy), which the client
     /// decodes first.
     pub status_bodies: Vec<(u16, String)>,
+    /// The statuses documented without a body beside statuses with one: the
+    /// client's type for that side is an `Option`, and their empty body reads
+    /// as `None` (`x-empty-body` in the working copy).
+    pub empty_bodies: Vec<StatusKey>,
 }
 
 /// Something of a spec the model has no Rust form for.
