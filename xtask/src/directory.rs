@@ -322,7 +322,12 @@ fn group_of(message: &str) -> String {
             None => out.push(c),
         }
     }
-    out.chars().take(160).collect()
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(160)
+        .collect()
 }
 
 /// The report: rates, and the failures grouped by their first error.

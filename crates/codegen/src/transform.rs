@@ -40,6 +40,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     name_operations(&mut doc);
     hoist_deep_refs(&mut doc);
     drop_structural_formats(&mut doc);
+    drop_impossible_defaults(&mut doc);
     untitle_components(&mut doc);
     annotated_refs(&mut doc);
     normalize_null_unions(&mut doc);
@@ -49,6 +50,14 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
     for path in paths {
+        // Path-level parameters belong to every operation of the path: taken
+        // off the path item once, merged into each operation.
+        let path_params: Vec<Value> = doc
+            .pointer_mut(&format!("/paths/{}", escape_pointer(&path)))
+            .and_then(Value::as_object_mut)
+            .and_then(|item| item.remove("parameters"))
+            .and_then(|p| p.as_array().cloned())
+            .unwrap_or_default();
         for method in METHODS {
             let pointer = format!("/paths/{}/{method}", escape_pointer(&path));
             if doc.pointer(&pointer).is_none() {
@@ -56,7 +65,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             }
             single_request_media(&mut doc, &pointer);
             inline_request_body(&mut doc, &pointer);
-            rewrite_parameters(&mut doc, &pointer, &path, &api_key_headers);
+            rewrite_parameters(&mut doc, &pointer, &path_params, &api_key_headers);
             hoist_parameter_enums(file, &mut doc, &pointer)?;
             typed_filters(file, &mut doc, &pointer)?;
             rewrite_responses(file, &mut doc, &pointer)?;
@@ -394,6 +403,49 @@ fn inline_request_body(doc: &mut Value, op_pointer: &str) {
     }
 }
 
+/// A `default` its own schema rejects (`type: integer, default: current`, a
+/// value outside the `enum`) cannot be a value of the generated type, and
+/// typify refuses the whole spec over it: the working copy drops it (lint's
+/// `example` rule reports it).
+pub fn drop_impossible_defaults(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("default").is_some_and(|d| !fits(map, d)) {
+                map.remove("default");
+            }
+            for (k, v) in map.iter_mut() {
+                if k != "example" && k != "examples" && k != "default" {
+                    drop_impossible_defaults(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_impossible_defaults),
+        _ => {}
+    }
+}
+
+/// Whether a value has a schema's `type` and is one of its `enum` values
+/// (`null` fits a nullable schema).
+fn fits(schema: &Map<String, Value>, value: &Value) -> bool {
+    if value.is_null() {
+        return schema.get("nullable") == Some(&Value::Bool(true)) || schema.get("type").is_none();
+    }
+    let typed = match schema.get("type").and_then(Value::as_str) {
+        Some("string") => value.is_string(),
+        Some("integer") => value.is_i64() || value.is_u64(),
+        Some("number") => value.is_number(),
+        Some("boolean") => value.is_boolean(),
+        Some("array") => value.is_array(),
+        Some("object") => value.is_object(),
+        _ => true,
+    };
+    let listed = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_none_or(|values| values.contains(value));
+    typed && listed
+}
+
 /// `format` only refines strings and numbers; on an object, array or boolean
 /// (Twilio's `type: object, format: uri-map`) it means nothing and typify
 /// panics on it, so the working copy drops it there.
@@ -476,11 +528,13 @@ fn api_key_headers(doc: &Value) -> Vec<String> {
         .collect()
 }
 
-fn rewrite_parameters(doc: &mut Value, op_pointer: &str, path: &str, api_key_headers: &[String]) {
+fn rewrite_parameters(
+    doc: &mut Value,
+    op_pointer: &str,
+    path_params: &[Value],
+    api_key_headers: &[String],
+) {
     // Path-level parameters are merged into the operation (operation wins), refs inlined.
-    let path_params = doc
-        .pointer(&format!("/paths/{}/parameters", escape_pointer(path)))
-        .cloned();
     let op = doc.pointer(op_pointer).cloned().unwrap_or_default();
     let mut params: Vec<Value> = op
         .get("parameters")
@@ -488,7 +542,7 @@ fn rewrite_parameters(doc: &mut Value, op_pointer: &str, path: &str, api_key_hea
         .cloned()
         .unwrap_or_default();
     params = params.iter().map(|p| resolve(doc, p).clone()).collect();
-    for p in path_params.iter().flat_map(|v| v.as_array()).flatten() {
+    for p in path_params {
         let p = resolve(doc, p).clone();
         if !params
             .iter()
@@ -525,10 +579,6 @@ fn rewrite_parameters(doc: &mut Value, op_pointer: &str, path: &str, api_key_hea
         } else {
             op.insert("parameters".into(), Value::Array(params));
         }
-    }
-    if let Some(Value::Object(item)) = doc.pointer_mut(&format!("/paths/{}", escape_pointer(path)))
-    {
-        item.remove("parameters");
     }
 }
 
@@ -1119,6 +1169,42 @@ mod tests {
         );
         assert!(p[2]["schema"].get("x-rust-type").is_none());
         assert_eq!(p[3]["schema"], json!({"type": "string", "nullable": true}));
+    }
+
+    #[test]
+    fn path_level_parameters_reach_every_operation_of_the_path() {
+        let ok = json!({"responses": {"204": {"description": "ok"}}});
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/users/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "get": ok.clone(), "put": ok.clone(), "delete": ok
+            }}
+        });
+        let working = copy(spec);
+        let item = &working["paths"]["/users/{id}"];
+        assert!(item.get("parameters").is_none());
+        for method in ["get", "put", "delete"] {
+            assert_eq!(item[method]["parameters"][0]["name"], "id", "{method}");
+        }
+    }
+
+    #[test]
+    fn defaults_their_schema_rejects_are_dropped() {
+        let mut doc = json!({"properties": {
+            "area": {"type": "integer", "default": "current"},
+            "kind": {"type": "string", "enum": ["a", "b"], "default": "c"},
+            "fine": {"type": "string", "enum": ["a", "b"], "default": "b"},
+            "none": {"type": "string", "nullable": true, "default": null},
+            "list": {"type": "array", "default": []}
+        }});
+        drop_impossible_defaults(&mut doc);
+        let default = |name: &str| doc["properties"][name].get("default").cloned();
+        assert_eq!(default("area"), None);
+        assert_eq!(default("kind"), None);
+        assert_eq!(default("fine"), Some(json!("b")));
+        assert_eq!(default("none"), Some(Value::Null));
+        assert_eq!(default("list"), Some(json!([])));
     }
 
     #[test]
