@@ -22,6 +22,7 @@ pub mod enums;
 pub mod error;
 pub mod examples;
 pub mod extensions;
+pub mod front;
 pub mod lint;
 pub mod load;
 pub mod model;
@@ -194,8 +195,11 @@ pub struct Loaded {
     /// The spec's path relative to the workspace root.
     pub rel: PathBuf,
     pub service: String,
+    /// The document in the form the generator takes (OpenAPI 3.0: see [`front`]).
     pub value: serde_json::Value,
     pub spec: openapiv3::OpenAPI,
+    /// What the input held that the generated code leaves out (a 3.1 spec's webhooks).
+    pub notes: Vec<SpecError>,
 }
 
 /// The code of one spec's three crates, before formatting: the second phase.
@@ -224,6 +228,7 @@ pub fn load_spec(root: &Path, spec_file: &Path) -> Result<Loaded> {
 /// Parses and checks spec text (`rel` names it in errors).
 pub fn load_text(rel: PathBuf, service: String, text: &str) -> Result<Loaded> {
     let value = load::parse_yaml(&rel, text)?;
+    let (value, notes) = front::to_oas30(&rel, value).map_err(Error::Spec)?;
     let problems = validate::check(&rel, &value);
     if !problems.is_empty() {
         return Err(Error::Spec(problems));
@@ -234,6 +239,7 @@ pub fn load_text(rel: PathBuf, service: String, text: &str) -> Result<Loaded> {
         service,
         value,
         spec,
+        notes,
     })
 }
 

@@ -12,6 +12,7 @@
 //! | `example` | every `example`/`examples` value (responses, parameters, schemas) and `default` validates against its schema (JSON Schema, via the `jsonschema` crate) |
 //! | `generates` | the workspace's own extensions (`x-pagination`, `x-server`, `x-predicate`, `x-sort`) are well formed and the generator accepts the spec |
 //! | `settings` | `spec-lint.yaml` is well formed and names existing specs (`third-party`: specs whose breaks of the conventions above are notes) |
+//! | `input` (note) | what another input form (OpenAPI 3.1) held that the generated code leaves out (webhooks) |
 //! | `server` (note) | what the server stub chose where the spec is silent: operations it does not serve (501), rejections without `x-server` |
 
 use std::fmt;
@@ -160,6 +161,16 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
             return Ok(vec![Finding::error("structure", e)]);
         }
     };
+    // Another input form (OpenAPI 3.1) is linted as the 3.0 document it becomes.
+    let (doc, input_notes) = match crate::front::to_oas30(&rel, doc) {
+        Ok(converted) => converted,
+        Err(errors) => {
+            return Ok(errors
+                .into_iter()
+                .map(|error| Finding::error("structure", error))
+                .collect());
+        }
+    };
     let structural = crate::validate::check(&rel, &doc);
     if !structural.is_empty() {
         return Ok(structural
@@ -171,7 +182,14 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
             })
             .collect());
     }
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = input_notes
+        .into_iter()
+        .map(|error| Finding {
+            rule: "input",
+            error,
+            note: true,
+        })
+        .collect();
     if let Err(e) = crate::load::to_openapi(&rel, &doc) {
         findings.push(Finding::error("structure", e));
     }
