@@ -153,10 +153,10 @@ fn a_broken_spec_is_a_clear_error_and_nothing_is_written() {
             ),
             "does not resolve to anything in this file",
         ),
-        // a missing operationId
+        // a status key that is none (an operation without an operationId is named, not refused)
         (
-            ("operationId: listAudits", "summary2: x"),
-            "expected an `operationId`",
+            ("        \"200\":", "        \"20\":"),
+            "`20` is not a status code",
         ),
     ] {
         let dir = scratch();
