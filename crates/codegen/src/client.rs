@@ -69,6 +69,7 @@ pub fn generate(
     required_defaults(api, &mut client);
     errors_by_status(api, types_lib, &mut client);
     empty_bodies(api, &mut client);
+    documented_accept(api, &mut client);
     specific_arms_first(&mut client);
     let (auth, example_constructor) = auth_constructors(schemes, signing);
     let mut paging = Vec::new();
@@ -238,6 +239,36 @@ fn empty_bodies(api: &Api, client: &mut syn::File) {
                 if let Ok(body) = syn::parse_str(&body) {
                     *arm.body = body;
                 }
+            }
+        }
+    }
+}
+
+/// progenitor always sends `Accept: application/json`; an operation whose
+/// success body is documented in a JSON-based type (`application/vnd.github+json`)
+/// asks for that type, as the service expects.
+fn documented_accept(api: &Api, client: &mut syn::File) {
+    let accepts: std::collections::BTreeMap<String, &str> = api
+        .operations
+        .iter()
+        .filter_map(|op| Some((op.builder(), op.accept.as_deref()?)))
+        .collect();
+    for (name, imp) in builder_impls(client) {
+        let Some(accept) = accepts.get(&name) else {
+            continue;
+        };
+        for send in methods(imp, "send") {
+            let code = send.block.to_token_stream().to_string();
+            // The literal's closing parenthesis may follow a comma: match up to the literal.
+            let from =
+                "ACCEPT , :: reqwest :: header :: HeaderValue :: from_static (\"application/json\"";
+            if !code.contains(from) {
+                continue;
+            }
+            let to =
+                format!("ACCEPT , :: reqwest :: header :: HeaderValue :: from_static ({accept:?}");
+            if let Ok(block) = syn::parse_str(&code.replace(from, &to)) {
+                send.block = block;
             }
         }
     }
@@ -703,6 +734,26 @@ mod tests {
         );
         assert!(!body_of("200u16").contains("empty_as_null"), "{arms:?}");
         assert!(!body_of("422u16").contains("empty_as_null"), "{arms:?}");
+    }
+
+    #[test]
+    fn a_json_based_success_type_is_decoded_and_asked_for() {
+        let vendor = json!({"description": "d", "content": {"application/vnd.acme.v1+json": {"schema": {"$ref": "#/components/schemas/List"}}}});
+        let responses = json!({"200": vendor, "400": body("Problem")});
+        let client = client_of(&spec(json!([]), responses));
+        let text = client.to_token_stream().to_string();
+        assert!(
+            text.contains("ResponseValue < :: t_types :: List >"),
+            "{text}"
+        );
+        assert!(
+            text.contains("from_static (\"application/vnd.acme.v1+json\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("from_static (\"application/json\""),
+            "{text}"
+        );
     }
 
     /// Whether the arm pattern `general` matches every status `specific` does.

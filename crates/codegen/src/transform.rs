@@ -15,6 +15,8 @@
 //! | `default` response beside a differently shaped 2xx | panics (one type per side) | `4XX` + `5XX` ranges |
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
+//! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
+//! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else the first progenitor sends |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
@@ -41,6 +43,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     hoist_deep_refs(&mut doc);
     drop_structural_formats(&mut doc);
     drop_impossible_defaults(&mut doc);
+    json_based_media(&mut doc);
     untitle_components(&mut doc);
     annotated_refs(&mut doc);
     normalize_null_unions(&mut doc);
@@ -308,6 +311,83 @@ fn annotated_refs(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(annotated_refs),
         _ => {}
+    }
+}
+
+/// progenitor decodes and sends only `application/json` as JSON, and panics
+/// on a JSON media type without a schema or a request body without one. In
+/// each `content` map of the operation (its request body, each response):
+/// a JSON-based type (`application/vnd.github+json`, RFC 6839) where the map
+/// has no `application/json` is written as `application/json`, the documented
+/// type kept in `x-media-type` (the client's `Accept` sends it); a JSON media
+/// type without a schema takes any JSON (`{}`); a request body of another
+/// media type without a schema is bytes.
+fn json_based_media(doc: &mut Value) {
+    let mut maps = Vec::new();
+    for op in crate::spec::operations(doc) {
+        maps.push(format!("{}/requestBody/content", op.pointer));
+        for key in op
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            maps.push(format!(
+                "{}/responses/{}/content",
+                op.pointer,
+                escape_pointer(key)
+            ));
+        }
+    }
+    for kind in ["responses", "requestBodies"] {
+        for name in doc
+            .pointer(&format!("/components/{kind}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            maps.push(format!(
+                "/components/{kind}/{}/content",
+                escape_pointer(name)
+            ));
+        }
+    }
+    for at in maps {
+        let request = at.contains("/requestBody/") || at.starts_with("/components/requestBodies/");
+        let Some(Value::Object(content)) = doc.pointer_mut(&at) else {
+            continue;
+        };
+        if !content.keys().any(|m| crate::model::is_json_media(m))
+            && let Some(media) = content
+                .keys()
+                .find(|m| crate::model::is_json_based(m))
+                .cloned()
+            && let Some(mut object) = content.remove(&media)
+        {
+            if let Some(object) = object.as_object_mut() {
+                object.insert("x-media-type".into(), Value::String(media));
+            }
+            content.insert("application/json".into(), object);
+        }
+        for (media, object) in content.iter_mut() {
+            let Some(object) = object.as_object_mut() else {
+                continue;
+            };
+            if object.contains_key("schema") {
+                continue;
+            }
+            if crate::model::is_json_media(media) {
+                object.insert("schema".into(), json!({}));
+            } else if request {
+                object.insert(
+                    "schema".into(),
+                    json!({"type": "string", "format": "binary"}),
+                );
+            }
+        }
     }
 }
 
@@ -1199,6 +1279,7 @@ mod tests {
             "list": {"type": "array", "default": []}
         }});
         drop_impossible_defaults(&mut doc);
+        json_based_media(&mut doc);
         let default = |name: &str| doc["properties"][name].get("default").cloned();
         assert_eq!(default("area"), None);
         assert_eq!(default("kind"), None);

@@ -94,6 +94,17 @@ fn operation(
         paging: super::paging::read(file, types.doc, &op.pointer, op.op)?,
         error_type: error_type(types.doc, op.op),
         status_bodies: status_bodies(types, op.op),
+        accept: op
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| StatusKey::parse(key).is_some_and(StatusKey::is_success))
+            .find_map(|(_, r)| {
+                let media = super::json_media(resolve(types.doc, r).get("content"))?;
+                media.get("x-media-type")?.as_str().map(str::to_owned)
+            }),
         empty_bodies: op
             .op
             .get("responses")
@@ -311,11 +322,12 @@ fn responses(types: &Types<'_>, op: &Value) -> Vec<Response> {
 
 fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
     let content = response.get("content");
-    match super::json_media(content) {
-        Some(media) => {
+    match super::json_media_entry(content) {
+        Some((name, media)) => {
             let schema = media.get("schema");
             Some(ResponseBody::Json {
                 ty: schema.map_or_else(|| quote! { ::serde_json::Value }, |s| types.body(s)),
+                media: name.clone(),
                 component: schema
                     .and_then(super::ref_type)
                     .filter(|name| types.names.contains(name)),

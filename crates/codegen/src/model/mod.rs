@@ -89,6 +89,9 @@ pub struct Operation {
     /// client's type for that side is an `Option`, and their empty body reads
     /// as `None` (`x-empty-body` in the working copy).
     pub empty_bodies: Vec<StatusKey>,
+    /// The JSON-based media type its success body is documented in, where it
+    /// is not `application/json` (`application/vnd.github+json`): the client's `Accept`.
+    pub accept: Option<String>,
 }
 
 /// Something of a spec the model has no Rust form for.
@@ -227,6 +230,8 @@ pub enum ResponseBody {
     /// how to fill it with a message.
     Json {
         ty: TokenStream,
+        /// Its media type (`application/json`, or a JSON-based one such as `application/vnd.github+json`).
+        media: String,
         /// The types crate's type, when the schema is one of its components.
         component: Option<String>,
         envelope: Option<Envelope>,
@@ -379,14 +384,26 @@ pub fn ref_type(schema: &Value) -> Option<String> {
     schema_ref(schema).map(crate::names::type_name)
 }
 
-/// The media type object of a `content` map that carries JSON, by the rule
-/// progenitor decodes with (`application/json`, parameters allowed).
+/// The media type object of a `content` map that carries JSON:
+/// `application/json` (parameters allowed), else a JSON-based type
+/// (`application/vnd.github+json`, RFC 6839).
 pub fn json_media(content: Option<&Value>) -> Option<&Value> {
+    json_media_entry(content).map(|(_, v)| v)
+}
+
+/// [`json_media`] with its media type name.
+pub fn json_media_entry(content: Option<&Value>) -> Option<(&String, &Value)> {
+    let content = content.and_then(Value::as_object)?;
     content
-        .and_then(Value::as_object)?
         .iter()
         .find(|(media, _)| is_json_media(media))
-        .map(|(_, v)| v)
+        .or_else(|| content.iter().find(|(media, _)| is_json_based(media)))
+}
+
+/// Whether a media type is JSON or based on it (`+json`, RFC 6839).
+pub fn is_json_based(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    is_json_media(essence) || essence.to_ascii_lowercase().ends_with("+json")
 }
 
 /// Whether a media type name is JSON as progenitor reads it.

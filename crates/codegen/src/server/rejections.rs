@@ -309,7 +309,7 @@ fn documented_target<'s, 'a>(statuses: &'s [Status<'a>], status: u16) -> Option<
     find(StatusKey::Code(status))
         .or_else(|| find(StatusKey::Range(class)))
         .or_else(|| find(StatusKey::Default))
-        .filter(|s| matches!(s.body, Some(Body::Json(_))))
+        .filter(|s| matches!(s.body, Some(Body::Json(..))))
 }
 
 /// A status's reason phrase (`Bad Request`), or `Error`.

@@ -22,16 +22,16 @@ pub(super) struct Status<'a> {
     pub model: Option<&'a ResponseBody>,
 }
 
-/// A response body: typed JSON, or raw bytes of another media type.
+/// A response body: typed JSON (its media type), or raw bytes of another media type.
 pub(super) enum Body {
-    Json(TokenStream),
+    Json(TokenStream, String),
     Raw(String),
 }
 
 impl Body {
     pub fn ty(&self) -> TokenStream {
         match self {
-            Body::Json(ty) => ty.clone(),
+            Body::Json(ty, _) => ty.clone(),
             Body::Raw(_) => quote! { ::axum::body::Bytes },
         }
     }
@@ -39,7 +39,13 @@ impl Body {
     /// The response expression for a body bound to `body` at `status` (an expression of type `StatusCode`).
     fn respond(&self, status: &TokenStream) -> TokenStream {
         match self {
-            Body::Json(_) => quote! { (#status, ::axum::Json(body)).into_response() },
+            Body::Json(_, media) if crate::model::is_json_media(media) => {
+                quote! { (#status, ::axum::Json(body)).into_response() }
+            }
+            // A JSON-based media type (`application/vnd.github+json`) is sent as documented.
+            Body::Json(_, media) => quote! {
+                (#status, [(::axum::http::header::CONTENT_TYPE, #media)], ::axum::Json(body)).into_response()
+            },
             Body::Raw(media) => quote! {
                 (#status, [(::axum::http::header::CONTENT_TYPE, #media)], body).into_response()
             },
@@ -67,7 +73,7 @@ pub(super) fn statuses(op: &Operation) -> Vec<Status<'_>> {
                 StatusKey::Range(_) | StatusKey::Default => None,
             },
             body: r.body.as_ref().map(|b| match b {
-                ResponseBody::Json { ty, .. } => Body::Json(ty.clone()),
+                ResponseBody::Json { ty, media, .. } => Body::Json(ty.clone(), media.clone()),
                 ResponseBody::Raw { media } => Body::Raw(media.clone()),
             }),
             description: &r.description,
