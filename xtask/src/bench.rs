@@ -689,5 +689,18 @@ pub fn bench(root: &Path, quick: bool) -> Result<(), String> {
     write(&path, &r.out)?;
     println!("{}", r.out);
     eprintln!("bench: written to {}", path.display());
+    if !quick {
+        // The measure of generality: the whole public directory, written to DIRECTORY.md.
+        crate::directory::run(
+            root,
+            &crate::directory::Options {
+                sample: None,
+                seed: 42,
+                check: 0,
+                report: Some(root.join("DIRECTORY.md")),
+                timeout: 300,
+            },
+        )?;
+    }
     Ok(())
 }
