@@ -891,7 +891,8 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
             0 => continue,
             1 => bodies.distinct[0].clone(),
             _ => {
-                let name = format!("{}{}", crate::names::operation_type(&op_id), side.suffix());
+                let base = format!("{}{}", crate::names::operation_type(&op_id), side.suffix());
+                let name = free_component_name(doc, &base);
                 add_body_union(file, doc, &name, bodies, side, &op_id)?;
                 json!({"$ref": format!("#/components/schemas/{name}")})
             }
@@ -1088,6 +1089,22 @@ fn add_body_union(
     )
 }
 
+/// `base`, or `base2`, `base3`, ... : the first name no component has, not
+/// even as the same Rust type name (`list_things_error` is `ListThingsError`).
+fn free_component_name(doc: &Value, base: &str) -> String {
+    let taken: std::collections::BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(key, _)| crate::names::type_name(key))
+        .collect();
+    std::iter::once(base.to_owned())
+        .chain((2..).map(|n| format!("{base}{n}")))
+        .find(|name| !taken.contains(&crate::names::type_name(name)))
+        .expect("an unused name exists")
+}
+
 /// How many required properties a (referenced) schema has; `schemas` maps component names.
 fn required_count(schemas: &Value, schema: &Value) -> usize {
     let target = crate::model::schema_ref(schema)
@@ -1249,6 +1266,24 @@ mod tests {
         );
         assert!(p[2]["schema"].get("x-rust-type").is_none());
         assert_eq!(p[3]["schema"], json!({"type": "string", "nullable": true}));
+    }
+
+    #[test]
+    fn a_union_takes_a_free_name_beside_a_schema_of_its_own_name() {
+        let mut spec = op(
+            json!({"200": body("List"), "400": body("Bare"), "422": body("Wrapped")}),
+            json!([]),
+        );
+        spec["components"]["schemas"]["list_things_error"] = json!({"type": "string"});
+        let working = copy(spec);
+        let schema = &working["paths"]["/a"]["get"]["responses"]["400"]["content"]["application/json"]
+            ["schema"];
+        assert_eq!(schema["$ref"], "#/components/schemas/ListThingsError2");
+        assert!(working["components"]["schemas"]["ListThingsError2"]["oneOf"].is_array());
+        assert_eq!(
+            working["components"]["schemas"]["list_things_error"],
+            json!({"type": "string"})
+        );
     }
 
     #[test]
