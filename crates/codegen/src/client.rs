@@ -70,6 +70,7 @@ pub fn generate(
     errors_by_status(api, types_lib, &mut client);
     empty_bodies(api, &mut client);
     documented_accept(api, &mut client);
+    wire_names(api, &mut client);
     specific_arms_first(&mut client);
     let (auth, example_constructor) = auth_constructors(schemes, signing);
     let mut paging = Vec::new();
@@ -268,6 +269,39 @@ fn documented_accept(api: &Api, client: &mut syn::File) {
             let to =
                 format!("ACCEPT , :: reqwest :: header :: HeaderValue :: from_static ({accept:?}");
             if let Ok(block) = syn::parse_str(&code.replace(from, &to)) {
+                send.block = block;
+            }
+        }
+    }
+}
+
+/// A parameter the working copy renamed (two Rust names met) is sent under
+/// its wire name: progenitor writes the name it was given as a string
+/// literal (`QueryParam::new("maxResults~2", ..)`), which becomes the wire
+/// name again.
+fn wire_names(api: &Api, client: &mut syn::File) {
+    let renames: std::collections::BTreeMap<String, Vec<(&str, &str)>> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let renamed = op
+                .parameters
+                .iter()
+                .filter_map(|p| p.renamed.as_deref().map(|given| (given, p.name.as_str())));
+            (op.builder(), renamed.collect::<Vec<_>>())
+        })
+        .filter(|(_, renamed)| !renamed.is_empty())
+        .collect();
+    for (name, imp) in builder_impls(client) {
+        let Some(renamed) = renames.get(&name) else {
+            continue;
+        };
+        for send in methods(imp, "send") {
+            let mut code = send.block.to_token_stream().to_string();
+            for (given, wire) in renamed {
+                code = code.replace(&format!("{given:?}"), &format!("{wire:?}"));
+            }
+            if let Ok(block) = syn::parse_str(&code) {
                 send.block = block;
             }
         }
@@ -754,6 +788,24 @@ mod tests {
             !text.contains("from_static (\"application/json\""),
             "{text}"
         );
+    }
+
+    #[test]
+    fn parameters_whose_rust_names_meet_keep_their_wire_names() {
+        let params = json!([
+            {"name": "max-results", "in": "query", "schema": {"type": "integer"}},
+            {"name": "maxResults", "in": "query", "schema": {"type": "integer"}}
+        ]);
+        let client = client_of(&spec(params, json!({"200": body("List")})));
+        let text = client.to_token_stream().to_string();
+        assert!(text.contains("pub fn max_results <"), "{text}");
+        assert!(text.contains("pub fn max_results_2 <"), "{text}");
+        assert!(
+            text.contains("QueryParam :: new (\"max-results\""),
+            "{text}"
+        );
+        assert!(text.contains("QueryParam :: new (\"maxResults\""), "{text}");
+        assert!(!text.contains('~'), "{text}");
     }
 
     /// Whether the arm pattern `general` matches every status `specific` does.

@@ -17,6 +17,7 @@
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
 //! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
+//! | two parameters whose Rust names meet (`max-results`, `maxResults`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`), its wire name in `x-wire-name`, sent again by the client |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else the first progenitor sends |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
@@ -69,6 +70,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             single_request_media(&mut doc, &pointer);
             inline_request_body(&mut doc, &pointer);
             rewrite_parameters(&mut doc, &pointer, &path_params, &api_key_headers);
+            distinct_parameter_names(&mut doc, &pointer);
             hoist_parameter_enums(file, &mut doc, &pointer)?;
             typed_filters(file, &mut doc, &pointer)?;
             rewrite_responses(file, &mut doc, &pointer)?;
@@ -659,6 +661,34 @@ fn rewrite_parameters(
         } else {
             op.insert("parameters".into(), Value::Array(params));
         }
+    }
+}
+
+/// Two parameters whose Rust names meet (AWS's `max-results` and
+/// `maxResults`) would give progenitor two fields of one name: the later one
+/// is renamed `<name>~<n>` (Rust `max_results_2`), its wire name kept in
+/// `x-wire-name`; the client's requests send the wire name again
+/// (`client.rs`), and the model reads it. Path parameters keep their names
+/// (the path template names them).
+fn distinct_parameter_names(doc: &mut Value, op_pointer: &str) {
+    let Some(Value::Array(params)) = doc.pointer_mut(&format!("{op_pointer}/parameters")) else {
+        return;
+    };
+    let mut order: Vec<usize> = (0..params.len()).collect();
+    order.sort_by_key(|&i| params[i]["in"] != "path");
+    let mut taken = std::collections::BTreeSet::new();
+    for i in order {
+        let name = params[i]["name"].as_str().unwrap_or_default().to_owned();
+        if taken.insert(crate::names::parameter(&name)) || params[i]["in"] == "path" {
+            continue;
+        }
+        let marker = (2..)
+            .map(|n| format!("{name}~{n}"))
+            .find(|marker| !taken.contains(&crate::names::parameter(marker)))
+            .expect("an unused name exists");
+        taken.insert(crate::names::parameter(&marker));
+        params[i]["x-wire-name"] = Value::String(name);
+        params[i]["name"] = Value::String(marker);
     }
 }
 

@@ -179,7 +179,8 @@ fn parameters(
 }
 
 fn parameter(types: &Types<'_>, pointer: String, p: &Value) -> Parameter {
-    let name = p["name"].as_str().unwrap_or_default().to_owned();
+    let given = p["name"].as_str().unwrap_or_default().to_owned();
+    let wire = p.get("x-wire-name").and_then(Value::as_str);
     let location = match p["in"].as_str() {
         Some("header") => Location::Header,
         Some("path") => Location::Path,
@@ -211,7 +212,9 @@ fn parameter(types: &Types<'_>, pointer: String, p: &Value) -> Parameter {
             .map_or(ParameterValue::Unsupported, ParameterValue::Scalar)
     };
     Parameter {
-        rust_name: crate::names::parameter(&name),
+        rust_name: crate::names::parameter(&given),
+        name: wire.unwrap_or(&given).to_owned(),
+        renamed: wire.map(|_| given.clone()),
         required: p["required"].as_bool().unwrap_or(false) || location == Location::Path,
         description: p
             .get("description")
@@ -219,7 +222,6 @@ fn parameter(types: &Types<'_>, pointer: String, p: &Value) -> Parameter {
             .unwrap_or_default()
             .to_owned(),
         default: resolved.get("default").cloned(),
-        name,
         location,
         pointer,
         value,

@@ -126,6 +126,9 @@ impl Location {
 pub struct Parameter {
     /// As the spec and the wire write it.
     pub name: String,
+    /// The name progenitor was given for it, where two parameters' Rust names
+    /// met and the working copy renamed this one (`maxResults~2`).
+    pub renamed: Option<String>,
     pub location: Location,
     /// Its builder method, client field and server `Request` field.
     pub rust_name: String,

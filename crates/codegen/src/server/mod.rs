@@ -265,6 +265,26 @@ mod tests {
     }
 
     #[test]
+    fn parameters_whose_rust_names_meet_are_read_by_their_wire_names() {
+        let mut doc = spec(json!({}), json!({"200": {"description": "ok"}}));
+        doc["paths"]["/a"]["get"]["parameters"] = json!([
+            {"name": "max-results", "in": "query", "schema": {"type": "integer"}},
+            {"name": "maxResults", "in": "query", "schema": {"type": "integer"}}
+        ]);
+        let file = Path::new("t.yaml");
+        let working = crate::transform::working_copy(file, &doc).unwrap();
+        let api = Api::build(file, &doc, &working, "t_types", &[]).unwrap();
+        let text = generate(file, &api, "t_types").unwrap().tokens.to_string();
+        assert!(text.contains("pub max_results :"), "{text}");
+        assert!(text.contains("pub max_results_2 :"), "{text}");
+        assert!(
+            text.contains("\"max-results\"") && text.contains("\"maxResults\""),
+            "{text}"
+        );
+        assert!(!text.contains('~'), "{text}");
+    }
+
+    #[test]
     fn rejections_must_be_declared_and_documented() {
         let ok_statuses = json!({"200": {"description": "ok"}, "400": problem(), "401": problem()});
         let template = json!({"status": 400, "body": {"message": "{summary}"}});
