@@ -245,30 +245,38 @@ fn empty_bodies(api: &Api, client: &mut syn::File) {
     }
 }
 
-/// progenitor always sends `Accept: application/json`; an operation whose
-/// success body is documented in a JSON-based type (`application/vnd.github+json`)
-/// asks for that type, as the service expects.
+/// progenitor always sends `Accept: application/json` and bytes as
+/// `application/octet-stream`: an operation whose success body is documented
+/// in a JSON-based type (`application/vnd.github+json`) asks for that type,
+/// and a body sent as bytes goes under its documented type (`application/xml`).
 fn documented_accept(api: &Api, client: &mut syn::File) {
-    let accepts: std::collections::BTreeMap<String, &str> = api
-        .operations
-        .iter()
-        .filter_map(|op| Some((op.builder(), op.accept.as_deref()?)))
-        .collect();
-    for (name, imp) in builder_impls(client) {
-        let Some(accept) = accepts.get(&name) else {
-            continue;
-        };
+    for op in &api.operations {
+        let builder = op.builder();
+        if let Some(accept) = &op.accept {
+            replace_header(client, &builder, "ACCEPT", "application/json", accept);
+        }
+        if let Some(content_type) = &op.content_type {
+            let from = "application/octet-stream";
+            replace_header(client, &builder, "CONTENT_TYPE", from, content_type);
+        }
+    }
+}
+
+/// In a builder's `send()`, the value of the header `name` (`ACCEPT`) from `from` to `to`.
+fn replace_header(client: &mut syn::File, builder: &str, name: &str, from: &str, to: &str) {
+    // The literal's closing parenthesis may follow a comma: match up to the literal.
+    let value =
+        |v: &str| format!("{name} , :: reqwest :: header :: HeaderValue :: from_static ({v:?}");
+    for (_, imp) in builder_impls(client)
+        .into_iter()
+        .filter(|(n, _)| n == builder)
+    {
         for send in methods(imp, "send") {
             let code = send.block.to_token_stream().to_string();
-            // The literal's closing parenthesis may follow a comma: match up to the literal.
-            let from =
-                "ACCEPT , :: reqwest :: header :: HeaderValue :: from_static (\"application/json\"";
-            if !code.contains(from) {
+            if !code.contains(&value(from)) {
                 continue;
             }
-            let to =
-                format!("ACCEPT , :: reqwest :: header :: HeaderValue :: from_static ({accept:?}");
-            if let Ok(block) = syn::parse_str(&code.replace(from, &to)) {
+            if let Ok(block) = syn::parse_str(&code.replace(&value(from), &value(to))) {
                 send.block = block;
             }
         }
@@ -806,6 +814,26 @@ mod tests {
         );
         assert!(text.contains("QueryParam :: new (\"maxResults\""), "{text}");
         assert!(!text.contains('~'), "{text}");
+    }
+
+    #[test]
+    fn a_body_progenitor_cannot_send_goes_as_bytes_under_its_documented_type() {
+        let mut doc = spec(json!([]), json!({"200": body("List")}));
+        doc["paths"]["/things"]["get"]["requestBody"] =
+            json!({"content": {"text/xml": {"schema": {"$ref": "#/components/schemas/List"}}}});
+        let text = client_of(&doc).to_token_stream().to_string();
+        assert!(
+            text.contains(
+                "CONTENT_TYPE , :: reqwest :: header :: HeaderValue :: from_static (\"text/xml\""
+            ),
+            "{text}"
+        );
+        assert!(text.contains(". body (body)"), "{text}");
+        // A plain-text body whose schema progenitor would refuse is text.
+        doc["paths"]["/things"]["get"]["requestBody"] =
+            json!({"content": {"text/plain": {"schema": {"type": "string", "format": "uri"}}}});
+        let text = client_of(&doc).to_token_stream().to_string();
+        assert!(text.contains("from_static (\"text/plain\""), "{text}");
     }
 
     /// Whether the arm pattern `general` matches every status `specific` does.

@@ -18,6 +18,7 @@
 //! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
 //! | two parameters whose Rust names meet (`max-results`, `maxResults`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`), its wire name in `x-wire-name`, sent again by the client |
+//! | a request body of a media type progenitor cannot send (`application/xml`, `*/*`), or a bytes or text body with another schema | an error | bytes (`application/octet-stream`, `format: binary`), the documented type kept in `x-media-type` for the client's `Content-Type`; text as `{type: string}` |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else the first progenitor sends |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
@@ -68,6 +69,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
                 continue;
             }
             single_request_media(&mut doc, &pointer);
+            sendable_request_body(&mut doc, &pointer);
             inline_request_body(&mut doc, &pointer);
             rewrite_parameters(&mut doc, &pointer, &path_params, &api_key_headers);
             distinct_parameter_names(&mut doc, &pointer);
@@ -389,6 +391,54 @@ fn json_based_media(doc: &mut Value) {
                     json!({"type": "string", "format": "binary"}),
                 );
             }
+        }
+    }
+}
+
+/// progenitor sends a request body as JSON, a form, bytes
+/// (`application/octet-stream`, exactly `{type: string, format: binary}`) or
+/// text (`text/plain`, exactly `{type: string}`), and refuses the rest. Bytes
+/// and text bodies get the schema progenitor wants; a body of any other
+/// media type (`application/xml`, `text/csv`, `*/*`) is sent as bytes, its
+/// documented type kept in `x-media-type` for the client's `Content-Type`.
+/// Multipart bodies are left as they are (typed multipart is not generated yet).
+fn sendable_request_body(doc: &mut Value, op_pointer: &str) {
+    let Some(Value::Object(content)) =
+        doc.pointer_mut(&format!("{op_pointer}/requestBody/content"))
+    else {
+        return;
+    };
+    let Some(media) = content.keys().next().cloned() else {
+        return;
+    };
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let bytes = json!({"type": "string", "format": "binary"});
+    let Some(object) = content.get_mut(&media).and_then(Value::as_object_mut) else {
+        return;
+    };
+    match essence.as_str() {
+        _ if crate::model::is_json_media(&essence) => {}
+        "application/x-www-form-urlencoded" => {}
+        "application/octet-stream" => {
+            object.insert("schema".into(), bytes);
+        }
+        "text/plain" | "text/x-markdown" => {
+            object.insert("schema".into(), json!({"type": "string"}));
+        }
+        _ if essence.starts_with("multipart/") => {}
+        _ => {
+            let mut object = object.clone();
+            object.insert("schema".into(), bytes);
+            if essence != "*/*" {
+                object.insert("x-media-type".into(), Value::String(media.clone()));
+            }
+            content.remove(&media);
+            content.insert("application/octet-stream".into(), Value::Object(object));
         }
     }
 }

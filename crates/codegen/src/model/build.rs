@@ -105,6 +105,17 @@ fn operation(
                 let media = super::json_media(resolve(types.doc, r).get("content"))?;
                 media.get("x-media-type")?.as_str().map(str::to_owned)
             }),
+        content_type: op
+            .op
+            .get("requestBody")
+            .map(|body| resolve(types.doc, body))
+            .and_then(|body| body.get("content")?.as_object())
+            .and_then(|content| {
+                content
+                    .values()
+                    .find_map(|m| m.get("x-media-type")?.as_str())
+            })
+            .map(str::to_owned),
         empty_bodies: op
             .op
             .get("responses")

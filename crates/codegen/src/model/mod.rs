@@ -92,6 +92,9 @@ pub struct Operation {
     /// The JSON-based media type its success body is documented in, where it
     /// is not `application/json` (`application/vnd.github+json`): the client's `Accept`.
     pub accept: Option<String>,
+    /// The media type its request body is documented in, where the client
+    /// sends it as bytes under that type (`application/xml`): its `Content-Type`.
+    pub content_type: Option<String>,
 }
 
 /// Something of a spec the model has no Rust form for.
