@@ -200,7 +200,14 @@ fn progenitor_alone(rel: &str, text: &str) -> Outcome {
 /// Runs one spec in a child process, within the time and memory limits.
 fn run_child(api: &Path, rel: &str, timeout: Duration) -> Run {
     let started = Instant::now();
-    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("xtask"));
+    // This very binary, even when a build has replaced the file since it
+    // started (as `cargo xtask ci` does): on Linux through /proc.
+    let proc_exe = PathBuf::from(format!("/proc/{}/exe", std::process::id()));
+    let exe = if proc_exe.exists() {
+        proc_exe
+    } else {
+        std::env::current_exe().unwrap_or_else(|_| PathBuf::from("xtask"))
+    };
     // 6 GiB of address space: a runaway spec fails alone instead of exhausting the machine.
     let spawned = Command::new("sh")
         .args(["-c", "ulimit -v 6291456 && exec \"$0\" \"$@\""])
@@ -394,6 +401,9 @@ fn check(root: &Path, api: &Path, runs: &[Run], n: usize, seed: u64) -> Result<(
     let _ = std::fs::remove_dir_all(dir.join("crates"));
     let generated: Vec<&Run> = runs.iter().filter(|r| r.codegen == Outcome::Ok).collect();
     let chosen = sample(&generated, n, seed);
+    if chosen.is_empty() {
+        return Err("no directory spec generated: nothing to compile".into());
+    }
     for run in &chosen {
         let text = std::fs::read_to_string(api.join(&run.spec)).map_err(|e| e.to_string())?;
         for file in generate(&run.spec, &text)? {
@@ -460,18 +470,18 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         .iter()
         .filter(|r| matches!(r.codegen, Outcome::Panic(_) | Outcome::Crash(_)))
         .collect();
+    if let [first, ..] = panics.as_slice() {
+        return Err(format!(
+            "codegen panicked or crashed on {} specs, e.g. {}: {:?}",
+            panics.len(),
+            first.spec,
+            first.codegen
+        ));
+    }
     if options.check > 0 {
         check(root, &api, &runs, options.check, options.seed)?;
     }
-    match panics.as_slice() {
-        [] => Ok(()),
-        some => Err(format!(
-            "codegen panicked or crashed on {} specs, e.g. {}: {:?}",
-            some.len(),
-            some[0].spec,
-            some[0].codegen
-        )),
-    }
+    Ok(())
 }
 
 #[cfg(test)]
