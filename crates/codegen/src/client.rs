@@ -357,6 +357,11 @@ fn specific_arms_first(client: &mut syn::File) {
         for send in methods(imp, "send") {
             if let Some(m) = status_match(send) {
                 m.arms.sort_by_key(|arm| generality(&arm.pat));
+                // A documented `default` is a catch-all arm of its own; progenitor's
+                // "undocumented status" arm after it could never match.
+                if let Some(first_wild) = m.arms.iter().position(|a| generality(&a.pat) == 2) {
+                    m.arms.truncate(first_wild + 1);
+                }
             }
         }
     }
@@ -834,6 +839,19 @@ mod tests {
             json!({"content": {"text/plain": {"schema": {"type": "string", "format": "uri"}}}});
         let text = client_of(&doc).to_token_stream().to_string();
         assert!(text.contains("from_static (\"text/plain\""), "{text}");
+    }
+
+    #[test]
+    fn a_documented_default_is_the_last_arm() {
+        let text =
+            json!({"description": "d", "content": {"text/plain": {"schema": {"type": "string"}}}});
+        let mut client = client_of(&spec(
+            json!([]),
+            json!({"200": text.clone(), "default": text}),
+        ));
+        let arms = arm_patterns(&mut client);
+        assert_eq!(arms[0].iter().filter(|p| *p == "_").count(), 1, "{arms:?}");
+        assert_eq!(arms[0].last().map(String::as_str), Some("_"), "{arms:?}");
     }
 
     /// Whether the arm pattern `general` matches every status `specific` does.
