@@ -56,8 +56,8 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// Generate the sample specs and the corpus of real specs (crates/codegen/tests/samples)
-    /// into target/samples and run clippy and their tests there.
+    /// Generate the sample specs (crates/codegen/tests/samples) and the corpus of real specs
+    /// (../shared/corpus) into target/samples and run clippy and their tests there.
     Samples,
     /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
     Redocly,
@@ -515,8 +515,8 @@ fn redocly(root: &Path) -> Result<(), String> {
 /// `target/samples` (a scratch workspace with the real dependency table) and
 /// compiles, lints and tests the crates: the focused samples (`samples/specs`,
 /// where those that show an error have nothing to compile) and the corpus of
-/// real specs (`samples/corpus`, each of which must generate and pass the spec
-/// lint read as third-party).
+/// real specs (`../shared/corpus`, each of which must generate and pass the spec
+/// lint read as third-party; skipped with a word where it is missing, an error in CI).
 fn samples(root: &Path) -> Result<(), String> {
     let samples = root.join("crates/codegen/tests/samples");
     let dir = root.join("target/samples");
@@ -536,12 +536,17 @@ fn samples(root: &Path) -> Result<(), String> {
             write(files)?;
         }
     }
-    let corpus = codegen::corpus_files(&samples).map_err(|e| e.to_string())?;
+    let corpus_dir = shared_corpus(root)?;
+    let corpus = match &corpus_dir {
+        Some(dir) => codegen::corpus_files(dir).map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
     for spec in &corpus {
-        let files = codegen::generate_service(&samples, spec).map_err(|e| e.to_string())?;
+        let corpus_dir = corpus_dir.as_deref().unwrap_or(root);
+        let files = codegen::generate_service(corpus_dir, spec).map_err(|e| e.to_string())?;
         write(files)?;
         // A vendor's spec breaks this workspace's conventions as published: notes, never errors.
-        let mut findings = codegen::lint::lint_file(&samples, spec).map_err(|e| e.to_string())?;
+        let mut findings = codegen::lint::lint_file(corpus_dir, spec).map_err(|e| e.to_string())?;
         codegen::lint::downgrade_conventions(&mut findings);
         let errors: Vec<String> = findings
             .iter()
@@ -657,6 +662,25 @@ fn ci(root: &Path) -> Result<(), String> {
     bench::bench(root, true)?;
     eprintln!("ci: all checks passed");
     Ok(())
+}
+
+/// The corpus of real specs, `../shared/corpus` (never committed to the
+/// project). Where it is missing: an error in CI (`CI=true`), else `None`
+/// with a word that the corpus is skipped.
+pub(crate) fn shared_corpus(root: &Path) -> Result<Option<PathBuf>, String> {
+    match codegen::corpus_dir(root) {
+        Some(dir) => Ok(Some(dir)),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => Err(format!(
+            "{}/../shared/corpus is missing; CI needs the corpus of real specs",
+            root.display()
+        )),
+        None => {
+            eprintln!(
+                "samples: ../shared/corpus is not here, so the corpus of real specs is skipped (CI runs it)"
+            );
+            Ok(None)
+        }
+    }
 }
 
 fn codegen(root: &Path, check: bool) -> Result<(), String> {

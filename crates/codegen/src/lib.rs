@@ -56,10 +56,17 @@ pub fn spec_files(root: &Path) -> Result<Vec<PathBuf>> {
     spec_files_in(&root.join("specs"))
 }
 
-/// The corpus of real specs beside the sample specs: `corpus/*.{yaml,yml,json}`
-/// under the samples root (`crates/codegen/tests/samples`), sorted.
-pub fn corpus_files(samples: &Path) -> Result<Vec<PathBuf>> {
-    spec_files_in(&samples.join("corpus"))
+/// The folder of real specs the corpus reads, `../shared/corpus` beside the
+/// workspace root (specs brought in from public repositories are not
+/// committed to the project); `None` where it is missing.
+pub fn corpus_dir(root: &Path) -> Option<PathBuf> {
+    let dir = root.join("../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+/// The corpus of real specs: `*.{yaml,yml,json}` of [`corpus_dir`], sorted.
+pub fn corpus_files(corpus: &Path) -> Result<Vec<PathBuf>> {
+    spec_files_in(corpus)
 }
 
 fn spec_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
