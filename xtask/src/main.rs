@@ -292,9 +292,8 @@ fn spec_diff(root: &Path, base: Option<String>) -> Result<(), String> {
     {
         let old = git(root, &["show", &format!("{base}:{file}")]);
         let new = std::fs::read_to_string(root.join(file)).ok();
-        let parse = |text: &str| {
-            codegen::load::parse_yaml(Path::new(file), text).map_err(|e| e.to_string())
-        };
+        let parse =
+            |text: &str| codegen::load::parse(Path::new(file), text).map_err(|e| e.to_string());
         match (old, new) {
             (Some(_), None) => {
                 println!("{file}: removed since {short}: BREAKING (every client and server of it)");
@@ -439,7 +438,7 @@ fn strict(root: &Path) -> Result<(), String> {
     for file in codegen::spec_files(root).map_err(|e| e.to_string())? {
         let text =
             std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let spec = codegen::load::parse_yaml(&file, &text).map_err(|e| e.to_string())?;
+        let spec = codegen::load::parse(&file, &text).map_err(|e| e.to_string())?;
         let service = codegen::service_name(&file).map_err(|e| e.to_string())?;
         let bodies_file = root.join("specs/bodies").join(format!("{service}.json"));
         let bodies: Vec<serde_json::Value> = match std::fs::read_to_string(&bodies_file) {

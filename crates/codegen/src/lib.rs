@@ -234,7 +234,7 @@ pub fn load_spec(root: &Path, spec_file: &Path) -> Result<Loaded> {
 
 /// Parses and checks spec text (`rel` names it in errors).
 pub fn load_text(rel: PathBuf, service: String, text: &str) -> Result<Loaded> {
-    let value = load::parse_yaml(&rel, text)?;
+    let value = load::parse(&rel, text)?;
     let (value, notes) = front::to_oas30(&rel, value).map_err(Error::Spec)?;
     let problems = validate::check(&rel, &value);
     if !problems.is_empty() {

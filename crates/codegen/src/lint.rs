@@ -155,7 +155,7 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
         path: rel.clone(),
         source,
     })?;
-    let doc = match crate::load::parse_yaml(&rel, &text) {
+    let doc = match crate::load::parse(&rel, &text) {
         Ok(doc) => doc,
         Err(e) => {
             return Ok(vec![Finding::error("structure", e)]);

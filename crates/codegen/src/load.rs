@@ -10,6 +10,29 @@ use serde_json::{Map, Value};
 
 use crate::error::{Location, SpecError};
 
+/// Parses a spec's text: a `.json` file (or text that opens with `{`) as
+/// JSON, anything else as YAML; duplicated keys are errors in both. JSON is
+/// read by a JSON parser, so what only JSON allows (surrogate-pair escapes
+/// such as `\uD83C\uDF89`, integers beyond 64 bits) reads as JSON means it.
+pub fn parse(file: &Path, text: &str) -> Result<Value, SpecError> {
+    let json = file.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    if !json {
+        return parse_yaml(file, text);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    StrictValue
+        .deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(|e| SpecError {
+            file: file.to_owned(),
+            location: Location::Line {
+                line: e.line(),
+                column: e.column(),
+            },
+            message: format!("invalid JSON: {e}"),
+        })
+}
+
 /// Parses YAML text into a JSON value, rejecting duplicated mapping keys.
 pub fn parse_yaml(file: &Path, text: &str) -> Result<Value, SpecError> {
     let de = yaml_serde::Deserializer::from_str(text);
@@ -122,6 +145,30 @@ impl<'de> Visitor<'de> for StrictVisitor {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_is_read_as_json() {
+        let file = Path::new("s.json");
+        // A surrogate pair, and an integer beyond 64 bits.
+        let v = parse(
+            file,
+            r#"{"title": "\uD83C\uDF89", "max": 123456789012345678901234567890}"#,
+        )
+        .unwrap();
+        assert_eq!(v["title"], "\u{1F389}");
+        assert!(v["max"].is_number());
+        let err = parse(file, "{\"a\": 1, \"a\": 2}").unwrap_err();
+        assert!(err.message.contains("duplicate key `a`"), "{err}");
+        assert_eq!(
+            err.location,
+            Location::Line {
+                line: 1,
+                column: 12
+            }
+        );
+        let err = parse(file, "{\"a\": 1} x").unwrap_err();
+        assert!(err.message.starts_with("invalid JSON"), "{err}");
+    }
+
     use super::*;
 
     #[test]

@@ -5,6 +5,10 @@
 //! * OpenAPI 3.1 and 3.2 (`oas31.rs`): rewritten keyword by keyword; what
 //!   has no 3.0 form is refused at its pointer, all of it in one run.
 //!
+//! Whatever the version, a local `$ref` written as a URI fragment
+//! (`#/paths/~1keys~1%7Bid%7D`, RFC 6901 section 6) is percent-decoded into
+//! the JSON pointer it stands for (`#/paths/~1keys~1{id}`).
+//!
 //! Each front end returns notes on what the input held that the generated
 //! code leaves out; `cargo xtask lint` prints them.
 
@@ -18,6 +22,7 @@ use crate::error::SpecError;
 
 /// The document in the form the generator takes, and the notes on what was left out.
 pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), Vec<SpecError>> {
+    decode_references(&mut doc);
     let version = doc
         .get("openapi")
         .and_then(Value::as_str)
@@ -28,5 +33,65 @@ pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), 
         Ok((doc, notes))
     } else {
         Ok((doc, Vec::new()))
+    }
+}
+
+/// Every local `$ref` as the plain JSON pointer its URI fragment encodes.
+fn decode_references(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref")
+                && reference.starts_with('#')
+                && reference.contains('%')
+            {
+                *reference = percent_decoded(reference);
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    decode_references(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(decode_references),
+        _ => {}
+    }
+}
+
+/// `%XX` sequences decoded (as UTF-8); anything that is not one is kept.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(Some(high)), Some(Some(low))) = (
+                bytes.get(i + 1).map(|b| hex(*b)),
+                bytes.get(i + 2).map(|b| hex(*b)),
+            )
+        {
+            out.push(u8::try_from(high * 16 + low).unwrap_or(b'%'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn references_written_as_uri_fragments_are_decoded() {
+        let mut doc = json!({"a": {"$ref": "#/paths/~1keys~1%7Bid%7D/get/parameters/0"},
+            "b": {"$ref": "#/components/schemas/Caf%C3%A9"}, "c": {"$ref": "#/x/100%"}});
+        decode_references(&mut doc);
+        assert_eq!(doc["a"]["$ref"], "#/paths/~1keys~1{id}/get/parameters/0");
+        assert_eq!(doc["b"]["$ref"], "#/components/schemas/Café");
+        assert_eq!(doc["c"]["$ref"], "#/x/100%");
     }
 }
