@@ -78,7 +78,34 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             rewrite_responses(file, &mut doc, &pointer)?;
         }
     }
+    distinct_property_names(file, &doc)?;
     Ok(doc)
+}
+
+/// Two properties of one schema whose Rust field names meet (`id` and
+/// `_id` are both `id` to typify) would give a struct two fields of one
+/// name: the spec is refused at the second, instead of generating crates
+/// that do not compile.
+fn distinct_property_names(file: &Path, doc: &Value) -> Result<(), SpecError> {
+    let mut found = None;
+    crate::spec::visit_objects(doc, &mut |map, pointer| {
+        let Some(properties) = map.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let names = properties.keys().map(String::as_str);
+        if found.is_none()
+            && let Some((first, second, rust)) = crate::names::collision(names, crate::names::field)
+        {
+            found = Some(SpecError::at(
+                file,
+                format!("{pointer}/properties/{}", escape_pointer(second)),
+                format!(
+                    "properties `{first}` and `{second}` would both be the field `{rust}` of one Rust struct (typify names both so)"
+                ),
+            ));
+        }
+    });
+    found.map_or(Ok(()), Err)
 }
 
 /// An operation without an `operationId` gets one from its method and path
@@ -1363,6 +1390,21 @@ mod tests {
         assert_eq!(
             working["components"]["schemas"]["list_things_error"],
             json!({"type": "string"})
+        );
+    }
+
+    #[test]
+    fn properties_whose_rust_fields_meet_are_refused_at_the_second() {
+        let mut spec = op(json!({"200": body("List")}), json!([]));
+        spec["components"]["schemas"]["Profile"] = json!({"type": "object", "properties": {"id": {"type": "string"}, "_id": {"type": "string"}}});
+        let err = working_copy(Path::new("t.yaml"), &spec).unwrap_err();
+        assert_eq!(
+            err.location,
+            crate::error::Location::Pointer("/components/schemas/Profile/properties/id".into())
+        );
+        assert!(
+            err.message.contains("would both be the field `id`"),
+            "{err}"
         );
     }
 
