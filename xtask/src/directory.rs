@@ -179,9 +179,7 @@ fn generate(rel: &str, text: &str) -> Result<Vec<codegen::GeneratedFile>, String
         ),
         other => other.to_string(),
     };
-    let loaded = codegen::load_text(PathBuf::from(rel), service_name(rel), text).map_err(first)?;
-    let generated = codegen::generate(&loaded).map_err(first)?;
-    codegen::render(&loaded, &generated).map_err(first)
+    codegen::generate_text(PathBuf::from(rel), service_name(rel), text).map_err(first)
 }
 
 /// progenitor 0.15 on the spec as published (its own model, its own settings).

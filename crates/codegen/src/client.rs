@@ -69,8 +69,7 @@ pub fn generate(
     required_defaults(api, &mut client);
     errors_by_status(api, types_lib, &mut client);
     empty_bodies(api, &mut client);
-    documented_accept(api, &mut client);
-    wire_names(api, &mut client);
+    documented_literals(api, &mut client);
     specific_arms_first(&mut client);
     let (auth, example_constructor) = auth_constructors(schemes, signing);
     let mut paging = Vec::new();
@@ -187,15 +186,14 @@ fn errors_by_status(api: &Api, types_lib: &str, client: &mut syn::File) {
                     }
                     None => quote! { ::api_support::client::decode_error(response).await? },
                 };
-                let body = arm.body.to_token_stream().to_string();
-                // Only error arms: a success arm's decode has no `?` (it is the result).
-                if !body.contains("Error :: ErrorResponse") {
-                    continue;
-                }
-                let body = body.replace(DECODE, &decode.to_string());
-                if let Ok(body) = syn::parse_str(&body) {
-                    *arm.body = body;
-                }
+                edit_tokens(&mut *arm.body, |body| {
+                    // Only error arms: a success arm's decode has no `?` (it is the result).
+                    if body.contains("Error :: ErrorResponse") {
+                        body.replace(DECODE, &decode.to_string())
+                    } else {
+                        body
+                    }
+                });
             }
         }
     }
@@ -233,86 +231,82 @@ fn empty_bodies(api: &Api, client: &mut syn::File) {
                 if !arm_status(&arm.pat).is_some_and(|status| statuses.contains(&status)) {
                     continue;
                 }
-                let mut body = arm.body.to_token_stream().to_string();
-                for (from, to) in DECODES {
-                    body = body.replace(from, to);
-                }
-                if let Ok(body) = syn::parse_str(&body) {
-                    *arm.body = body;
-                }
+                edit_tokens(&mut *arm.body, |body| {
+                    DECODES
+                        .iter()
+                        .fold(body, |body, (from, to)| body.replace(from, to))
+                });
             }
         }
     }
 }
 
-/// progenitor always sends `Accept: application/json` and bytes as
-/// `application/octet-stream`: an operation whose success body is documented
-/// in a JSON-based type (`application/vnd.github+json`) asks for that type,
-/// and a body sent as bytes goes under its documented type (`application/xml`).
-fn documented_accept(api: &Api, client: &mut syn::File) {
-    for op in &api.operations {
-        let builder = op.builder();
-        if let Some(accept) = &op.accept {
-            replace_header(client, &builder, "ACCEPT", "application/json", accept);
-        }
-        if let Some(content_type) = &op.content_type {
-            let from = "application/octet-stream";
-            replace_header(client, &builder, "CONTENT_TYPE", from, content_type);
-        }
-    }
-}
-
-/// In a builder's `send()`, the value of the header `name` (`ACCEPT`) from `from` to `to`.
-fn replace_header(client: &mut syn::File, builder: &str, name: &str, from: &str, to: &str) {
+/// The literals progenitor writes into a `send()` that the spec says
+/// otherwise: `Accept: application/json` where the success body is documented
+/// in a JSON-based type (`application/vnd.github+json`); `Content-Type:
+/// application/octet-stream` where a body sent as bytes is documented as
+/// another type (`application/xml`); and the name a parameter was given where
+/// the working copy renamed it because two Rust names met (`maxResults~2`),
+/// which is its wire name again.
+fn documented_literals(api: &Api, client: &mut syn::File) {
     // The literal's closing parenthesis may follow a comma: match up to the literal.
-    let value =
-        |v: &str| format!("{name} , :: reqwest :: header :: HeaderValue :: from_static ({v:?}");
-    for (_, imp) in builder_impls(client)
-        .into_iter()
-        .filter(|(n, _)| n == builder)
-    {
-        for send in methods(imp, "send") {
-            let code = send.block.to_token_stream().to_string();
-            if !code.contains(&value(from)) {
-                continue;
-            }
-            if let Ok(block) = syn::parse_str(&code.replace(&value(from), &value(to))) {
-                send.block = block;
+    let header = |name: &str, value: &str| {
+        format!("{name} , :: reqwest :: header :: HeaderValue :: from_static ({value:?}")
+    };
+    let mut by_builder: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    for op in &api.operations {
+        let mut edits = Vec::new();
+        if let Some(accept) = &op.accept {
+            edits.push((
+                header("ACCEPT", "application/json"),
+                header("ACCEPT", accept),
+            ));
+        }
+        if let Some(media) = &op.content_type {
+            let bytes = header("CONTENT_TYPE", "application/octet-stream");
+            edits.push((bytes, header("CONTENT_TYPE", media)));
+        }
+        for p in &op.parameters {
+            if let Some(given) = &p.renamed {
+                edits.push((format!("{given:?}"), format!("{:?}", p.name)));
             }
         }
+        if !edits.is_empty() {
+            by_builder.insert(op.builder(), edits);
+        }
     }
-}
-
-/// A parameter the working copy renamed (two Rust names met) is sent under
-/// its wire name: progenitor writes the name it was given as a string
-/// literal (`QueryParam::new("maxResults~2", ..)`), which becomes the wire
-/// name again.
-fn wire_names(api: &Api, client: &mut syn::File) {
-    let renames: std::collections::BTreeMap<String, Vec<(&str, &str)>> = api
-        .operations
-        .iter()
-        .map(|op| {
-            let renamed = op
-                .parameters
-                .iter()
-                .filter_map(|p| p.renamed.as_deref().map(|given| (given, p.name.as_str())));
-            (op.builder(), renamed.collect::<Vec<_>>())
-        })
-        .filter(|(_, renamed)| !renamed.is_empty())
-        .collect();
     for (name, imp) in builder_impls(client) {
-        let Some(renamed) = renames.get(&name) else {
+        let Some(edits) = by_builder.get(&name) else {
             continue;
         };
         for send in methods(imp, "send") {
-            let mut code = send.block.to_token_stream().to_string();
-            for (given, wire) in renamed {
-                code = code.replace(&format!("{given:?}"), &format!("{wire:?}"));
-            }
-            if let Ok(block) = syn::parse_str(&code) {
-                send.block = block;
-            }
+            edit_tokens(&mut send.block, |code| {
+                edits
+                    .iter()
+                    .fold(code, |code, (from, to)| code.replace(from, to))
+            });
         }
+    }
+}
+
+/// Edits a node as token text and parses it back; a node whose edit does not
+/// change it, or does not parse, stays as it was. Whether it changed.
+fn edit_tokens<T: syn::parse::Parse + ToTokens>(
+    node: &mut T,
+    edit: impl FnOnce(String) -> String,
+) -> bool {
+    let before = node.to_token_stream().to_string();
+    let after = edit(before.clone());
+    if after == before {
+        return false;
+    }
+    match syn::parse_str(&after) {
+        Ok(edited) => {
+            *node = edited;
+            true
+        }
+        Err(_) => false,
     }
 }
 
@@ -436,13 +430,8 @@ fn user_agent_in_new(file: &Path, client: &mut syn::File) -> Result<(), SpecErro
             if let syn::ImplItem::Fn(f) = impl_item
                 && f.sig.ident == "new"
             {
-                let body = f.block.to_token_stream().to_string();
-                if !body.contains(BUILDER) {
-                    break;
-                }
-                let body = body.replace(BUILDER, &format!("{BUILDER} . user_agent (USER_AGENT)"));
-                if let Ok(block) = syn::parse_str(&body) {
-                    f.block = block;
+                let with_agent = format!("{BUILDER} . user_agent (USER_AGENT)");
+                if edit_tokens(&mut f.block, |body| body.replace(BUILDER, &with_agent)) {
                     return Ok(());
                 }
             }

@@ -368,8 +368,18 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
 /// Generates the crates of one spec file: [`load_spec`], [`generate`], [`render`].
 pub fn generate_service(root: &Path, spec_file: &Path) -> Result<Vec<GeneratedFile>> {
     let loaded = load_spec(root, spec_file)?;
-    let generated = generate(&loaded)?;
-    render(&loaded, &generated)
+    generate_loaded(&loaded)
+}
+
+/// Generates the crates of spec text (`rel` names it, `service` names the
+/// crates): [`load_text`], [`generate`], [`render`].
+pub fn generate_text(rel: PathBuf, service: String, text: &str) -> Result<Vec<GeneratedFile>> {
+    generate_loaded(&load_text(rel, service, text)?)
+}
+
+fn generate_loaded(loaded: &Loaded) -> Result<Vec<GeneratedFile>> {
+    let generated = generate(loaded)?;
+    render(loaded, &generated)
 }
 
 /// progenitor's plain client for a spec (its working copy: the raw specs make

@@ -176,19 +176,9 @@ pub fn hoist_deep_refs(doc: &mut Value) {
                     Some(name) => name.clone(),
                     None => {
                         let name = hoisted_name(doc, &target);
-                        let schemas = doc
-                            .as_object_mut()
-                            .and_then(|root| {
-                                root.entry("components")
-                                    .or_insert_with(|| json!({}))
-                                    .as_object_mut()
-                            })
-                            .and_then(|c| {
-                                c.entry("schemas")
-                                    .or_insert_with(|| json!({}))
-                                    .as_object_mut()
-                            });
-                        let Some(schemas) = schemas else { return };
+                        let Some(schemas) = component_schemas(doc) else {
+                            return;
+                        };
                         schemas.insert(name.clone(), value);
                         let reference = json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
                         if let Some(old) = doc.pointer_mut(&target) {
@@ -539,19 +529,9 @@ fn inline_request_body(doc: &mut Value, op_pointer: &str) {
     if !structured || taken {
         return;
     }
-    let schemas = doc
-        .as_object_mut()
-        .and_then(|root| {
-            root.entry("components")
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-        })
-        .and_then(|c| {
-            c.entry("schemas")
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-        });
-    let Some(schemas) = schemas else { return };
+    let Some(schemas) = component_schemas(doc) else {
+        return;
+    };
     schemas.insert(name.clone(), schema);
     let at = format!(
         "{op_pointer}/requestBody/content/{}/schema",
@@ -769,6 +749,18 @@ fn distinct_parameter_names(doc: &mut Value, op_pointer: &str) {
     }
 }
 
+/// The document's `components.schemas` map, made where it is missing;
+/// `None` when the document or its `components` is not a map.
+pub(crate) fn component_schemas(doc: &mut Value) -> Option<&mut Map<String, Value>> {
+    doc.as_object_mut()?
+        .entry("components")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()?
+        .entry("schemas")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+}
+
 /// Adds a component schema the generator derives, refusing to overwrite one the spec has.
 fn add_component(
     file: &Path,
@@ -777,14 +769,7 @@ fn add_component(
     schema: Value,
     purpose: &str,
 ) -> Result<(), SpecError> {
-    let root = doc
-        .as_object_mut()
-        .expect("validated document is an object");
-    let components = root.entry("components").or_insert_with(|| json!({}));
-    let schemas = components
-        .as_object_mut()
-        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
-        .and_then(Value::as_object_mut)
+    let schemas = component_schemas(doc)
         .ok_or_else(|| SpecError::at(file, "/components", "expected `components` to be a map"))?;
     if schemas.contains_key(name) {
         return Err(SpecError::at(
@@ -1198,7 +1183,7 @@ fn add_body_union(
 
 /// `base`, or `base2`, `base3`, ... : the first name no component has, not
 /// even as the same Rust type name (`list_things_error` is `ListThingsError`).
-fn free_component_name(doc: &Value, base: &str) -> String {
+pub(crate) fn free_component_name(doc: &Value, base: &str) -> String {
     let taken: std::collections::BTreeSet<String> = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)

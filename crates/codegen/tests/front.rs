@@ -5,10 +5,7 @@ use std::path::{Path, PathBuf};
 
 fn generated(text: &str) -> Result<Vec<codegen::GeneratedFile>, codegen::Error> {
     // One name for both documents, so that only their content can differ.
-    let rel = PathBuf::from("specs/fastapi.yaml");
-    let loaded = codegen::load_text(rel, "fastapi".into(), text)?;
-    let generated = codegen::generate(&loaded)?;
-    codegen::render(&loaded, &generated)
+    codegen::generate_text(PathBuf::from("specs/fastapi.yaml"), "fastapi".into(), text)
 }
 
 fn read(path: &str) -> String {

@@ -348,27 +348,8 @@ fn hoist_defs(doc: &mut Value, defs: Vec<(String, String)>) {
         let Some(schema) = doc.pointer(&pointer).cloned() else {
             continue;
         };
-        let mut target = name.clone();
-        let mut n = 2;
-        while doc
-            .pointer(&format!("/components/schemas/{}", escape_pointer(&target)))
-            .is_some()
-        {
-            target = format!("{name}{n}");
-            n += 1;
-        }
-        let schemas = doc
-            .as_object_mut()
-            .and_then(|root| {
-                root.entry("components")
-                    .or_insert_with(|| json!({}))
-                    .as_object_mut()
-            })
-            .and_then(|c| {
-                c.entry("schemas")
-                    .or_insert_with(|| json!({}))
-                    .as_object_mut()
-            });
+        let target = crate::transform::free_component_name(doc, &name);
+        let schemas = crate::transform::component_schemas(doc);
         if let Some(schemas) = schemas {
             schemas.insert(target.clone(), schema);
             moved.push((
