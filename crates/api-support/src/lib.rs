@@ -10,6 +10,9 @@
 //! * [`Predicate`] and [`Sort`]: typed filter and sort parameters
 //!   (`gte:2026-11-01T00:00:00Z`, `-created_at`) whose operator set is part of
 //!   the type.
+//! * [`multipart`]: `multipart/form-data` bodies, [`multipart::File`] for a
+//!   binary part (sent with feature `client-multipart`, read with
+//!   `server-multipart`).
 //! * [`Secret`]: a credential whose `Debug` output is redacted.
 //! * `client` (feature `client`): [`client::Auth`], which turns a
 //!   credential into default headers of a `reqwest` client.
@@ -22,6 +25,7 @@
 pub mod client;
 mod comma_list;
 mod filter;
+pub mod multipart;
 #[cfg(feature = "client")]
 pub mod paging;
 mod secret;

@@ -15,6 +15,41 @@ use serde_json::{Map, Value};
 
 use crate::Secret;
 
+/// The parts of a multipart body already in memory. `multer` reads a stream;
+/// this one is a single ready chunk, so the read never waits and completes in
+/// one poll.
+#[cfg(feature = "server-multipart")]
+fn read_multipart(
+    body: &[u8],
+    boundary: String,
+) -> Result<Vec<(String, crate::multipart::File)>, String> {
+    use futures_util::FutureExt as _;
+    let chunk = axum::body::Bytes::copy_from_slice(body);
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let read = async move {
+        let mut parts = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let content_type = field.content_type().map(ToString::to_string);
+            let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+            parts.push((
+                name,
+                crate::multipart::File {
+                    bytes: bytes.to_vec(),
+                    file_name,
+                    content_type,
+                },
+            ));
+        }
+        Ok(parts)
+    };
+    read.now_or_never()
+        .unwrap_or_else(|| Err("the body did not read in one pass".into()))
+}
+
 /// Where a parameter is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum In {
@@ -616,6 +651,50 @@ impl<'a> Params<'a> {
                     "body",
                     "model_type",
                     format!("Invalid form body: {e}"),
+                    String::new(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A `multipart/form-data` request body (`None` when it is empty and not
+    /// required, or does not decode), read part by part into `T` as
+    /// [`crate::multipart`] describes; the boundary comes from `Content-Type`.
+    #[cfg(feature = "server-multipart")]
+    pub fn multipart_body<T: serde::de::DeserializeOwned>(
+        &mut self,
+        body: &[u8],
+        required: bool,
+    ) -> Option<T> {
+        if !self.body_present(body, required) {
+            return None;
+        }
+        let boundary = self
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        let Some(boundary) = boundary else {
+            self.issue(
+                In::Body,
+                "body",
+                "model_type",
+                "Expected a multipart/form-data body: Content-Type names no boundary".into(),
+                String::new(),
+            );
+            return None;
+        };
+        let read = read_multipart(body, boundary)
+            .and_then(|parts| crate::multipart::from_parts(parts).map_err(|e| e.to_string()));
+        match read {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.issue(
+                    In::Body,
+                    "body",
+                    "model_type",
+                    format!("Invalid multipart body: {e}"),
                     String::new(),
                 );
                 None

@@ -10,7 +10,7 @@ use progenitor_impl::InterfaceStyle;
 use quote::{ToTokens, format_ident, quote};
 
 use crate::error::SpecError;
-use crate::model::{Api, StatusKey};
+use crate::model::{Api, BodyKind, StatusKey};
 use crate::types::{Types, base_settings};
 
 /// The client code and what it needs beyond the types crate.
@@ -23,6 +23,8 @@ pub struct ClientCode {
     pub uses_websockets: bool,
     /// progenitor's own page streams need `futures`.
     pub uses_futures: bool,
+    /// A `multipart/form-data` body needs `api-support`'s `client-multipart`.
+    pub uses_multipart: bool,
     /// The operations (`operationId`) whose builders walk pages (`stream()`),
     /// and whether they also walk several pages at once (`concurrency(k)`).
     pub paged: Vec<(String, bool)>,
@@ -91,6 +93,7 @@ pub fn generate(
         uses_regress: space.uses_regress(),
         uses_websockets: generator.uses_websockets(),
         uses_futures: generator.uses_futures(),
+        uses_multipart: api.uses_multipart(),
         paged,
         example_constructor,
     })
@@ -247,7 +250,8 @@ fn empty_bodies(api: &Api, client: &mut syn::File) {
 /// application/octet-stream` where a body sent as bytes is documented as
 /// another type (`application/xml`); and the name a parameter was given where
 /// the working copy renamed it because two Rust names met (`maxResults~2`),
-/// which is its wire name again.
+/// which is its wire name again. A multipart body, which the working copy
+/// hands progenitor as a form, is sent as multipart.
 fn documented_literals(api: &Api, client: &mut syn::File) {
     // The literal's closing parenthesis may follow a comma: match up to the literal.
     let header = |name: &str, value: &str| {
@@ -261,6 +265,12 @@ fn documented_literals(api: &Api, client: &mut syn::File) {
             edits.push((
                 header("ACCEPT", "application/json"),
                 header("ACCEPT", accept),
+            ));
+        }
+        if matches!(&op.body, Ok(Some(body)) if body.kind == BodyKind::Multipart) {
+            edits.push((
+                ". form_urlencoded (& body) ?".to_owned(),
+                ". multipart (:: api_support :: multipart :: form (& body) ?)".to_owned(),
             ));
         }
         if let Some(media) = &op.content_type {

@@ -223,7 +223,12 @@ pub fn client_cargo_toml(
             "{types_name} = {{ path = \"../{types_name}\", version = \"{}\" }}",
             crate_version(spec)
         ),
-        "api-support = { workspace = true, features = [\"client\"] }".into(),
+        if client.uses_multipart {
+            "api-support = { workspace = true, features = [\"client\", \"client-multipart\"] }"
+        } else {
+            "api-support = { workspace = true, features = [\"client\"] }"
+        }
+        .into(),
         "progenitor-client.workspace = true".into(),
         "reqwest.workspace = true".into(),
         "serde.workspace = true".into(),
@@ -397,7 +402,12 @@ pub fn server_cargo_toml(
             "{types_name} = {{ path = \"../{types_name}\", version = \"{}\" }}",
             crate_version(spec)
         ),
-        "api-support = { workspace = true, features = [\"server\"] }".to_owned(),
+        if server.uses_multipart {
+            "api-support = { workspace = true, features = [\"server\", \"server-multipart\"] }"
+        } else {
+            "api-support = { workspace = true, features = [\"server\"] }"
+        }
+        .to_owned(),
         "axum.workspace = true".to_owned(),
         "serde_json.workspace = true".to_owned(),
     ];

@@ -19,7 +19,8 @@
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
 //! | two parameters whose Rust names meet (`max-results`, `maxResults`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`), its wire name in `x-wire-name`, sent again by the client |
 //! | a request body of a media type progenitor cannot send (`application/xml`, `*/*`), or a bytes or text body with another schema | an error | bytes (`application/octet-stream`, `format: binary`), the documented type kept in `x-media-type` for the client's `Content-Type`; text as `{type: string}` |
-//! | a request body in several media types | panics (`todo!`) | the JSON one, else the first progenitor sends |
+//! | a `multipart/form-data` request body of an object schema | an error | a form body whose `x-media-type` is `multipart/form-data` (the client sends it part by part, the stub reads it so); each `format: binary` property (or array item) `x-rust-type` [`multipart::File`](api_support::multipart::File); per-part `encoding` dropped |
+//! | a request body in several media types | panics (`todo!`) | the JSON one, else a form (urlencoded or multipart), bytes or text, else the first (a shared body of `components/requestBodies` likewise) |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
@@ -49,6 +50,17 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     untitle_components(&mut doc);
     annotated_refs(&mut doc);
     normalize_null_unions(&mut doc);
+    // Shared request bodies (`$ref`ed by operations) get the body rules in place.
+    let shared: Vec<String> = doc
+        .pointer("/components/requestBodies")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for name in shared {
+        let body = format!("/components/requestBodies/{}", escape_pointer(&name));
+        single_request_media(&mut doc, &body);
+        sendable_request_body(&mut doc, &body);
+    }
     let api_key_headers = api_key_headers(&doc);
     let paths: Vec<String> = doc["paths"]
         .as_object()
@@ -68,8 +80,9 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             if doc.pointer(&pointer).is_none() {
                 continue;
             }
-            single_request_media(&mut doc, &pointer);
-            sendable_request_body(&mut doc, &pointer);
+            let body = format!("{pointer}/requestBody");
+            single_request_media(&mut doc, &body);
+            sendable_request_body(&mut doc, &body);
             inline_request_body(&mut doc, &pointer);
             rewrite_parameters(&mut doc, &pointer, &path_params, &api_key_headers);
             distinct_parameter_names(&mut doc, &pointer);
@@ -415,17 +428,21 @@ fn json_based_media(doc: &mut Value) {
 /// progenitor sends a request body as JSON, a form, bytes
 /// (`application/octet-stream`, exactly `{type: string, format: binary}`) or
 /// text (`text/plain`, exactly `{type: string}`), and refuses the rest. Bytes
-/// and text bodies get the schema progenitor wants; a body of any other
-/// media type (`application/xml`, `text/csv`, `*/*`) is sent as bytes, its
-/// documented type kept in `x-media-type` for the client's `Content-Type`.
-/// Multipart bodies are left as they are (typed multipart is not generated yet).
-fn sendable_request_body(doc: &mut Value, op_pointer: &str) {
-    let Some(Value::Object(content)) =
-        doc.pointer_mut(&format!("{op_pointer}/requestBody/content"))
+/// and text bodies get the schema progenitor wants. A `multipart/form-data`
+/// body of an object schema is written as a form whose `x-media-type` says
+/// multipart (the client sends it with [`api_support::multipart`], the stub
+/// reads it so), each binary property an [`api_support::multipart::File`]. A
+/// body of any other media type (`application/xml`, `text/csv`, `*/*`, other
+/// multipart kinds) is sent as bytes, its documented type kept in
+/// `x-media-type` for the client's `Content-Type`.
+fn sendable_request_body(doc: &mut Value, body_pointer: &str) {
+    let at = format!("{body_pointer}/content");
+    let Some((media, schema)) = doc
+        .pointer(&at)
+        .and_then(Value::as_object)
+        .and_then(|content| content.iter().next())
+        .map(|(media, object)| (media.clone(), object.get("schema").cloned()))
     else {
-        return;
-    };
-    let Some(media) = content.keys().next().cloned() else {
         return;
     };
     let essence = media
@@ -434,38 +451,123 @@ fn sendable_request_body(doc: &mut Value, op_pointer: &str) {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
+    let multipart = essence == "multipart/form-data"
+        && schema
+            .as_ref()
+            .is_some_and(|schema| object_schema(doc, schema));
+    if multipart && let Some(schema) = &schema {
+        binary_files(
+            doc,
+            &format!("{at}/{}/schema", escape_pointer(&media)),
+            schema,
+        );
+    }
     let bytes = json!({"type": "string", "format": "binary"});
+    let Some(Value::Object(content)) = doc.pointer_mut(&at) else {
+        return;
+    };
     let Some(object) = content.get_mut(&media).and_then(Value::as_object_mut) else {
         return;
     };
-    match essence.as_str() {
-        _ if crate::model::is_json_media(&essence) => {}
-        "application/x-www-form-urlencoded" => {}
-        "application/octet-stream" => {
-            object.insert("schema".into(), bytes);
+    let (rename, schema) = match essence.as_str() {
+        _ if crate::model::is_json_media(&essence) => return,
+        "application/x-www-form-urlencoded" => return,
+        "application/octet-stream" => (None, bytes),
+        "text/plain" | "text/x-markdown" => (None, json!({"type": "string"})),
+        _ if multipart => {
+            // Per-part encodings are progenitor's `todo!`; parts go as the types say.
+            object.remove("encoding");
+            let schema = object.get("schema").cloned().unwrap_or_default();
+            (Some("application/x-www-form-urlencoded"), schema)
         }
-        "text/plain" | "text/x-markdown" => {
-            object.insert("schema".into(), json!({"type": "string"}));
-        }
-        _ if essence.starts_with("multipart/") => {}
+        "*/*" => (Some("application/octet-stream"), bytes),
         _ => {
-            let mut object = object.clone();
-            object.insert("schema".into(), bytes);
-            if essence != "*/*" {
-                object.insert("x-media-type".into(), Value::String(media.clone()));
-            }
-            content.remove(&media);
-            content.insert("application/octet-stream".into(), Value::Object(object));
+            object.insert("x-media-type".into(), Value::String(media.clone()));
+            (Some("application/octet-stream"), bytes)
+        }
+    };
+    object.insert("schema".into(), schema);
+    if let Some(renamed) = rename {
+        if multipart {
+            object.insert("x-media-type".into(), Value::String(media.clone()));
+        }
+        if let Some(object) = content.remove(&media) {
+            content.insert(renamed.into(), object);
         }
     }
 }
 
+/// Whether a schema (through `$ref`s) describes an object: properties, a
+/// map, or `type: object`.
+fn object_schema(doc: &Value, schema: &Value) -> bool {
+    let schema = resolve(doc, schema);
+    schema["type"] == "object"
+        || schema.get("properties").is_some()
+        || schema.get("additionalProperties").is_some()
+}
+
+/// Every property of a multipart body's object schema (and the items of an
+/// array property) documented as `{type: string, format: binary}` becomes an
+/// [`api_support::multipart::File`]: a part with bytes, a file name and a
+/// content type. A property given by `$ref` is marked where it is defined.
+fn binary_files(doc: &mut Value, schema_pointer: &str, schema: &Value) {
+    let object = ref_target(doc, schema_pointer, schema);
+    let Some(properties) = doc
+        .pointer(&format!("{object}/properties"))
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return;
+    };
+    for (name, property) in properties {
+        let at = format!("{object}/properties/{}", escape_pointer(&name));
+        let mut target = ref_target(doc, &at, &property);
+        let is_array = doc.pointer(&target).is_some_and(|p| p["type"] == "array");
+        if is_array && let Some(items) = doc.pointer(&format!("{target}/items")).cloned() {
+            target = ref_target(doc, &format!("{target}/items"), &items);
+        }
+        let Some(Value::Object(slot)) = doc.pointer_mut(&target) else {
+            continue;
+        };
+        if slot.get("type") == Some(&json!("string"))
+            && slot.get("format") == Some(&json!("binary"))
+        {
+            slot.insert(
+                "x-rust-type".into(),
+                support_type("multipart::File", vec![]),
+            );
+        }
+    }
+}
+
+/// The pointer of the value a schema at `pointer` stands for: itself, or
+/// where its local `$ref` chain ends.
+fn ref_target(doc: &Value, pointer: &str, schema: &Value) -> String {
+    let mut pointer = pointer.to_owned();
+    let mut schema = schema.clone();
+    for _ in 0..32 {
+        let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        else {
+            break;
+        };
+        let Some(next) = doc.pointer(target) else {
+            break;
+        };
+        pointer = target.to_owned();
+        schema = next.clone();
+    }
+    pointer
+}
+
 /// A request body offered in several media types (`application/json` and a
 /// form, say) makes progenitor panic: it sends one. The working copy keeps the
-/// JSON one, else the first progenitor can send.
-fn single_request_media(doc: &mut Value, op_pointer: &str) {
+/// JSON one, else a form (urlencoded or multipart), bytes or text, else the first.
+fn single_request_media(doc: &mut Value, body_pointer: &str) {
     let Some(content) = doc
-        .pointer_mut(&format!("{op_pointer}/requestBody/content"))
+        .pointer_mut(&format!("{body_pointer}/content"))
         .and_then(Value::as_object_mut)
     else {
         return;
@@ -476,14 +578,18 @@ fn single_request_media(doc: &mut Value, op_pointer: &str) {
     let sendable = |media: &str| {
         let essence = media.split(';').next().unwrap_or_default().trim();
         matches!(
-            essence,
-            "application/octet-stream" | "application/x-www-form-urlencoded" | "text/plain"
+            essence.to_ascii_lowercase().as_str(),
+            "application/x-www-form-urlencoded"
+                | "multipart/form-data"
+                | "application/octet-stream"
+                | "text/plain"
         )
     };
     let keep = content
         .keys()
         .find(|m| crate::model::is_json_media(m))
         .or_else(|| content.keys().find(|m| sendable(m)))
+        .or_else(|| content.keys().next())
         .cloned();
     if let Some(keep) = keep {
         content.retain(|media, _| *media == keep);

@@ -115,6 +115,11 @@ fn operation(
                     .values()
                     .find_map(|m| m.get("x-media-type")?.as_str())
             })
+            .filter(|media| {
+                !media
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            })
             .map(str::to_owned),
         empty_bodies: op
             .op
@@ -262,6 +267,10 @@ fn request_body(
         }
     };
     let essence = media.split(';').next().unwrap_or_default().trim();
+    let documented = media_object
+        .get("x-media-type")
+        .and_then(Value::as_str)
+        .filter(|m| m.to_ascii_lowercase().starts_with("multipart/form-data"));
     let schema_type = || {
         media_object
             .get("schema")
@@ -270,6 +279,9 @@ fn request_body(
     };
     let (kind, ty) = if super::is_json_media(media) {
         (BodyKind::Json, schema_type())
+    } else if essence == "application/x-www-form-urlencoded" && documented.is_some() {
+        // The working copy's form standing for a multipart body.
+        (BodyKind::Multipart, schema_type())
     } else if essence == "application/x-www-form-urlencoded" {
         (BodyKind::Form, schema_type())
     } else if essence == "application/octet-stream" {
@@ -283,7 +295,7 @@ fn request_body(
         });
     };
     Ok(Some(RequestBody {
-        media: media.clone(),
+        media: documented.unwrap_or(media).to_owned(),
         kind,
         ty,
         required: body["required"].as_bool().unwrap_or(false),

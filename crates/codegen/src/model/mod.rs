@@ -212,6 +212,8 @@ pub struct RequestBody {
 pub enum BodyKind {
     Json,
     Form,
+    /// `multipart/form-data`: one part per property ([`api_support::multipart`]).
+    Multipart,
     Bytes,
     Text,
 }
@@ -285,6 +287,14 @@ pub struct ResponseHeader {
 }
 
 impl Api {
+    /// Whether an operation takes a `multipart/form-data` body: the client
+    /// and server crates then need `api-support`'s multipart features.
+    pub fn uses_multipart(&self) -> bool {
+        self.operations
+            .iter()
+            .any(|op| matches!(&op.body, Ok(Some(body)) if body.kind == BodyKind::Multipart))
+    }
+
     /// Builds the model of a spec (see `build.rs`): `spec` is the committed
     /// document (its documented responses), `working` its working copy,
     /// `types_lib` the types crate's library name (`runta_types`) and

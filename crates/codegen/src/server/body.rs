@@ -25,6 +25,7 @@ pub(super) fn field(file: &Path, op: &Operation) -> Result<Option<Field>, SpecEr
     let read = match body.kind {
         BodyKind::Json => quote! { p.json_body::<#ty>(body, #required) },
         BodyKind::Form => quote! { p.form_body::<#ty>(body, #required) },
+        BodyKind::Multipart => quote! { p.multipart_body::<#ty>(body, #required) },
         BodyKind::Bytes => quote! { p.raw_body(body, #required) },
         BodyKind::Text => quote! { p.text_body(body, #required) },
     };

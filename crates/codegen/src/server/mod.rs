@@ -38,6 +38,8 @@ use crate::model::{Api, Operation};
 pub struct ServerCode {
     pub tokens: TokenStream,
     pub uses_uuid: bool,
+    /// A `multipart/form-data` body needs `api-support`'s `server-multipart`.
+    pub uses_multipart: bool,
     /// What a user should know about the stub: operations it does not serve,
     /// rejections the spec does not describe (reported by `cargo xtask lint` as notes).
     pub notes: Vec<SpecError>,
@@ -88,6 +90,7 @@ pub fn generate(file: &Path, api: &Api, types_lib: &str) -> Result<ServerCode, S
     Ok(ServerCode {
         tokens: crate_items(&types_lib, &schemes, &parts),
         uses_uuid: parts.uses_uuid,
+        uses_multipart: api.uses_multipart(),
         notes: notes(file, &parts),
         unserved: parts.unserved,
         authenticated: parts.authenticated,
