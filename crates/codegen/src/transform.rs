@@ -23,6 +23,7 @@
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else a form (urlencoded or multipart), bytes or text, else the first (a shared body of `components/requestBodies` likewise) |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
+//! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
 //! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
 //! | a nullable object component titled like its name | `X(Option<X>)`: does not compile (typify) | the title dropped |
@@ -44,6 +45,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     let mut doc = spec.clone();
     name_operations(&mut doc);
     hoist_deep_refs(&mut doc);
+    hoist_clashing_enums(&mut doc);
     drop_structural_formats(&mut doc);
     drop_impossible_defaults(&mut doc);
     json_based_media(&mut doc);
@@ -945,7 +947,8 @@ fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Resu
         if schema.get("enum").is_none() || schema["type"] != "string" {
             continue;
         }
-        let component = format!("{base}{suffix}");
+        // A schema of the spec may hold the name already: the next free one.
+        let component = free_component_name(doc, &format!("{base}{suffix}"));
         let schema = schema.clone();
         add_component(
             file,
@@ -1285,6 +1288,135 @@ fn add_body_union(
         union,
         &format!("the union of `{op_id}`'s {side} bodies"),
     )
+}
+
+/// An inline string enum whose values give typify one variant name twice
+/// (`Failed`, `FAILED`) or none (`<`, `>=`, an emoji) makes typify panic. The
+/// working copy moves each such enum into a component of its own, named
+/// as typify would name the inline type (`<Schema><Property>`), so that the
+/// generator's own enums (`enums.rs`) name its variants (`Failed`,
+/// `Failed2`; `Value0`) and keep every value on the wire as written.
+fn hoist_clashing_enums(doc: &mut Value) {
+    let mut found = Vec::new();
+    let mut typed = Vec::new();
+    for (key, schema) in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let at = format!("/components/schemas/{}", escape_pointer(key));
+        if clashing_enum(schema) {
+            // A component that is itself the enum is the generator's already
+            // (given its `type`).
+            typed.push(at);
+        } else {
+            clashing_enums(schema, &at, &crate::names::component_key(key), &mut found);
+        }
+    }
+    for at in typed {
+        if let Some(schema) = doc.pointer_mut(&at) {
+            schema["type"] = json!("string");
+        }
+    }
+    for op in crate::spec::operations(doc) {
+        let name = crate::names::component_key(op.op["operationId"].as_str().unwrap_or_default());
+        clashing_enums(op.op, &op.pointer, &name, &mut found);
+    }
+    for (pointer, name) in found {
+        let Some(mut schema) = doc.pointer(&pointer).cloned() else {
+            continue;
+        };
+        schema["type"] = json!("string");
+        let name = free_component_name(doc, &name);
+        let reference = json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
+        if let Some(schemas) = component_schemas(doc) {
+            schemas.insert(name, schema);
+        }
+        if let Some(slot) = doc.pointer_mut(&pointer) {
+            *slot = reference;
+        }
+    }
+}
+
+/// Whether a schema is a string enum typify cannot name the variants of.
+fn clashing_enum(schema: &Value) -> bool {
+    let Some(values) = schema.get("enum").and_then(Value::as_array) else {
+        return false;
+    };
+    let Some(values) = values.iter().map(Value::as_str).collect::<Option<Vec<_>>>() else {
+        return false;
+    };
+    let string = schema.get("type").is_none_or(|t| t == "string");
+    let mut seen = std::collections::BTreeSet::new();
+    string
+        && schema.get("nullable") != Some(&Value::Bool(true))
+        && values
+            .iter()
+            .any(|v| crate::names::variant(v).is_none_or(|name| !seen.insert(name)))
+}
+/// The clashing enums inside a schema (or an operation): pointer and the
+/// name typify would give the inline type.
+fn clashing_enums(value: &Value, pointer: &str, name: &str, found: &mut Vec<(String, String)>) {
+    let Some(map) = value.as_object() else {
+        return;
+    };
+    if clashing_enum(value) {
+        found.push((pointer.to_owned(), name.to_owned()));
+        return;
+    }
+    for (key, child) in map {
+        let at = format!("{pointer}/{}", escape_pointer(key));
+        match key.as_str() {
+            "properties" | "patternProperties" => {
+                for (property, schema) in child.as_object().into_iter().flatten() {
+                    let place = format!("{name}{}", crate::names::component_key(property));
+                    clashing_enums(
+                        schema,
+                        &format!("{at}/{}", escape_pointer(property)),
+                        &place,
+                        found,
+                    );
+                }
+            }
+            "items" => clashing_enums(child, &at, &format!("{name}Item"), found),
+            "additionalProperties" => clashing_enums(child, &at, &format!("{name}Value"), found),
+            "allOf" | "anyOf" | "oneOf" => {
+                for (i, schema) in child.as_array().into_iter().flatten().enumerate() {
+                    clashing_enums(
+                        schema,
+                        &format!("{at}/{i}"),
+                        &format!("{name}{key}{i}"),
+                        found,
+                    );
+                }
+            }
+            "schema" => clashing_enums(child, &at, name, found),
+            "content" | "responses" | "requestBody" | "parameters" | "headers" => {
+                let suffix = match key.as_str() {
+                    "requestBody" => "Body",
+                    "responses" => "Response",
+                    _ => "",
+                };
+                for (k, v) in child.as_object().into_iter().flatten() {
+                    clashing_enums(
+                        v,
+                        &format!("{at}/{}", escape_pointer(k)),
+                        &format!("{name}{suffix}"),
+                        found,
+                    );
+                }
+                if let Some(items) = child.as_array() {
+                    for (i, v) in items.iter().enumerate() {
+                        let param = v.get("name").and_then(Value::as_str).unwrap_or_default();
+                        let place = format!("{name}{}", crate::names::component_key(param));
+                        clashing_enums(v, &format!("{at}/{i}"), &place, found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `base`, or `base2`, `base3`, ... : the first name no component has, not
