@@ -4,6 +4,8 @@
 //!
 //! * [`CommaList`]: an array query parameter sent as one comma-separated
 //!   value (`style: form, explode: false`), e.g. `types=a,b`.
+//! * [`DeepObject`]: an object query parameter sent as one pair per
+//!   property (`style: deepObject`), e.g. `filter[status]=active`.
 //! * [`Timestamp`]: a `format: date-time` value, read leniently (naive
 //!   timestamps are taken as UTC) and written as RFC 3339 with `Z`;
 //!   [`TimestampSeconds`] for services that take whole seconds only.
@@ -24,6 +26,7 @@
 #[cfg(feature = "client")]
 pub mod client;
 mod comma_list;
+mod deep_object;
 mod filter;
 pub mod multipart;
 #[cfg(feature = "client")]
@@ -36,6 +39,7 @@ pub mod signing;
 mod timestamp;
 
 pub use comma_list::{CommaList, CommaListError};
+pub use deep_object::DeepObject;
 pub use filter::{Equality, FilterError, Operator, Operators, Ordered, Predicate, Sort};
 pub use secret::Secret;
 pub use timestamp::{Timestamp, TimestampError, TimestampSeconds};

@@ -251,7 +251,11 @@ impl<'a> Params<'a> {
             .query
             .iter()
             .map(|(k, _)| k)
-            .filter(|k| !known.contains(&k.as_str()))
+            .filter(|k| {
+                // `filter[status]` is a property of the deep object `filter`.
+                let base = k.split_once('[').map_or(k.as_str(), |(base, _)| base);
+                !known.contains(&k.as_str()) && !known.contains(&base)
+            })
             .cloned()
             .collect();
         unknown.dedup();
@@ -602,6 +606,54 @@ impl<'a> Params<'a> {
             );
         }
         !body.is_empty()
+    }
+
+    /// A `style: deepObject` query parameter (`filter[status]=active`) read
+    /// into `T`: each property's text parsed as its field's type; `None` when
+    /// no pair names it (an issue when it is required) or it does not decode.
+    pub fn deep_object<T: serde::de::DeserializeOwned>(
+        &mut self,
+        name: &str,
+        required: bool,
+    ) -> Option<T> {
+        let prefix = format!("{name}[");
+        let mut inner = form_urlencoded::Serializer::new(String::new());
+        let mut any = false;
+        for (key, value) in &self.query {
+            // `filter[a]` is `a`; `filter[a][b]` is `a[b]`.
+            if let Some(rest) = key.strip_prefix(&prefix)
+                && let Some((property, more)) = rest.split_once(']')
+            {
+                inner.append_pair(&format!("{property}{more}"), value);
+                any = true;
+            }
+        }
+        if !any {
+            if required {
+                self.issue(
+                    In::Query,
+                    name,
+                    "missing",
+                    "Field required".into(),
+                    String::new(),
+                );
+            }
+            return None;
+        }
+        let inner = inner.finish();
+        match serde_urlencoded::from_str(&inner) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.issue(
+                    In::Query,
+                    name,
+                    "model_type",
+                    format!("Invalid deep object: {e}"),
+                    inner,
+                );
+                None
+            }
+        }
     }
 
     /// A JSON request body (`None` when it is empty and not required, or does not decode).

@@ -250,7 +250,8 @@ fn empty_bodies(api: &Api, client: &mut syn::File) {
 /// application/octet-stream` where a body sent as bytes is documented as
 /// another type (`application/xml`); and the name a parameter was given where
 /// the working copy renamed it because two Rust names met (`maxResults~2`),
-/// which is its wire name again. A multipart body, which the working copy
+/// which is its wire name again. A deep-object query parameter is sent as
+/// one. A multipart body, which the working copy
 /// hands progenitor as a form, is sent as multipart.
 fn documented_literals(api: &Api, client: &mut syn::File) {
     // The literal's closing parenthesis may follow a comma: match up to the literal.
@@ -276,6 +277,15 @@ fn documented_literals(api: &Api, client: &mut syn::File) {
         if let Some(media) = &op.content_type {
             let bytes = header("CONTENT_TYPE", "application/octet-stream");
             edits.push((bytes, header("CONTENT_TYPE", media)));
+        }
+        for p in &op.parameters {
+            if let crate::model::ParameterValue::DeepObject(_) = p.value {
+                let given = p.renamed.as_ref().unwrap_or(&p.name);
+                edits.push((
+                    format!("progenitor_client :: QueryParam :: new ({given:?}"),
+                    format!(":: api_support :: DeepObject :: new ({given:?}"),
+                ));
+            }
         }
         for p in &op.parameters {
             if let Some(given) = &p.renamed {

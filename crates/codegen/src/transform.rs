@@ -22,6 +22,7 @@
 //! | a `multipart/form-data` request body of an object schema | an error | a form body whose `x-media-type` is `multipart/form-data` (the client sends it part by part, the stub reads it so); each `format: binary` property (or array item) `x-rust-type` [`multipart::File`](api_support::multipart::File); per-part `encoding` dropped |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else a form (urlencoded or multipart), bytes or text, else the first (a shared body of `components/requestBodies` likewise) |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
+//! | a `style: deepObject` query parameter | an error | a plain query parameter marked `x-deep-object` (sent and read as `name[property]`), an inline object schema a component `<Operation><Parameter>` |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
@@ -87,6 +88,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             sendable_request_body(&mut doc, &body);
             inline_request_body(&mut doc, &pointer);
             rewrite_parameters(&mut doc, &pointer, &path_params, &api_key_headers);
+            deep_object_parameters(&mut doc, &pointer);
             distinct_parameter_names(&mut doc, &pointer);
             hoist_parameter_enums(file, &mut doc, &pointer)?;
             typed_filters(file, &mut doc, &pointer)?;
@@ -825,6 +827,50 @@ fn rewrite_parameters(
             op.remove("parameters");
         } else {
             op.insert("parameters".into(), Value::Array(params));
+        }
+    }
+}
+
+/// A `style: deepObject` query parameter (`filter[status]=active`), which
+/// progenitor refuses, is handed to it as a plain query parameter marked
+/// `x-deep-object`: the client sends it as a deep object
+/// ([`api_support::DeepObject`]), the stub reads it so. An inline object
+/// schema becomes a component `<Operation><Parameter>`, so client and stub
+/// share its struct.
+fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
+    let op_name = operation_name(doc, op_pointer);
+    let count = doc
+        .pointer(&format!("{op_pointer}/parameters"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    for i in 0..count {
+        let at = format!("{op_pointer}/parameters/{i}");
+        let Some(p) = doc.pointer(&at) else {
+            continue;
+        };
+        if p["in"] != "query" || p["style"] != "deepObject" {
+            continue;
+        }
+        let name = p["name"].as_str().unwrap_or_default().to_owned();
+        let schema = p.get("schema").cloned().unwrap_or_default();
+        let inline = schema.get("$ref").is_none() && object_schema(doc, &schema);
+        if inline {
+            let component = free_component_name(
+                doc,
+                &format!("{op_name}{}", crate::names::component_key(&name)),
+            );
+            if let Some(schemas) = component_schemas(doc) {
+                schemas.insert(component.clone(), schema);
+            }
+            if let Some(slot) = doc.pointer_mut(&format!("{at}/schema")) {
+                *slot =
+                    json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&component))});
+            }
+        }
+        if let Some(Value::Object(p)) = doc.pointer_mut(&at) {
+            p.remove("style");
+            p.remove("explode");
+            p.insert("x-deep-object".into(), Value::Bool(true));
         }
     }
 }

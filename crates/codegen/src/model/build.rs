@@ -205,7 +205,9 @@ fn parameter(types: &Types<'_>, pointer: String, p: &Value) -> Parameter {
     };
     let schema = p.get("schema").unwrap_or(&Value::Null);
     let resolved = resolve(types.doc, schema);
-    let value = if resolved["type"] == "array" {
+    let value = if p.get("x-deep-object") == Some(&Value::Bool(true)) {
+        ParameterValue::DeepObject(types.body(schema))
+    } else if resolved["type"] == "array" {
         let items = resolved.get("items").unwrap_or(&Value::Null);
         let bound = |key: &str| {
             resolved

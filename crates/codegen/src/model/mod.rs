@@ -155,6 +155,8 @@ pub enum ParameterValue {
         min_items: Option<usize>,
         max_items: Option<usize>,
     },
+    /// An object sent as `name[property]=value` (`style: deepObject`): its Rust type.
+    DeepObject(TokenStream),
     /// A schema the model has no scalar Rust type for (an object, an array of arrays).
     Unsupported,
 }

@@ -51,7 +51,7 @@ pub(super) fn request(file: &Path, op: &Operation) -> Result<Request, SpecError>
     let body = super::body::field(file, op)?;
     let uses_uuid = op.parameters.iter().any(|p| match &p.value {
         ParameterValue::Scalar(s) | ParameterValue::List { item: s, .. } => s.uuid,
-        ParameterValue::Unsupported => false,
+        ParameterValue::DeepObject(_) | ParameterValue::Unsupported => false,
     });
     Ok(Request {
         params,
@@ -181,6 +181,15 @@ fn field(file: &Path, p: &Parameter) -> Result<Field, SpecError> {
                     let ty = quote! { ::std::option::Option<#ty> };
                     (ty, read, Finish::Chain(TokenStream::new()))
                 }
+            }
+        }
+        ParameterValue::DeepObject(ty) => {
+            let read = quote! { p.deep_object::<#ty>(#name, #required) };
+            if required {
+                (ty.clone(), read, Finish::Required)
+            } else {
+                let ty = quote! { ::std::option::Option<#ty> };
+                (ty, read, Finish::Chain(TokenStream::new()))
             }
         }
         ParameterValue::Unsupported => {
