@@ -25,6 +25,8 @@
 //! | a `style: deepObject` query parameter | an error | a plain query parameter marked `x-deep-object` (sent and read as `name[property]`), an inline object schema a component `<Operation><Parameter>` |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
+//! | an `enum` whose values are not of the schema's `type` | an error (typify) | fitted to the values: an array's scalar enum moved to its items, all-string values make the schema a string, numbers and booleans of a string enum their text, the rest dropped |
+//! | an inline schema's `title` shared by another inline schema or a component's name | one Rust name for two types; typify checks one's values against the other's | the title dropped (the type is named after its place) |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
 //! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
 //! | a nullable object component titled like its name | `X(Option<X>)`: does not compile (typify) | the title dropped |
@@ -48,9 +50,11 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     hoist_deep_refs(&mut doc);
     hoist_clashing_enums(&mut doc);
     drop_structural_formats(&mut doc);
+    fit_enums(&mut doc);
     drop_impossible_defaults(&mut doc);
     json_based_media(&mut doc);
     untitle_components(&mut doc);
+    untitle_inline_duplicates(&mut doc);
     annotated_refs(&mut doc);
     normalize_null_unions(&mut doc);
     // Shared request bodies (`$ref`ed by operations) get the body rules in place.
@@ -283,6 +287,81 @@ fn untitle_components(doc: &mut Value) {
                 .and_then(Value::as_str)
                 .is_some_and(|t| crate::names::type_name(t) == crate::names::type_name(name))
         {
+            map.remove("title");
+        }
+    }
+}
+
+/// typify names an inline schema's type after its `title`; two inline
+/// schemas of one title (FastAPI titles every property: `Type` on each
+/// `type` enum), or an inline title that is a component's name, would be one
+/// Rust name for different types, and typify then checks one's values
+/// against the other's. Such titles (documentation only) are dropped in the
+/// working copy: the types are named after their place.
+fn untitle_inline_duplicates(doc: &mut Value) {
+    /// The pointers of inline schema titles; `names`: `value` maps names to schemas.
+    fn walk(value: &Value, pointer: &str, names: bool, out: &mut Vec<(String, String)>) {
+        let Value::Object(map) = value else {
+            if let Value::Array(items) = value {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{pointer}/{i}"), false, out);
+                }
+            }
+            return;
+        };
+        if !names && let Some(title) = map.get("title").and_then(Value::as_str) {
+            out.push((pointer.to_owned(), crate::names::type_name(title)));
+        }
+        for (k, v) in map {
+            if names || !["example", "examples", "default", "enum", "title"].contains(&k.as_str()) {
+                let child_names = !names && k == "properties";
+                walk(
+                    v,
+                    &format!("{pointer}/{}", escape_pointer(k)),
+                    child_names,
+                    out,
+                );
+            }
+        }
+    }
+    let components: std::collections::BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| crate::names::type_name(name))
+        .collect();
+    let mut titles = Vec::new();
+    for (name, schema) in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let at = format!("/components/schemas/{}", escape_pointer(name));
+        for (k, v) in schema.as_object().into_iter().flatten() {
+            if k != "title" && k != "example" && k != "default" && k != "enum" {
+                walk(
+                    v,
+                    &format!("{at}/{}", escape_pointer(k)),
+                    k == "properties",
+                    &mut titles,
+                );
+            }
+        }
+    }
+    walk(&doc["paths"], "/paths", false, &mut titles);
+    let mut count: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (_, title) in &titles {
+        *count.entry(title.as_str()).or_default() += 1;
+    }
+    let clashing: Vec<String> = titles
+        .iter()
+        .filter(|(_, title)| count[title.as_str()] > 1 || components.contains(title))
+        .map(|(pointer, _)| pointer.clone())
+        .collect();
+    for pointer in clashing {
+        if let Some(Value::Object(map)) = doc.pointer_mut(&pointer) {
             map.remove("title");
         }
     }
@@ -652,34 +731,161 @@ fn inline_request_body(doc: &mut Value, op_pointer: &str) {
     }
 }
 
-/// A `default` its own schema rejects (`type: integer, default: current`, a
-/// value outside the `enum`) cannot be a value of the generated type, and
-/// typify refuses the whole spec over it: the working copy drops it (lint's
-/// `example` rule reports it).
-pub fn drop_impossible_defaults(value: &mut Value) {
+/// An `enum` whose values are not of its schema's `type` makes typify refuse
+/// the whole spec. The values are what the wire carries, so the working copy
+/// fits the schema to them:
+///
+/// * an array schema with scalar values (`type: array, enum: [live, promotions]`)
+///   means the items': the enum moves to `items`;
+/// * values that are all strings on an integer, number or boolean schema
+///   (Azure's `type: integer, enum: [Primary, Secondary]`) make it a string schema;
+/// * a number or boolean among a string schema's values is its text (`true`);
+/// * any other value that does not fit is dropped, and an enum left empty with it.
+pub fn fit_enums(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if map.get("default").is_some_and(|d| !fits(map, d)) {
-                map.remove("default");
-            }
+            fit_enum(map);
             for (k, v) in map.iter_mut() {
-                if k != "example" && k != "examples" && k != "default" {
-                    drop_impossible_defaults(v);
+                if k != "example" && k != "examples" && k != "default" && k != "enum" {
+                    fit_enums(v);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_impossible_defaults),
+        Value::Array(items) => items.iter_mut().for_each(fit_enums),
         _ => {}
     }
 }
 
-/// Whether a value has a schema's `type` and is one of its `enum` values
-/// (`null` fits a nullable schema).
-fn fits(schema: &Map<String, Value>, value: &Value) -> bool {
+fn fit_enum(map: &mut Map<String, Value>) {
+    let Some(Value::Array(values)) = map.get("enum") else {
+        return;
+    };
+    let ty = map.get("type").and_then(Value::as_str).unwrap_or_default();
+    let of_type = |v: &Value| match ty {
+        "string" => v.is_string(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "number" => v.is_number(),
+        "boolean" => v.is_boolean(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => true,
+    };
+    if values.iter().all(|v| v.is_null() || of_type(v)) {
+        return;
+    }
+    let values = values.clone();
+    let scalar = |v: &Value| v.is_string() || v.is_number() || v.is_boolean();
+    if ty == "array" && values.iter().all(|v| v.is_null() || scalar(v)) {
+        map.remove("enum");
+        if let Some(Value::Object(items)) = map.get_mut("items")
+            && !items.contains_key("enum")
+        {
+            items.insert("enum".into(), Value::Array(values));
+            fit_enum(items);
+        }
+        return;
+    }
+    if matches!(ty, "integer" | "number" | "boolean")
+        && values.iter().all(|v| v.is_null() || v.is_string())
+    {
+        map.insert("type".into(), json!("string"));
+        map.remove("format");
+        return;
+    }
+    let fitted: Vec<Value> = values
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Null => Some(v),
+            v if of_type(&v) => Some(v),
+            Value::Number(_) | Value::Bool(_) if ty == "string" => {
+                Some(Value::String(v.to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    if fitted.iter().all(Value::is_null) {
+        map.remove("enum");
+    } else {
+        map.insert("enum".into(), Value::Array(fitted));
+    }
+}
+
+/// A `default` its own schema rejects (`type: integer, default: current`, a
+/// value outside the `enum` or the bounds, an array of strings for an array
+/// of arrays, a value its `$ref`'d schema rejects) cannot be a value of the
+/// generated type, and typify refuses the whole spec over it: the working
+/// copy drops it (lint's `example` rule reports it).
+pub fn drop_impossible_defaults(doc: &mut Value) {
+    /// `names`: `value` maps names to schemas (`properties`), so a key
+    /// `default` there is a property, not a default.
+    fn walk(doc: &Value, value: &Value, pointer: &str, names: bool, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if !names && map.get("default").is_some_and(|d| !fits(doc, value, d, 0)) {
+                    out.push(format!("{pointer}/default"));
+                }
+                for (k, v) in map {
+                    let skip = ["example", "examples", "default", "enum"].contains(&k.as_str());
+                    if names || !skip {
+                        let names = !names && k == "properties";
+                        walk(
+                            doc,
+                            v,
+                            &format!("{pointer}/{}", escape_pointer(k)),
+                            names,
+                            out,
+                        );
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(doc, v, &format!("{pointer}/{i}"), false, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut impossible = Vec::new();
+    walk(doc, doc, "", false, &mut impossible);
+    for pointer in impossible {
+        let Some((parent, _)) = pointer.rsplit_once('/') else {
+            continue;
+        };
+        if let Some(Value::Object(map)) = doc.pointer_mut(parent) {
+            map.remove("default");
+        }
+    }
+}
+
+/// Whether a value is one of a schema (through `$ref`s and a lone `allOf`):
+/// its type (or the one its `items`/`properties` imply), its `enum`, its
+/// bounds, its items and its properties. `null` fits a nullable or untyped schema.
+fn fits(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
+    let mut schema = resolve(doc, schema);
+    while let Some([only]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        schema = resolve(doc, only);
+    }
+    if depth > 16 {
+        return true;
+    }
     if value.is_null() {
         return schema.get("nullable") == Some(&Value::Bool(true)) || schema.get("type").is_none();
     }
-    let typed = match schema.get("type").and_then(Value::as_str) {
+    let ty = schema.get("type").and_then(Value::as_str).or_else(|| {
+        if schema.get("items").is_some() {
+            Some("array")
+        } else if schema.get("properties").is_some() {
+            Some("object")
+        } else {
+            None
+        }
+    });
+    let typed = match ty {
         Some("string") => value.is_string(),
         Some("integer") => value.is_i64() || value.is_u64(),
         Some("number") => value.is_number(),
@@ -692,7 +898,29 @@ fn fits(schema: &Map<String, Value>, value: &Value) -> bool {
         .get("enum")
         .and_then(Value::as_array)
         .is_none_or(|values| values.contains(value));
-    typed && listed
+    let bound = |key: &str, ok: fn(f64, f64) -> bool| match (
+        schema.get(key).and_then(Value::as_f64),
+        value.as_f64(),
+    ) {
+        (Some(limit), Some(v)) => ok(v, limit),
+        _ => true,
+    };
+    let bounded = bound("minimum", |v, min| v >= min) && bound("maximum", |v, max| v <= max);
+    let items = match (value, schema.get("items")) {
+        (Value::Array(values), Some(items)) => {
+            values.iter().all(|v| fits(doc, items, v, depth + 1))
+        }
+        _ => true,
+    };
+    let properties = match (value, schema.get("properties").and_then(Value::as_object)) {
+        (Value::Object(values), Some(properties)) => values.iter().all(|(k, v)| {
+            properties
+                .get(k)
+                .is_none_or(|property| fits(doc, property, v, depth + 1))
+        }),
+        _ => true,
+    };
+    typed && listed && bounded && items && properties
 }
 
 /// `format` only refines strings and numbers; on an object, array or boolean
@@ -1696,14 +1924,65 @@ mod tests {
     }
 
     #[test]
+    fn enums_are_fitted_to_their_values() {
+        let mut doc = json!({"properties": {
+            "mixin": {"type": "array", "enum": ["live", "promotions"], "items": {"type": "string"}},
+            "key": {"type": "integer", "format": "int32", "enum": ["Primary", "Secondary"]},
+            "flag": {"type": "string", "enum": [true, false]},
+            "mixed": {"type": "string", "enum": ["all", ["a", "b"], 3]},
+            "fine": {"type": "integer", "enum": [1, 2]}
+        }});
+        fit_enums(&mut doc);
+        let p = &doc["properties"];
+        assert_eq!(p["mixin"].get("enum"), None);
+        assert_eq!(p["mixin"]["items"]["enum"], json!(["live", "promotions"]));
+        assert_eq!(
+            p["key"],
+            json!({"type": "string", "enum": ["Primary", "Secondary"]})
+        );
+        assert_eq!(p["flag"]["enum"], json!(["true", "false"]));
+        assert_eq!(p["mixed"]["enum"], json!(["all", "3"]));
+        assert_eq!(p["fine"]["enum"], json!([1, 2]));
+    }
+
+    #[test]
+    fn inline_titles_that_meet_are_dropped() {
+        let mut doc = json!({"components": {"schemas": {
+            "ImageField": {"title": "ImageField", "type": "object", "properties": {
+                "type": {"title": "Type", "type": "string", "enum": ["image"]},
+                "title": {"title": "Caption", "type": "string"},
+                "margin": {"title": "Margin", "type": "object"}
+            }},
+            "DateField": {"type": "object", "properties": {
+                "type": {"title": "Type", "type": "string", "enum": ["date"]}
+            }},
+            "Margin": {"type": "object"}
+        }}});
+        untitle_inline_duplicates(&mut doc);
+        let s = &doc["components"]["schemas"];
+        assert_eq!(s["ImageField"]["properties"]["type"].get("title"), None);
+        assert_eq!(s["DateField"]["properties"]["type"].get("title"), None);
+        assert_eq!(s["ImageField"]["properties"]["margin"].get("title"), None);
+        // A unique title stays, and so does a component's own; a property
+        // named `title` is not a title.
+        assert_eq!(s["ImageField"]["properties"]["title"]["title"], "Caption");
+        assert_eq!(s["ImageField"]["title"], "ImageField");
+    }
+
+    #[test]
     fn defaults_their_schema_rejects_are_dropped() {
         let mut doc = json!({"properties": {
             "area": {"type": "integer", "default": "current"},
             "kind": {"type": "string", "enum": ["a", "b"], "default": "c"},
             "fine": {"type": "string", "enum": ["a", "b"], "default": "b"},
             "none": {"type": "string", "nullable": true, "default": null},
-            "list": {"type": "array", "default": []}
-        }});
+            "list": {"type": "array", "default": []},
+            "low": {"type": "integer", "minimum": 1, "default": 0},
+            "nested": {"type": "array", "items": {"items": {}}, "default": ["a"]},
+            "shade": {"allOf": [{"$ref": "#/defs/Shade"}], "default": "green"},
+            "dark": {"$ref": "#/defs/Shade", "default": "dark"},
+            "default": {"type": "string", "default": "named default"}
+        }, "defs": {"Shade": {"type": "string", "enum": ["dark", "light"]}}});
         drop_impossible_defaults(&mut doc);
         json_based_media(&mut doc);
         let default = |name: &str| doc["properties"][name].get("default").cloned();
@@ -1712,6 +1991,12 @@ mod tests {
         assert_eq!(default("fine"), Some(json!("b")));
         assert_eq!(default("none"), Some(Value::Null));
         assert_eq!(default("list"), Some(json!([])));
+        assert_eq!(default("low"), None);
+        assert_eq!(default("nested"), None);
+        assert_eq!(default("shade"), None);
+        assert_eq!(default("dark"), Some(json!("dark")));
+        // A property named `default` is a schema, not a default.
+        assert_eq!(default("default"), Some(json!("named default")));
     }
 
     #[test]
