@@ -19,14 +19,59 @@ use serde_json::Value;
 /// assert_eq!("a,b".parse::<CommaList<String>>().unwrap(), list);
 /// assert!(CommaList::try_from(vec!["a,b".to_string()]).is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct CommaList<T>(Vec<T>);
+///
+/// [`PipeList`] and [`SpaceList`] are the same for `style: pipeDelimited`
+/// (`a|b`) and `style: spaceDelimited` (`a b`): one [`DelimitedList`] type,
+/// its delimiter a type parameter.
+pub type CommaList<T> = DelimitedList<T, Comma>;
 
-/// Why a [`CommaList`] could not be built or parsed.
+/// A list sent as one pipe-separated value (`style: pipeDelimited`): `a|b`.
+pub type PipeList<T> = DelimitedList<T, Pipe>;
+
+/// A list sent as one space-separated value (`style: spaceDelimited`): `a b`.
+pub type SpaceList<T> = DelimitedList<T, Space>;
+
+/// A list sent as one value, its items joined by the delimiter `D`.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct DelimitedList<T, D: Delimiter = Comma>(Vec<T>, std::marker::PhantomData<D>);
+
+/// The character a [`DelimitedList`] joins its items with.
+pub trait Delimiter {
+    const CHAR: char;
+    /// As error messages name it (`comma`).
+    const NAME: &'static str;
+}
+
+macro_rules! delimiters {
+    ($($(#[$doc:meta])* $name:ident $char:literal $word:literal),*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+        pub struct $name;
+
+        impl Delimiter for $name {
+            const CHAR: char = $char;
+            const NAME: &'static str = $word;
+        }
+    )*};
+}
+
+delimiters!(
+    /// `,` (`style: form, explode: false`).
+    Comma ',' "comma",
+    /// `|` (`style: pipeDelimited`).
+    Pipe '|' "pipe",
+    /// ` ` (`style: spaceDelimited`).
+    Space ' ' "space"
+);
+
+/// Why a [`DelimitedList`] could not be built or parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommaListError {
-    /// An item's text contains a comma, which would split it in two.
-    ItemContainsComma(String),
+    /// An item's text contains the delimiter, which would split it in two.
+    ItemContainsDelimiter {
+        item: String,
+        delimiter: &'static str,
+    },
     /// The list has no items (or one empty item, which reads the same on the
     /// wire): leave the parameter out instead.
     Empty,
@@ -37,10 +82,10 @@ pub enum CommaListError {
 impl fmt::Display for CommaListError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CommaListError::ItemContainsComma(item) => {
-                write!(f, "list item `{item}` contains a comma")
+            CommaListError::ItemContainsDelimiter { item, delimiter } => {
+                write!(f, "list item `{item}` contains a {delimiter}")
             }
-            CommaListError::Empty => f.write_str("a comma-separated list needs at least one item"),
+            CommaListError::Empty => f.write_str("a delimited list needs at least one item"),
             CommaListError::InvalidItem { item, reason } => {
                 write!(f, "invalid list item `{item}`: {reason}")
             }
@@ -50,7 +95,7 @@ impl fmt::Display for CommaListError {
 
 impl std::error::Error for CommaListError {}
 
-impl<T> CommaList<T> {
+impl<T, D: Delimiter> DelimitedList<T, D> {
     /// The items, in order.
     pub fn as_slice(&self) -> &[T] {
         &self.0
@@ -88,8 +133,8 @@ pub(crate) fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, CommaList
         })
 }
 
-impl<T: Serialize> CommaList<T> {
-    /// Builds a list, checking that there is an item and that no item contains a comma.
+impl<T: Serialize, D: Delimiter> DelimitedList<T, D> {
+    /// Builds a list, checking that there is an item and that no item contains the delimiter.
     pub fn new(items: impl IntoIterator<Item = T>) -> Result<Self, CommaListError> {
         let items: Vec<T> = items.into_iter().collect();
         if items.is_empty() {
@@ -97,69 +142,72 @@ impl<T: Serialize> CommaList<T> {
         }
         for item in &items {
             let text = item_text(item)?;
-            if text.contains(',') {
-                return Err(CommaListError::ItemContainsComma(text));
+            if text.contains(D::CHAR) {
+                return Err(CommaListError::ItemContainsDelimiter {
+                    item: text,
+                    delimiter: D::NAME,
+                });
             }
             // `a=` is the wire form of the empty list: one empty item cannot be told from it.
             if text.is_empty() && items.len() == 1 {
                 return Err(CommaListError::Empty);
             }
         }
-        Ok(CommaList(items))
+        Ok(DelimitedList(items, std::marker::PhantomData))
     }
 
-    /// The wire form, `a,b,c`.
+    /// The wire form, `a,b,c` (`a|b|c`, `a b c`).
     pub fn to_wire(&self) -> String {
         self.0
             .iter()
             .map(|i| item_text(i).unwrap_or_default())
             .collect::<Vec<_>>()
-            .join(",")
+            .join(D::CHAR.encode_utf8(&mut [0; 4]))
     }
 }
 
-impl<T: Serialize> TryFrom<Vec<T>> for CommaList<T> {
+impl<T: Serialize, D: Delimiter> TryFrom<Vec<T>> for DelimitedList<T, D> {
     type Error = CommaListError;
     fn try_from(items: Vec<T>) -> Result<Self, Self::Error> {
-        CommaList::new(items)
+        DelimitedList::new(items)
     }
 }
 
-impl<T: Serialize, const N: usize> TryFrom<[T; N]> for CommaList<T> {
+impl<T: Serialize, D: Delimiter, const N: usize> TryFrom<[T; N]> for DelimitedList<T, D> {
     type Error = CommaListError;
     fn try_from(items: [T; N]) -> Result<Self, Self::Error> {
-        CommaList::new(items)
+        DelimitedList::new(items)
     }
 }
 
-impl<const N: usize> TryFrom<[&str; N]> for CommaList<String> {
+impl<D: Delimiter, const N: usize> TryFrom<[&str; N]> for DelimitedList<String, D> {
     type Error = CommaListError;
     fn try_from(items: [&str; N]) -> Result<Self, Self::Error> {
-        CommaList::new(items.map(str::to_owned))
+        DelimitedList::new(items.map(str::to_owned))
     }
 }
 
-impl TryFrom<Vec<&str>> for CommaList<String> {
+impl<D: Delimiter> TryFrom<Vec<&str>> for DelimitedList<String, D> {
     type Error = CommaListError;
     fn try_from(items: Vec<&str>) -> Result<Self, Self::Error> {
-        CommaList::new(items.into_iter().map(str::to_owned))
+        DelimitedList::new(items.into_iter().map(str::to_owned))
     }
 }
 
 /// Whole-second timestamps from any instants (each truncated to its second).
 macro_rules! whole_seconds_from {
     ($($from:ty),*) => {$(
-        impl TryFrom<Vec<$from>> for CommaList<crate::TimestampSeconds> {
+        impl<D: Delimiter> TryFrom<Vec<$from>> for DelimitedList<crate::TimestampSeconds, D> {
             type Error = CommaListError;
             fn try_from(items: Vec<$from>) -> Result<Self, Self::Error> {
-                CommaList::new(items.into_iter().map(crate::TimestampSeconds::from))
+                DelimitedList::new(items.into_iter().map(crate::TimestampSeconds::from))
             }
         }
 
-        impl<const N: usize> TryFrom<[$from; N]> for CommaList<crate::TimestampSeconds> {
+        impl<D: Delimiter, const N: usize> TryFrom<[$from; N]> for DelimitedList<crate::TimestampSeconds, D> {
             type Error = CommaListError;
             fn try_from(items: [$from; N]) -> Result<Self, Self::Error> {
-                CommaList::new(items.map(crate::TimestampSeconds::from))
+                DelimitedList::new(items.map(crate::TimestampSeconds::from))
             }
         }
     )*};
@@ -167,21 +215,21 @@ macro_rules! whole_seconds_from {
 
 whole_seconds_from!(crate::Timestamp, chrono::DateTime<chrono::Utc>);
 
-impl<T: DeserializeOwned> TryFrom<&str> for CommaList<T> {
+impl<T: DeserializeOwned, D: Delimiter> TryFrom<&str> for DelimitedList<T, D> {
     type Error = CommaListError;
     fn try_from(text: &str) -> Result<Self, Self::Error> {
         text.parse()
     }
 }
 
-impl<T> std::ops::Deref for CommaList<T> {
+impl<T, D: Delimiter> std::ops::Deref for DelimitedList<T, D> {
     type Target = [T];
     fn deref(&self) -> &[T] {
         &self.0
     }
 }
 
-impl<T> IntoIterator for CommaList<T> {
+impl<T, D: Delimiter> IntoIterator for DelimitedList<T, D> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;
     fn into_iter(self) -> Self::IntoIter {
@@ -189,39 +237,39 @@ impl<T> IntoIterator for CommaList<T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for CommaList<T> {
+impl<T: fmt::Debug, D: Delimiter> fmt::Debug for DelimitedList<T, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(&self.0).finish()
     }
 }
 
-impl<T: Serialize> fmt::Display for CommaList<T> {
+impl<T: Serialize, D: Delimiter> fmt::Display for DelimitedList<T, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_wire())
     }
 }
 
-impl<T: DeserializeOwned> FromStr for CommaList<T> {
+impl<T: DeserializeOwned, D: Delimiter> FromStr for DelimitedList<T, D> {
     type Err = CommaListError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         if text.is_empty() {
             return Err(CommaListError::Empty);
         }
-        text.split(',')
+        text.split(D::CHAR)
             .map(parse_item)
             .collect::<Result<Vec<T>, _>>()
-            .map(CommaList)
+            .map(|items| DelimitedList(items, std::marker::PhantomData))
     }
 }
 
-impl<T: Serialize> Serialize for CommaList<T> {
+impl<T: Serialize, D: Delimiter> Serialize for DelimitedList<T, D> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.to_wire())
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for CommaList<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de, T: DeserializeOwned, D: Delimiter> Deserialize<'de> for DelimitedList<T, D> {
+    fn deserialize<De: Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
     }
@@ -256,6 +304,20 @@ mod tests {
     }
 
     #[test]
+    fn pipes_and_spaces_delimit_their_lists() {
+        let pipes: PipeList<String> = PipeList::try_from(["a,b", "c"]).unwrap();
+        assert_eq!(pipes.to_wire(), "a,b|c");
+        assert_eq!("a,b|c".parse::<PipeList<String>>().unwrap(), pipes);
+        let spaces: SpaceList<u32> = "1 2".parse().unwrap();
+        assert_eq!(spaces.as_slice(), [1, 2]);
+        assert_eq!(spaces.to_string(), "1 2");
+        assert_eq!(
+            SpaceList::new(["a b"]).unwrap_err().to_string(),
+            "list item `a b` contains a space"
+        );
+    }
+
+    #[test]
     fn bad_items_are_rejected() {
         assert_eq!(
             CommaList::new(Vec::<String>::new()),
@@ -263,7 +325,10 @@ mod tests {
         );
         assert_eq!(
             CommaList::new(["a,b"]),
-            Err(CommaListError::ItemContainsComma("a,b".into()))
+            Err(CommaListError::ItemContainsDelimiter {
+                item: "a,b".into(),
+                delimiter: "comma"
+            })
         );
         assert_eq!(
             CommaList::new([""]),

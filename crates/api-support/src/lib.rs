@@ -3,7 +3,8 @@
 //! generators cannot express with plain Rust types.
 //!
 //! * [`CommaList`]: an array query parameter sent as one comma-separated
-//!   value (`style: form, explode: false`), e.g. `types=a,b`.
+//!   value (`style: form, explode: false`), e.g. `types=a,b`; [`PipeList`]
+//!   and [`SpaceList`] for `pipeDelimited` (`a|b`) and `spaceDelimited` (`a b`).
 //! * [`DeepObject`]: an object query parameter sent as one pair per
 //!   property (`style: deepObject`), e.g. `filter[status]=active`.
 //! * [`Timestamp`]: a `format: date-time` value, read leniently (naive
@@ -38,7 +39,9 @@ pub mod server;
 pub mod signing;
 mod timestamp;
 
-pub use comma_list::{CommaList, CommaListError};
+pub use comma_list::{
+    Comma, CommaList, CommaListError, DelimitedList, Delimiter, Pipe, PipeList, Space, SpaceList,
+};
 pub use deep_object::DeepObject;
 pub use filter::{Equality, FilterError, Operator, Operators, Ordered, Predicate, Sort};
 pub use secret::Secret;

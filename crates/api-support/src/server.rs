@@ -198,6 +198,22 @@ pub enum ListStyle {
     Repeated,
     /// `explode: false`: `a=1,2`.
     Comma,
+    /// `style: pipeDelimited`: `a=1|2`.
+    Pipe,
+    /// `style: spaceDelimited`: `a=1%202`.
+    Space,
+}
+
+impl ListStyle {
+    /// The character one value's items are joined by (`None`: the key repeats).
+    pub fn delimiter(self) -> Option<char> {
+        match self {
+            ListStyle::Repeated => None,
+            ListStyle::Comma => Some(','),
+            ListStyle::Pipe => Some('|'),
+            ListStyle::Space => Some(' '),
+        }
+    }
 }
 
 /// How many query pairs a request's parameters are read from.
@@ -545,11 +561,13 @@ impl<'a> Params<'a> {
         let items: Vec<String> = match style {
             ListStyle::Repeated => raws,
             // `a=` is a list with no item.
-            ListStyle::Comma => raws
-                .last()
-                .filter(|v| !v.is_empty())
-                .map(|v| v.split(',').map(str::to_owned).collect())
-                .unwrap_or_default(),
+            ListStyle::Comma | ListStyle::Pipe | ListStyle::Space => {
+                let delimiter = style.delimiter().unwrap_or(',');
+                raws.last()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.split(delimiter).map(str::to_owned).collect())
+                    .unwrap_or_default()
+            }
         };
         let before = self.issues.len();
         let input = items.join(",");

@@ -8,7 +8,7 @@
 //! | `anyOf`/`oneOf` with `{type: 'null'}` | panics (`todo!`) | `nullable: true` |
 //! | nullable header parameter | uncompilable code | header made non-nullable (absent is null) |
 //! | header parameter that is also an `apiKey` security scheme | a second way to pass credentials | removed: the client's auth constructor sends it |
-//! | array query parameter with `explode: false` | sent as repeated keys | `x-rust-type` [`CommaList`](api_support::CommaList) |
+//! | array query parameter with `explode: false`, `style: pipeDelimited` or `spaceDelimited` | sent as repeated keys; an error | `x-rust-type` [`CommaList`](api_support::CommaList), [`PipeList`](api_support::PipeList) or [`SpaceList`](api_support::SpaceList), the style in `x-list-style` |
 //! | inline string enum in a parameter | an enum local to the client | a component `<Operation><Parameter>`, so client and server share one open enum |
 //! | `x-predicate` on a parameter (or its items) | a pattern-checked string | `x-rust-type` [`Predicate<T, Ops>`](api_support::Predicate) |
 //! | `x-sort` on a parameter (or its items) | a pattern-checked string | a column enum `<Operation><Parameter>Column` and [`Sort<Column>`](api_support::Sort) |
@@ -1041,10 +1041,23 @@ fn rewrite_parameters(
             {
                 schema.remove("nullable");
             }
-            if p["in"] == "query" && p.get("explode") == Some(&Value::Bool(false)) {
+            let delimited = match p["style"].as_str() {
+                Some("pipeDelimited") => Some(("pipe", "PipeList")),
+                Some("spaceDelimited") => Some(("space", "SpaceList")),
+                _ if p.get("explode") == Some(&Value::Bool(false)) => Some(("comma", "CommaList")),
+                _ => None,
+            };
+            if p["in"] == "query"
+                && let Some((style, list)) = delimited
+            {
                 let schema = resolve(doc, &p["schema"]).clone();
                 if schema["type"] == "array" {
-                    p["schema"] = comma_list(&schema);
+                    p["schema"] = delimited_list(&schema, list);
+                    p["x-list-style"] = json!(style);
+                    if let Some(p) = p.as_object_mut() {
+                        p.remove("style");
+                        p.remove("explode");
+                    }
                 }
             }
             p
@@ -1316,13 +1329,13 @@ fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), S
     Ok(())
 }
 
-fn comma_list(array_schema: &Value) -> Value {
+fn delimited_list(array_schema: &Value, list: &str) -> Value {
     let mut schema = array_schema.clone();
     let items = schema
         .get("items")
         .cloned()
         .unwrap_or_else(|| json!({"type": "string"}));
-    schema["x-rust-type"] = support_type("CommaList", vec![items]);
+    schema["x-rust-type"] = support_type(list, vec![items]);
     schema
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::schema::Types;
 use super::{
-    Api, BodyKind, Envelope, EnvelopeField, Example, Location, Operation, Parameter,
+    Api, BodyKind, Envelope, EnvelopeField, Example, ListStyle, Location, Operation, Parameter,
     ParameterValue, Rejections, RequestBody, Response, ResponseBody, ResponseHeader, StatusKey,
     Unsupported,
 };
@@ -218,7 +218,12 @@ fn parameter(types: &Types<'_>, pointer: String, p: &Value) -> Parameter {
         match types.scalar(items) {
             Some(item) => ParameterValue::List {
                 item,
-                comma: p.get("explode") == Some(&Value::Bool(false)),
+                style: match p.get("x-list-style").and_then(Value::as_str) {
+                    Some("comma") => ListStyle::Comma,
+                    Some("pipe") => ListStyle::Pipe,
+                    Some("space") => ListStyle::Space,
+                    _ => ListStyle::Repeated,
+                },
                 min_items: bound("minItems"),
                 max_items: bound("maxItems"),
             },

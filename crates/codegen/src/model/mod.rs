@@ -150,8 +150,8 @@ pub enum ParameterValue {
     /// An array: each item a scalar.
     List {
         item: Scalar,
-        /// `explode: false`: one comma-separated value; else the key repeated.
-        comma: bool,
+        /// The key repeated, or one value of delimited items.
+        style: ListStyle,
         min_items: Option<usize>,
         max_items: Option<usize>,
     },
@@ -159,6 +159,19 @@ pub enum ParameterValue {
     DeepObject(TokenStream),
     /// A schema the model has no scalar Rust type for (an object, an array of arrays).
     Unsupported,
+}
+
+/// How an array parameter's items travel (`api_support::server::ListStyle`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStyle {
+    /// `a=1&a=2` (`style: form`, exploded).
+    Repeated,
+    /// `a=1,2` (`explode: false`).
+    Comma,
+    /// `a=1|2` (`style: pipeDelimited`).
+    Pipe,
+    /// `a=1 2` (`style: spaceDelimited`).
+    Space,
 }
 
 /// A single value: its Rust type, how it is read, its rules and its default.

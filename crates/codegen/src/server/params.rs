@@ -147,16 +147,12 @@ fn field(file: &Path, p: &Parameter) -> Result<Field, SpecError> {
     let (ty, read, finish) = match &p.value {
         ParameterValue::List {
             item,
-            comma,
+            style,
             min_items,
             max_items,
         } => {
             let item_ty = &item.ty;
-            let style = if *comma {
-                quote! { Comma }
-            } else {
-                quote! { Repeated }
-            };
+            let style = format_ident!("{style:?}");
             let rules = rules(item, (*min_items, *max_items));
             let read = quote! { p.list::<#item_ty>(#location, #name, #required, ::api_support::server::ListStyle::#style, &#rules) };
             if required {

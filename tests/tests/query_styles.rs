@@ -1,8 +1,9 @@
-//! `style: deepObject` query parameters over real HTTP: the client's pairs
-//! (`filter[status]=active`) read back by the server stub's reader.
+//! Query parameter styles over real HTTP: deep objects
+//! (`filter[status]=active`) and delimited lists (`tags=a|b`, `sizes=1 2`),
+//! as the client sends them, read back by the server stub's reader.
 
-use api_support::DeepObject;
-use api_support::server::{In, Params};
+use api_support::server::{In, ListStyle, Params, Rules, ValueKind};
+use api_support::{DeepObject, PipeList, SpaceList};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -83,4 +84,43 @@ async fn a_bad_deep_object_is_an_issue_at_its_name() {
     assert!(body.contains("other extra_forbidden"), "{body}");
     // `filter[...]` keys are the parameter's own, not unknown ones.
     assert!(!body.contains("filter[status] extra_forbidden"));
+}
+
+/// Reads `tags` (pipes) and `sizes` (spaces, integers) as the generated stub does.
+async fn lists(uri: Uri, headers: HeaderMap) -> (StatusCode, String) {
+    let mut p = Params::new(uri.query(), &headers);
+    let tags: Option<Vec<String>> =
+        p.list(In::Query, "tags", false, ListStyle::Pipe, &Rules::DEFAULT);
+    let integers = Rules {
+        kind: ValueKind::Integer,
+        ..Rules::DEFAULT
+    };
+    let sizes: Option<Vec<i64>> = p.list(In::Query, "sizes", false, ListStyle::Space, &integers);
+    match p.finish() {
+        Ok(()) => (StatusCode::OK, serde_json::json!([tags, sizes]).to_string()),
+        Err(issues) => (StatusCode::BAD_REQUEST, format!("{issues:?}")),
+    }
+}
+
+#[tokio::test]
+async fn delimited_lists_travel_as_one_value() {
+    let (url, _task) = serve(axum::Router::new().route("/items", get(lists))).await;
+    let tags: PipeList<String> = PipeList::try_from(["a,b", "c d"]).unwrap();
+    let sizes: SpaceList<i64> = SpaceList::try_from(vec![1, 22]).unwrap();
+    let request = reqwest::Client::new()
+        .get(format!("{url}/items"))
+        .query(&[("tags", tags.to_string()), ("sizes", sizes.to_string())])
+        .build()
+        .unwrap();
+    assert_eq!(request.url().query(), Some("tags=a%2Cb%7Cc+d&sizes=1+22"));
+    let response = reqwest::Client::new().execute(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!([["a,b", "c d"], [1, 22]]));
+    let bad = reqwest::Client::new()
+        .get(format!("{url}/items?sizes=1+x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
 }
