@@ -3,8 +3,9 @@
 //! every object. The base of the generator: it depends on no other module.
 //!
 //! Invariant: only the model builder (`model/build.rs`), the working copy
-//! (`transform.rs`) and the checks that read the spec before any model
-//! exists (`validate.rs`, `lint.rs`, `diff.rs`, `examples.rs`) call [`resolve`].
+//! (`transform.rs`), the Swagger 2.0 front end (`front/swagger2.rs`, on the
+//! 2.0 document) and the checks that read the spec before any model exists
+//! (`validate.rs`, `lint.rs`, `diff.rs`, `examples.rs`) call [`resolve`].
 
 use serde_json::Value;
 

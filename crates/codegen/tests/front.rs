@@ -8,19 +8,68 @@ fn generated(text: &str) -> Result<Vec<codegen::GeneratedFile>, codegen::Error> 
     codegen::generate_text(PathBuf::from("specs/fastapi.yaml"), "fastapi".into(), text)
 }
 
+/// Both documents generate, and the same files.
+fn twins(a: &str, b: &str) {
+    let from_a = generated(&read(a)).unwrap();
+    let from_b = generated(&read(b)).unwrap();
+    assert_eq!(from_a.len(), from_b.len());
+    for (a, b) in from_a.iter().zip(&from_b) {
+        assert_eq!(a.path, b.path);
+        assert!(
+            a.contents == b.contents,
+            "{} differs:\n{}\n----\n{}",
+            a.path.display(),
+            a.contents,
+            b.contents
+        );
+    }
+}
+
 fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
 
 #[test]
 fn a_fastapi_3_1_document_and_its_3_0_twin_generate_the_same_crates() {
-    let from_31 = generated(&read("tests/samples/specs/fastapi-31.yaml")).unwrap();
-    let from_30 = generated(&read("tests/front/fastapi-30.yaml")).unwrap();
-    assert_eq!(from_31.len(), from_30.len());
-    for (a, b) in from_31.iter().zip(&from_30) {
-        assert_eq!(a.path, b.path);
-        assert!(a.contents == b.contents, "{} differs", a.path.display());
-    }
+    twins(
+        "tests/samples/specs/fastapi-31.yaml",
+        "tests/front/fastapi-30.yaml",
+    );
+}
+
+#[test]
+fn a_swagger_2_0_document_and_its_3_0_twin_generate_the_same_crates() {
+    twins(
+        "tests/samples/specs/swagger-20.yaml",
+        "tests/front/swagger-30.yaml",
+    );
+}
+
+#[test]
+fn a_swagger_construct_without_a_3_0_form_is_reported_at_its_pointer() {
+    let spec = r#"{
+        "swagger": "2.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "a", "parameters": [
+            {"name": "ids", "in": "query", "type": "array", "items": {"type": "string"}, "collectionFormat": "tsv"}
+        ], "responses": {"204": {"description": "ok"}}}}}
+    }"#;
+    let Err(codegen::Error::Spec(errors)) = generated(spec) else {
+        panic!("a tab-separated list generated");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].location.to_string(),
+        " at #/paths/~1a/get/parameters/0/collectionFormat"
+    );
+    let Err(codegen::Error::Spec(errors)) = generated(r#"{"swagger": "1.2", "info": {}}"#) else {
+        panic!("a Swagger 1.2 document generated");
+    };
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("only Swagger 2.0 and OpenAPI 3.x"),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! * OpenAPI 3.0.x: as it is.
 //! * OpenAPI 3.1 and 3.2 (`oas31.rs`): rewritten keyword by keyword; what
 //!   has no 3.0 form is refused at its pointer, all of it in one run.
+//! * Swagger 2.0 (`swagger2.rs`): rewritten part by part (servers,
+//!   components, request bodies, media types), with a note that it was 2.0.
 //!
 //! Whatever the version, a local `$ref` written as a URI fragment
 //! (`#/paths/~1keys~1%7Bid%7D`, RFC 6901 section 6) is percent-decoded into
@@ -13,6 +15,7 @@
 //! code leaves out; `cargo xtask lint` prints them.
 
 mod oas31;
+mod swagger2;
 
 use std::path::Path;
 
@@ -30,9 +33,21 @@ pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), 
         .to_owned();
     if version.starts_with("3.1.") || version.starts_with("3.2.") {
         let notes = oas31::rewrite(file, &mut doc)?;
-        Ok((doc, notes))
-    } else {
-        Ok((doc, Vec::new()))
+        return Ok((doc, notes));
+    }
+    match doc.get("swagger") {
+        Some(Value::String(v)) if v == "2.0" => {
+            let notes = swagger2::rewrite(file, &mut doc)?;
+            Ok((doc, notes))
+        }
+        Some(other) if version.is_empty() => Err(vec![SpecError::at(
+            file,
+            "/swagger",
+            format!(
+                "Swagger {other} is not taken: only Swagger 2.0 and OpenAPI 3.x are; convert the document to one of them"
+            ),
+        )]),
+        _ => Ok((doc, Vec::new())),
     }
 }
 
