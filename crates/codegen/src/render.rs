@@ -475,11 +475,11 @@ pub fn server_readme(
             ""
         };
         let answer = success_example(op)
-            .map(|(variant, json)| {
+            .map(|(variant, json, headers)| {
                 format!(
                     "        // Answers with the spec's own example (see the mock servers for real filtering and paging).\n        \
                      let body = serde_json::from_str(r#\"{json}\"#).expect(\"the spec's example decodes\");\n        \
-                     {lib}::{id}::Response::{variant}(body)"
+                     {lib}::{id}::Response::{variant}(body{headers})"
                 )
             })
             .unwrap_or_else(|| "        unimplemented!(\"answer with a documented variant\")".to_owned());
@@ -508,15 +508,24 @@ pub fn server_readme(
 }
 
 /// The first 2xx response with a JSON example: its variant name and the example as compact JSON.
-fn success_example(op: &Operation) -> Option<(String, String)> {
+/// The variant of the first documented success with an example, the
+/// example's JSON, and the variant's arguments after the body (its typed
+/// headers, left unset, where the status documents any).
+fn success_example(op: &Operation) -> Option<(String, String, &'static str)> {
     op.responses
         .iter()
         .filter(|r| matches!(r.status, StatusKey::Code(200..=299)))
         .find_map(|r| {
             let example = r.example()?;
+            let headers = if r.headers.is_empty() {
+                ""
+            } else {
+                ", Default::default()"
+            };
             Some((
                 r.rust_name.clone(),
                 serde_json::to_string(&example.value).ok()?,
+                headers,
             ))
         })
 }
