@@ -12,9 +12,11 @@
 //! | inline string enum in a parameter | an enum local to the client | a component `<Operation><Parameter>`, so client and server share one open enum |
 //! | `x-predicate` on a parameter (or its items) | a pattern-checked string | `x-rust-type` [`Predicate<T, Ops>`](api_support::Predicate) |
 //! | `x-sort` on a parameter (or its items) | a pattern-checked string | a column enum `<Operation><Parameter>Column` and [`Sort<Column>`](api_support::Sort) |
-//! | `default` response beside a differently shaped 2xx | panics (one type per side) | `4XX` + `5XX` ranges |
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
+//! | an error status whose body is not JSON beside JSON ones (`text/plain` 500 beside JSON 4xx) | panics (one type per side) | left out of the client's error type: its response is handed over undecoded (`Error::UnexpectedResponse`); the stub still answers it as documented |
+//! | `default` unlike any other response (progenitor counts it as a success and an error) | panics | the `4XX` and `5XX` ranges |
+//! | a response of any media type (`*/*`) with a schema that is not bytes | raw bytes | JSON (`x-media-type: */*` for the client's `Accept`) |
 //! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
 //! | two parameters whose Rust names meet (`max-results`, `maxResults`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`), its wire name in `x-wire-name`, sent again by the client |
@@ -477,6 +479,26 @@ fn json_based_media(doc: &mut Value) {
         let Some(Value::Object(content)) = doc.pointer_mut(&at) else {
             continue;
         };
+        // A response of any media type (`*/*`) with a schema that is not bytes
+        // is read as JSON: a schema describes a structure, and JSON is what
+        // such services send.
+        let any_structured = |content: &Map<String, Value>| {
+            content
+                .get("*/*")
+                .and_then(|o| o.get("schema"))
+                .is_some_and(|s| {
+                    s.get("format") != Some(&json!("binary"))
+                        && s.get("type") != Some(&json!("file"))
+                })
+        };
+        if !request
+            && !content.keys().any(|m| crate::model::is_json_based(m))
+            && any_structured(content)
+            && let Some(mut object) = content.remove("*/*")
+        {
+            object["x-media-type"] = json!("*/*");
+            content.insert("application/json".into(), object);
+        }
         if !content.keys().any(|m| crate::model::is_json_media(m))
             && let Some(media) = content
                 .keys()
@@ -1375,6 +1397,10 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
             .collect();
         let bodies = side_bodies(file, doc, &responses, &keys, side, &resp_pointer, &op_id)?;
         let bodiless = bodies.bodiless.clone();
+        // Undecoded for the client: not a status of its error type.
+        for k in &bodies.raw {
+            responses.remove(k);
+        }
         let side_schema = match bodies.distinct.len() {
             0 => continue,
             1 => bodies.distinct[0].clone(),
@@ -1424,21 +1450,33 @@ fn is_success(key: &str) -> bool {
     StatusKey::parse(key).is_some_and(StatusKey::is_success)
 }
 
-/// A `default` response beside a success of another shape would give
-/// progenitor two types for one side: it becomes the `4XX` and `5XX` ranges
-/// (where the operation has none of its own).
+/// progenitor counts a `default` response on both sides, success and error;
+/// beside a success or an error of another body it would give one side two
+/// types: it becomes the `4XX` and `5XX` ranges (where the operation has
+/// none of its own), an error like the errors.
 fn default_as_error_ranges(doc: &Value, responses: &mut Map<String, Value>) {
     let Some(default) = responses.get("default").cloned() else {
         return;
     };
+    // A body as progenitor tells bodies apart: none, raw, or a JSON schema.
+    let body = |response: &Value| {
+        let content = crate::spec::resolve(doc, response)
+            .get("content")
+            .and_then(Value::as_object)
+            .filter(|c| !c.is_empty());
+        match (json_schema(doc, response), content) {
+            (Some(schema), _) => json!({ "json": schema }),
+            (None, Some(_)) => json!("raw"),
+            (None, None) => Value::Null,
+        }
+    };
     let has_success = responses.keys().any(|k| is_success(k));
-    let success_schemas: Vec<Option<Value>> = responses
+    let default_body = body(&default);
+    let differs = responses
         .iter()
-        .filter(|(k, _)| is_success(k))
-        .map(|(_, v)| json_schema(doc, v))
-        .collect();
-    let default_schema = json_schema(doc, &default);
-    if has_success && success_schemas.iter().any(|s| *s != default_schema) {
+        .filter(|(k, _)| *k != "default" && StatusKey::parse(k).is_some())
+        .any(|(_, v)| body(v) != default_body);
+    if has_success && differs {
         responses.remove("default");
         for range in ["4XX", "5XX"] {
             responses.entry(range).or_insert_with(|| default.clone());
@@ -1486,11 +1524,15 @@ struct SideBodies {
     by_status: Map<String, Value>,
     /// The statuses documented without any body.
     bodiless: Vec<String>,
+    /// Error statuses whose body is not JSON beside JSON ones: the client
+    /// hands them over undecoded (`Error::UnexpectedResponse`).
+    raw: Vec<String>,
 }
 
 /// The bodies of the responses `keys` (one side's). A status without any
-/// body may stand beside JSON ones (the side's type becomes an `Option`); one
-/// with a body that is not JSON may not.
+/// body may stand beside JSON ones (the side's type becomes an `Option`); an
+/// error with a body that is not JSON is left to the caller undecoded; a
+/// success with one may not stand beside JSON ones.
 fn side_bodies(
     file: &Path,
     doc: &Value,
@@ -1516,6 +1558,14 @@ fn side_bodies(
             None => bodiless.push(k.clone()),
         }
     }
+    if !distinct.is_empty() && !other_media.is_empty() && matches!(side, Side::Error) {
+        return Ok(SideBodies {
+            distinct,
+            by_status,
+            bodiless,
+            raw: other_media,
+        });
+    }
     if !distinct.is_empty() && !other_media.is_empty() {
         let side = side.word();
         return Err(SpecError::at(
@@ -1532,6 +1582,7 @@ fn side_bodies(
         distinct,
         by_status,
         bodiless,
+        raw: Vec::new(),
     })
 }
 
@@ -1934,6 +1985,54 @@ mod tests {
         for method in ["get", "put", "delete"] {
             assert_eq!(item[method]["parameters"][0]["name"], "id", "{method}");
         }
+    }
+
+    #[test]
+    fn a_default_unlike_any_other_response_becomes_the_error_ranges() {
+        let json = |schema: Value| json!({"description": "d", "content": {"application/json": {"schema": schema}}});
+        let any = json!({});
+        let problem = json!({"type": "object", "properties": {"e": {"type": "string"}}});
+        let responses = |default: Value| {
+            json!({
+                "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"get": {"operationId": "a", "responses": {
+                    "200": json(any.clone()), "401": json(problem.clone()), "default": default
+                }}}}
+            })
+        };
+        // Like the success but unlike the 401: an error range.
+        let working = working_copy(Path::new("t.yaml"), &responses(json(any.clone()))).unwrap();
+        let r = &working["paths"]["/a"]["get"]["responses"];
+        assert!(r.get("default").is_none() && r.get("4XX").is_some() && r.get("5XX").is_some());
+        // A raw body (`*/*` of bytes) beside a bodiless success alike.
+        let raw = json!({"description": "d", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}});
+        let mut spec = responses(raw);
+        spec["paths"]["/a"]["get"]["responses"]["200"] = json!({"description": "ok"});
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        assert!(
+            working["paths"]["/a"]["get"]["responses"]
+                .get("default")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_structured_response_of_any_media_type_is_json() {
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {
+                "200": {"description": "ok", "content": {"*/*": {"schema": {"type": "object"}}}},
+                "201": {"description": "ok", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
+            }}}}
+        });
+        let mut doc = spec.clone();
+        json_based_media(&mut doc);
+        let r = &doc["paths"]["/a"]["get"]["responses"];
+        assert_eq!(
+            r["200"]["content"]["application/json"]["x-media-type"],
+            "*/*"
+        );
+        assert!(r["201"]["content"].get("*/*").is_some(), "bytes stay bytes");
     }
 
     #[test]

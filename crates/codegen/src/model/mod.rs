@@ -433,8 +433,13 @@ pub fn json_media_entry(content: Option<&Value>) -> Option<(&String, &Value)> {
 
 /// Whether a media type is JSON or based on it (`+json`, RFC 6839).
 pub fn is_json_based(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or_default().trim();
-    is_json_media(essence) || essence.to_ascii_lowercase().ends_with("+json")
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    is_json_media(&essence) || essence.ends_with("+json") || essence == "text/json"
 }
 
 /// Whether a media type name is JSON as progenitor reads it.
