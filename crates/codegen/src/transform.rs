@@ -24,7 +24,8 @@
 //! | a `multipart/form-data` request body of an object schema | an error | a form body whose `x-media-type` is `multipart/form-data` (the client sends it part by part, the stub reads it so); each `format: binary` property (or array item) `x-rust-type` [`multipart::File`](api_support::multipart::File); per-part `encoding` dropped |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else a form (urlencoded or multipart), bytes or text, else the first (a shared body of `components/requestBodies` likewise) |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
-//! | a `style: deepObject` query parameter | an error | a plain query parameter marked `x-deep-object` (sent and read as `name[property]`), an inline object schema a component `<Operation><Parameter>` |
+//! | a `style: deepObject` query parameter | an error | a plain query parameter marked `x-deep-object` (sent and read as `name[property]`) |
+//! | an inline object schema of a query parameter | panics (`unreachable`) where optional | a component `<Operation><Parameter>` |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
 //! | an `enum` whose values are not of the schema's `type` | an error (typify) | fitted to the values: an array's scalar enum moved to its items, all-string values make the schema a string, numbers and booleans of a string enum their text, the rest dropped |
@@ -1097,9 +1098,10 @@ fn rewrite_parameters(
 /// A `style: deepObject` query parameter (`filter[status]=active`), which
 /// progenitor refuses, is handed to it as a plain query parameter marked
 /// `x-deep-object`: the client sends it as a deep object
-/// ([`api_support::DeepObject`]), the stub reads it so. An inline object
-/// schema becomes a component `<Operation><Parameter>`, so client and stub
-/// share its struct.
+/// ([`api_support::DeepObject`]), the stub reads it so. The inline object
+/// schema of any query parameter (deep or form-exploded, which progenitor
+/// panics on) becomes a component `<Operation><Parameter>`, so client and
+/// stub share its struct.
 fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
     let op_name = operation_name(doc, op_pointer);
     let count = doc
@@ -1111,9 +1113,10 @@ fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
         let Some(p) = doc.pointer(&at) else {
             continue;
         };
-        if p["in"] != "query" || p["style"] != "deepObject" {
+        if p["in"] != "query" {
             continue;
         }
+        let deep = p["style"] == "deepObject";
         let name = p["name"].as_str().unwrap_or_default().to_owned();
         let schema = p.get("schema").cloned().unwrap_or_default();
         let inline = schema.get("$ref").is_none() && object_schema(doc, &schema);
@@ -1130,7 +1133,7 @@ fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
                     json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&component))});
             }
         }
-        if let Some(Value::Object(p)) = doc.pointer_mut(&at) {
+        if deep && let Some(Value::Object(p)) = doc.pointer_mut(&at) {
             p.remove("style");
             p.remove("explode");
             p.insert("x-deep-object".into(), Value::Bool(true));
