@@ -115,3 +115,63 @@ pub fn visit_objects(value: &Value, f: &mut impl FnMut(&serde_json::Map<String, 
     }
     walk(value, &mut String::new(), f);
 }
+
+/// Calls `f` on every schema of a document, and only on schemas: those under
+/// a `schema` key and in `components.schemas`, and inside each schema those
+/// of `properties` (a map of names, never a schema itself), `items`,
+/// `additionalProperties`, `not`, `allOf`, `anyOf` and `oneOf`. Examples,
+/// defaults and extensions are data and are not entered.
+pub fn visit_schemas_mut(doc: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<String, Value>)) {
+    fn schema(value: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<String, Value>)) {
+        let Value::Object(map) = value else {
+            return;
+        };
+        f(map);
+        for (key, child) in map.iter_mut() {
+            match key.as_str() {
+                "properties" | "patternProperties" => {
+                    if let Value::Object(named) = child {
+                        named.values_mut().for_each(|s| schema(s, f));
+                    }
+                }
+                "items" | "additionalProperties" | "not" => match child {
+                    Value::Array(items) => items.iter_mut().for_each(|s| schema(s, f)),
+                    other => schema(other, f),
+                },
+                "allOf" | "anyOf" | "oneOf" => {
+                    if let Value::Array(items) = child {
+                        items.iter_mut().for_each(|s| schema(s, f));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    fn document(
+        value: &mut Value,
+        components: bool,
+        f: &mut impl FnMut(&mut serde_json::Map<String, Value>),
+    ) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    if key == "example" || key == "examples" || key.starts_with("x-") {
+                        continue;
+                    }
+                    if key == "schema" {
+                        schema(child, f);
+                    } else if components && key == "schemas" {
+                        if let Value::Object(named) = child {
+                            named.values_mut().for_each(|s| schema(s, f));
+                        }
+                    } else {
+                        document(child, key == "components", f);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| document(v, false, f)),
+            _ => {}
+        }
+    }
+    document(doc, false, f);
+}

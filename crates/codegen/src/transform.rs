@@ -30,6 +30,7 @@
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
 //! | an `enum` whose values are not of the schema's `type` | an error (typify) | fitted to the values: an array's scalar enum moved to its items, all-string values make the schema a string, numbers and booleans of a string enum their text, the rest dropped |
 //! | an inline schema's `title` shared by another inline schema or a component's name | one Rust name for two types; typify checks one's values against the other's | the title dropped (the type is named after its place) |
+//! | a schema without `type` that only a `format` types (`{format: int32}`), or with `properties` beside array keywords | panics (typify `todo!`) | the implied `type` stated (`integer`, `number`, `string`; `object`, its array keywords dropped) |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
 //! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
 //! | a nullable object component titled like its name | `X(Option<X>)`: does not compile (typify) | the title dropped |
@@ -53,6 +54,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     hoist_deep_refs(&mut doc);
     hoist_clashing_enums(&mut doc);
     drop_structural_formats(&mut doc);
+    implied_types(&mut doc);
     fit_enums(&mut doc);
     drop_impossible_defaults(&mut doc);
     json_based_media(&mut doc);
@@ -577,7 +579,11 @@ fn sendable_request_body(doc: &mut Value, body_pointer: &str) {
     };
     let (rename, schema) = match essence.as_str() {
         _ if crate::model::is_json_media(&essence) => return,
-        "application/x-www-form-urlencoded" => return,
+        "application/x-www-form-urlencoded" => {
+            // Per-field encodings are progenitor's `todo!`; fields go as the types say.
+            object.remove("encoding");
+            return;
+        }
         "application/octet-stream" => (None, bytes),
         "text/plain" | "text/x-markdown" => (None, json!({"type": "string"})),
         _ if multipart => {
@@ -764,19 +770,8 @@ fn inline_request_body(doc: &mut Value, op_pointer: &str) {
 ///   (Azure's `type: integer, enum: [Primary, Secondary]`) make it a string schema;
 /// * a number or boolean among a string schema's values is its text (`true`);
 /// * any other value that does not fit is dropped, and an enum left empty with it.
-pub fn fit_enums(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            fit_enum(map);
-            for (k, v) in map.iter_mut() {
-                if k != "example" && k != "examples" && k != "default" && k != "enum" {
-                    fit_enums(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(fit_enums),
-        _ => {}
-    }
+pub fn fit_enums(doc: &mut Value) {
+    crate::spec::visit_schemas_mut(doc, &mut fit_enum);
 }
 
 fn fit_enum(map: &mut Map<String, Value>) {
@@ -946,28 +941,49 @@ fn fits(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
     typed && listed && bounded && items && properties
 }
 
+/// typify stops (`todo!`) at a schema without `type` that only a `format`
+/// types (`{format: date-time}`, `{format: int32}`), or that mixes object
+/// and array keywords (`{properties, maxItems}`). The working copy states
+/// the type the keywords imply: `integer` for `int32`/`int64`, `number` for
+/// `float`/`double`, `string` for any other format; `object` where there are
+/// properties, whose array keywords then mean nothing and are dropped.
+pub fn implied_types(doc: &mut Value) {
+    crate::spec::visit_schemas_mut(doc, &mut |map| {
+        let composed = ["$ref", "allOf", "oneOf", "anyOf", "enum", "not"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        if map.contains_key("type") || composed {
+            return;
+        }
+        if map.contains_key("properties") {
+            map.insert("type".into(), json!("object"));
+            for key in ["items", "maxItems", "minItems", "uniqueItems"] {
+                map.remove(key);
+            }
+        } else if let Some(format) = map.get("format").and_then(Value::as_str) {
+            let ty = match format {
+                "int32" | "int64" => "integer",
+                "float" | "double" => "number",
+                _ => "string",
+            };
+            map.insert("type".into(), json!(ty));
+        }
+    });
+}
+
 /// `format` only refines strings and numbers; on an object, array or boolean
 /// (Twilio's `type: object, format: uri-map`) it means nothing and typify
 /// panics on it, so the working copy drops it there.
-pub fn drop_structural_formats(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if matches!(
-                map.get("type").and_then(Value::as_str),
-                Some("object" | "array" | "boolean")
-            ) && map.get("format").is_some_and(Value::is_string)
-            {
-                map.remove("format");
-            }
-            for (k, v) in map.iter_mut() {
-                if k != "example" && k != "examples" {
-                    drop_structural_formats(v);
-                }
-            }
+pub fn drop_structural_formats(doc: &mut Value) {
+    crate::spec::visit_schemas_mut(doc, &mut |map| {
+        if matches!(
+            map.get("type").and_then(Value::as_str),
+            Some("object" | "array" | "boolean")
+        ) && map.get("format").is_some_and(Value::is_string)
+        {
+            map.remove("format");
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_structural_formats),
-        _ => {}
-    }
+    });
 }
 
 fn is_null_schema(v: &Value) -> bool {
@@ -2039,16 +2055,41 @@ mod tests {
     }
 
     #[test]
+    fn types_a_format_or_properties_imply_are_stated() {
+        let mut doc = json!({"components": {"schemas": {"T": {"properties": {
+            "created": {"format": "date-time"},
+            "count": {"format": "int32"},
+            "ratio": {"format": "double"},
+            "pair": {"maxItems": 1, "properties": {"a": {"type": "number"}}},
+            // A property named `properties` or `type` is a name, not a keyword.
+            "properties": {"type": "string"},
+            "type": {"format": "uri"}
+        }}}}});
+        implied_types(&mut doc);
+        let p = &doc["components"]["schemas"]["T"]["properties"];
+        assert_eq!(p["created"]["type"], "string");
+        assert_eq!(p["count"]["type"], "integer");
+        assert_eq!(p["ratio"]["type"], "number");
+        assert_eq!(
+            p["pair"],
+            json!({"type": "object", "properties": {"a": {"type": "number"}}})
+        );
+        assert_eq!(p["properties"], json!({"type": "string"}));
+        assert_eq!(p["type"], json!({"format": "uri", "type": "string"}));
+        assert_eq!(doc["components"]["schemas"]["T"]["type"], "object");
+    }
+
+    #[test]
     fn enums_are_fitted_to_their_values() {
-        let mut doc = json!({"properties": {
+        let mut doc = json!({"components": {"schemas": {"T": {"properties": {
             "mixin": {"type": "array", "enum": ["live", "promotions"], "items": {"type": "string"}},
             "key": {"type": "integer", "format": "int32", "enum": ["Primary", "Secondary"]},
             "flag": {"type": "string", "enum": [true, false]},
             "mixed": {"type": "string", "enum": ["all", ["a", "b"], 3]},
             "fine": {"type": "integer", "enum": [1, 2]}
-        }});
+        }}}}});
         fit_enums(&mut doc);
-        let p = &doc["properties"];
+        let p = &doc["components"]["schemas"]["T"]["properties"];
         assert_eq!(p["mixin"].get("enum"), None);
         assert_eq!(p["mixin"]["items"]["enum"], json!(["live", "promotions"]));
         assert_eq!(
