@@ -4,6 +4,7 @@
 //!
 //! | construct in the spec | what progenitor does with it | rewrite |
 //! |---|---|---|
+//! | a path written with its query (`/search?query={query}`) | panics (`missing path name mapping`) | the path alone; a parameter the query names is a query parameter |
 //! | an operation without `operationId` | panics (`unwrap`) | one derived from its method and path (`get_users_by_id`), numbered where two would meet |
 //! | `anyOf`/`oneOf` with `{type: 'null'}` | panics (`todo!`) | `nullable: true` |
 //! | nullable header parameter | uncompilable code | header made non-nullable (absent is null) |
@@ -50,6 +51,7 @@ pub const SUPPORT_CRATE: &str = "api-support";
 /// Builds the working copy of a validated spec.
 pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     let mut doc = spec.clone();
+    path_queries(&mut doc);
     name_operations(&mut doc);
     hoist_deep_refs(&mut doc);
     hoist_clashing_enums(&mut doc);
@@ -132,6 +134,58 @@ fn distinct_property_names(file: &Path, doc: &Value) -> Result<(), SpecError> {
         }
     });
     found.map_or(Ok(()), Err)
+}
+
+/// A path written with its query (`/search?query={query}`) makes progenitor
+/// look for a path parameter `query`, and panic. The query is no part of the
+/// path: the working copy keys the path item by the path alone (merged into
+/// an item of that path where their methods differ), and a parameter the
+/// query names is a query parameter.
+fn path_queries(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let keys: Vec<String> = paths.keys().filter(|k| k.contains('?')).cloned().collect();
+    for key in keys {
+        let Some((path, _)) = key.split_once('?') else {
+            continue;
+        };
+        let Some(Value::Object(mut item)) = paths.get(&key).cloned() else {
+            continue;
+        };
+        let path_names: Vec<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned()))
+            .collect();
+        for (_, op) in item.iter_mut() {
+            for p in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                let name = p["name"].as_str().unwrap_or_default();
+                if p["in"] == "path" && !path_names.iter().any(|n| n == name) {
+                    p["in"] = json!("query");
+                }
+            }
+        }
+        let target = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        let Some(target) = target.as_object_mut() else {
+            continue;
+        };
+        if item
+            .keys()
+            .any(|k| METHODS.contains(&k.as_str()) && target.contains_key(k))
+        {
+            continue; // Two operations of one method on one path: validation names them.
+        }
+        for (k, v) in item {
+            target.entry(k).or_insert(v);
+        }
+        paths.remove(&key);
+    }
 }
 
 /// An operation without an `operationId` gets one from its method and path
@@ -577,18 +631,15 @@ fn sendable_request_body(doc: &mut Value, body_pointer: &str) {
     let Some(object) = content.get_mut(&media).and_then(Value::as_object_mut) else {
         return;
     };
+    // Per-part encodings are progenitor's `todo!` (and mean nothing for JSON):
+    // parts and fields go as their types say.
+    object.remove("encoding");
     let (rename, schema) = match essence.as_str() {
         _ if crate::model::is_json_media(&essence) => return,
-        "application/x-www-form-urlencoded" => {
-            // Per-field encodings are progenitor's `todo!`; fields go as the types say.
-            object.remove("encoding");
-            return;
-        }
+        "application/x-www-form-urlencoded" => return,
         "application/octet-stream" => (None, bytes),
         "text/plain" | "text/x-markdown" => (None, json!({"type": "string"})),
         _ if multipart => {
-            // Per-part encodings are progenitor's `todo!`; parts go as the types say.
-            object.remove("encoding");
             let schema = object.get("schema").cloned().unwrap_or_default();
             (Some("application/x-www-form-urlencoded"), schema)
         }
@@ -778,6 +829,11 @@ fn fit_enum(map: &mut Map<String, Value>) {
     let Some(Value::Array(values)) = map.get("enum") else {
         return;
     };
+    // Values that are all strings, with no `type`: a string enum.
+    if !map.contains_key("type") && values.iter().all(Value::is_string) {
+        map.insert("type".into(), json!("string"));
+        return;
+    }
     let ty = map.get("type").and_then(Value::as_str).unwrap_or_default();
     let of_type = |v: &Value| match ty {
         "string" => v.is_string(),
@@ -1370,12 +1426,39 @@ fn typed_filters(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), S
     Ok(())
 }
 
+/// An array schema sent as one delimited value: `x-rust-type` names the list
+/// type, its item type the items' (their checks, which would make typify
+/// name a type it has no name for, stay on `items`, where the stub reads them).
 fn delimited_list(array_schema: &Value, list: &str) -> Value {
+    const CHECKS: &[&str] = &[
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "description",
+        "title",
+        "example",
+        "default",
+    ];
     let mut schema = array_schema.clone();
-    let items = schema
+    let mut items = schema
         .get("items")
         .cloned()
         .unwrap_or_else(|| json!({"type": "string"}));
+    if let Some(items) = items.as_object_mut() {
+        // A date-time's pattern picks its type (`TimestampSeconds`, see `types.rs`).
+        let timestamp = items.get("format") == Some(&json!("date-time"));
+        items.retain(|k, _| !CHECKS.contains(&k.as_str()) || (timestamp && k == "pattern"));
+        // A string enum becomes a component of its own (`hoist_parameter_enums`);
+        // the values of another are a check like the others.
+        if items.get("type") != Some(&json!("string")) {
+            items.remove("enum");
+        }
+    }
     schema["x-rust-type"] = support_type(list, vec![items]);
     schema
 }
@@ -2077,6 +2160,43 @@ mod tests {
         assert_eq!(p["properties"], json!({"type": "string"}));
         assert_eq!(p["type"], json!({"format": "uri", "type": "string"}));
         assert_eq!(doc["components"]["schemas"]["T"]["type"], "object");
+    }
+
+    #[test]
+    fn a_path_written_with_its_query_is_the_path_alone() {
+        let op = |param_in: &str| {
+            json!({"parameters": [{"name": "query", "in": param_in, "required": true, "schema": {"type": "string"}}],
+                   "responses": {"204": {"description": "ok"}}})
+        };
+        let mut doc = json!({"paths": {
+            "/search?query={query}": {"get": op("path")},
+            "/search": {"post": op("query")},
+            "/lists?query={query}": {"get": op("query")},
+            "/lists": {"get": op("query")}
+        }});
+        path_queries(&mut doc);
+        let paths = &doc["paths"];
+        assert_eq!(paths["/search"]["get"]["parameters"][0]["in"], "query");
+        assert!(paths["/search"].get("post").is_some());
+        assert!(paths.get("/search?query={query}").is_none());
+        // Two operations of one method on one path: left for validation to name.
+        assert!(paths.get("/lists?query={query}").is_some());
+    }
+
+    #[test]
+    fn delimited_list_items_keep_their_checks_out_of_the_type() {
+        let list = delimited_list(
+            &json!({"type": "array", "items": {"type": "integer", "minimum": 1, "enum": [1, 2], "description": "d"}}),
+            "CommaList",
+        );
+        assert_eq!(
+            list["x-rust-type"]["parameters"][0],
+            json!({"type": "integer"})
+        );
+        assert_eq!(list["items"]["minimum"], 1, "the stub still checks them");
+        let seconds = json!({"type": "string", "format": "date-time", "pattern": "^x$"});
+        let list = delimited_list(&json!({"type": "array", "items": seconds}), "CommaList");
+        assert_eq!(list["x-rust-type"]["parameters"][0], seconds);
     }
 
     #[test]
