@@ -15,10 +15,13 @@
 //! | `x-sort` on a parameter (or its items) | a pattern-checked string | a column enum `<Operation><Parameter>Column` and [`Sort<Column>`](api_support::Sort) |
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
+//! | statuses without a body beside raw (not JSON) ones of the same side (a 202 beside a 200 `image/png`) | panics (one type per side) | raw too: an empty body is an empty stream |
+//! | a `101` response of an operation that is no websocket, beside others | a websocket upgrade type beside the others: panics | left out of the client (handed over undecoded) |
 //! | an error status whose body is not JSON beside JSON ones (`text/plain` 500 beside JSON 4xx) | panics (one type per side) | left out of the client's error type: its response is handed over undecoded (`Error::UnexpectedResponse`); the stub still answers it as documented |
 //! | `default` unlike any other response (progenitor counts it as a success and an error) | panics | the `4XX` and `5XX` ranges |
 //! | a response of any media type (`*/*`) with a schema that is not bytes | raw bytes | JSON (`x-media-type: */*` for the client's `Accept`) |
 //! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
+//! | a response in JSON and other media types (`application/json`, `application/xml`) | panics (a type for each) | the JSON one |
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
 //! | two parameters whose Rust names meet (`max-results`, `maxResults`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`), its wire name in `x-wire-name`, sent again by the client |
 //! | a request body of a media type progenitor cannot send (`application/xml`, `*/*`), or a bytes or text body with another schema | an error | bytes (`application/octet-stream`, `format: binary`), the documented type kept in `x-media-type` for the client's `Content-Type`; text as `{type: string}` |
@@ -567,6 +570,11 @@ fn json_based_media(doc: &mut Value) {
                 object.insert("x-media-type".into(), Value::String(media));
             }
             content.insert("application/json".into(), object);
+        }
+        // A response in JSON and other media types: progenitor would count a
+        // type for each; the client asks for and reads the JSON one.
+        if !request && content.keys().any(|m| crate::model::is_json_media(m)) {
+            content.retain(|m, _| crate::model::is_json_media(m));
         }
         for (media, object) in content.iter_mut() {
             let Some(object) = object.as_object_mut() else {
@@ -1490,6 +1498,15 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
         .into_iter()
         .map(|(k, v)| (k, resolve(doc, &v).clone()))
         .collect();
+    // progenitor reads a `101 Switching Protocols` as a websocket upgrade; the
+    // client of an operation that is none cannot switch, and hands it over
+    // undecoded.
+    let websocket = doc
+        .pointer(&format!("{op_pointer}/x-dropshot-websocket"))
+        .is_some();
+    if !websocket && responses.len() > 1 {
+        responses.remove("101");
+    }
     default_as_error_ranges(doc, &mut responses);
     for side in [Side::Success, Side::Error] {
         let keys: Vec<String> = responses
@@ -1502,6 +1519,14 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
         // Undecoded for the client: not a status of its error type.
         for k in &bodies.raw {
             responses.remove(k);
+        }
+        if let Some(streams) = &bodies.streams {
+            for k in &bodiless {
+                if let Some(response) = responses.get_mut(k).and_then(Value::as_object_mut) {
+                    response.insert("content".into(), streams.clone());
+                }
+            }
+            continue;
         }
         let side_schema = match bodies.distinct.len() {
             0 => continue,
@@ -1629,6 +1654,10 @@ struct SideBodies {
     /// Error statuses whose body is not JSON beside JSON ones: the client
     /// hands them over undecoded (`Error::UnexpectedResponse`).
     raw: Vec<String>,
+    /// Where a side's bodies are all raw (no JSON) beside bodiless statuses:
+    /// the raw content, which the bodiless statuses take too (an empty
+    /// body is an empty stream of bytes).
+    streams: Option<Value>,
 }
 
 /// The bodies of the responses `keys` (one side's). A status without any
@@ -1666,6 +1695,17 @@ fn side_bodies(
             by_status,
             bodiless,
             raw: other_media,
+            streams: None,
+        });
+    }
+    if distinct.is_empty() && !other_media.is_empty() && !bodiless.is_empty() {
+        let streams = responses[&other_media[0]].get("content").cloned();
+        return Ok(SideBodies {
+            distinct,
+            by_status,
+            bodiless,
+            raw: Vec::new(),
+            streams,
         });
     }
     if !distinct.is_empty() && !other_media.is_empty() {
@@ -1685,6 +1725,7 @@ fn side_bodies(
         by_status,
         bodiless,
         raw: Vec::new(),
+        streams: None,
     })
 }
 
@@ -2116,6 +2157,33 @@ mod tests {
                 .get("default")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn raw_and_bodiless_statuses_of_a_side_share_one_type() {
+        let raw = |media: &str| json!({"description": "d", "content": {media: {"schema": {"type": "string", "format": "binary"}}}});
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {
+                "101": {"description": "switching"},
+                "200": raw("image/png"),
+                "202": {"description": "not yet"},
+                "404": {"description": "no", "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/xml": {"schema": {"type": "object"}}
+                }},
+                "500": raw("text/plain")
+            }}}}
+        });
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let r = &working["paths"]["/a"]["get"]["responses"];
+        // No websocket: the 101 is no upgrade the client could make.
+        assert!(r.get("101").is_none());
+        // The bodiless 202 is an empty stream, like the 200 beside it.
+        assert_eq!(r["202"]["content"], r["200"]["content"]);
+        // The 404 in JSON only; the text 500 beside it left undecoded.
+        assert_eq!(r["404"]["content"].as_object().unwrap().len(), 1);
+        assert!(r.get("500").is_none());
     }
 
     #[test]
