@@ -58,8 +58,8 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     name_operations(&mut doc);
     hoist_deep_refs(&mut doc);
     hoist_clashing_enums(&mut doc);
-    drop_structural_formats(&mut doc);
     implied_types(&mut doc);
+    drop_structural_formats(&mut doc);
     fit_enums(&mut doc);
     drop_impossible_defaults(&mut doc);
     json_based_media(&mut doc);
@@ -834,6 +834,17 @@ pub fn fit_enums(doc: &mut Value) {
 }
 
 fn fit_enum(map: &mut Map<String, Value>) {
+    // A value listed twice is one value.
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        let mut seen = Vec::new();
+        values.retain(|v| {
+            let first = !seen.contains(v);
+            if first {
+                seen.push(v.clone());
+            }
+            first
+        });
+    }
     let Some(Value::Array(values)) = map.get("enum") else {
         return;
     };
@@ -1804,6 +1815,18 @@ fn hoist_clashing_enums(doc: &mut Value) {
         let name = crate::names::component_key(op.op["operationId"].as_str().unwrap_or_default());
         clashing_enums(op.op, &op.pointer, &name, &mut found);
     }
+    // Shared parameters, bodies, responses and headers, named after their keys.
+    for kind in ["parameters", "requestBodies", "responses", "headers"] {
+        for (key, item) in doc
+            .pointer(&format!("/components/{kind}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let at = format!("/components/{kind}/{}", escape_pointer(key));
+            clashing_enums(item, &at, &crate::names::component_key(key), &mut found);
+        }
+    }
     for (pointer, name) in found {
         let Some(mut schema) = doc.pointer(&pointer).cloned() else {
             continue;
@@ -1873,12 +1896,11 @@ fn clashing_enums(value: &Value, pointer: &str, name: &str, found: &mut Vec<(Str
                 }
             }
             "schema" => clashing_enums(child, &at, name, found),
-            "content" | "responses" | "requestBody" | "parameters" | "headers" => {
-                let suffix = match key.as_str() {
-                    "requestBody" => "Body",
-                    "responses" => "Response",
-                    _ => "",
-                };
+            // An operation's parts: a request body (itself a node), maps of
+            // media types, statuses and headers, a list of parameters.
+            "requestBody" => clashing_enums(child, &at, &format!("{name}Body"), found),
+            "content" | "responses" | "parameters" | "headers" => {
+                let suffix = if key == "responses" { "Response" } else { "" };
                 for (k, v) in child.as_object().into_iter().flatten() {
                     clashing_enums(
                         v,
