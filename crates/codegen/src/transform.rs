@@ -29,7 +29,7 @@
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else a form (urlencoded or multipart), bytes or text, else the first (a shared body of `components/requestBodies` likewise) |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | a `style: deepObject` query parameter | an error | a plain query parameter marked `x-deep-object` (sent and read as `name[property]`) |
-//! | an inline object schema of a query parameter | panics (`unreachable`) where optional | a component `<Operation><Parameter>` |
+//! | an inline object or composite (`anyOf`, `oneOf`, `allOf`) schema of a parameter | panics (`unreachable`, a builder for a parameter) | a component `<Operation><Parameter>` |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
 //! | an `enum` whose values are not of the schema's `type` | an error (typify) | fitted to the values: an array's scalar enum moved to its items, all-string values make the schema a string, numbers and booleans of a string enum their text, the rest dropped |
@@ -251,6 +251,10 @@ pub fn hoist_deep_refs(doc: &mut Value) {
         }
         let mut hoisted: std::collections::BTreeMap<String, String> = Default::default();
         for (at, target) in refs {
+            // A pointer that passes through a `$ref` on its way means the value there.
+            let Some(target) = pointer_through_refs(doc, &target) else {
+                continue;
+            };
             let Some(value) = doc.pointer(&target).cloned() else {
                 continue;
             };
@@ -280,6 +284,35 @@ pub fn hoist_deep_refs(doc: &mut Value) {
             }
         }
     }
+}
+
+/// The pointer of the value `pointer` means when every `$ref` met on the way
+/// is followed (`#/paths/~1a/get/.../allOf/0/properties/x`, where `allOf/0`
+/// is a `$ref`); `None` where it reaches nothing.
+fn pointer_through_refs(doc: &Value, pointer: &str) -> Option<String> {
+    let mut at = String::new();
+    for segment in pointer.split('/').skip(1) {
+        for _ in 0..16 {
+            let here = doc.pointer(&at)?;
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let has = match here {
+                Value::Object(map) => map.contains_key(&key),
+                Value::Array(items) => key.parse::<usize>().is_ok_and(|i| i < items.len()),
+                _ => false,
+            };
+            match here
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+            {
+                Some(target) if !has => at = target.to_owned(),
+                _ => break,
+            }
+        }
+        at.push('/');
+        at.push_str(segment);
+    }
+    doc.pointer(&at).is_some().then_some(at)
 }
 
 /// Whether a pointer reaches past `/components/<kind>/<name>`.
@@ -1189,10 +1222,10 @@ fn rewrite_parameters(
 /// A `style: deepObject` query parameter (`filter[status]=active`), which
 /// progenitor refuses, is handed to it as a plain query parameter marked
 /// `x-deep-object`: the client sends it as a deep object
-/// ([`api_support::DeepObject`]), the stub reads it so. The inline object
-/// schema of any query parameter (deep or form-exploded, which progenitor
-/// panics on) becomes a component `<Operation><Parameter>`, so client and
-/// stub share its struct.
+/// ([`api_support::DeepObject`]), the stub reads it so. The inline object or
+/// composite (`anyOf`, `oneOf`, `allOf`) schema of any parameter, which
+/// progenitor panics on, becomes a component `<Operation><Parameter>`, so
+/// client and stub share its type.
 fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
     let op_name = operation_name(doc, op_pointer);
     let count = doc
@@ -1204,13 +1237,13 @@ fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
         let Some(p) = doc.pointer(&at) else {
             continue;
         };
-        if p["in"] != "query" {
-            continue;
-        }
-        let deep = p["style"] == "deepObject";
+        let deep = p["in"] == "query" && p["style"] == "deepObject";
         let name = p["name"].as_str().unwrap_or_default().to_owned();
         let schema = p.get("schema").cloned().unwrap_or_default();
-        let inline = schema.get("$ref").is_none() && object_schema(doc, &schema);
+        let composite = ["anyOf", "oneOf", "allOf"]
+            .iter()
+            .any(|k| schema.get(*k).is_some());
+        let inline = schema.get("$ref").is_none() && (object_schema(doc, &schema) || composite);
         if inline {
             let component = free_component_name(
                 doc,
