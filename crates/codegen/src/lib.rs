@@ -258,10 +258,13 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let types_lib = format!("{}-types", loaded.service).replace('-', "_");
     let enums = model::enums::find(&working_value);
     let mut types = types::generate(rel, &working, &enums)?;
+    let renames = types::property_renames(&working_value);
+    types.tokens = types::restore_wire_names(std::mem::take(&mut types.tokens), &renames);
     let api = model::Api::build(rel, &loaded.value, &working_value, &types_lib, &types.names)?;
     // Every response example of the spec decodes into its type: tests of the types crate.
     types.tokens.extend(examples::tests(&api));
-    let client = client::generate(rel, &working, &types, &types_lib, &api)?;
+    let mut client = client::generate(rel, &working, &types, &types_lib, &api)?;
+    client.tokens = types::restore_wire_names(std::mem::take(&mut client.tokens), &renames);
     let server = server::generate(rel, &api, &types_lib)?;
     Ok(Generated {
         api,

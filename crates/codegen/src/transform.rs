@@ -30,6 +30,7 @@
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
 //! | a `style: deepObject` query parameter | an error | a plain query parameter marked `x-deep-object` (sent and read as `name[property]`) |
 //! | an inline object or composite (`anyOf`, `oneOf`, `allOf`) schema of a parameter | panics (`unreachable`, a builder for a parameter) | a component `<Operation><Parameter>` |
+//! | two properties of one schema whose Rust fields meet (`id`, `_id`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`id_2`), mapped to its wire name in `x-property-renames`, which the generated serde renames say again |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
 //! | an `enum` whose values are not of the schema's `type` | an error (typify) | fitted to the values: an array's scalar enum moved to its items, all-string values make the schema a string, numbers and booleans of a string enum their text, the rest dropped |
@@ -109,34 +110,64 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             rewrite_responses(file, &mut doc, &pointer)?;
         }
     }
-    distinct_property_names(file, &doc)?;
+    distinct_property_names(&mut doc);
     Ok(doc)
 }
 
 /// Two properties of one schema whose Rust field names meet (`id` and
 /// `_id` are both `id` to typify) would give a struct two fields of one
-/// name: the spec is refused at the second, instead of generating crates
-/// that do not compile.
-fn distinct_property_names(file: &Path, doc: &Value) -> Result<(), SpecError> {
-    let mut found = None;
+/// name. The later one is renamed `<name>~<n>` in the working copy (the
+/// field `id_2`), in its schema's `required` too, and the document's
+/// `x-property-renames` maps each such name to the wire name it stands for:
+/// the generated code's serde renames say the wire name again
+/// ([`crate::types::restore_wire_names`]).
+fn distinct_property_names(doc: &mut Value) {
+    let mut renames: Vec<(String, String, String)> = Vec::new();
     crate::spec::visit_objects(doc, &mut |map, pointer| {
         let Some(properties) = map.get("properties").and_then(Value::as_object) else {
             return;
         };
-        let names = properties.keys().map(String::as_str);
-        if found.is_none()
-            && let Some((first, second, rust)) = crate::names::collision(names, crate::names::field)
-        {
-            found = Some(SpecError::at(
-                file,
-                format!("{pointer}/properties/{}", escape_pointer(second)),
-                format!(
-                    "properties `{first}` and `{second}` would both be the field `{rust}` of one Rust struct (typify names both so)"
-                ),
-            ));
+        let mut fields: std::collections::BTreeSet<String> = Default::default();
+        for key in properties.keys() {
+            if fields.insert(crate::names::field(key)) {
+                continue;
+            }
+            let renamed = (2..)
+                .map(|n| format!("{key}~{n}"))
+                .find(|name| {
+                    let field = crate::names::field(name);
+                    !fields.contains(&field)
+                        && !properties.keys().any(|k| crate::names::field(k) == field)
+                })
+                .expect("an unused name exists");
+            fields.insert(crate::names::field(&renamed));
+            renames.push((pointer.to_owned(), key.clone(), renamed));
         }
     });
-    found.map_or(Ok(()), Err)
+    let mut table = Map::new();
+    for (pointer, old, new) in renames {
+        let Some(Value::Object(schema)) = doc.pointer_mut(&pointer) else {
+            continue;
+        };
+        if let Some(Value::Object(properties)) = schema.get_mut("properties")
+            && let Some(property) = properties.remove(&old)
+        {
+            properties.insert(new.clone(), property);
+        }
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            for name in required.iter_mut() {
+                if *name == Value::String(old.clone()) {
+                    *name = Value::String(new.clone());
+                }
+            }
+        }
+        table.insert(new, Value::String(old));
+    }
+    if !table.is_empty()
+        && let Some(root) = doc.as_object_mut()
+    {
+        root.insert("x-property-renames".into(), Value::Object(table));
+    }
 }
 
 /// A path written with its query (`/search?query={query}`) makes progenitor
@@ -2153,18 +2184,40 @@ mod tests {
     }
 
     #[test]
-    fn properties_whose_rust_fields_meet_are_refused_at_the_second() {
-        let mut spec = op(json!({"200": body("List")}), json!([]));
-        spec["components"]["schemas"]["Profile"] = json!({"type": "object", "properties": {"id": {"type": "string"}, "_id": {"type": "string"}}});
-        let err = working_copy(Path::new("t.yaml"), &spec).unwrap_err();
+    fn properties_whose_rust_fields_meet_are_renamed_and_keep_their_wire_names() {
+        let mut spec = op(json!({"200": body("Profile")}), json!([]));
+        spec["components"]["schemas"]["Profile"] = json!({"type": "object", "required": ["id"],
+            "properties": {"id": {"type": "string"}, "_id": {"type": "string"}, "ID": {"type": "integer"}}});
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let profile = &working["components"]["schemas"]["Profile"];
+        // Keys in order (`ID`, `_id`, `id`): the first keeps its name.
         assert_eq!(
-            err.location,
-            crate::error::Location::Pointer("/components/schemas/Profile/properties/id".into())
+            working["x-property-renames"],
+            json!({"_id~2": "_id", "id~3": "id"})
         );
-        assert!(
-            err.message.contains("would both be the field `id`"),
-            "{err}"
-        );
+        assert_eq!(profile["required"], json!(["id~3"]));
+        assert!(profile["properties"].get("ID").is_some());
+        // The generated struct has three fields, and serde says the wire names.
+        let text = serde_json::to_string(&spec).unwrap();
+        let files = crate::generate_text("specs/t.json".into(), "t".into(), &text).unwrap();
+        let types = files
+            .iter()
+            .find(|f| f.path.ends_with("t-types/src/generated.rs"))
+            .unwrap();
+        for expected in [
+            "pub id: ",
+            "pub id_2: ",
+            "pub id_3: ",
+            r#"rename = "_id""#,
+            r#"rename = "id""#,
+        ] {
+            assert!(
+                types.contents.contains(expected),
+                "{expected} in\n{}",
+                types.contents
+            );
+        }
+        assert!(!types.contents.contains('~'), "{}", types.contents);
     }
 
     #[test]

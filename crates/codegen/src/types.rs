@@ -221,3 +221,29 @@ mod tests {
         );
     }
 }
+
+/// The renamed properties of the working copy (`x-property-renames`: the
+/// name a property was given there, `_id~2`, and the wire name it stands for).
+pub fn property_renames(working: &serde_json::Value) -> Vec<(String, String)> {
+    working
+        .get("x-property-renames")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(given, wire)| Some((given.clone(), wire.as_str()?.to_owned())))
+        .collect()
+}
+
+/// Generated code with every string literal of a renamed property's given
+/// name (`"_id~2"`, serde's rename of the field `id_2`) saying its wire name
+/// again (`"_id"`).
+pub fn restore_wire_names(tokens: TokenStream, renames: &[(String, String)]) -> TokenStream {
+    if renames.is_empty() {
+        return tokens;
+    }
+    let mut text = tokens.to_string();
+    for (given, wire) in renames {
+        text = text.replace(&format!("{given:?}"), &format!("{wire:?}"));
+    }
+    text.parse().unwrap_or(tokens)
+}
