@@ -1862,7 +1862,10 @@ fn hoist_clashing_enums(doc: &mut Value) {
         .flatten()
     {
         let at = format!("/components/schemas/{}", escape_pointer(key));
-        if clashing_enum(schema) {
+        if clashing_enum(schema) && schema.get("nullable") == Some(&Value::Bool(true)) {
+            // A nullable one: its enum moves to `<Name>Value`, as an inline one would.
+            found.push((at, format!("{}Value", crate::names::component_key(key))));
+        } else if clashing_enum(schema) {
             // A component that is itself the enum is the generator's already
             // (given its `type`).
             typed.push(at);
@@ -1896,8 +1899,18 @@ fn hoist_clashing_enums(doc: &mut Value) {
             continue;
         };
         schema["type"] = json!("string");
+        // A nullable enum: the component is the enum, its place `null` or it.
+        let nullable =
+            schema.as_object_mut().and_then(|s| s.remove("nullable")) == Some(Value::Bool(true));
+        if let Some(Value::Array(values)) = schema.get_mut("enum") {
+            values.retain(|v| !v.is_null());
+        }
         let name = free_component_name(doc, &name);
-        let reference = json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
+        let mut reference =
+            json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
+        if nullable {
+            reference = json!({"nullable": true, "allOf": [reference]});
+        }
         if let Some(schemas) = component_schemas(doc) {
             schemas.insert(name, schema);
         }
@@ -1912,17 +1925,23 @@ fn clashing_enum(schema: &Value) -> bool {
     let Some(values) = schema.get("enum").and_then(Value::as_array) else {
         return false;
     };
-    let Some(values) = values.iter().map(Value::as_str).collect::<Option<Vec<_>>>() else {
+    // `null` among the values is the nullable part, not a variant.
+    let Some(values) = values
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(Value::as_str)
+        .collect::<Option<Vec<_>>>()
+    else {
         return false;
     };
     let string = schema.get("type").is_none_or(|t| t == "string");
     let mut seen = std::collections::BTreeSet::new();
     string
-        && schema.get("nullable") != Some(&Value::Bool(true))
         && values
             .iter()
             .any(|v| crate::names::variant(v).is_none_or(|name| !seen.insert(name)))
 }
+
 /// The clashing enums inside a schema (or an operation): pointer and the
 /// name typify would give the inline type.
 fn clashing_enums(value: &Value, pointer: &str, name: &str, found: &mut Vec<(String, String)>) {
