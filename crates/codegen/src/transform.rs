@@ -35,6 +35,7 @@
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
 //! | an `enum` whose values are not of the schema's `type` | an error (typify) | fitted to the values: an array's scalar enum moved to its items, all-string values make the schema a string, numbers and booleans of a string enum their text, the rest dropped |
 //! | an inline schema's `title` shared by another inline schema or a component's name | one Rust name for two types; typify checks one's values against the other's | the title dropped (the type is named after its place) |
+//! | `minLength: 0`, `minItems: 0`, `minProperties: 0` | a check rustc warns about (`len < 0`) | dropped (every value meets them) |
 //! | a schema without `type` that only a `format` types (`{format: int32}`), or with `properties` beside array keywords | panics (typify `todo!`) | the implied `type` stated (`integer`, `number`, `string`; `object`, its array keywords dropped) |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
 //! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
@@ -1088,6 +1089,13 @@ fn fits(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
 /// properties, whose array keywords then mean nothing and are dropped.
 pub fn implied_types(doc: &mut Value) {
     crate::spec::visit_schemas_mut(doc, &mut |map| {
+        // Bounds every value meets say nothing, and typify's checks of them
+        // (`len < 0`) are comparisons rustc warns about.
+        for key in ["minLength", "minItems", "minProperties"] {
+            if map.get(key).and_then(Value::as_u64) == Some(0) {
+                map.remove(key);
+            }
+        }
         let composed = ["$ref", "allOf", "oneOf", "anyOf", "enum", "not"]
             .iter()
             .any(|k| map.contains_key(*k));

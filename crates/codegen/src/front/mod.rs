@@ -9,7 +9,9 @@
 //!
 //! Whatever the version, a local `$ref` written as a URI fragment
 //! (`#/paths/~1keys~1%7Bid%7D`, RFC 6901 section 6) is percent-decoded into
-//! the JSON pointer it stands for (`#/paths/~1keys~1{id}`).
+//! the JSON pointer it stands for (`#/paths/~1keys~1{id}`), and documentation
+//! text ends its lines with `\n` only (rustc refuses a bare `\r` in a doc
+//! comment).
 //!
 //! Each front end returns notes on what the input held that the generated
 //! code leaves out; `cargo xtask lint` prints them.
@@ -26,6 +28,7 @@ use crate::error::SpecError;
 /// The document in the form the generator takes, and the notes on what was left out.
 pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), Vec<SpecError>> {
     decode_references(&mut doc);
+    normalize_line_ends(&mut doc);
     let version = doc
         .get("openapi")
         .and_then(Value::as_str)
@@ -48,6 +51,30 @@ pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), 
             ),
         )]),
         _ => Ok((doc, Vec::new())),
+    }
+}
+
+/// Every text that becomes documentation (`description`, `summary`,
+/// `title`) with `\n` line ends: a carriage return (`\r\n`, or alone, as old
+/// Mac text has it) in a generated doc comment is an error to rustc.
+fn normalize_line_ends(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match child {
+                    Value::String(text)
+                        if matches!(key.as_str(), "description" | "summary" | "title")
+                            && text.contains('\r') =>
+                    {
+                        *text = text.replace("\r\n", "\n").replace('\r', "\n");
+                    }
+                    _ if key == "example" || key == "examples" => {}
+                    _ => normalize_line_ends(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_line_ends),
+        _ => {}
     }
 }
 
@@ -99,6 +126,16 @@ fn percent_decoded(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn documentation_ends_its_lines_with_newlines_only() {
+        let mut doc = json!({"description": "a\r\nb\rc", "properties": {"title": {"title": "x\ry"}},
+            "example": {"description": "data\r"}});
+        normalize_line_ends(&mut doc);
+        assert_eq!(doc["description"], "a\nb\nc");
+        assert_eq!(doc["properties"]["title"]["title"], "x\ny");
+        assert_eq!(doc["example"]["description"], "data\r", "examples are data");
+    }
 
     #[test]
     fn references_written_as_uri_fragments_are_decoded() {
