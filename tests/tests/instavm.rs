@@ -217,3 +217,16 @@ async fn the_next_page_is_requested_while_the_caller_works_on_this_one() {
     let query = server.last().query;
     assert!(query.contains("cursor=A"), "{query}");
 }
+
+#[test]
+fn null_for_an_optional_list_or_map_reads_as_absent() {
+    // Services send `null` where they mean "none"; it decodes as an absent field does.
+    let error: instavm_client::types::HttpValidationError =
+        serde_json::from_str(r#"{"detail": null}"#).unwrap();
+    assert!(error.detail.is_empty());
+    let item: instavm_client::types::ValidationError = serde_json::from_value(serde_json::json!({
+        "loc": ["query", "limit"], "msg": "m", "type": "t", "ctx": null
+    }))
+    .unwrap();
+    assert!(item.ctx.is_empty());
+}

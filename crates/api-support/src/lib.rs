@@ -46,3 +46,26 @@ pub use deep_object::DeepObject;
 pub use filter::{Equality, FilterError, Operator, Operators, Ordered, Predicate, Sort};
 pub use secret::Secret;
 pub use timestamp::{Timestamp, TimestampError, TimestampSeconds};
+
+/// Reads `null` as the field's default: an optional list or map the service
+/// sends as `null` (many do, where they mean "none") is empty, as when the
+/// field is absent. The generated types name it on such fields.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Page {
+///     #[serde(default, deserialize_with = "api_support::null_as_default")]
+///     items: Vec<u32>,
+/// }
+/// let page: Page = serde_json::from_str(r#"{"items": null}"#).unwrap();
+/// assert!(page.items.is_empty());
+/// let page: Page = serde_json::from_str(r#"{"items": [1]}"#).unwrap();
+/// assert_eq!(page.items, [1]);
+/// ```
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Option::unwrap_or_default)
+}

@@ -260,6 +260,7 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let mut types = types::generate(rel, &working, &enums)?;
     let renames = types::property_renames(&working_value);
     types.tokens = types::restore_wire_names(std::mem::take(&mut types.tokens), &renames);
+    types.tokens = types::null_as_default(std::mem::take(&mut types.tokens));
     let api = model::Api::build(rel, &loaded.value, &working_value, &types_lib, &types.names)?;
     // Every response example of the spec decodes into its type: tests of the types crate.
     types.tokens.extend(examples::tests(&api));

@@ -247,3 +247,21 @@ pub fn restore_wire_names(tokens: TokenStream, renames: &[(String, String)]) -> 
     }
     text.parse().unwrap_or(tokens)
 }
+
+/// Fields typify reads with `#[serde(default)]` (an optional list or map)
+/// read `null` as that default too ([`api_support::null_as_default`]): a
+/// service that sends `null` for "none" is common, and absent and `null`
+/// mean the same for an optional field.
+pub fn null_as_default(tokens: TokenStream) -> TokenStream {
+    let text = tokens.to_string();
+    let from = "(default , skip_serializing_if";
+    if !text.contains(from) {
+        return tokens;
+    }
+    text.replace(
+        from,
+        "(default , deserialize_with = \"::api_support::null_as_default\" , skip_serializing_if",
+    )
+    .parse()
+    .unwrap_or(tokens)
+}

@@ -82,7 +82,11 @@ pub struct HttpError {
 ///FastAPI request validation error (422).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct HttpValidationError {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "::api_support::null_as_default",
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
     pub detail: ::std::vec::Vec<ValidationError>,
 }
 ///Any error body of `listAuditEvents`: the bodies differ by status.
@@ -128,7 +132,11 @@ Wire format: current FastAPI/pydantic v2 items also carry `input`, `ctx` and som
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ValidationError {
     ///Error context, e.g. `{"le": 200}`.
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "::api_support::null_as_default",
+        skip_serializing_if = "::serde_json::Map::is_empty"
+    )]
     pub ctx: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ///The offending input value (any JSON value).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
