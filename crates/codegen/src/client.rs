@@ -66,7 +66,7 @@ pub fn generate(
             format!("progenitor produced code that does not parse: {e}"),
         )
     })?;
-    reexport_models(&mut client, types_lib);
+    reexport_models(&mut client, types_lib, &types.names);
     user_agent_in_new(file, &mut client)?;
     required_defaults(api, &mut client);
     errors_by_status(api, types_lib, &mut client);
@@ -465,8 +465,40 @@ fn user_agent_in_new(file: &Path, client: &mut syn::File) -> Result<(), SpecErro
 }
 
 /// `types` re-exports the shared models, so `client::types::X` names every type an operation uses.
-fn reexport_models(file: &mut syn::File, types_lib: &str) {
+fn reexport_models(file: &mut syn::File, types_lib: &str, type_names: &[String]) {
+    /// Prelude names progenitor's code writes bare (`Default::default()`).
+    const PRELUDE: &[(&str, &str)] = &[
+        ("Default", "::std::default::Default"),
+        ("Option", "::std::option::Option"),
+        ("Some", "::std::option::Option::Some"),
+        ("None", "::std::option::Option::None"),
+        ("Result", "::std::result::Result"),
+        ("Ok", "::std::result::Result::Ok"),
+        ("Err", "::std::result::Result::Err"),
+        ("String", "::std::string::String"),
+        ("ToString", "::std::string::ToString"),
+        ("Vec", "::std::vec::Vec"),
+        ("Box", "::std::boxed::Box"),
+        ("From", "::std::convert::From"),
+        ("Into", "::std::convert::Into"),
+        ("TryFrom", "::std::convert::TryFrom"),
+        ("TryInto", "::std::convert::TryInto"),
+    ];
     let lib = format_ident!("{types_lib}");
+    // A model named like a prelude item (`Default`) would shadow it for the
+    // code beside the glob: the prelude item is imported by name, which
+    // outranks the glob (the client names models by their full path).
+    let shadowed: Vec<syn::Item> = PRELUDE
+        .iter()
+        .filter(|(name, _)| type_names.iter().any(|t| t == name))
+        .filter_map(|(_, path)| syn::parse_str::<syn::Path>(path).ok())
+        .map(|path| {
+            syn::parse_quote! {
+                #[allow(unused_imports)]
+                use #path;
+            }
+        })
+        .collect();
     for item in &mut file.items {
         if let syn::Item::Mod(m) = item
             && m.ident == "types"
@@ -479,6 +511,9 @@ fn reexport_models(file: &mut syn::File, types_lib: &str) {
                     pub use ::#lib::*;
                 },
             );
+            for (i, import) in shadowed.iter().enumerate() {
+                items.insert(1 + i, import.clone());
+            }
         }
     }
 }
