@@ -85,6 +85,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
         .as_object()
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
+    let mut names = ComponentNames::of(&doc);
     for path in paths {
         // Path-level parameters belong to every operation of the path: taken
         // off the path item once, merged into each operation.
@@ -104,11 +105,11 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
             sendable_request_body(&mut doc, &body);
             inline_request_body(&mut doc, &pointer);
             rewrite_parameters(&mut doc, &pointer, &path_params, &api_key_headers);
-            deep_object_parameters(&mut doc, &pointer);
+            deep_object_parameters(&mut doc, &pointer, &mut names);
             distinct_parameter_names(&mut doc, &pointer);
-            hoist_parameter_enums(file, &mut doc, &pointer)?;
+            hoist_parameter_enums(file, &mut doc, &pointer, &mut names)?;
             typed_filters(file, &mut doc, &pointer)?;
-            rewrite_responses(file, &mut doc, &pointer)?;
+            rewrite_responses(file, &mut doc, &pointer, &mut names)?;
         }
     }
     distinct_property_names(&mut doc);
@@ -1102,10 +1103,15 @@ pub fn implied_types(doc: &mut Value) {
         if map.contains_key("type") || composed {
             return;
         }
+        const ARRAY: [&str; 4] = ["items", "maxItems", "minItems", "uniqueItems"];
         if map.contains_key("properties") {
-            map.insert("type".into(), json!("object"));
-            for key in ["items", "maxItems", "minItems", "uniqueItems"] {
-                map.remove(key);
+            // Object keywords beside array ones: an object (typeless objects
+            // are typify's own, and stay as they are).
+            if ARRAY.iter().any(|k| map.contains_key(*k)) {
+                map.insert("type".into(), json!("object"));
+                for key in ARRAY {
+                    map.remove(key);
+                }
             }
         } else if let Some(format) = map.get("format").and_then(Value::as_str) {
             let ty = match format {
@@ -1265,7 +1271,7 @@ fn rewrite_parameters(
 /// composite (`anyOf`, `oneOf`, `allOf`) schema of any parameter, which
 /// progenitor panics on, becomes a component `<Operation><Parameter>`, so
 /// client and stub share its type.
-fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
+fn deep_object_parameters(doc: &mut Value, op_pointer: &str, names: &mut ComponentNames) {
     let op_name = operation_name(doc, op_pointer);
     let count = doc
         .pointer(&format!("{op_pointer}/parameters"))
@@ -1284,7 +1290,7 @@ fn deep_object_parameters(doc: &mut Value, op_pointer: &str) {
             .any(|k| schema.get(*k).is_some());
         let inline = schema.get("$ref").is_none() && (object_schema(doc, &schema) || composite);
         if inline {
-            let component = free_component_name(
+            let component = names.free(
                 doc,
                 &format!("{op_name}{}", crate::names::component_key(&name)),
             );
@@ -1406,7 +1412,12 @@ fn parameter_schemas(doc: &Value, op_pointer: &str) -> Vec<ParameterSchema> {
 
 /// Inline enum parameter schemas (or array items) become named components, so
 /// the types crate holds them and client and server share one type.
-fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
+fn hoist_parameter_enums(
+    file: &Path,
+    doc: &mut Value,
+    op_pointer: &str,
+    names: &mut ComponentNames,
+) -> Result<(), SpecError> {
     let op_id = operation_name(doc, op_pointer);
     for ParameterSchema {
         name,
@@ -1423,7 +1434,7 @@ fn hoist_parameter_enums(file: &Path, doc: &mut Value, op_pointer: &str) -> Resu
             continue;
         }
         // A schema of the spec may hold the name already: the next free one.
-        let component = free_component_name(doc, &format!("{base}{suffix}"));
+        let component = names.free(doc, &format!("{base}{suffix}"));
         let schema = schema.clone();
         add_component(
             file,
@@ -1562,7 +1573,12 @@ fn json_schema(doc: &Value, response: &Value) -> Option<Value> {
 /// success and one error type: a `default` beside a differently shaped
 /// success becomes the `4XX` and `5XX` ranges, and differing bodies of one
 /// side become a union component.
-fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(), SpecError> {
+fn rewrite_responses(
+    file: &Path,
+    doc: &mut Value,
+    op_pointer: &str,
+    names: &mut ComponentNames,
+) -> Result<(), SpecError> {
     let op_id = doc
         .pointer(&format!("{op_pointer}/operationId"))
         .and_then(Value::as_str)
@@ -1616,7 +1632,7 @@ fn rewrite_responses(file: &Path, doc: &mut Value, op_pointer: &str) -> Result<(
             1 => bodies.distinct[0].clone(),
             _ => {
                 let base = format!("{}{}", crate::names::operation_type(&op_id), side.suffix());
-                let name = free_component_name(doc, &base);
+                let name = names.free(doc, &base);
                 add_body_union(file, doc, &name, bodies, side, &op_id)?;
                 json!({"$ref": format!("#/components/schemas/{name}")})
             }
@@ -1902,6 +1918,7 @@ fn hoist_clashing_enums(doc: &mut Value) {
             clashing_enums(item, &at, &crate::names::component_key(key), &mut found);
         }
     }
+    let mut names = ComponentNames::of(doc);
     for (pointer, name) in found {
         let Some(mut schema) = doc.pointer(&pointer).cloned() else {
             continue;
@@ -1913,7 +1930,7 @@ fn hoist_clashing_enums(doc: &mut Value) {
         if let Some(Value::Array(values)) = schema.get_mut("enum") {
             values.retain(|v| !v.is_null());
         }
-        let name = free_component_name(doc, &name);
+        let name = names.free(doc, &name);
         let mut reference =
             json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
         if nullable {
@@ -2016,17 +2033,46 @@ fn clashing_enums(value: &Value, pointer: &str, name: &str, found: &mut Vec<(Str
 /// `base`, or `base2`, `base3`, ... : the first name no component has, not
 /// even as the same Rust type name (`list_things_error` is `ListThingsError`).
 pub(crate) fn free_component_name(doc: &Value, base: &str) -> String {
-    let taken: std::collections::BTreeSet<String> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(key, _)| crate::names::type_name(key))
-        .collect();
-    std::iter::once(base.to_owned())
-        .chain((2..).map(|n| format!("{base}{n}")))
-        .find(|name| !taken.contains(&crate::names::type_name(name)))
-        .expect("an unused name exists")
+    ComponentNames::of(doc).free(doc, base)
+}
+
+/// The Rust names the components of a document take, kept while a step adds
+/// components: reading them once per step, not once per name, keeps the
+/// working copy of a spec with thousands of operations linear.
+pub(crate) struct ComponentNames {
+    taken: std::collections::BTreeSet<String>,
+}
+
+impl ComponentNames {
+    pub(crate) fn of(doc: &Value) -> Self {
+        ComponentNames {
+            taken: doc
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(key, _)| crate::names::type_name(key))
+                .collect(),
+        }
+    }
+
+    /// `base`, or `base2`, `base3`, ...: the first name neither a component
+    /// of the document nor one given out before has (as a key or as a Rust
+    /// name); it is given out.
+    pub(crate) fn free(&mut self, doc: &Value, base: &str) -> String {
+        let schemas = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object);
+        let name = std::iter::once(base.to_owned())
+            .chain((2..).map(|n| format!("{base}{n}")))
+            .find(|name| {
+                !self.taken.contains(&crate::names::type_name(name))
+                    && !schemas.is_some_and(|s| s.contains_key(name))
+            })
+            .expect("an unused name exists");
+        self.taken.insert(crate::names::type_name(&name));
+        name
+    }
 }
 
 /// How many required properties a (referenced) schema has; `schemas` maps component names.
@@ -2362,7 +2408,8 @@ mod tests {
         );
         assert_eq!(p["properties"], json!({"type": "string"}));
         assert_eq!(p["type"], json!({"format": "uri", "type": "string"}));
-        assert_eq!(doc["components"]["schemas"]["T"]["type"], "object");
+        // A typeless object without array keywords is left to typify.
+        assert!(doc["components"]["schemas"]["T"].get("type").is_none());
     }
 
     #[test]
