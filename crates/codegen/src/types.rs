@@ -99,6 +99,50 @@ pub fn generate(
     })
 }
 
+/// The renamed properties of the working copy (`x-property-renames`: the
+/// name a property was given there, `_id~2`, and the wire name it stands for).
+pub fn property_renames(working: &serde_json::Value) -> Vec<(String, String)> {
+    working
+        .get("x-property-renames")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(given, wire)| Some((given.clone(), wire.as_str()?.to_owned())))
+        .collect()
+}
+
+/// Generated code with every string literal of a renamed property's given
+/// name (`"_id~2"`, serde's rename of the field `id_2`) saying its wire name
+/// again (`"_id"`).
+pub fn restore_wire_names(tokens: TokenStream, renames: &[(String, String)]) -> TokenStream {
+    if renames.is_empty() {
+        return tokens;
+    }
+    let mut text = tokens.to_string();
+    for (given, wire) in renames {
+        text = text.replace(&format!("{given:?}"), &format!("{wire:?}"));
+    }
+    text.parse().unwrap_or(tokens)
+}
+
+/// Fields typify reads with `#[serde(default)]` (an optional list or map)
+/// read `null` as that default too ([`api_support::null_as_default`]): a
+/// service that sends `null` for "none" is common, and absent and `null`
+/// mean the same for an optional field.
+pub fn null_as_default(tokens: TokenStream) -> TokenStream {
+    let text = tokens.to_string();
+    let from = "(default , skip_serializing_if";
+    if !text.contains(from) {
+        return tokens;
+    }
+    text.replace(
+        from,
+        "(default , deserialize_with = \"::api_support::null_as_default\" , skip_serializing_if",
+    )
+    .parse()
+    .unwrap_or(tokens)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,48 +264,4 @@ mod tests {
             ["ListThingsDirection", "SortOrder", "Status", "Thing"]
         );
     }
-}
-
-/// The renamed properties of the working copy (`x-property-renames`: the
-/// name a property was given there, `_id~2`, and the wire name it stands for).
-pub fn property_renames(working: &serde_json::Value) -> Vec<(String, String)> {
-    working
-        .get("x-property-renames")
-        .and_then(serde_json::Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(given, wire)| Some((given.clone(), wire.as_str()?.to_owned())))
-        .collect()
-}
-
-/// Generated code with every string literal of a renamed property's given
-/// name (`"_id~2"`, serde's rename of the field `id_2`) saying its wire name
-/// again (`"_id"`).
-pub fn restore_wire_names(tokens: TokenStream, renames: &[(String, String)]) -> TokenStream {
-    if renames.is_empty() {
-        return tokens;
-    }
-    let mut text = tokens.to_string();
-    for (given, wire) in renames {
-        text = text.replace(&format!("{given:?}"), &format!("{wire:?}"));
-    }
-    text.parse().unwrap_or(tokens)
-}
-
-/// Fields typify reads with `#[serde(default)]` (an optional list or map)
-/// read `null` as that default too ([`api_support::null_as_default`]): a
-/// service that sends `null` for "none" is common, and absent and `null`
-/// mean the same for an optional field.
-pub fn null_as_default(tokens: TokenStream) -> TokenStream {
-    let text = tokens.to_string();
-    let from = "(default , skip_serializing_if";
-    if !text.contains(from) {
-        return tokens;
-    }
-    text.replace(
-        from,
-        "(default , deserialize_with = \"::api_support::null_as_default\" , skip_serializing_if",
-    )
-    .parse()
-    .unwrap_or(tokens)
 }
