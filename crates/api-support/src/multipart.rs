@@ -35,7 +35,9 @@
 //! let parts = to_parts(&upload).unwrap();
 //! assert_eq!(parts.len(), 4);
 //! assert!(matches!(&parts[0], (name, Part::Text(t)) if name == "title" && t == "report"));
-//! let back: Upload = from_parts(parts).unwrap();
+//! // As a server receives them: each part its bytes (a text part without a file name).
+//! let received = parts.into_iter().map(|(name, part)| (name, part.into())).collect();
+//! let back: Upload = from_parts(received).unwrap();
 //! assert_eq!(back, upload);
 //! ```
 
@@ -177,6 +179,18 @@ pub enum Part {
     /// JSON text, sent as `application/json`.
     Json(String),
     File(File),
+}
+
+/// A part as it travels: text and JSON as their bytes (JSON with its
+/// content type), a file as it is.
+impl From<Part> for File {
+    fn from(part: Part) -> Self {
+        match part {
+            Part::Text(text) => File::new(text),
+            Part::Json(json) => File::new(json).with_content_type("application/json"),
+            Part::File(file) => file,
+        }
+    }
 }
 
 /// Why a value is not a multipart body, or parts are not the value.
@@ -1238,13 +1252,7 @@ mod tests {
     fn wire(parts: Vec<(String, Part)>) -> Vec<(String, File)> {
         parts
             .into_iter()
-            .map(|(name, part)| {
-                let file = match part {
-                    Part::Text(t) | Part::Json(t) => File::new(t),
-                    Part::File(f) => f,
-                };
-                (name, file)
-            })
+            .map(|(name, part)| (name, part.into()))
             .collect()
     }
 

@@ -228,6 +228,8 @@ pub struct Params<'a> {
     headers: &'a HeaderMap,
     path: Vec<(String, String)>,
     issues: Vec<Issue>,
+    /// The deep-object parameters read so far (`filter` of `filter[status]`).
+    deep: Vec<String>,
 }
 
 impl<'a> Params<'a> {
@@ -256,6 +258,7 @@ impl<'a> Params<'a> {
             headers,
             path: Vec::new(),
             issues,
+            deep: Vec::new(),
         }
     }
 
@@ -268,9 +271,10 @@ impl<'a> Params<'a> {
             .iter()
             .map(|(k, _)| k)
             .filter(|k| {
-                // `filter[status]` is a property of the deep object `filter`.
+                // `filter[status]` is a property of the deep object `filter`
+                // (one read with `deep_object` before).
                 let base = k.split_once('[').map_or(k.as_str(), |(base, _)| base);
-                !known.contains(&k.as_str()) && !known.contains(&base)
+                !known.contains(&k.as_str()) && !self.deep.iter().any(|d| d == base)
             })
             .cloned()
             .collect();
@@ -634,6 +638,7 @@ impl<'a> Params<'a> {
         name: &str,
         required: bool,
     ) -> Option<T> {
+        self.deep.push(name.to_owned());
         let prefix = format!("{name}[");
         let mut inner = form_urlencoded::Serializer::new(String::new());
         let mut any = false;

@@ -258,7 +258,7 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let types_lib = format!("{}-types", loaded.service).replace('-', "_");
     let enums = model::enums::find(&working_value);
     let mut types = types::generate(rel, &working, &enums)?;
-    let renames = types::property_renames(&working_value);
+    let renames = transform::property_renames(&working_value);
     types.tokens = types::restore_wire_names(std::mem::take(&mut types.tokens), &renames);
     types.tokens = types::null_as_default(std::mem::take(&mut types.tokens));
     let api = model::Api::build(rel, &loaded.value, &working_value, &types_lib, &types.names)?;

@@ -172,6 +172,18 @@ fn distinct_property_names(doc: &mut Value) {
     }
 }
 
+/// The renamed properties of the working copy (`x-property-renames`: the
+/// name a property was given there, `_id~2`, and the wire name it stands for).
+pub fn property_renames(working: &serde_json::Value) -> Vec<(String, String)> {
+    working
+        .get("x-property-renames")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(given, wire)| Some((given.clone(), wire.as_str()?.to_owned())))
+        .collect()
+}
+
 /// A path written with its query (`/search?query={query}`) makes progenitor
 /// look for a path parameter `query`, and panic. The query is no part of the
 /// path: the working copy keys the path item by the path alone (merged into

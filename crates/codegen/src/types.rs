@@ -99,18 +99,6 @@ pub fn generate(
     })
 }
 
-/// The renamed properties of the working copy (`x-property-renames`: the
-/// name a property was given there, `_id~2`, and the wire name it stands for).
-pub fn property_renames(working: &serde_json::Value) -> Vec<(String, String)> {
-    working
-        .get("x-property-renames")
-        .and_then(serde_json::Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(given, wire)| Some((given.clone(), wire.as_str()?.to_owned())))
-        .collect()
-}
-
 /// Generated code with every string literal of a renamed property's given
 /// name (`"_id~2"`, serde's rename of the field `id_2`) saying its wire name
 /// again (`"_id"`).
