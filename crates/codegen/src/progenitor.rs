@@ -117,10 +117,12 @@ pub fn run(
     }
 }
 
-/// Runs progenitor over the whole spec; when it fails, runs it again on each
-/// operation alone to report every failing operation at its own pointer (all
-/// at once), falling back to the whole spec's error when no single operation
-/// fails.
+/// Runs progenitor over the whole spec; when it fails, finds every failing
+/// operation by bisection (the operations halved, each half run again, down
+/// to single operations) and reports each at its own pointer, all at once;
+/// the whole spec's error when no single operation fails. Bisection keeps a
+/// spec of thousands of operations to a few runs per failing one, where one
+/// run per operation would take each through every component.
 pub fn run_located(
     file: &Path,
     spec: &OpenAPI,
@@ -131,38 +133,88 @@ pub fn run_located(
         Ok(generated) => return Ok(generated),
         Err(e) => e,
     };
-    let mut located = Vec::new();
+    let mut operations = Vec::new();
     for (path, item) in &spec.paths.paths {
-        let openapiv3::ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        for (method, _) in item.iter() {
-            let mut alone = item.clone();
-            for (other, _) in item.iter() {
-                if other != method {
-                    remove_method(&mut alone, other);
-                }
-            }
-            let mut one = spec.clone();
-            one.paths.paths = [(path.clone(), openapiv3::ReferenceOr::Item(alone))]
-                .into_iter()
-                .collect();
-            if let Err(e) = run(file, &one, settings, what) {
-                located.push(SpecError {
-                    location: crate::Location::Pointer(format!(
-                        "/paths/{}/{method}",
-                        crate::spec::escape_pointer(path)
-                    )),
-                    ..e
-                });
+        if let openapiv3::ReferenceOr::Item(item) = item {
+            for (method, _) in item.iter() {
+                operations.push((path.clone(), method.to_owned()));
             }
         }
     }
+    let mut located = Vec::new();
+    bisect(file, spec, settings, what, &operations, &mut located);
     Err(if located.is_empty() {
         vec![whole]
     } else {
         located
     })
+}
+
+/// The failing operations among `operations` (which fail together).
+fn bisect(
+    file: &Path,
+    spec: &OpenAPI,
+    settings: &GenerationSettings,
+    what: &str,
+    operations: &[(String, String)],
+    located: &mut Vec<SpecError>,
+) {
+    if let [(path, method)] = operations {
+        if let Err(e) = run(file, &only(spec, operations), settings, what) {
+            located.push(SpecError {
+                location: crate::Location::Pointer(format!(
+                    "/paths/{}/{method}",
+                    crate::spec::escape_pointer(path)
+                )),
+                ..e
+            });
+        }
+        return;
+    }
+    let (first, second) = operations.split_at(operations.len() / 2);
+    for half in [first, second] {
+        if !half.is_empty() && run(file, &only(spec, half), settings, what).is_err() {
+            bisect(file, spec, settings, what, half, located);
+        }
+    }
+}
+
+/// The spec with only the given operations (path, method).
+fn only(spec: &OpenAPI, operations: &[(String, String)]) -> OpenAPI {
+    let mut paths = spec.paths.paths.clone();
+    paths.clear();
+    for (path, method) in operations {
+        let Some(openapiv3::ReferenceOr::Item(item)) = spec.paths.paths.get(path) else {
+            continue;
+        };
+        let entry = paths.entry(path.clone()).or_insert_with(|| {
+            let mut empty = item.clone();
+            for (m, _) in item.iter() {
+                remove_method(&mut empty, m);
+            }
+            openapiv3::ReferenceOr::Item(empty)
+        });
+        if let openapiv3::ReferenceOr::Item(kept) = entry {
+            restore_method(kept, item, method);
+        }
+    }
+    let mut one = spec.clone();
+    one.paths.paths = paths;
+    one
+}
+
+fn restore_method(kept: &mut openapiv3::PathItem, from: &openapiv3::PathItem, method: &str) {
+    match method {
+        "get" => kept.get.clone_from(&from.get),
+        "put" => kept.put.clone_from(&from.put),
+        "post" => kept.post.clone_from(&from.post),
+        "delete" => kept.delete.clone_from(&from.delete),
+        "options" => kept.options.clone_from(&from.options),
+        "head" => kept.head.clone_from(&from.head),
+        "patch" => kept.patch.clone_from(&from.patch),
+        "trace" => kept.trace.clone_from(&from.trace),
+        _ => {}
+    }
 }
 
 fn remove_method(item: &mut openapiv3::PathItem, method: &str) {
