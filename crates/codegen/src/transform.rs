@@ -693,12 +693,7 @@ fn sendable_request_body(doc: &mut Value, body_pointer: &str) {
     else {
         return;
     };
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = crate::model::essence(&media);
     let multipart = essence == "multipart/form-data"
         && schema
             .as_ref()
@@ -825,9 +820,8 @@ fn single_request_media(doc: &mut Value, body_pointer: &str) {
         return;
     }
     let sendable = |media: &str| {
-        let essence = media.split(';').next().unwrap_or_default().trim();
         matches!(
-            essence.to_ascii_lowercase().as_str(),
+            crate::model::essence(media).as_str(),
             "application/x-www-form-urlencoded"
                 | "multipart/form-data"
                 | "application/octet-stream"
@@ -860,9 +854,8 @@ fn inline_request_body(doc: &mut Value, op_pointer: &str) {
         return;
     };
     let Some((media, schema)) = content.iter().find_map(|(media, object)| {
-        let essence = media.split(';').next().unwrap_or_default().trim();
-        let typed =
-            crate::model::is_json_media(media) || essence == "application/x-www-form-urlencoded";
+        let typed = crate::model::is_json_media(media)
+            || crate::model::essence(media) == "application/x-www-form-urlencoded";
         typed.then(|| Some((media.clone(), object.get("schema")?.clone())))?
     }) else {
         return;

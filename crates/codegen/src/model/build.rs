@@ -115,11 +115,7 @@ fn operation(
                     .values()
                     .find_map(|m| m.get("x-media-type")?.as_str())
             })
-            .filter(|media| {
-                !media
-                    .to_ascii_lowercase()
-                    .starts_with("multipart/form-data")
-            })
+            .filter(|media| super::essence(media) != "multipart/form-data")
             .map(str::to_owned),
         empty_bodies: op
             .op
@@ -273,11 +269,12 @@ fn request_body(
             });
         }
     };
-    let essence = media.split(';').next().unwrap_or_default().trim();
+    let essence = super::essence(media);
+    let essence = essence.as_str();
     let documented = media_object
         .get("x-media-type")
         .and_then(Value::as_str)
-        .filter(|m| m.to_ascii_lowercase().starts_with("multipart/form-data"));
+        .filter(|m| super::essence(m) == "multipart/form-data");
     let schema_type = || {
         media_object
             .get("schema")

@@ -431,21 +431,26 @@ pub fn json_media_entry(content: Option<&Value>) -> Option<(&String, &Value)> {
         .or_else(|| content.iter().find(|(media, _)| is_json_based(media)))
 }
 
-/// Whether a media type is JSON or based on it (`+json`, RFC 6839).
-pub fn is_json_based(media: &str) -> bool {
-    let essence = media
+/// A media type without its parameters, lowercase (`Multipart/Form-Data;
+/// boundary=x` is `multipart/form-data`).
+pub fn essence(media: &str) -> String {
+    media
         .split(';')
         .next()
         .unwrap_or_default()
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type is JSON or based on it (`+json`, RFC 6839).
+pub fn is_json_based(media: &str) -> bool {
+    let essence = essence(media);
     is_json_media(&essence) || essence.ends_with("+json") || essence == "text/json"
 }
 
 /// Whether a media type name is JSON as progenitor reads it.
 pub fn is_json_media(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or_default().trim();
-    essence.eq_ignore_ascii_case("application/json")
+    essence(media) == "application/json"
 }
 
 /// The schema of a response's JSON body (the response resolved first).

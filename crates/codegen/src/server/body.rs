@@ -29,7 +29,7 @@ pub(super) fn field(file: &Path, op: &Operation) -> Result<Option<Field>, SpecEr
         BodyKind::Bytes => quote! { p.raw_body(body, #required) },
         BodyKind::Text => quote! { p.text_body(body, #required) },
     };
-    let essence = body.media.split(';').next().unwrap_or_default().trim();
+    let essence = crate::model::essence(&body.media);
     let doc = body
         .description
         .as_ref()
