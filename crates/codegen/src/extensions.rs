@@ -133,7 +133,7 @@ pub struct XSort {
 /// `x-pagination` on a list operation: how its pages chain, one variant per
 /// style with the keys that style needs (documented in `model/paging.rs`,
 /// which checks them against the operation).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(tag = "style", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum XPagination {
     #[serde(rename_all = "kebab-case")]
@@ -147,7 +147,7 @@ pub enum XPagination {
     Page {
         items: Option<String>,
         page_param: String,
-        next_link: String,
+        next_link: Option<String>,
         total_pages: Option<String>,
         total: Option<String>,
         limit_param: Option<String>,
@@ -155,7 +155,8 @@ pub enum XPagination {
     #[serde(rename_all = "kebab-case")]
     Link {
         items: Option<String>,
-        link_param: String,
+        link_param: OneOrMany,
+        next_url: Option<String>,
         limit_param: Option<String>,
     },
     #[serde(rename_all = "kebab-case")]
@@ -163,7 +164,16 @@ pub enum XPagination {
         items: Option<String>,
         offset_param: String,
         offset_field: Option<String>,
-        total: String,
+        total: Option<String>,
+        has_more: Option<String>,
+        limit_param: Option<String>,
+    },
+    #[serde(rename_all = "kebab-case")]
+    AfterLast {
+        items: Option<String>,
+        after_param: String,
+        has_more: Option<String>,
+        id: Option<String>,
         limit_param: Option<String>,
     },
     #[serde(rename_all = "kebab-case")]
@@ -181,6 +191,7 @@ impl XPagination {
             | XPagination::Page { items, .. }
             | XPagination::Link { items, .. }
             | XPagination::Offset { items, .. }
+            | XPagination::AfterLast { items, .. }
             | XPagination::None { items, .. } => items.as_deref(),
         }
     }
@@ -192,7 +203,25 @@ impl XPagination {
             | XPagination::Page { limit_param, .. }
             | XPagination::Link { limit_param, .. }
             | XPagination::Offset { limit_param, .. }
+            | XPagination::AfterLast { limit_param, .. }
             | XPagination::None { limit_param, .. } => limit_param.as_deref(),
+        }
+    }
+}
+
+/// One name or a list of names (`link-param: after` or `link-param: [Page, PageToken]`).
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(name) => vec![name.as_str()],
+            OneOrMany::Many(names) => names.iter().map(String::as_str).collect(),
         }
     }
 }
@@ -271,7 +300,7 @@ mod tests {
         let e = error::<XPagination>("/op/x-pagination", json!({"style": "seek"}));
         assert!(
             e.contains(
-                "unknown variant `seek`, expected one of `cursor`, `page`, `link`, `offset`, `none`"
+                "unknown variant `seek`, expected one of `cursor`, `page`, `link`, `offset`, `after-last`, `none`"
             ),
             "{e}"
         );

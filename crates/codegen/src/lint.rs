@@ -9,10 +9,11 @@
 //! | `security` | every operation has a security requirement, naming declared schemes |
 //! | `parameter-name` | parameter names use the characters the services accept (`a-z A-Z 0-9 _ - .`, brackets for operators) |
 //! | `pattern` | every `pattern` compiles as the ECMA 262 regex the generated code checks it with (`regress`) |
-//! | `example` | every `example`/`examples` value (responses, parameters, schemas) and `default` validates against its schema (JSON Schema, via the `jsonschema` crate) |
+//! | `example` | every `example`/`examples` value (responses, request bodies, parameters of operations and paths, response headers, schemas; through every `$ref`, reported once where it is written) and `default` validates against its schema (JSON Schema, via the `jsonschema` crate) |
 //! | `generates` | the workspace's own extensions (`x-pagination`, `x-server`, `x-predicate`, `x-sort`) are well formed and the generator accepts the spec |
 //! | `settings` | `spec-lint.yaml` is well formed and names existing specs (`third-party`: specs whose breaks of the conventions above are notes) |
 //! | `input` (note) | what another input form (OpenAPI 3.1) held that the generated code leaves out (webhooks) |
+//! | `paging` (note) | the paging inferred for a list operation without `x-pagination` (and the extension that pins it), or why none was |
 //! | `server` (note) | what the server stub chose where the spec is silent: operations it does not serve (501), rejections without `x-server` |
 
 use std::fmt;
@@ -204,6 +205,13 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
         });
         match generated {
             Ok(generated) => {
+                findings.extend(generated.api.operations.iter().filter_map(|op| {
+                    Some(Finding {
+                        rule: "paging",
+                        error: SpecError::at(&rel, op.pointer.clone(), op.paging_note.clone()?),
+                        note: true,
+                    })
+                }));
                 findings.extend(generated.server.notes.into_iter().map(|error| Finding {
                     rule: "server",
                     error,
@@ -467,42 +475,15 @@ fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
             check(findings, pointer, schema, instance, what)
         });
     };
-    for operation in crate::spec::operations(doc) {
-        let (pointer, op) = (&operation.pointer, operation.op);
-        for (status, response) in op["responses"].as_object().into_iter().flatten() {
-            for (media_type, media) in resolve(doc, response)
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                let at = format!(
-                    "{pointer}/responses/{}/content/{}",
-                    escape_pointer(status),
-                    escape_pointer(media_type)
-                );
-                if let Some(schema) = media.get("schema") {
-                    example_and_examples(findings, &at, media, schema, "the example");
-                }
-            }
+    let mut seen = std::collections::BTreeSet::new();
+    for (at, holder, what) in example_holders(doc) {
+        if !seen.insert(at.clone()) {
+            continue;
         }
-        for (i, p) in op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let p = resolve(doc, p);
-            if let Some(schema) = p.get("schema") {
-                example_and_examples(
-                    findings,
-                    &format!("{pointer}/parameters/{i}"),
-                    p,
-                    schema,
-                    "the parameter example",
-                );
-                in_schemas(findings, format!("{pointer}/parameters/{i}/schema"), schema);
+        if let Some(schema) = holder.get("schema") {
+            example_and_examples(findings, &at, holder, schema, what);
+            if what != "the example" && what != "the request body example" {
+                in_schemas(findings, format!("{at}/schema"), schema);
             }
         }
     }
@@ -517,6 +498,104 @@ fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
             format!("/components/schemas/{}", escape_pointer(name)),
             schema,
         );
+    }
+}
+
+/// Every place an example reachable from an operation is written, through
+/// every `$ref` (responses, request bodies, parameters of the operation and
+/// its path, response headers): where, the object holding it, and what it is.
+fn example_holders(doc: &Value) -> Vec<(String, &Value, &'static str)> {
+    let mut holders: Vec<(String, &Value, &'static str)> = Vec::new();
+    for operation in crate::spec::operations(doc) {
+        let (pointer, op) = (&operation.pointer, operation.op);
+        let path_item = pointer.rsplit_once('/').map_or("", |(path, _)| path);
+        for (status, response) in op["responses"].as_object().into_iter().flatten() {
+            let (at, response) = followed(
+                doc,
+                format!("{pointer}/responses/{}", escape_pointer(status)),
+                response,
+            );
+            media_holders(doc, &at, response, "the example", &mut holders);
+            for (name, header) in response
+                .get("headers")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let (at, header) = followed(
+                    doc,
+                    format!("{at}/headers/{}", escape_pointer(name)),
+                    header,
+                );
+                holders.push((at, header, "the header example"));
+            }
+        }
+        if let Some(body) = op.get("requestBody") {
+            let (at, body) = followed(doc, format!("{pointer}/requestBody"), body);
+            media_holders(doc, &at, body, "the request body example", &mut holders);
+        }
+        let params = [
+            (pointer.clone(), op.get("parameters")),
+            (
+                path_item.to_owned(),
+                doc.pointer(path_item).and_then(|p| p.get("parameters")),
+            ),
+        ];
+        for (owner, list) in params {
+            for (i, p) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let (at, p) = followed(doc, format!("{owner}/parameters/{i}"), p);
+                holders.push((at, p, "the parameter example"));
+            }
+        }
+    }
+    holders
+}
+
+/// A value and where it is written: the target of its `$ref` (through
+/// chains of them), else `at`.
+fn followed<'a>(doc: &'a Value, mut at: String, mut value: &'a Value) -> (String, &'a Value) {
+    for _ in 0..32 {
+        let Some(target) = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        else {
+            break;
+        };
+        match doc.pointer(target) {
+            Some(next) => (at, value) = (target.to_owned(), next),
+            None => break,
+        }
+    }
+    (at, value)
+}
+
+/// The media type objects of a response or request body, each holding a
+/// schema and its examples.
+fn media_holders<'a>(
+    doc: &'a Value,
+    at: &str,
+    holder: &'a Value,
+    what: &'static str,
+    out: &mut Vec<(String, &'a Value, &'static str)>,
+) {
+    for (media_type, media) in holder
+        .get("content")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let (at, media) = followed(
+            doc,
+            format!("{at}/content/{}", escape_pointer(media_type)),
+            media,
+        );
+        out.push((at, media, what));
     }
 }
 
@@ -649,6 +728,50 @@ mod tests {
             findings(&d),
             ["error[security]: t.yaml at #/security/0: `nope` is not a declared security scheme"]
         );
+    }
+
+    #[test]
+    fn examples_are_found_through_every_ref_and_reported_where_written() {
+        let mut d = doc();
+        d["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["example"] =
+            json!({"id": 1, "when": "2026-11-01T00:00:00Z"});
+        d["paths"]["/a"]["get"]["responses"]["500"] =
+            json!({"$ref": "#/components/responses/Failed"});
+        d["paths"]["/a"]["get"]["parameters"] = json!([{"$ref": "#/components/parameters/Limit"}]);
+        d["paths"]["/a"]["parameters"] = json!([{"name": "org", "in": "query", "schema": {"type": "integer"}, "example": "acme"}]);
+        d["paths"]["/a"]["post"] = json!({
+            "operationId": "postA",
+            "parameters": [{"$ref": "#/components/parameters/Limit"}],
+            "requestBody": {"$ref": "#/components/requestBodies/NewThing"},
+            "responses": {"500": {"$ref": "#/components/responses/Failed"}}
+        });
+        d["components"]["parameters"] = json!({"Limit": {"$ref": "#/components/parameters/Size"}, "Size": {
+            "name": "limit", "in": "query", "schema": {"type": "integer"}, "example": "ten"}});
+        d["components"]["requestBodies"] = json!({"NewThing": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Thing"}, "example": {"id": "one", "when": "2026-11-01T00:00:00Z"}}}}});
+        d["components"]["responses"] = json!({"Failed": {"description": "e",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "example": "soon"}},
+            "content": {"application/json": {"schema": {"type": "object", "required": ["code"]}, "example": {}}}}});
+        d["components"]["schemas"]["Thing"]["properties"]["note"]["example"] = json!("fine");
+        let f: Vec<String> = findings(&d)
+            .into_iter()
+            .filter(|f| f.starts_with("error[example]"))
+            .collect();
+        // Each is reported once, at the component it is written in.
+        for at in [
+            "#/components/parameters/Size/example",
+            "#/paths/~1a/parameters/0/example",
+            "#/components/requestBodies/NewThing/content/application~1json/example",
+            "#/components/responses/Failed/headers/Retry-After/example",
+            "#/components/responses/Failed/content/application~1json/example",
+        ] {
+            let found = f
+                .iter()
+                .filter(|x| x.contains(&format!(" at {at}:")))
+                .count();
+            assert_eq!(found, 1, "{at}: {f:#?}");
+        }
+        assert_eq!(f.len(), 5, "{f:#?}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::Operation;
-use crate::model::paging::{Paging, Style};
+use crate::model::paging::{OffsetEnd, Paging, Style};
 
 fn access(path: &[String]) -> TokenStream {
     let idents = path.iter().map(|p| format_ident!("{p}"));
@@ -20,10 +20,12 @@ fn access(path: &[String]) -> TokenStream {
 }
 
 /// How one style walks: the token's type, how a token goes into the
-/// request, how the next token is read from a page, and how the docs say it.
+/// request, what is read from the response before its body (its headers),
+/// how the next token is read from a page, and how the docs say it.
 struct Walk {
     token_ty: TokenStream,
     apply: TokenStream,
+    headers: TokenStream,
     next: TokenStream,
     how: String,
 }
@@ -78,6 +80,7 @@ fn pages_fn(
     let Walk {
         token_ty,
         apply,
+        headers,
         next,
         how,
     } = walk;
@@ -113,11 +116,12 @@ fn pages_fn(
         .map(|l| format!(" The page size is the request's `{l}`."))
         .unwrap_or_default();
     // The `Link` header is read before the body is taken out of the response.
-    let fetch = if matches!(p.style, Style::Link { .. }) {
+    let fetch = if !headers.is_empty() {
         quote! {
             let response = request.send().await?;
-            #next
+            #headers
             let page = response.into_inner();
+            #next
         }
     } else {
         quote! {
@@ -145,6 +149,7 @@ fn pages_fn(
 /// The walk of a paging style.
 fn walk(p: &Paging) -> Walk {
     let setter = |param: &str| format_ident!("{}", crate::names::parameter(param));
+    let items = access(&p.items);
     match &p.style {
         Style::Cursor {
             param,
@@ -152,12 +157,15 @@ fn walk(p: &Paging) -> Walk {
             optional_parents,
         } => cursor_walk(&setter(param), param, next, optional_parents),
         Style::Page {
-            param, next_link, ..
+            param,
+            next_link: Some(next_link),
+            ..
         } => {
             let (setter, link) = (setter(param), access(next_link));
             Walk {
                 token_ty: quote! { u64 },
                 apply: quote! { request.#setter(token) },
+                headers: TokenStream::new(),
                 next: quote! {
                     let next = page #link.as_ref()
                         .and_then(|link| ::api_support::paging::link_param(&link.href, #param))
@@ -169,44 +177,120 @@ fn walk(p: &Paging) -> Walk {
                 ),
             }
         }
-        Style::Link { param, integer } => link_walk(&setter(param), param, *integer),
+        Style::Page {
+            param,
+            next_link: None,
+            totals,
+        } => {
+            let pages = totals
+                .as_ref()
+                .map(|(pages, _)| access(pages))
+                .unwrap_or_default();
+            let setter = setter(param);
+            Walk {
+                token_ty: quote! { u64 },
+                apply: quote! { request.#setter(token) },
+                headers: TokenStream::new(),
+                next: quote! {
+                    let last = u64::try_from(page #pages).unwrap_or(0);
+                    let next = token.unwrap_or(1).checked_add(1).filter(|n| *n <= last && !page #items.is_empty());
+                },
+                how: format!("by page number: `{param}` counts from 1 to the page count"),
+            }
+        }
+        Style::Link {
+            params,
+            field,
+            count,
+        } => link_walk(params, field.as_ref(), count.as_deref(), &items),
         Style::Offset {
             param,
-            total,
+            end,
             offset_field,
-        } => offset_walk(
-            &setter(param),
-            param,
-            &access(&p.items),
-            total,
-            offset_field.as_deref(),
-        ),
+        } => offset_walk(&setter(param), param, &items, end, offset_field.as_deref()),
+        Style::AfterLast { param, more, id } => {
+            after_last_walk(&setter(param), param, more.as_ref(), id, &items)
+        }
         Style::None => Walk {
             token_ty: quote! { () },
             apply: quote! { request },
+            headers: TokenStream::new(),
             next: quote! { let next: Option<()> = None; },
             how: "in one page (the service does not page)".to_owned(),
         },
     }
 }
 
+/// Stripe's walk: the next page starts after the last item's id.
+fn after_last_walk(
+    setter: &Ident,
+    param: &str,
+    more: Option<&(Vec<String>, bool)>,
+    id: &(String, bool),
+    items: &TokenStream,
+) -> Walk {
+    let last_id = match id {
+        (id, false) => {
+            let id = format_ident!("{id}");
+            quote! { .map(|item| item.#id.clone()) }
+        }
+        (id, true) => {
+            let id = format_ident!("{id}");
+            quote! { .and_then(|item| item.#id.clone()) }
+        }
+    };
+    let (more_field, until) = match more {
+        Some(more) => (flag(more), format!("while `{}` is true", more.0.join("."))),
+        None => (
+            quote! { !page #items.is_empty() },
+            "until an empty page".to_owned(),
+        ),
+    };
+    Walk {
+        token_ty: quote! { ::std::string::String },
+        apply: quote! { request.#setter(token) },
+        headers: TokenStream::new(),
+        next: quote! {
+            let next = if #more_field { page #items.last() #last_id } else { None };
+        },
+        how: format!(
+            "after the last item: {until}, the next page starts after the last item's id (`{param}`)"
+        ),
+    }
+}
+
+/// A boolean body field of `page` (an optional one is true only when present and true).
+fn flag((path, optional): &(Vec<String>, bool)) -> TokenStream {
+    let field = access(path);
+    if *optional {
+        quote! { page #field == ::std::option::Option::Some(true) }
+    } else {
+        quote! { page #field }
+    }
+}
+
+/// The value of a body field as an owned `Option`, through optional objects.
+fn owned_field(path: &[String], optional_parents: &[bool]) -> TokenStream {
+    let (last, parents) = path.split_last().expect("a field path has a segment");
+    let steps = parents
+        .iter()
+        .zip(optional_parents)
+        .map(|(segment, optional)| {
+            let segment = format_ident!("{segment}");
+            if *optional {
+                quote! { .and_then(|v| v.#segment.as_ref()) }
+            } else {
+                quote! { .map(|v| &v.#segment) }
+            }
+        });
+    let last = format_ident!("{last}");
+    quote! { ::std::option::Option::Some(&page) #(#steps)* .and_then(|v| v.#last.clone()) }
+}
+
 fn cursor_walk(setter: &Ident, param: &str, next: &[String], optional_parents: &[bool]) -> Walk {
     let take_next = if optional_parents.iter().any(|o| *o) {
         // Through optional objects (`meta.page.after`): a chain of borrows, the cursor cloned.
-        let (last, parents) = next.split_last().expect("a field path has a segment");
-        let steps = parents
-            .iter()
-            .zip(optional_parents)
-            .map(|(segment, optional)| {
-                let segment = format_ident!("{segment}");
-                if *optional {
-                    quote! { .and_then(|v| v.#segment.as_ref()) }
-                } else {
-                    quote! { .map(|v| &v.#segment) }
-                }
-            });
-        let last = format_ident!("{last}");
-        quote! { ::std::option::Option::Some(&page) #(#steps)* .and_then(|v| v.#last.clone()) }
+        owned_field(next, optional_parents)
     } else {
         let next = access(next);
         quote! { page #next.take() }
@@ -214,6 +298,7 @@ fn cursor_walk(setter: &Ident, param: &str, next: &[String], optional_parents: &
     Walk {
         token_ty: quote! { ::std::string::String },
         apply: quote! { request.#setter(token) },
+        headers: TokenStream::new(),
         next: quote! { let next = #take_next.filter(|cursor| !cursor.is_empty()); },
         how: format!(
             "by cursor: each page's `{}` is sent back as `{param}`",
@@ -222,26 +307,81 @@ fn cursor_walk(setter: &Ident, param: &str, next: &[String], optional_parents: &
     }
 }
 
-fn link_walk(setter: &Ident, param: &str, integer: bool) -> Walk {
-    let (token_ty, parse) = if integer {
-        (
-            quote! { u64 },
-            quote! { .and_then(|number| number.parse::<u64>().ok()) },
-        )
-    } else {
-        (quote! { ::std::string::String }, TokenStream::new())
+/// The next page's URL (the `Link` header's or a body field's) sets each
+/// parameter it carries; without a `Link` header at all, a page number counts on.
+fn link_walk(
+    params: &[(String, bool)],
+    field: Option<&(Vec<String>, Vec<bool>)>,
+    count: Option<&str>,
+    items: &TokenStream,
+) -> Walk {
+    let sets = params.iter().map(|(param, integer)| {
+        let setter = format_ident!("{}", crate::names::parameter(param));
+        let parse = if *integer {
+            quote! { .and_then(|number| number.parse::<u64>().ok()) }
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            if let Some(value) = ::api_support::paging::link_param(&token, #param) #parse {
+                request = request.#setter(value);
+            }
+        }
+    });
+    let apply = quote! {{
+        let mut request = request;
+        #(#sets)*
+        request
+    }};
+    let names = params
+        .iter()
+        .map(|(p, _)| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (headers, next, how) = match (field, count) {
+        (Some((path, optional_parents)), _) => (
+            TokenStream::new(),
+            {
+                let value = owned_field(path, optional_parents);
+                quote! { let next = #value.filter(|url| !url.is_empty()); }
+            },
+            format!(
+                "by the next page's URL in each page's `{}`, which gives the next {names}, until it is null",
+                path.join(".")
+            ),
+        ),
+        (None, None) => (
+            quote! { let link = ::api_support::paging::link_header_next(response.headers()); },
+            quote! { let next = link.flatten(); },
+            format!(
+                "by the `Link` header: each response's `rel=\"next\"` URL gives the next {names}, until there is none"
+            ),
+        ),
+        (None, Some(page_param)) => (
+            quote! { let link = ::api_support::paging::link_header_next(response.headers()); },
+            quote! {
+                let next = match link {
+                    Some(next) => next,
+                    None if page #items.is_empty() => None,
+                    None => token.as_deref()
+                        .and_then(|sent| ::api_support::paging::link_param(sent, #page_param))
+                        .and_then(|number| number.parse::<u64>().ok())
+                        .unwrap_or(1)
+                        .checked_add(1)
+                        .map(|number| ::api_support::paging::query_url(#page_param, number)),
+                };
+            },
+            format!(
+                "by the `Link` header: each response's `rel=\"next\"` URL gives the next {names}, until there is none; where a response has no `Link` header, `{page_param}` counts on from 1 until an empty page"
+            ),
+        ),
     };
     Walk {
-        token_ty,
-        apply: quote! { request.#setter(token) },
-        next: quote! {
-            let next = ::api_support::paging::next_link(response.headers())
-                .and_then(|url| ::api_support::paging::link_param(&url, #param))
-                #parse;
-        },
-        how: format!(
-            "by the `Link` header: each response's `rel=\"next\"` URL gives the next `{param}`, until there is none"
-        ),
+        token_ty: quote! { ::std::string::String },
+        apply,
+        headers,
+        next,
+        how,
     }
 }
 
@@ -249,10 +389,9 @@ fn offset_walk(
     setter: &Ident,
     param: &str,
     items: &TokenStream,
-    total: &[String],
+    end: &OffsetEnd,
     offset_field: Option<&[String]>,
 ) -> Walk {
-    let total = access(total);
     let sent = match offset_field {
         Some(f) => {
             let f = access(f);
@@ -260,15 +399,32 @@ fn offset_walk(
         }
         None => quote! { offset.unwrap_or(0) },
     };
+    let (more, until) = match end {
+        OffsetEnd::Total(total) => {
+            let total = access(total);
+            (
+                quote! { |reached| received > 0 && *reached < page #total },
+                "until the total is reached".to_owned(),
+            )
+        }
+        OffsetEnd::More(path, optional) => {
+            let more = flag(&(path.clone(), *optional));
+            (
+                quote! { |_| received > 0 && #more },
+                format!("while `{}` is true", path.join(".")),
+            )
+        }
+    };
     Walk {
         token_ty: quote! { i64 },
         apply: quote! { request.#setter(token) },
+        headers: TokenStream::new(),
         next: quote! {
             let received = page #items.len() as i64;
             // A hostile offset or total cannot overflow: the walk ends instead.
-            let next = (#sent).checked_add(received).filter(|reached| received > 0 && *reached < page #total);
+            let next = (#sent).checked_add(received).filter(#more);
         },
-        how: format!("by offset: `{param}` grows by each page's length until the total is reached"),
+        how: format!("by offset: `{param}` grows by each page's length {until}"),
     }
 }
 
@@ -286,9 +442,14 @@ fn positioned(
         Style::Page {
             param,
             totals: Some((pages, total)),
-            ..
+            next_link,
         } => {
             let (pages, total) = (access(pages), access(total));
+            // Counted pages: the page asked for is the position.
+            let token = match next_link {
+                Some(_) => TokenStream::new(),
+                None => quote! { let token = position; },
+            };
             (
                 param,
                 quote! {
@@ -297,12 +458,12 @@ fn positioned(
                         total: u64::try_from(page #total).unwrap_or(0),
                     }
                 },
-                TokenStream::new(),
+                token,
             )
         }
         Style::Offset {
             param,
-            total,
+            end: OffsetEnd::Total(total),
             offset_field,
         } => {
             let total = access(total);

@@ -69,7 +69,7 @@ pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn:
 fn unlabelled_fences_as_text(code: &str) -> String {
     let mut out = String::with_capacity(code.len());
     let mut in_block = false;
-    let mut in_fence = false;
+    let mut in_fence: Option<&str> = None;
     for line in code.split_inclusive('\n') {
         let trimmed = line.trim_start();
         let (indent, rest) = line.split_at(line.len() - trimmed.len());
@@ -82,7 +82,7 @@ fn unlabelled_fences_as_text(code: &str) -> String {
             in_block = true;
             ("/**", text)
         } else {
-            in_fence = false;
+            in_fence = None;
             out.push_str(line);
             continue;
         };
@@ -90,12 +90,19 @@ fn unlabelled_fences_as_text(code: &str) -> String {
             in_block = false;
         }
         let fence = text.trim_start();
-        if let Some(info) = fence.strip_prefix("```") {
-            let opening = !in_fence;
-            in_fence = !in_fence;
+        // A fence of backticks or tildes (CommonMark); one closes only its own kind.
+        let opened = ["```", "~~~"]
+            .into_iter()
+            .find_map(|f| Some((f, fence.strip_prefix(f)?)));
+        if let Some((kind, info)) = opened
+            && in_fence.is_none_or(|open| open == kind)
+        {
+            let opening = in_fence.is_none();
+            in_fence = if opening { Some(kind) } else { None };
+            let info = info.trim_start_matches(kind.chars().next().unwrap_or('`'));
             if opening && info.trim().is_empty() {
                 let lead = &text[..text.len() - fence.len()];
-                out.push_str(&format!("{indent}{marker}{lead}```text{info}"));
+                out.push_str(&format!("{indent}{marker}{lead}{kind}text{info}"));
                 continue;
             }
         }
@@ -299,8 +306,10 @@ pub fn client_readme(
         Some((ctor, args)) => format!("{lib}::Client::{ctor}({base:?}, {args})?"),
         None => format!("{lib}::Client::new({base:?})"),
     };
-    let first = api.operations.first();
-    let first_op = first.map(|op| op.name.as_str()).unwrap_or_default();
+    // The example calls an operation whose required parameters it can fill
+    // (a `GET` first), so that it runs as written.
+    let (first, first_call) = example_operation(api);
+    let first_op = first_call.as_str();
     // A JSON success body is shown decoded; any other answer by its status.
     let json_success = |op: &Operation| {
         op.success()
@@ -320,7 +329,7 @@ pub fn client_readme(
          ```rust,no_run\n\
          # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
          let client = {ctor_call};\n\
-         let response = client.{first_op}().send().await?;\n\
+         let response = client.{first_op}.send().await?;\n\
          {show}\n\
          # Ok(())\n\
          # }}\n\
@@ -335,16 +344,140 @@ pub fn client_readme(
         spec.info.title,
         spec.info.version,
         operations_table(api),
-        paging_section(client, &ctor_call),
+        paging_section(api, client, &ctor_call),
     )
 }
 
+/// The operation the README's example calls, and the call with every
+/// required parameter set (`list_events().org("example")`): the first `GET`
+/// that can be called so, else the first operation that can, else the first.
+fn example_operation(api: &Api) -> (Option<&Operation>, String) {
+    let callable = |get: bool| {
+        api.operations
+            .iter()
+            .filter(|op| !get || op.method == "get")
+            .find_map(|op| Some((op, example_call(op)?)))
+    };
+    match callable(true).or_else(|| callable(false)) {
+        Some((op, call)) => (Some(op), call),
+        None => {
+            let first = api.operations.first();
+            let call = first.map(|op| format!("{}()", op.name)).unwrap_or_default();
+            (first, call)
+        }
+    }
+}
+
+/// `name()` with a setter call for each required parameter, each given a
+/// value of its type (its default, its first enum value, or a placeholder
+/// within its bounds); `None` where one cannot be written so (a required
+/// body, a list, a pattern, a date).
+fn example_call(op: &Operation) -> Option<String> {
+    if matches!(&op.body, Ok(Some(body)) if body.required) || op.body.is_err() {
+        return None;
+    }
+    let mut call = format!("{}()", op.name);
+    for param in op.parameters.iter().filter(|p| p.required) {
+        let crate::model::ParameterValue::Scalar(scalar) = &param.value else {
+            return None;
+        };
+        write!(
+            call,
+            ".{}({})",
+            param.rust_name,
+            example_value(param, scalar)?
+        )
+        .ok()?;
+    }
+    Some(call)
+}
+
+/// A Rust expression the parameter's setter takes, valid for its schema.
+fn example_value(param: &crate::model::Parameter, scalar: &crate::model::Scalar) -> Option<String> {
+    use crate::model::ValueKind;
+    let rules = &scalar.rules;
+    let ty = scalar.ty.to_string().replace(' ', "");
+    match scalar.kind {
+        // The client's type for a date, a time or bytes takes no text.
+        ValueKind::String
+            if scalar.format.as_deref().is_some_and(|f| {
+                [
+                    "date",
+                    "time",
+                    "date-time",
+                    "byte",
+                    "binary",
+                    "ipv4",
+                    "ipv6",
+                    "ip",
+                ]
+                .contains(&f)
+            }) =>
+        {
+            None
+        }
+        ValueKind::String | ValueKind::Uuid => {
+            let text = match (rules.enum_values.first(), &param.default) {
+                (Some(first), _) => first.clone(),
+                (None, Some(serde_json::Value::String(default))) => default.clone(),
+                (None, _) if scalar.uuid => "00000000-0000-0000-0000-000000000000".to_owned(),
+                (None, _) if rules.pattern.is_some() => return None,
+                (None, _) => {
+                    let mut text = "example".to_owned();
+                    while text.len() < rules.min_length.unwrap_or(0) {
+                        text.push('x');
+                    }
+                    text.truncate(rules.max_length.unwrap_or(usize::MAX).max(1));
+                    text
+                }
+            };
+            Some(format!("{text:?}"))
+        }
+        ValueKind::Integer => {
+            let low = rules.minimum.unwrap_or(1.0).max(1.0);
+            let value = match rules.maximum {
+                Some(high) if high < low => rules.minimum.unwrap_or(high),
+                _ => low,
+            };
+            let value = value.ceil() as i64;
+            match ty.as_str() {
+                "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => {
+                    Some(format!("{value}{ty}"))
+                }
+                nonzero if nonzero.contains("NonZero") && value >= 1 => Some(format!(
+                    "{}::new({value}).ok_or(\"zero\")?",
+                    nonzero.trim_start_matches("::")
+                )),
+                _ => None,
+            }
+        }
+        ValueKind::Number if matches!(ty.as_str(), "f64" | "f32") => {
+            let value = rules
+                .minimum
+                .unwrap_or(1.0)
+                .max(rules.maximum.map_or(1.0, |m| m.min(1.0)));
+            Some(format!("{value:?}{ty}"))
+        }
+        ValueKind::Boolean => Some("true".to_owned()),
+        _ => None,
+    }
+}
+
 /// The README section on walking pages, for specs with a paginated operation.
-fn paging_section(client: &ClientCode, ctor_call: &str) -> String {
+fn paging_section(api: &Api, client: &ClientCode, ctor_call: &str) -> String {
     let Some((op_id, _)) = client.paged.first() else {
         return String::new();
     };
-    let op = crate::names::operation(op_id);
+    let paged = api.operations.iter().find(|op| op.id == *op_id);
+    let op = paged
+        .and_then(example_call)
+        .unwrap_or_else(|| format!("{}()", crate::names::operation(op_id)));
+    let name = crate::names::operation(op_id);
+    let how = if paged.is_some_and(|op| op.paging_note.is_some()) {
+        "a common convention the generator recognised in its parameters and body; `cargo xtask lint` names it"
+    } else {
+        "`x-pagination` in the spec"
+    };
     let concurrent = match client.paged.iter().find(|(_, concurrent)| *concurrent) {
         Some((op_id, _)) => format!(
             "`{}` can also fetch several pages at once, still in order: `{}().concurrency(8).stream()` \
@@ -358,13 +491,13 @@ fn paging_section(client: &ClientCode, ctor_call: &str) -> String {
     };
     format!(
         "## Every page\n\n\
-         `{op}` pages the way the service does (`x-pagination` in the spec); `stream()` walks every page lazily, re-sending \
+         `{name}` pages the way the service does ({how}); `stream()` walks every page lazily, re-sending \
          every filter, and `stream_with_retry(Retry::DEFAULT)` also retries pages answered with 429 or 503.\n\n\
          ```rust,no_run\n\
          use futures::TryStreamExt;\n\n\
          # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
          let client = {ctor_call};\n\
-         let mut items = client.{op}().stream();\n\
+         let mut items = client.{op}.stream();\n\
          while let Some(item) = items.try_next().await? {{\n    \
          println!(\"{{item:?}}\");\n\
          }}\n\
@@ -535,6 +668,47 @@ mod tests {
     use super::semver_of;
 
     #[test]
+    fn the_readme_example_sets_every_required_parameter() {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: 1.0.0}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+      responses: {'204': {description: done}}
+  /orgs/{org}/events:
+    get:
+      operationId: listEvents
+      parameters:
+        - {name: org, in: path, required: true, schema: {type: string}}
+        - {name: kind, in: query, required: true, schema: {type: string, enum: [login, logout]}}
+        - {name: size, in: query, required: true, schema: {type: integer, format: int32, minimum: 10}}
+        - {name: strict, in: query, required: true, schema: {type: boolean}}
+        - {name: after, in: query, schema: {type: string}}
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {type: string}}}}}}
+  /dates:
+    get:
+      operationId: listByDate
+      parameters:
+        - {name: day, in: query, required: true, schema: {type: string, format: date}}
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {type: string}}}}}}
+"#;
+        let loaded =
+            crate::load_text("specs/t.yaml".into(), "t".into(), spec).expect("the spec loads");
+        let generated = crate::generate(&loaded).expect("it generates");
+        // The body-less `GET` whose parameters can all be written is the example;
+        // a date cannot be, and neither can a required body.
+        let (op, call) = super::example_operation(&generated.api);
+        assert_eq!(op.map(|op| op.id.as_str()), Some("listEvents"));
+        assert_eq!(
+            call,
+            r#"list_events().org("example").kind("login").size(10i32).strict(true)"#
+        );
+    }
+
+    #[test]
     fn every_info_version_becomes_a_valid_crate_version() {
         for (given, expected) in [
             ("1.2.3", "1.2.3"),
@@ -563,6 +737,13 @@ mod tests {
         assert_eq!(
             super::unlabelled_fences_as_text(code),
             "/// Example:\n/// ```text\n/// {\"a\": 1}\n/// ```\n/// ```rust\n/// let x = 1;\n/// ```\nfn f() {}\n/**Body:\n```text\n{}\n```*/\nstruct S;\n"
+        );
+        // Tilde fences too (rev.ai's description), a backtick line inside one included.
+        let code =
+            "/// ~~~\n/// {\"id\": 1}\n/// ```\n/// ~~~\n/// ```\n/// x\n/// ```\nfn g() {}\n";
+        assert_eq!(
+            super::unlabelled_fences_as_text(code),
+            "/// ~~~text\n/// {\"id\": 1}\n/// ```\n/// ~~~\n/// ```text\n/// x\n/// ```\nfn g() {}\n"
         );
     }
 }

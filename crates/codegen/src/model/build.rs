@@ -79,6 +79,7 @@ fn operation(
             .to_owned()
     };
     let parameters = parameters(file, types, &op.pointer, op.op)?;
+    let (paging, paging_note) = super::paging::read(file, types.doc, &op.pointer, op.op)?;
     Ok(Operation {
         name: crate::names::operation(&id),
         id,
@@ -91,7 +92,8 @@ fn operation(
         responses: responses(documented, committed),
         security: crate::security::requirement(documented.doc, committed),
         websocket: op.op.get("x-dropshot-websocket").is_some(),
-        paging: super::paging::read(file, types.doc, &op.pointer, op.op)?,
+        paging,
+        paging_note,
         error_type: error_type(types.doc, op.op),
         status_bodies: status_bodies(types, op.op),
         accept: op
@@ -361,7 +363,7 @@ fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
                     .and_then(super::ref_type)
                     .filter(|name| types.names.contains(name)),
                 envelope: schema.and_then(|s| envelope(types.doc, s)),
-                examples: examples(types.doc, media),
+                examples: examples(types.doc, media, schema),
             })
         }
         None => content
@@ -373,11 +375,16 @@ fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
     }
 }
 
-/// The examples of a media type object: `example`, then each of `examples`.
-fn examples(doc: &Value, media: &Value) -> Vec<Example> {
+/// The examples of a media type object: `example`, then each of `examples`,
+/// each as its schema declares it ([`declared`]).
+fn examples(doc: &Value, media: &Value, schema: Option<&Value>) -> Vec<Example> {
+    let as_declared = |value: &Value| match schema {
+        Some(schema) => declared(doc, schema, value),
+        None => value.clone(),
+    };
     let single = media.get("example").map(|value| Example {
         name: None,
-        value: value.clone(),
+        value: as_declared(value),
     });
     let named = media
         .get("examples")
@@ -387,10 +394,60 @@ fn examples(doc: &Value, media: &Value) -> Vec<Example> {
         .filter_map(|(name, e)| {
             Some(Example {
                 name: Some(name.clone()),
-                value: resolve(doc, e).get("value")?.clone(),
+                value: as_declared(resolve(doc, e).get("value")?),
             })
         });
     single.into_iter().chain(named).collect()
+}
+
+/// An example as the models keep it: the members of an object its schema
+/// does not declare are left out where a decoded model ignores them (no
+/// `additionalProperties`: with `false` its model refuses them, and the test
+/// says so; no `oneOf`/`anyOf`). rev.ai's transcripts carry an undeclared `end_ts`.
+fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
+    let schema = resolve(doc, schema);
+    match value {
+        Value::Object(members) => {
+            let parts: Vec<&Value> = std::iter::once(schema)
+                .chain(
+                    schema
+                        .get("allOf")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .map(|m| resolve(doc, m)),
+                )
+                .collect();
+            let mut properties = serde_json::Map::new();
+            for part in &parts {
+                if let Some(p) = part.get("properties").and_then(Value::as_object) {
+                    properties.extend(p.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+            let open = properties.is_empty()
+                || parts.iter().any(|part| {
+                    part.get("oneOf").is_some()
+                        || part.get("anyOf").is_some()
+                        || part.get("additionalProperties").is_some()
+                });
+            members
+                .iter()
+                .filter(|(name, _)| open || properties.contains_key(*name))
+                .map(|(name, member)| {
+                    let member = match properties.get(name) {
+                        Some(property) => declared(doc, property, member),
+                        None => member.clone(),
+                    };
+                    (name.clone(), member)
+                })
+                .collect()
+        }
+        Value::Array(items) => match schema.get("items") {
+            Some(item) => items.iter().map(|v| declared(doc, item, v)).collect(),
+            None => value.clone(),
+        },
+        other => other.clone(),
+    }
 }
 
 /// Property names that carry an error's human-readable text, most specific first.

@@ -26,6 +26,7 @@
 mod build;
 pub mod enums;
 pub mod paging;
+mod paging_infer;
 pub mod schema;
 
 use proc_macro2::TokenStream;
@@ -76,8 +77,12 @@ pub struct Operation {
     pub security: Vec<String>,
     /// A websocket upgrade (`x-dropshot-websocket`).
     pub websocket: bool,
-    /// How its pages chain, for a list operation that says so.
+    /// How its pages chain, for a list operation that says so (or whose
+    /// shape follows a common convention: `paging_infer.rs`).
     pub paging: Option<paging::Paging>,
+    /// What lint notes about its paging: the convention inferred (and how
+    /// to pin it), or why none was.
+    pub paging_note: Option<String>,
     /// The types crate's type of its error bodies as the client decodes them
     /// (one type: differing bodies are one union in the working copy); `None`: none.
     pub error_type: Option<String>,
@@ -183,6 +188,8 @@ pub struct Scalar {
     pub default: Option<TokenStream>,
     /// A `uuid::Uuid`.
     pub uuid: bool,
+    /// The schema's `format` (the client's type for a `date` string is a date).
+    pub format: Option<String>,
 }
 
 /// How a value is read from text (`api_support::server::ValueKind`).

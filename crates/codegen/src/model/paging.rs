@@ -6,22 +6,38 @@
 //!
 //! ```yaml
 //! x-pagination:
-//!   style: cursor | page | link | offset | none
+//!   style: cursor | page | link | offset | after-last | none
 //!   items: items                # the array of items in the 2xx body (dotted path, through
 //!                               # `allOf` members); absent: the body itself is the array
 //!   cursor-param: cursor        # cursor: the request parameter taking the cursor
 //!   next-cursor: next_cursor    # cursor: the body field holding the next one (null/missing/"" at the end)
-//!   page-param: page            # page: the request parameter taking the page number
-//!   next-link: pagination.next  # page: the body field with the next page's link ({href}, null at the end)
+//!   page-param: page            # page: the request parameter taking the page number (from 1)
+//!   next-link: pagination.next  # page: the body field with the next page's link ({href}, null at the end);
+//!                               # absent: the walk counts pages up to `total-pages`
 //!   total-pages: pagination.total_pages  # page (optional, with `total`): the number of pages
-//!   link-param: after           # link: the parameter the `Link: <...>; rel="next"` header's URL
-//!                               # carries (RFC 8288; a page number or a cursor), no such link at the end
+//!   link-param: after           # link: the parameter(s) the next page's URL carries (a page
+//!                               # number or a cursor; one name or a list), read from the
+//!                               # `Link: <...>; rel="next"` header (RFC 8288), no such link at the end
+//!   next-url: meta.next_page_url  # link (optional): the body field holding that URL instead
+//!                               # of the header (null or absent at the end)
 //!   offset-param: skip          # offset: the request parameter taking the offset
 //!   offset-field: skip          # offset (optional): the body field echoing the offset sent
-//!   total: count                # offset, and page with `total-pages`: the body field
-//!                               # counting every matching item
+//!   total: count                # offset (or `has-more`), and page with `total-pages`: the
+//!                               # body field counting every matching item
+//!   has-more: has_more          # offset, after-last: the boolean body field saying more follow
+//!                               # (after-last without it: until an empty page)
+//!   after-param: starting_after # after-last: the parameter taking the last item's id
+//!   id: id                      # after-last (optional, `id` by default): the items' id field
 //!   limit-param: limit          # the page size parameter (documentation; optional)
 //! ```
+//!
+//! `x-pagination: false` says the operation does not page: nothing is
+//! inferred for it.
+//!
+//! Without any description, the common conventions are recognised
+//! (`paging_infer.rs`): a paging style that is the only one to fit the
+//! operation is walked, and `cargo xtask lint` notes it with the
+//! `x-pagination` that pins it.
 //!
 //! Other tools' paging descriptions are read too, when they fit the operation:
 //! dropshot's `x-dropshot-pagination` (progenitor's own `stream()`: a cursor
@@ -57,23 +73,48 @@ pub enum Style {
     },
     Page {
         param: String,
-        next_link: Vec<String>,
+        /// The `{href}` link to the next page; `None`: pages are counted up to the total.
+        next_link: Option<Vec<String>>,
         /// The fields counting the pages and the items, when the service reports them.
         totals: Option<(Vec<String>, Vec<String>)>,
     },
-    /// RFC 8288: the `Link` response header's `rel="next"` URL carries the next
-    /// value of `param` (a page number or a cursor), absent on the last page.
+    /// The next page's URL carries the next values of `params` (a page number
+    /// or a cursor): RFC 8288's `Link` response header (`rel="next"`), or a
+    /// body field; no such URL on the last page.
     Link {
-        param: String,
-        /// A page number (else a cursor string).
-        integer: bool,
+        /// Each parameter, and whether it is a number (else a string).
+        params: Vec<(String, bool)>,
+        /// The body field with the URL (a path, and per segment but the last
+        /// whether it is optional); `None`: the `Link` header.
+        field: Option<(Vec<String>, Vec<bool>)>,
+        /// A page number parameter counted on (by one, until an empty page)
+        /// when a response has no `Link` header at all.
+        count: Option<String>,
     },
     Offset {
         param: String,
-        total: Vec<String>,
+        end: OffsetEnd,
         offset_field: Option<Vec<String>>,
     },
+    /// Stripe's convention: while `more` is true (without it: until an empty
+    /// page), the next page starts after the last item's `id`.
+    AfterLast {
+        param: String,
+        /// The boolean body field saying more follow, and whether it is optional.
+        more: Option<(Vec<String>, bool)>,
+        /// The Rust field of the items' id, and whether it is optional.
+        id: (String, bool),
+    },
     None,
+}
+
+/// How an offset walk knows the end.
+pub enum OffsetEnd {
+    /// The body field counting every matching item.
+    Total(Vec<String>),
+    /// The boolean body field saying more follow (and whether it is optional:
+    /// absent reads as false).
+    More(Vec<String>, bool),
 }
 
 impl Paging {
@@ -82,40 +123,49 @@ impl Paging {
     pub fn concurrent(&self) -> bool {
         matches!(
             self.style,
-            Style::Offset { .. }
-                | Style::Page {
-                    totals: Some(_),
-                    ..
-                }
+            Style::Offset {
+                end: OffsetEnd::Total(_),
+                ..
+            } | Style::Page {
+                totals: Some(_),
+                ..
+            }
         )
     }
 }
 
-/// Reads and checks the paging of one operation (in the working copy).
+/// The paging of one operation, and what lint notes about it.
+pub(super) type Read = (Option<Paging>, Option<String>);
+
+/// Reads and checks the paging of one operation (in the working copy); without
+/// a description, infers it from the operation's shape (`paging_infer.rs`).
 pub(super) fn read(
     file: &Path,
     doc: &Value,
     op_pointer: &str,
     op: &Value,
-) -> Result<Option<Paging>, SpecError> {
+) -> Result<Read, SpecError> {
     let at = format!("{op_pointer}/x-pagination");
     match (op.get("x-pagination"), op.get("x-dropshot-pagination")) {
+        (Some(Value::Bool(false)), _) => Ok((None, None)),
         (Some(ext), _) if ext.get("style").is_some() || ext.get("cursorParam").is_none() => {
             let ext: XPagination = crate::extensions::decode(file, &at, ext)?;
-            Reader::new(file, doc, op_pointer, op)?.read(&ext).map(Some)
+            let paging = Reader::new(file, doc, op_pointer, op)?.read(&ext)?;
+            Ok((Some(paging), None))
         }
         // Another tool's paging description, in this workspace's terms; one that
         // does not fit the operation is not walked (its client is generated all the same).
-        (Some(ext), _) => {
-            Ok(foreign_cursor(ext).and_then(|ours| fitting(file, doc, op_pointer, op, &ours)))
-        }
-        (None, Some(_)) => Ok(fitting(file, doc, op_pointer, op, &dropshot_cursor())),
-        (None, None) => Ok(None),
+        (Some(ext), _) => Ok((
+            foreign_cursor(ext).and_then(|ours| fitting(file, doc, op_pointer, op, &ours)),
+            None,
+        )),
+        (None, Some(_)) => Ok((fitting(file, doc, op_pointer, op, &dropshot_cursor()), None)),
+        (None, None) => Ok(super::paging_infer::infer(file, doc, op_pointer, op)),
     }
 }
 
 /// Another tool's description, when it fits the operation.
-fn fitting(
+pub(super) fn fitting(
     file: &Path,
     doc: &Value,
     op_pointer: &str,
@@ -152,19 +202,19 @@ fn foreign_cursor(ext: &Value) -> Option<XPagination> {
 }
 
 /// What checking a paging description against its operation needs.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     file: &'a Path,
-    doc: &'a Value,
+    pub(super) doc: &'a Value,
     /// The pointer of the extension.
     at: String,
     /// The operation's query parameters: name and schema (resolved).
-    params: Vec<(String, &'a Value)>,
+    pub(super) params: Vec<(String, &'a Value)>,
     /// The schema of the 2xx JSON body.
-    body: &'a Value,
+    pub(super) body: &'a Value,
 }
 
 impl<'a> Reader<'a> {
-    fn new(
+    pub(super) fn new(
         file: &'a Path,
         doc: &'a Value,
         op_pointer: &str,
@@ -206,11 +256,15 @@ impl<'a> Reader<'a> {
     }
 
     fn err(&self, key: &str, message: impl Into<String>) -> SpecError {
-        SpecError::at(self.file, format!("{}/{key}", self.at), message)
+        let at = match key {
+            "" => self.at.clone(),
+            key => format!("{}/{key}", self.at),
+        };
+        SpecError::at(self.file, at, message)
     }
 
-    fn read(&self, ext: &XPagination) -> Result<Paging, SpecError> {
-        let (items, item_type) = self.items(ext.items())?;
+    pub(super) fn read(&self, ext: &XPagination) -> Result<Paging, SpecError> {
+        let (items, item_type, item) = self.items(ext.items())?;
         let style = match ext {
             XPagination::Cursor {
                 cursor_param,
@@ -225,24 +279,38 @@ impl<'a> Reader<'a> {
                 ..
             } => self.page(
                 page_param,
-                next_link,
+                next_link.as_deref(),
                 total_pages.as_deref(),
                 total.as_deref(),
             )?,
-            XPagination::Link { link_param, .. } => {
-                let param = self.param("link-param", link_param, false)?;
-                let integer = self
-                    .params
-                    .iter()
-                    .any(|(n, schema)| *n == param && schema["type"] == "integer");
-                Style::Link { param, integer }
-            }
+            XPagination::Link {
+                link_param,
+                next_url,
+                ..
+            } => self.link(&link_param.names(), next_url.as_deref())?,
             XPagination::Offset {
                 offset_param,
                 offset_field,
                 total,
+                has_more,
                 ..
-            } => self.offset(offset_param, offset_field.as_deref(), total)?,
+            } => self.offset(
+                offset_param,
+                offset_field.as_deref(),
+                total.as_deref(),
+                has_more.as_deref(),
+            )?,
+            XPagination::AfterLast {
+                after_param,
+                has_more,
+                id,
+                ..
+            } => self.after_last(
+                after_param,
+                has_more.as_deref(),
+                id.as_deref().unwrap_or("id"),
+                item,
+            )?,
             XPagination::None { .. } => Style::None,
         };
         let limit_param = match ext.limit_param() {
@@ -257,8 +325,8 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// The items array (without a path: the body itself) and its items' type.
-    fn items(&self, path: Option<&str>) -> Result<(Vec<String>, String), SpecError> {
+    /// The items array (without a path: the body itself), its items' type and their schema.
+    fn items(&self, path: Option<&str>) -> Result<(Vec<String>, String, &'a Value), SpecError> {
         let (items, schema) = match path {
             Some(path) => {
                 let (items, schema, _) = self.body_field("items", path, "the array of items")?;
@@ -278,7 +346,7 @@ impl<'a> Reader<'a> {
                     "the items should be a named component schema (`$ref`)",
                 )
             })?;
-        Ok((items, item_type))
+        Ok((items, item_type, resolve(self.doc, &schema["items"])))
     }
 
     /// A query parameter of the operation named at `key` (an integer one if `integer`).
@@ -340,19 +408,25 @@ impl<'a> Reader<'a> {
     fn page(
         &self,
         param: &str,
-        next_link: &str,
+        next_link: Option<&str>,
         total_pages: Option<&str>,
         total: Option<&str>,
     ) -> Result<Style, SpecError> {
         let param = self.param("page-param", param, true)?;
-        let (next_link, schema, optional) =
-            self.body_field("next-link", next_link, "a nullable link object")?;
-        if field(self.doc, schema, "href").is_none() || !optional {
-            return Err(self.err(
-                "next-link",
-                "the next link should be an object with `href` that is null on the last page",
-            ));
-        }
+        let next_link = match next_link {
+            Some(path) => {
+                let (next_link, schema, optional) =
+                    self.body_field("next-link", path, "a nullable link object")?;
+                if field(self.doc, schema, "href").is_none() || !optional {
+                    return Err(self.err(
+                        "next-link",
+                        "the next link should be an object with `href` that is null on the last page",
+                    ));
+                }
+                Some(next_link)
+            }
+            None => None,
+        };
         let totals = match (total_pages, total) {
             (None, None) => None,
             (Some(pages), Some(total)) => Some((
@@ -372,6 +446,12 @@ impl<'a> Reader<'a> {
                 ));
             }
         };
+        if next_link.is_none() && totals.is_none() {
+            return Err(self.err(
+                "",
+                "a page walk needs `next-link`, or `total-pages` and `total` to count pages to",
+            ));
+        }
         Ok(Style::Page {
             param,
             next_link,
@@ -379,14 +459,113 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// The next page's URL, from the `Link` header or a body field.
+    fn link(&self, names: &[&str], next_url: Option<&str>) -> Result<Style, SpecError> {
+        let mut params = Vec::new();
+        for name in names {
+            let param = self.param("link-param", name, false)?;
+            let integer = self
+                .params
+                .iter()
+                .any(|(n, schema)| *n == param && schema["type"] == "integer");
+            params.push((param, integer));
+        }
+        if params.is_empty() {
+            return Err(self.err("link-param", "name at least one parameter"));
+        }
+        let field = match next_url {
+            Some(path) => {
+                let (rust, schema, optional) =
+                    self.body_field("next-url", path, "a nullable URL string")?;
+                if schema["type"] != "string" || !optional {
+                    return Err(self.err(
+                        "next-url",
+                        "the next URL should be a string that is null or absent on the last page",
+                    ));
+                }
+                Some((rust, parents_optional(self.doc, self.body, path)))
+            }
+            None => None,
+        };
+        // Without a `Link` header at all, a page number counts on.
+        let count = match field {
+            None => params
+                .iter()
+                .find(|(name, integer)| *integer && super::paging_infer::is_page_number(name))
+                .map(|(name, _)| name.clone()),
+            Some(_) => None,
+        };
+        Ok(Style::Link {
+            params,
+            field,
+            count,
+        })
+    }
+
+    fn after_last(
+        &self,
+        param: &str,
+        has_more: Option<&str>,
+        id: &str,
+        item: &Value,
+    ) -> Result<Style, SpecError> {
+        let param = self.param("after-param", param, false)?;
+        let more = match has_more {
+            Some(path) => Some(self.flag("has-more", path)?),
+            None => None,
+        };
+        let optional = match field(self.doc, item, id) {
+            Some((schema, optional)) if schema["type"] == "string" => optional,
+            _ => {
+                return Err(self.err("id", format!("the items should have a string `{id}`")));
+            }
+        };
+        Ok(Style::AfterLast {
+            param,
+            more,
+            id: (crate::names::field(id), optional),
+        })
+    }
+
+    /// A body field that must be a boolean (absent or null reads as false),
+    /// not below an optional object.
+    fn flag(&self, key: &str, path: &str) -> Result<(Vec<String>, bool), SpecError> {
+        let (rust, schema, optional) = self.body_field(key, path, "a boolean")?;
+        let parents = parents_optional(self.doc, self.body, path);
+        if schema["type"] != "boolean" || parents.iter().any(|o| *o) {
+            return Err(self.err(
+                key,
+                format!("`{key}` should name a boolean field (not inside an optional object)"),
+            ));
+        }
+        Ok((rust, optional))
+    }
+
     fn offset(
         &self,
         param: &str,
         offset_field: Option<&str>,
-        total: &str,
+        total: Option<&str>,
+        has_more: Option<&str>,
     ) -> Result<Style, SpecError> {
         let param = self.param("offset-param", param, true)?;
-        let total = self.count("total", total, "the integer count of all matching items")?;
+        let end = match (total, has_more) {
+            (Some(total), _) => OffsetEnd::Total(self.count(
+                "total",
+                total,
+                "the integer count of all matching items",
+            )?),
+            (None, Some(more)) => {
+                let (more, optional) = self.flag("has-more", more)?;
+                OffsetEnd::More(more, optional)
+            }
+            (None, None) => {
+                return Err(self.err(
+                    "",
+                    "an offset walk needs `total` (the count of all matching items) or `has-more`",
+                ));
+            }
+        };
         let offset_field = match offset_field {
             Some(path) => Some(
                 self.body_field("offset-field", path, "the integer offset echoed back")?
@@ -396,7 +575,7 @@ impl<'a> Reader<'a> {
         };
         Ok(Style::Offset {
             param,
-            total,
+            end,
             offset_field,
         })
     }
@@ -513,7 +692,7 @@ mod tests {
     /// The paging of the one operation of `doc`.
     fn read_doc(doc: &Value) -> Result<Option<Paging>, SpecError> {
         let op = doc.pointer("/paths/~1e/get").expect("the operation");
-        read(Path::new("t.yaml"), doc, "/paths/~1e/get", op)
+        read(Path::new("t.yaml"), doc, "/paths/~1e/get", op).map(|(paging, _)| paging)
     }
 
     fn read_ext(ext: Value) -> Result<Option<Paging>, SpecError> {
@@ -526,7 +705,9 @@ mod tests {
         d["paths"]["/e"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
             json!({"type": "array", "items": {"$ref": "#/components/schemas/Event"}});
         let p = read_doc(&d).unwrap().unwrap();
-        assert!(matches!(p.style, Style::Link { ref param, integer: true } if param == "page"));
+        assert!(
+            matches!(p.style, Style::Link { ref params, field: None, count: Some(ref count) } if params == &[("page".to_owned(), true)] && count == "page")
+        );
         assert!(p.items.is_empty());
         assert_eq!(p.item_type, "Event");
 
@@ -573,7 +754,7 @@ mod tests {
         );
         let p = read_ext(json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next"})).unwrap().unwrap();
         assert!(
-            matches!(p.style, Style::Page { ref next_link, totals: None, .. } if next_link == &["links", "next"])
+            matches!(p.style, Style::Page { next_link: Some(ref next_link), totals: None, .. } if next_link == &["links", "next"])
         );
         let p = read_ext(json!({"style": "page", "items": "items", "page-param": "page", "next-link": "links.next", "total-pages": "pages", "total": "total"})).unwrap().unwrap();
         assert!(
@@ -591,12 +772,25 @@ mod tests {
                 ..
             }
         ));
+        // Without a description, a cursor and page numbers both fit: no guess.
         let mut d = doc(json!(null));
         d["paths"]["/e"]["get"]
             .as_object_mut()
             .unwrap()
             .remove("x-pagination");
-        assert!(read_doc(&d).unwrap().is_none(), "no paging described");
+        let op = d.pointer("/paths/~1e/get").unwrap();
+        let (paging, note) = read(Path::new("t.yaml"), &d, "/paths/~1e/get", op).unwrap();
+        assert!(paging.is_none());
+        assert!(note.unwrap().contains("several conventions fit"));
+        // `x-pagination: false`: nothing is walked, nothing inferred.
+        let (paging, note) = read(
+            Path::new("t.yaml"),
+            &doc(json!(false)),
+            "/paths/~1e/get",
+            doc(json!(false)).pointer("/paths/~1e/get").unwrap(),
+        )
+        .unwrap();
+        assert!(paging.is_none() && note.is_none());
     }
 
     #[test]
@@ -651,7 +845,7 @@ mod tests {
             (
                 json!({"style": "seek", "items": "items"}),
                 "style",
-                "unknown variant `seek`, expected one of `cursor`, `page`, `link`, `offset`, `none`",
+                "unknown variant `seek`, expected one of `cursor`, `page`, `link`, `offset`, `after-last`, `none`",
             ),
             (json!({"items": "items"}), "", "missing field `style`"),
             (

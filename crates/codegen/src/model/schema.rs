@@ -172,6 +172,7 @@ impl Types<'_> {
         };
         let mut scalar = Scalar::new(ty, kind, rules(resolved, kind));
         scalar.uuid = kind == ValueKind::Uuid;
+        scalar.format = resolved["format"].as_str().map(str::to_owned);
         scalar.default = default.and_then(|d| default_expr(kind, &scalar.ty, d));
         Some(scalar)
     }
@@ -222,6 +223,7 @@ impl Scalar {
             rules,
             default: None,
             uuid: false,
+            format: None,
         }
     }
 }
