@@ -153,8 +153,16 @@ async fn validation_errors_and_plain_errors_are_typed() {
 async fn a_cursor_sent_again_ends_the_walk_with_an_error() {
     use futures::StreamExt;
     let server = workspace_tests::CannedServer::start().await;
-    // Every page says "next: A": the second page repeats the token the walk already followed.
-    server.respond(200, serde_json::json!({"items": [], "next_cursor": "A"}));
+    // Every page says "next: A" and holds an event: the second page repeats the
+    // token the walk already followed, with items that would be duplicates.
+    let event = serde_json::json!({
+        "id": "e1", "created_at": "2026-11-01T12:00:00Z", "actor_type": "api_key",
+        "source": "api", "event_group": "vm", "event_type": "vm.terminated", "status": "success"
+    });
+    server.respond(
+        200,
+        serde_json::json!({"items": [event], "next_cursor": "A"}),
+    );
     let client = instavm_client::Client::with_api_key(&server.base_url, "k").unwrap();
     let walked: Vec<_> = client
         .list_audit_events()
@@ -167,6 +175,23 @@ async fn a_cursor_sent_again_ends_the_walk_with_an_error() {
         panic!("{walked:?}")
     };
     assert!(message.contains("page token \"A\" again"), "{message}");
+}
+
+#[tokio::test]
+async fn an_empty_page_handing_back_its_cursor_is_caught_up() {
+    use futures::StreamExt;
+    let server = workspace_tests::CannedServer::start().await;
+    // Every page says "next: A" with no events: once the walk sends A and gets A
+    // back with nothing new, the service is caught up (Box's event stream ends so).
+    server.respond(200, serde_json::json!({"items": [], "next_cursor": "A"}));
+    let client = instavm_client::Client::with_api_key(&server.base_url, "k").unwrap();
+    let walked: Vec<_> = client
+        .list_audit_events()
+        .pages(api_support::paging::Retry::NEVER)
+        .collect()
+        .await;
+    assert_eq!(walked.len(), 2, "{walked:?}");
+    assert!(walked.iter().all(Result::is_ok), "{walked:?}");
 }
 
 #[tokio::test]

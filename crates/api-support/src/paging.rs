@@ -53,9 +53,21 @@ impl<E> Retryable for progenitor_client::Error<E> {
         let wait = headers
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| retry_after(v, std::time::SystemTime::now()));
         Some(wait)
+    }
+}
+
+/// A `Retry-After` value (RFC 9110): a number of seconds, or an HTTP date
+/// (the wait until then; none when it has passed).
+pub fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    match value.parse::<u64>() {
+        Ok(seconds) => Some(Duration::from_secs(seconds)),
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?;
+            Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+        }
     }
 }
 
@@ -83,9 +95,21 @@ impl Retry {
         max_delay: Duration::from_secs(30),
     };
 
+    /// The wait before retry `attempt`: what the service asked (`Retry-After`),
+    /// else exponential backoff with equal jitter (half the step fixed, half
+    /// random, so clients that failed together do not retry together); both
+    /// capped at `max_delay`.
     fn delay(&self, attempt: u32, asked: Option<Duration>) -> Duration {
-        let backoff = self.initial.saturating_mul(2u32.saturating_pow(attempt));
-        asked.unwrap_or(backoff).min(self.max_delay)
+        let backoff = self
+            .initial
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(self.max_delay);
+        let jittered = || {
+            let half = backoff / 2;
+            let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+            half + Duration::from_nanos(fastrand::u64(0..=spread))
+        };
+        asked.unwrap_or_else(jittered).min(self.max_delay)
     }
 }
 
@@ -130,6 +154,7 @@ where
         fetch_page,
         pending: Some(first),
         seen: std::collections::HashSet::new(),
+        hasher: std::collections::hash_map::RandomState::new(),
         failed: None,
     })
 }
@@ -159,11 +184,13 @@ where
 type PageFuture<'a, T, K, E> = Pin<Box<dyn Future<Output = Result<Page<T, K>, E>> + Send + 'a>>;
 type FetchPage<'a, T, K, E> = Box<dyn Fn(Option<K>) -> PageFuture<'a, T, K, E> + Send + Sync + 'a>;
 
-/// The state of [`pages`]: the page in flight, the tokens followed so far.
+/// The state of [`pages`]: the page in flight, the tokens followed so far
+/// (as 64-bit hashes: eight bytes a page however long a token is).
 struct Walk<'a, T, K, E> {
     fetch_page: FetchPage<'a, T, K, E>,
     pending: Option<PageFuture<'a, T, K, E>>,
-    seen: std::collections::HashSet<K>,
+    seen: std::collections::HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
     /// Set when the page just delivered named a token already followed.
     failed: Option<String>,
 }
@@ -201,7 +228,11 @@ where
         };
         this.pending = None;
         match next {
-            Some(k) if this.seen.contains(&k) => {
+            Some(k)
+                if this
+                    .seen
+                    .contains(&std::hash::BuildHasher::hash_one(&this.hasher, &k)) =>
+            {
                 this.failed = Some(format!(
                     "the service sent the page token {k:?} again after {} pages; the walk stops instead of looping",
                     this.seen.len() + 1
@@ -213,7 +244,8 @@ where
                 ));
             }
             Some(k) => {
-                this.seen.insert(k.clone());
+                this.seen
+                    .insert(std::hash::BuildHasher::hash_one(&this.hasher, &k));
                 // Ask for the next page now: its round trip overlaps the caller's work on this one.
                 let mut next_page = (this.fetch_page)(Some(k));
                 if let Poll::Ready(result) = next_page.as_mut().poll(cx) {
@@ -621,6 +653,16 @@ pub fn link_header_next(headers: &reqwest::header::HeaderMap) -> Option<Option<S
         .then(|| next_link(headers))
 }
 
+/// The text of a cursor the service sends as a string or a number (Box's
+/// `next_stream_position`): the string itself, or the number's digits.
+pub fn cursor_text<T: serde::Serialize>(cursor: &T) -> Option<String> {
+    match serde_json::to_value(cursor).ok()? {
+        serde_json::Value::String(text) => Some(text),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
 /// A relative link that sets query parameter `name` to `value` (`?page=2`),
 /// read back by [`link_param`]: a counted page's token.
 pub fn query_url(name: &str, value: u64) -> String {
@@ -750,6 +792,32 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn long_tokens_are_remembered_by_their_hash_and_a_cycle_is_still_caught() {
+        // 300 pages of 64 KiB cursors, then the fifth again: the walk keeps eight
+        // bytes a page (not 19 MB of tokens) and still stops at the cycle.
+        let token = |n: usize| format!("{n:05}{}", "x".repeat(64 * 1024));
+        let walked: Vec<Result<Vec<usize>, progenitor_client::Error>> = pages(
+            (),
+            Retry::NEVER,
+            move |(), sent: Option<String>| async move {
+                let n = sent
+                    .as_deref()
+                    .map_or(0, |t| t[..5].parse::<usize>().unwrap_or(0));
+                let next = if n < 300 { token(n + 1) } else { token(5) };
+                Ok((vec![n], Some(next)))
+            },
+        )
+        .collect()
+        .await;
+        assert_eq!(walked.len(), 302, "a page for each token, then the error");
+        assert!(walked[..301].iter().all(Result::is_ok));
+        let Err(progenitor_client::Error::Custom(message)) = &walked[301] else {
+            panic!("expected the cycle to end the walk")
+        };
+        assert!(message.contains("again after 301 pages"), "{message}");
+    }
+
     fn numbers(
         total: u32,
         per_page: u32,
@@ -836,10 +904,21 @@ mod tests {
             Some(Some(Duration::from_secs(7)))
         );
         assert_eq!(error(503, None).retry_after(), Some(None));
+        // An HTTP date: the wait until then (none once it has passed).
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2026 07:27:30 GMT").unwrap();
         assert_eq!(
-            error(503, Some("Wed, 21 Oct 2026 07:28:00 GMT")).retry_after(),
-            Some(None),
-            "an HTTP date falls back to backoff"
+            retry_after("Wed, 21 Oct 2026 07:28:00 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2026 07:27:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(
+            error(503, Some("Wed, 21 Oct 2015 07:28:00 GMT")).retry_after(),
+            Some(Some(Duration::ZERO)),
+            "a date in the past: retry now"
         );
         assert_eq!(error(500, Some("1")).retry_after(), None);
         assert_eq!(
@@ -851,9 +930,18 @@ mod tests {
             initial: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
         };
-        assert_eq!(policy.delay(0, None), Duration::from_millis(100));
-        assert_eq!(policy.delay(2, None), Duration::from_millis(400));
-        assert_eq!(policy.delay(5, None), Duration::from_secs(1), "capped");
+        // Equal jitter: between half the step and the step, and not all the same.
+        let waits: Vec<Duration> = (0..64).map(|_| policy.delay(0, None)).collect();
+        assert!(
+            waits
+                .iter()
+                .all(|w| (Duration::from_millis(50)..=Duration::from_millis(100)).contains(w)),
+            "{waits:?}"
+        );
+        assert!(waits.iter().any(|w| *w != waits[0]), "jittered: {waits:?}");
+        let third = policy.delay(2, None);
+        assert!((Duration::from_millis(200)..=Duration::from_millis(400)).contains(&third));
+        assert!(policy.delay(5, None) <= Duration::from_secs(1), "capped");
         assert_eq!(
             policy.delay(0, Some(Duration::from_secs(30))),
             Duration::from_secs(1),
@@ -1092,6 +1180,22 @@ mod tests {
             Some("4")
         );
         assert_eq!(link_param("/v3/audit_events", "page"), None);
+    }
+
+    #[test]
+    fn a_string_or_number_cursor_is_sent_as_its_text() {
+        #[derive(serde::Serialize)]
+        #[serde(untagged)]
+        enum Position {
+            Text(String),
+            Number(i64),
+        }
+        assert_eq!(
+            cursor_text(&Position::Text("1152922976252290886".into())).as_deref(),
+            Some("1152922976252290886")
+        );
+        assert_eq!(cursor_text(&Position::Number(42)).as_deref(), Some("42"));
+        assert_eq!(cursor_text(&vec![1]), None);
     }
 
     #[test]

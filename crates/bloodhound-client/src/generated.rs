@@ -839,11 +839,15 @@ impl<'a> builder::ListAuditLogs<'a> {
                     None => request,
                 };
                 let page = request.send().await?.into_inner();
-                let received = page.data.logs.len() as i64;
+                let items: &[::bloodhound_types::AuditLog] = &page.data.logs[..];
+                let received = items.len() as i64;
                 let next = (page.skip)
                     .checked_add(received)
                     .filter(|reached| received > 0 && *reached < page.count);
-                Ok((page.data.logs, next))
+                let items = ::std::vec::Vec::<
+                    ::bloodhound_types::AuditLog,
+                >::from(page.data.logs);
+                Ok((items, next))
             },
         )
     }
@@ -900,7 +904,8 @@ impl ::api_support::paging::Positioned for builder::ListAuditLogs<'_> {
             None => self,
         };
         let page = request.send().await?.into_inner();
-        let received = page.data.logs.len() as i64;
+        let items: &[::bloodhound_types::AuditLog] = &page.data.logs[..];
+        let received = items.len() as i64;
         let next = (page.skip)
             .checked_add(received)
             .filter(|reached| received > 0 && *reached < page.count);
@@ -909,7 +914,7 @@ impl ::api_support::paging::Positioned for builder::ListAuditLogs<'_> {
             layout: ::api_support::paging::Layout::Offsets {
                 count: u64::try_from(page.count).unwrap_or(0),
             },
-            items: page.data.logs,
+            items: ::std::vec::Vec::<::bloodhound_types::AuditLog>::from(page.data.logs),
         })
     }
 }

@@ -795,6 +795,7 @@ impl<'a> builder::ListAuditEvents<'a> {
                     None => request,
                 };
                 let page = request.send().await?.into_inner();
+                let _items: &[::cloud_foundry_types::AuditEvent] = &page.resources[..];
                 let next = page
                     .pagination
                     .next
@@ -804,7 +805,10 @@ impl<'a> builder::ListAuditEvents<'a> {
                         "page",
                     ))
                     .and_then(|number| number.parse::<u64>().ok());
-                Ok((page.resources, next))
+                let items = ::std::vec::Vec::<
+                    ::cloud_foundry_types::AuditEvent,
+                >::from(page.resources);
+                Ok((items, next))
             },
         )
     }
@@ -861,6 +865,7 @@ impl ::api_support::paging::Positioned for builder::ListAuditEvents<'_> {
             None => self,
         };
         let page = request.send().await?.into_inner();
+        let _items: &[::cloud_foundry_types::AuditEvent] = &page.resources[..];
         let next = page
             .pagination
             .next
@@ -873,7 +878,9 @@ impl ::api_support::paging::Positioned for builder::ListAuditEvents<'_> {
                 last: u64::try_from(page.pagination.total_pages).unwrap_or(0),
                 total: u64::try_from(page.pagination.total_results).unwrap_or(0),
             },
-            items: page.resources,
+            items: ::std::vec::Vec::<
+                ::cloud_foundry_types::AuditEvent,
+            >::from(page.resources),
         })
     }
 }

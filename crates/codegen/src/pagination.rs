@@ -84,7 +84,8 @@ fn pages_fn(
         next,
         how,
     } = walk;
-    let items = access(&p.items);
+    let (view, extract) = items_of(p, item_ty);
+    let binding = items_binding(&p.style);
     let token_name = if matches!(
         p.style,
         Style::Offset {
@@ -103,13 +104,6 @@ fn pages_fn(
             quote! { match #token_name.clone() { Some(token) => #apply, None => request } },
         ),
     };
-    // Only a cursor taken out of the page (not through optional objects) moves out of it.
-    let takes = matches!(&p.style, Style::Cursor { optional_parents, .. } if !optional_parents.iter().any(|o| *o));
-    let page_binding = if takes {
-        quote! { mut page }
-    } else {
-        quote! { page }
-    };
     let limit_doc = p
         .limit_param
         .as_ref()
@@ -121,12 +115,10 @@ fn pages_fn(
             let response = request.send().await?;
             #headers
             let page = response.into_inner();
-            #next
         }
     } else {
         quote! {
-            let #page_binding = request.send().await?.into_inner();
-            #next
+            let page = request.send().await?.into_inner();
         }
     };
     let doc = format!(
@@ -140,22 +132,60 @@ fn pages_fn(
             ::api_support::paging::pages(self, retry, |request: Self, #apply_binding: Option<#token_ty>| async move {
                 let request = #apply_expr;
                 #fetch
-                Ok((page #items, next))
+                // The next token is read from the page (its items seen as a slice), then the items are taken.
+                let #binding: &[#item_ty] = #view;
+                #next
+                let items = #extract;
+                Ok((items, next))
             })
         }
+    }
+}
+
+/// The name the items' slice is bound to: `items` where the walk reads it,
+/// else `_items` (a next link or a `Link` header is read without it).
+fn items_binding(style: &Style) -> TokenStream {
+    let reads = match style {
+        Style::Page { next_link, .. } => next_link.is_none(),
+        Style::Link { count, .. } => count.is_some(),
+        Style::None => false,
+        Style::Cursor { .. } | Style::Offset { .. } | Style::AfterLast { .. } => true,
+    };
+    if reads {
+        quote! { items }
+    } else {
+        quote! { _items }
+    }
+}
+
+/// A page's items: as a slice (`items`, which the walks read) and taken out
+/// as a `Vec`, whether the body is the array or holds it in a field, optional
+/// or not, a `Vec` or a named array type (whose `From` gives the `Vec`).
+fn items_of(p: &Paging, item_ty: &TokenStream) -> (TokenStream, TokenStream) {
+    let items = access(&p.items);
+    if p.items_optional {
+        (
+            quote! { page #items.as_ref().map_or(&[][..], |items| &items[..]) },
+            quote! { page #items.map(::std::vec::Vec::<#item_ty>::from).unwrap_or_default() },
+        )
+    } else {
+        (
+            quote! { &page #items[..] },
+            quote! { ::std::vec::Vec::<#item_ty>::from(page #items) },
+        )
     }
 }
 
 /// The walk of a paging style.
 fn walk(p: &Paging) -> Walk {
     let setter = |param: &str| format_ident!("{}", crate::names::parameter(param));
-    let items = access(&p.items);
     match &p.style {
         Style::Cursor {
             param,
             next,
             optional_parents,
-        } => cursor_walk(&setter(param), param, next, optional_parents),
+            text,
+        } => cursor_walk(&setter(param), param, next, optional_parents, *text),
         Style::Page {
             param,
             next_link: Some(next_link),
@@ -193,7 +223,7 @@ fn walk(p: &Paging) -> Walk {
                 headers: TokenStream::new(),
                 next: quote! {
                     let last = u64::try_from(page #pages).unwrap_or(0);
-                    let next = token.unwrap_or(1).checked_add(1).filter(|n| *n <= last && !page #items.is_empty());
+                    let next = token.unwrap_or(1).checked_add(1).filter(|n| *n <= last && !items.is_empty());
                 },
                 how: format!("by page number: `{param}` counts from 1 to the page count"),
             }
@@ -202,14 +232,14 @@ fn walk(p: &Paging) -> Walk {
             params,
             field,
             count,
-        } => link_walk(params, field.as_ref(), count.as_deref(), &items),
+        } => link_walk(params, field.as_ref(), count.as_deref()),
         Style::Offset {
             param,
             end,
             offset_field,
-        } => offset_walk(&setter(param), param, &items, end, offset_field.as_deref()),
+        } => offset_walk(&setter(param), param, end, offset_field.as_deref()),
         Style::AfterLast { param, more, id } => {
-            after_last_walk(&setter(param), param, more.as_ref(), id, &items)
+            after_last_walk(&setter(param), param, more.as_ref(), id)
         }
         Style::None => Walk {
             token_ty: quote! { () },
@@ -227,7 +257,6 @@ fn after_last_walk(
     param: &str,
     more: Option<&(Vec<String>, bool)>,
     id: &(String, bool),
-    items: &TokenStream,
 ) -> Walk {
     let last_id = match id {
         (id, false) => {
@@ -242,7 +271,7 @@ fn after_last_walk(
     let (more_field, until) = match more {
         Some(more) => (flag(more), format!("while `{}` is true", more.0.join("."))),
         None => (
-            quote! { !page #items.is_empty() },
+            quote! { !items.is_empty() },
             "until an empty page".to_owned(),
         ),
     };
@@ -251,7 +280,7 @@ fn after_last_walk(
         apply: quote! { request.#setter(token) },
         headers: TokenStream::new(),
         next: quote! {
-            let next = if #more_field { page #items.last() #last_id } else { None };
+            let next = if #more_field { items.last() #last_id } else { None };
         },
         how: format!(
             "after the last item: {until}, the next page starts after the last item's id (`{param}`)"
@@ -259,14 +288,12 @@ fn after_last_walk(
     }
 }
 
-/// A boolean body field of `page` (an optional one is true only when present and true).
-fn flag((path, optional): &(Vec<String>, bool)) -> TokenStream {
+/// A boolean body field of `page`, true only when present and true (typify
+/// makes an optional flag an `Option<bool>`, or a `bool` where it has a
+/// default: `Option::<bool>::from` takes both).
+fn flag((path, _optional): &(Vec<String>, bool)) -> TokenStream {
     let field = access(path);
-    if *optional {
-        quote! { page #field == ::std::option::Option::Some(true) }
-    } else {
-        quote! { page #field }
-    }
+    quote! { ::std::option::Option::<bool>::from(page #field) == ::std::option::Option::Some(true) }
 }
 
 /// The value of a body field as an owned `Option`, through optional objects.
@@ -287,21 +314,33 @@ fn owned_field(path: &[String], optional_parents: &[bool]) -> TokenStream {
     quote! { ::std::option::Option::Some(&page) #(#steps)* .and_then(|v| v.#last.clone()) }
 }
 
-fn cursor_walk(setter: &Ident, param: &str, next: &[String], optional_parents: &[bool]) -> Walk {
-    let take_next = if optional_parents.iter().any(|o| *o) {
-        // Through optional objects (`meta.page.after`): a chain of borrows, the cursor cloned.
-        owned_field(next, optional_parents)
+fn cursor_walk(
+    setter: &Ident,
+    param: &str,
+    next: &[String],
+    optional_parents: &[bool],
+    text: bool,
+) -> Walk {
+    // Through optional objects (`meta.page.after`): a chain of borrows, the cursor cloned.
+    let take_next = owned_field(next, optional_parents);
+    // A string-or-number cursor (Box's stream position) is sent as its text.
+    let take_next = if text {
+        quote! { #take_next.and_then(|cursor| ::api_support::paging::cursor_text(&cursor)) }
     } else {
-        let next = access(next);
-        quote! { page #next.take() }
+        // A named string type (`PaginationToken`) gives its `String`.
+        quote! { #take_next.map(::std::string::String::from) }
     };
     Walk {
         token_ty: quote! { ::std::string::String },
         apply: quote! { request.#setter(token) },
         headers: TokenStream::new(),
-        next: quote! { let next = #take_next.filter(|cursor| !cursor.is_empty()); },
+        // A page with no items that hands back the cursor it was sent is caught up: the end.
+        next: quote! {
+            let caught_up = items.is_empty();
+            let next = #take_next.filter(|cursor| !cursor.is_empty() && !(caught_up && token.as_ref() == Some(cursor)));
+        },
         how: format!(
-            "by cursor: each page's `{}` is sent back as `{param}`",
+            "by cursor: each page's `{}` is sent back as `{param}` (until it is null, or an empty page hands back the cursor it was sent)",
             next.join(".")
         ),
     }
@@ -313,7 +352,6 @@ fn link_walk(
     params: &[(String, bool)],
     field: Option<&(Vec<String>, Vec<bool>)>,
     count: Option<&str>,
-    items: &TokenStream,
 ) -> Walk {
     let sets = params.iter().map(|(param, integer)| {
         let setter = format_ident!("{}", crate::names::parameter(param));
@@ -343,7 +381,7 @@ fn link_walk(
             TokenStream::new(),
             {
                 let value = owned_field(path, optional_parents);
-                quote! { let next = #value.filter(|url| !url.is_empty()); }
+                quote! { let next = #value.map(::std::string::String::from).filter(|url| !url.is_empty()); }
             },
             format!(
                 "by the next page's URL in each page's `{}`, which gives the next {names}, until it is null",
@@ -362,7 +400,7 @@ fn link_walk(
             quote! {
                 let next = match link {
                     Some(next) => next,
-                    None if page #items.is_empty() => None,
+                    None if items.is_empty() => None,
                     None => token.as_deref()
                         .and_then(|sent| ::api_support::paging::link_param(sent, #page_param))
                         .and_then(|number| number.parse::<u64>().ok())
@@ -388,7 +426,6 @@ fn link_walk(
 fn offset_walk(
     setter: &Ident,
     param: &str,
-    items: &TokenStream,
     end: &OffsetEnd,
     offset_field: Option<&[String]>,
 ) -> Walk {
@@ -420,7 +457,7 @@ fn offset_walk(
         apply: quote! { request.#setter(token) },
         headers: TokenStream::new(),
         next: quote! {
-            let received = page #items.len() as i64;
+            let received = items.len() as i64;
             // A hostile offset or total cannot overflow: the walk ends instead.
             let next = (#sent).checked_add(received).filter(#more);
         },
@@ -437,7 +474,8 @@ fn positioned(
     error_type: &TokenStream,
     next: &TokenStream,
 ) -> TokenStream {
-    let items = access(&p.items);
+    let (view, extract) = items_of(p, item_ty);
+    let binding = items_binding(&p.style);
     let (param, layout, offset) = match &p.style {
         Style::Page {
             param,
@@ -507,11 +545,12 @@ fn positioned(
                 };
                 #offset
                 let page = request.send().await?.into_inner();
+                let #binding: &[#item_ty] = #view;
                 #next
                 Ok(::api_support::paging::Placed {
                     next: next.and_then(|n| u64::try_from(n).ok()),
                     layout: #layout,
-                    items: page #items,
+                    items: #extract,
                 })
             }
         }

@@ -431,7 +431,7 @@ impl Client {
     }
 }
 impl<'a> builder::ListAuditEvents<'a> {
-    /// Every page, fetched lazily: the service pages by cursor: each page's `next_cursor` is sent back as `cursor`. Each page re-sends this request, so every filter is kept. The page size is the request's `limit`.
+    /// Every page, fetched lazily: the service pages by cursor: each page's `next_cursor` is sent back as `cursor` (until it is null, or an empty page hands back the cursor it was sent). Each page re-sends this request, so every filter is kept. The page size is the request's `limit`.
     ///
     /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
     pub fn pages(
@@ -450,9 +450,20 @@ impl<'a> builder::ListAuditEvents<'a> {
                     Some(token) => request.cursor(token),
                     None => request,
                 };
-                let mut page = request.send().await?.into_inner();
-                let next = page.next_cursor.take().filter(|cursor| !cursor.is_empty());
-                Ok((page.items, next))
+                let page = request.send().await?.into_inner();
+                let items: &[::instavm_types::AuditEventResponse] = &page.items[..];
+                let caught_up = items.is_empty();
+                let next = ::std::option::Option::Some(&page)
+                    .and_then(|v| v.next_cursor.clone())
+                    .map(::std::string::String::from)
+                    .filter(|cursor| {
+                        !cursor.is_empty()
+                            && !(caught_up && token.as_ref() == Some(cursor))
+                    });
+                let items = ::std::vec::Vec::<
+                    ::instavm_types::AuditEventResponse,
+                >::from(page.items);
+                Ok((items, next))
             },
         )
     }

@@ -355,8 +355,10 @@ impl<'a> builder::ListAudits<'a> {
             |request: Self, _token: Option<()>| async move {
                 let request = request;
                 let page = request.send().await?.into_inner();
+                let _items: &[::runta_types::Audit] = &page.data[..];
                 let next: Option<()> = None;
-                Ok((page.data, next))
+                let items = ::std::vec::Vec::<::runta_types::Audit>::from(page.data);
+                Ok((items, next))
             },
         )
     }

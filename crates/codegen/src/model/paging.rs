@@ -10,7 +10,9 @@
 //!   items: items                # the array of items in the 2xx body (dotted path, through
 //!                               # `allOf` members); absent: the body itself is the array
 //!   cursor-param: cursor        # cursor: the request parameter taking the cursor
-//!   next-cursor: next_cursor    # cursor: the body field holding the next one (null/missing/"" at the end)
+//!   next-cursor: next_cursor    # cursor: the body field holding the next one (null/missing/"" at the end,
+//!                               # or handed back unchanged with no items: caught up); a string, or
+//!                               # a string-or-number whose text is sent
 //!   page-param: page            # page: the request parameter taking the page number (from 1)
 //!   next-link: pagination.next  # page: the body field with the next page's link ({href}, null at the end);
 //!                               # absent: the walk counts pages up to `total-pages`
@@ -58,6 +60,10 @@ pub struct Paging {
     pub style: Style,
     /// Rust field path of the items array in the 2xx body (empty: the body is the array).
     pub items: Vec<String>,
+    /// Whether that field is an `Option` in Rust: nullable, or an optional
+    /// named array type (typify gives an optional inline array a `Vec` that
+    /// defaults to empty).
+    pub items_optional: bool,
     /// The Rust name of the items' type in the types crate.
     pub item_type: String,
     pub limit_param: Option<String>,
@@ -70,6 +76,8 @@ pub enum Style {
         next: Vec<String>,
         /// Per segment of `next` but the last: whether that field is optional (an `Option` in Rust).
         optional_parents: Vec<bool>,
+        /// The next cursor is a string or a number (Box's stream position): its text is sent.
+        text: bool,
     },
     Page {
         param: String,
@@ -264,7 +272,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn read(&self, ext: &XPagination) -> Result<Paging, SpecError> {
-        let (items, item_type, item) = self.items(ext.items())?;
+        let (items, item_type, item, items_optional) = self.items(ext.items())?;
         let style = match ext {
             XPagination::Cursor {
                 cursor_param,
@@ -320,19 +328,32 @@ impl<'a> Reader<'a> {
         Ok(Paging {
             style,
             items,
+            items_optional,
             item_type,
             limit_param,
         })
     }
 
-    /// The items array (without a path: the body itself), its items' type and their schema.
-    fn items(&self, path: Option<&str>) -> Result<(Vec<String>, String, &'a Value), SpecError> {
-        let (items, schema) = match path {
+    /// The items array (without a path: the body itself), its items' type,
+    /// their schema, and whether the array can be absent or null.
+    fn items(
+        &self,
+        path: Option<&str>,
+    ) -> Result<(Vec<String>, String, &'a Value, bool), SpecError> {
+        let (items, schema, optional) = match path {
             Some(path) => {
+                if parents_optional(self.doc, self.body, path)
+                    .iter()
+                    .any(|o| *o)
+                {
+                    return Err(
+                        self.err("items", "the items should not be inside an optional object")
+                    );
+                }
                 let (items, schema, _) = self.body_field("items", path, "the array of items")?;
-                (items, schema)
+                (items, schema, rust_option(self.doc, self.body, path))
             }
-            None => (Vec::new(), resolve(self.doc, self.body)),
+            None => (Vec::new(), resolve(self.doc, self.body), false),
         };
         if schema["type"] != "array" {
             return Err(self.err("items", "expected the path of an array"));
@@ -346,7 +367,12 @@ impl<'a> Reader<'a> {
                     "the items should be a named component schema (`$ref`)",
                 )
             })?;
-        Ok((items, item_type, resolve(self.doc, &schema["items"])))
+        Ok((
+            items,
+            item_type,
+            resolve(self.doc, &schema["items"]),
+            optional,
+        ))
     }
 
     /// A query parameter of the operation named at `key` (an integer one if `integer`).
@@ -392,7 +418,18 @@ impl<'a> Reader<'a> {
         let param = self.param("cursor-param", param, false)?;
         let (next, schema, optional) =
             self.body_field("next-cursor", next_cursor, "a nullable string")?;
-        if schema["type"] != "string" || !optional {
+        // A string, or a union of strings and numbers whose text is the cursor.
+        let members: Vec<&Value> = ["anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| schema.get(*k)?.as_array())
+            .flatten()
+            .map(|m| resolve(self.doc, m))
+            .collect();
+        let text = !members.is_empty()
+            && members
+                .iter()
+                .all(|m| matches!(m["type"].as_str(), Some("string" | "integer" | "number")));
+        if (schema["type"] != "string" && !text) || !optional {
             return Err(self.err(
                 "next-cursor",
                 "the next cursor should be a string that is null or absent on the last page",
@@ -402,6 +439,7 @@ impl<'a> Reader<'a> {
             param,
             next,
             optional_parents: parents_optional(self.doc, self.body, next_cursor),
+            text,
         })
     }
 
@@ -612,6 +650,43 @@ fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value
         current = target;
     }
     Some((current, optional))
+}
+
+/// Whether the field at a dotted path is an `Option` in the Rust typify
+/// gives it: nullable, or optional and named (a `$ref`); an optional inline
+/// array is a `Vec` that defaults to empty.
+fn rust_option(doc: &Value, schema: &Value, path: &str) -> bool {
+    let segments: Vec<&str> = path.split('.').collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let parent = if parents.is_empty() {
+        Some(resolve(doc, schema))
+    } else {
+        field(doc, schema, &parents.join(".")).map(|(s, _)| s)
+    };
+    let Some(parent) = parent else { return false };
+    let members: Vec<&Value> = std::iter::once(parent)
+        .chain(
+            parent
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|m| resolve(doc, m)),
+        )
+        .collect();
+    let required = members.iter().any(|m| {
+        m.get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v == last))
+    });
+    let Some(property) = members.iter().find_map(|m| m.get("properties")?.get(*last)) else {
+        return false;
+    };
+    let nullable = property.get("nullable") == Some(&Value::Bool(true))
+        || resolve(doc, property).get("nullable") == Some(&Value::Bool(true));
+    nullable || (!required && property.get("$ref").is_some())
 }
 
 /// For each segment of a dotted path but the last: whether it can be absent or null.

@@ -5,7 +5,7 @@
 //!
 //! | convention | parameters | 2xx body | walked as |
 //! |---|---|---|---|
-//! | next cursor | `cursor`, `page_token`, `after`, ... | `next_cursor`, `next_page_token`, `next_<param>`, ... (a nullable string) | `cursor` |
+//! | next cursor | `cursor`, `page_token`, `after`, ... (any string `x` beside `next_x`) | `next_cursor`, `next_page_token`, `next_<param>`, ... (a nullable string, or a string-or-number) | `cursor` |
 //! | Stripe | `starting_after`, `after` | `has_more` (boolean), items with a string `id` | `after-last` |
 //! | after an id | `starting_after`, `after_id` | a bare array of items with a string `id` | `after-last`, until an empty page |
 //! | offset | `offset`, `skip`, `start` | `total`, `total_count`, ... (required), else `has_more`, `more` | `offset` |
@@ -325,16 +325,20 @@ impl<'b, 'a> Shape<'b, 'a> {
             .collect()
     }
 
-    /// A next cursor in the body, sent back as a cursor parameter.
+    /// A next cursor in the body, sent back as a cursor parameter: any
+    /// string parameter `x` beside a body field `next_x` (Box's
+    /// `stream_position`), or a cursor parameter beside a next cursor field.
     fn cursor(&self, out: &mut Vec<XPagination>) {
-        for cursor in &self.cursors {
+        let strings = self.params.iter().filter(|(_, kind)| *kind == Some(false));
+        for (cursor, _) in strings {
             let own = format!("next{}", norm(cursor));
+            let named = self.cursors.iter().any(|c| c == cursor);
             let fields = self.body.iter().filter(|f| {
-                f.leaf == own || (NEXT_CURSOR.contains(&f.leaf.as_str()) && !url_like(f))
+                f.leaf == own || (named && NEXT_CURSOR.contains(&f.leaf.as_str()) && !url_like(f))
             });
             out.extend(fields.map(|field| XPagination::Cursor {
                 items: self.items.clone(),
-                cursor_param: cursor.clone(),
+                cursor_param: (*cursor).to_owned(),
                 next_cursor: field.path.clone(),
                 limit_param: self.limit_param.clone(),
             }));
