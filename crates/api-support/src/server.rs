@@ -910,11 +910,24 @@ pub struct SignedRequest {
 }
 
 impl SignedRequest {
-    /// Whether the signature was made with `token_key` for this very request.
+    /// Whether the signature was made with `token_key` for this very request,
+    /// at a `RequestDate` within an hour of now (a captured signature is not
+    /// taken again later: [`crate::signing::DATE_WINDOW`]).
     pub fn verify(&self, token_key: &str) -> bool {
-        let expected =
-            crate::signing::signature(token_key, &self.method, &self.uri, &self.request_date, b"");
-        crate::signing::same_signature(&expected, self.signature.expose())
+        self.verify_at(token_key, chrono::Utc::now())
+    }
+
+    /// [`SignedRequest::verify`] against the clock reading `now`.
+    pub fn verify_at(&self, token_key: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+        crate::signing::date_in_window(&self.request_date, now)
+            && crate::signing::verify(
+                token_key,
+                &self.method,
+                &self.uri,
+                &self.request_date,
+                b"",
+                self.signature.expose(),
+            )
     }
 }
 
@@ -976,29 +989,7 @@ impl TemplateContext<'_> {
 }
 
 fn random_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut bytes = [0u8; 16];
-    for chunk in bytes.chunks_mut(8) {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0),
-        );
-        chunk.copy_from_slice(&h.finish().to_le_bytes());
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// The body a rejection answers with: the `x-server` template (JSON text) filled with
@@ -1655,15 +1646,21 @@ mod tests {
         h.insert("requestdate", date.parse().unwrap());
         h.insert("signature", signature.parse().unwrap());
         let signed = signed_request(&h, "GET", "/api/v2/audit?limit=5").unwrap();
+        let soon = chrono::DateTime::parse_from_rfc3339("2026-11-22T01:30:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(signed.token_id, "id-1");
-        assert!(signed.verify("key-1"));
-        assert!(!signed.verify("key-2"));
+        assert!(signed.verify_at("key-1", soon));
+        assert!(!signed.verify_at("key-2", soon));
         assert!(
             !signed_request(&h, "GET", "/api/v2/audit?limit=6")
                 .unwrap()
-                .verify("key-1"),
+                .verify_at("key-1", soon),
             "another URI"
         );
+        // The same signature a day later (or now) is a replay: refused.
+        assert!(!signed.verify_at("key-1", soon + chrono::TimeDelta::days(1)));
+        assert!(!signed.verify("key-1"));
         assert!(!format!("{signed:?}").contains(&signature));
         h.remove("signature");
         assert!(signed_request(&h, "GET", "/").is_none());

@@ -33,13 +33,38 @@ pub fn signature(
     base64::engine::general_purpose::STANDARD.encode(step(&date_key, body))
 }
 
-/// Compares two signatures in constant time (no early exit on the first differing byte).
-pub fn same_signature(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// Whether `signature` (base64) is the one [`signature`] makes for this
+/// request, checked by `hmac` in constant time (`verify_slice`).
+pub fn verify(
+    token_key: &str,
+    method: &str,
+    uri: &str,
+    request_date: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    let Ok(given) = base64::engine::general_purpose::STANDARD.decode(signature) else {
+        return false;
+    };
+    let operation_key = step(token_key.as_bytes(), format!("{method}{uri}").as_bytes());
+    let date_key = step(
+        &operation_key,
+        request_date.get(..13).unwrap_or(request_date).as_bytes(),
+    );
+    let mut mac = HmacSha256::new_from_slice(&date_key).expect("HMAC takes keys of any length");
+    mac.update(body);
+    mac.verify_slice(&given).is_ok()
+}
+
+/// How far a request's `RequestDate` may be from the server's clock: the
+/// real service refuses dates more than an hour off, so a captured signature
+/// cannot be replayed later.
+pub const DATE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Whether a `RequestDate` is an RFC 3339 time within [`DATE_WINDOW`] of `now`.
+pub fn date_in_window(request_date: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    chrono::DateTime::parse_from_rfc3339(request_date)
+        .is_ok_and(|date| (now - date.to_utc()).abs() <= DATE_WINDOW)
 }
 
 #[cfg(test)]
@@ -102,8 +127,51 @@ mod tests {
                 b"{}",
             ),
         ] {
-            assert!(!same_signature(&base, &other));
+            assert!(!verify(
+                "key",
+                "GET",
+                "/api/v2/audit?limit=5",
+                "2026-11-22T01:02:03+00:00",
+                b"",
+                &other
+            ));
         }
-        assert!(same_signature(&base, &base.clone()));
+        assert!(verify(
+            "key",
+            "GET",
+            "/api/v2/audit?limit=5",
+            "2026-11-22T01:02:03+00:00",
+            b"",
+            &base
+        ));
+        assert!(!verify(
+            "key",
+            "GET",
+            "/api/v2/audit?limit=5",
+            "2026-11-22T01:02:03+00:00",
+            b"",
+            "not base64!"
+        ));
+    }
+
+    #[test]
+    fn a_request_date_counts_within_an_hour_either_way() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        for (date, ok) in [
+            ("2026-11-22T12:00:00Z", true),
+            ("2026-11-22T11:00:00Z", true),
+            ("2026-11-22T13:00:00+00:00", true),
+            ("2026-11-22T14:00:00+01:00", true),
+            ("2026-11-22T10:59:59Z", false),
+            ("2026-11-22T13:00:01Z", false),
+            ("1970-01-01T00:00:00Z", false),
+            ("2126-01-01T00:00:00Z", false),
+            ("x", false),
+            ("", false),
+        ] {
+            assert_eq!(date_in_window(date, now), ok, "{date}");
+        }
     }
 }

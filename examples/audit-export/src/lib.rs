@@ -28,7 +28,7 @@
 //! file is replaced (atomically) only after an export has completed.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use api_support::paging::{BoxStream, Retry};
 use api_support::{Predicate, Timestamp};
@@ -62,8 +62,8 @@ pub struct Args {
     /// instead of sending the token as a bearer JWT.
     #[arg(long)]
     pub token_id: Option<String>,
-    /// Only events at or after this instant (RFC 3339).
-    #[arg(long)]
+    /// Only events at or after this instant (RFC 3339, from 1970 to 9999).
+    #[arg(long, value_parser = since_instant)]
     pub since: Option<Timestamp>,
     /// Items per page (the service's own bounds apply).
     #[arg(long, default_value_t = 200)]
@@ -79,6 +79,24 @@ pub struct Args {
     /// next page while the current one is written.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+}
+
+/// `--since`: an RFC 3339 instant the services can be asked about (1970 to
+/// 9999); anything else is a clear error, not an overflow later.
+fn since_instant(text: &str) -> Result<Timestamp, String> {
+    let time: Timestamp = text
+        .parse()
+        .map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))?;
+    let instant = time.into_inner();
+    let latest = chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+        .map(|t| t.to_utc())
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    if instant < chrono::DateTime::UNIX_EPOCH || instant > latest {
+        return Err(format!(
+            "`{text}` is out of range: give a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+        ));
+    }
+    Ok(time)
 }
 
 /// What `--state` records: where the last export stopped.
@@ -359,9 +377,11 @@ async fn export(
             .map_err(client_error)?;
             // `after` defaults to a year back on the server; widen it to what was asked.
             let after: Timestamp = since
-                .map_or(chrono::DateTime::UNIX_EPOCH, |s| {
-                    s.into_inner() - Duration::from_secs(1)
+                .and_then(|s| {
+                    s.into_inner()
+                        .checked_sub_signed(chrono::TimeDelta::seconds(1))
                 })
+                .unwrap_or(chrono::DateTime::UNIX_EPOCH)
                 .into();
             let mut request = client
                 .list_audit_logs()
@@ -449,4 +469,52 @@ async fn drain(
         writeln!(log).map_err(io)?;
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    #[test]
+    fn an_out_of_range_since_is_a_clear_error() {
+        let args = |since: &str| {
+            Args::try_parse_from([
+                "audit-export",
+                "--service",
+                "bloodhound",
+                "--base-url",
+                "http://localhost",
+                "--token-env",
+                "T",
+                &format!("--since={since}"),
+            ])
+        };
+        // The extreme years chrono can hold (the first made the export panic
+        // once), and times before the epoch: each a clear error naming `--since`.
+        for bad in [
+            "-262143-01-01T00:00:00",
+            "-262143-01-01T00:00:00Z",
+            "+262142-12-31T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            let error = args(bad).expect_err("refused").to_string();
+            assert!(error.contains("--since"), "{bad}: {error}");
+            assert!(
+                error.contains("is out of range") || error.contains("is not an RFC 3339 time"),
+                "{bad}: {error}"
+            );
+        }
+        let error = args("1969-12-31T23:59:59Z")
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("is out of range"), "{error}");
+        let error = args("yesterday").expect_err("refused").to_string();
+        assert!(error.contains("is not an RFC 3339 time"), "{error}");
+        let ok = args("2026-11-01T00:00:00Z").expect("a good time");
+        assert_eq!(
+            ok.since.map(|s| s.into_inner().to_rfc3339()).as_deref(),
+            Some("2026-11-01T00:00:00+00:00")
+        );
+    }
 }
