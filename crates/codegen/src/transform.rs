@@ -16,6 +16,7 @@
 //! | error statuses with different bodies | panics (one type per side) | a `oneOf` union component `<Operation>Error`, with `x-status-bodies` so the client decodes each status as its own body first (`decode_by_status`) |
 //! | success statuses with different bodies | panics | a `oneOf` union component `<Operation>Response` |
 //! | statuses without a body beside raw (not JSON) ones of the same side (a 202 beside a 200 `image/png`) | panics (one type per side) | raw too: an empty body is an empty stream |
+//! | a raw (not JSON) success beside JSON ones (a 200 `application/pdf`, a 202 JSON "not ready") | panics (one type per side) | every success raw for the client, with its status: the JSON ones are bytes to decode (the stub keeps each typed) |
 //! | a `101` response of an operation that is no websocket, beside others | a websocket upgrade type beside the others: panics | left out of the client (handed over undecoded) |
 //! | an error status whose body is not JSON beside JSON ones (`text/plain` 500 beside JSON 4xx) | panics (one type per side) | left out of the client's error type: its response is handed over undecoded (`Error::UnexpectedResponse`); the stub still answers it as documented |
 //! | `default` unlike any other response (progenitor counts it as a success and an error) | panics | the `4XX` and `5XX` ranges |
@@ -28,6 +29,7 @@
 //! | a `multipart/form-data` request body of an object schema | an error | a form body whose `x-media-type` is `multipart/form-data` (the client sends it part by part, the stub reads it so); each `format: binary` property (or array item) `x-rust-type` [`multipart::File`](api_support::multipart::File); per-part `encoding` dropped |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else a form (urlencoded or multipart), bytes or text, else the first (a shared body of `components/requestBodies` likewise) |
 //! | an inline object schema as a JSON or form request body | a type local to the client (`<Operation>Body`); the server stub could only read a JSON value | a component `<Operation>Body`, so client and server share one struct |
+//! | a parameter described by `content` (JSON text in the query) instead of a `schema` | an error (`unexpected content`) | a string: the text the caller serializes, its media type and schema named in its description |
 //! | a `style: deepObject` query parameter | an error | a plain query parameter marked `x-deep-object` (sent and read as `name[property]`) |
 //! | an inline object or composite (`anyOf`, `oneOf`, `allOf`) schema of a parameter | panics (`unreachable`, a builder for a parameter) | a component `<Operation><Parameter>` |
 //! | two properties of one schema whose Rust fields meet (`id`, `_id`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`id_2`), mapped to its wire name in `x-property-renames`, which the generated serde renames say again |
@@ -1202,6 +1204,32 @@ fn api_key_headers(doc: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A parameter described by `content` (Superset's `q` is JSON text in the
+/// query) instead of a `schema`: a string, the text the caller serializes;
+/// the description says in what media type and of which schema.
+fn content_as_text(p: &mut Value) {
+    if p.get("schema").is_some() {
+        return;
+    }
+    let Some(Value::Object(content)) = p.as_object_mut().and_then(|p| p.remove("content")) else {
+        return;
+    };
+    let Some((media, entry)) = content.into_iter().next() else {
+        return;
+    };
+    let what = match entry["schema"].get("$ref").and_then(Value::as_str) {
+        Some(reference) => format!(" (`{}`)", reference.rsplit('/').next().unwrap_or(reference)),
+        None => String::new(),
+    };
+    let note = format!("The value as `{media}` text{what}, serialized by the caller.");
+    let description = match p["description"].as_str() {
+        Some(d) if !d.is_empty() => format!("{d}\n\n{note}"),
+        _ => note,
+    };
+    p["description"] = Value::String(description);
+    p["schema"] = json!({"type": "string"});
+}
+
 fn rewrite_parameters(
     doc: &mut Value,
     op_pointer: &str,
@@ -1233,6 +1261,7 @@ fn rewrite_parameters(
             !(is_header && (name == "authorization" || api_key_headers.contains(&name)))
         })
         .map(|mut p| {
+            content_as_text(&mut p);
             if p["in"] == "header"
                 && let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut)
             {
@@ -1632,7 +1661,7 @@ fn rewrite_responses(
             .filter(|k| side.holds(k))
             .cloned()
             .collect();
-        let bodies = side_bodies(file, doc, &responses, &keys, side, &resp_pointer, &op_id)?;
+        let bodies = side_bodies(doc, &responses, &keys, side);
         let bodiless = bodies.bodiless.clone();
         // Undecoded for the client: not a status of its error type.
         for k in &bodies.raw {
@@ -1781,16 +1810,13 @@ struct SideBodies {
 /// The bodies of the responses `keys` (one side's). A status without any
 /// body may stand beside JSON ones (the side's type becomes an `Option`); an
 /// error with a body that is not JSON is left to the caller undecoded; a
-/// success with one may not stand beside JSON ones.
+/// success with one makes every success of the operation raw bytes.
 fn side_bodies(
-    file: &Path,
     doc: &Value,
     responses: &Map<String, Value>,
     keys: &[String],
     side: Side,
-    resp_pointer: &str,
-    op_id: &str,
-) -> Result<SideBodies, SpecError> {
+) -> SideBodies {
     let mut distinct: Vec<Value> = Vec::new();
     let mut bodiless = Vec::new();
     let mut other_media = Vec::new();
@@ -1808,43 +1834,46 @@ fn side_bodies(
         }
     }
     if !distinct.is_empty() && !other_media.is_empty() && matches!(side, Side::Error) {
-        return Ok(SideBodies {
+        return SideBodies {
             distinct,
             by_status,
             bodiless,
             raw: other_media,
             streams: None,
-        });
+        };
     }
     if distinct.is_empty() && !other_media.is_empty() && !bodiless.is_empty() {
         let streams = responses[&other_media[0]].get("content").cloned();
-        return Ok(SideBodies {
+        return SideBodies {
             distinct,
             by_status,
             bodiless,
             raw: Vec::new(),
             streams,
-        });
+        };
     }
     if !distinct.is_empty() && !other_media.is_empty() {
-        let side = side.word();
-        return Err(SpecError::at(
-            file,
-            format!("{resp_pointer}/{}", escape_pointer(&other_media[0])),
-            format!(
-                "{side} response `{}` has a body that is not JSON while other {side} responses of `{op_id}` have a JSON one; \
-                 the generated client decodes one {side} type per operation",
-                other_media[0]
-            ),
-        ));
+        // A success that is not JSON beside JSON ones (billingo's PDF download
+        // at 200, its JSON "not ready" at 202): the client takes every success
+        // as the raw body, with its status; the JSON ones are bytes to decode.
+        let streams = responses[&other_media[0]].get("content").cloned();
+        let mut as_bytes = bodiless;
+        as_bytes.extend(by_status.keys().cloned());
+        return SideBodies {
+            distinct: Vec::new(),
+            by_status: Map::new(),
+            bodiless: as_bytes,
+            raw: Vec::new(),
+            streams,
+        };
     }
-    Ok(SideBodies {
+    SideBodies {
         distinct,
         by_status,
         bodiless,
         raw: Vec::new(),
         streams: None,
-    })
+    }
 }
 
 /// Whether a response documents a body of any media type.
@@ -2186,16 +2215,15 @@ mod tests {
         assert_eq!(responses["401"]["x-empty-body"], true);
         assert!(responses["200"].get("x-empty-body").is_none());
 
-        // A body that is not JSON beside a JSON one is still refused, at its status.
+        // A body that is not JSON beside a JSON one: every success is that raw body.
         let spec = op(
             json!({"200": body("List"), "202": {"description": "csv", "content": {"text/csv": {}}}}),
             json!([]),
         );
-        let err = working_copy(Path::new("t.yaml"), &spec).unwrap_err();
-        assert_eq!(
-            err.location,
-            crate::error::Location::Pointer("/paths/~1a/get/responses/202".into())
-        );
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let responses = &working["paths"]["/a"]["get"]["responses"];
+        assert_eq!(responses["200"]["content"], json!({"text/csv": {}}));
+        assert_eq!(responses["202"]["content"], json!({"text/csv": {}}));
     }
 
     #[test]
@@ -2384,6 +2412,37 @@ mod tests {
         // The 404 in JSON only; the text 500 beside it left undecoded.
         assert_eq!(r["404"]["content"].as_object().unwrap().len(), 1);
         assert!(r.get("500").is_none());
+
+        // A PDF at 200 beside a JSON "not ready" at 202 (billingo): both raw for the client.
+        let mut spec = spec;
+        spec["paths"]["/a"]["get"]["responses"]["202"] = json!({"description": "not ready",
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"retry": {"type": "integer"}}}}}});
+        spec["paths"]["/a"]["get"]["responses"]["200"] = raw("application/pdf");
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let r = &working["paths"]["/a"]["get"]["responses"];
+        assert_eq!(r["202"]["content"], r["200"]["content"]);
+        assert!(r["200"]["content"].get("application/pdf").is_some());
+    }
+
+    #[test]
+    fn a_parameter_described_by_content_is_its_text() {
+        // Superset: `q` is JSON (rison) text in the query, described by `content`.
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a",
+                "parameters": [{"name": "q", "in": "query", "description": "Filters.",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Query"}}}}],
+                "responses": {"200": {"description": "ok"}}}}},
+            "components": {"schemas": {"Query": {"type": "object"}}}
+        });
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let q = &working["paths"]["/a"]["get"]["parameters"][0];
+        assert_eq!(q["schema"], json!({"type": "string"}));
+        assert!(q.get("content").is_none());
+        assert_eq!(
+            q["description"],
+            "Filters.\n\nThe value as `application/json` text (`Query`), serialized by the caller."
+        );
     }
 
     #[test]
