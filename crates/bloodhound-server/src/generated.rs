@@ -149,9 +149,9 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
-            mut p: ::api_support::server::Params<'_>,
+            mut params_: ::api_support::server::Params<'_>,
         ) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
-            let prefer = p
+            let prefer = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -163,7 +163,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let skip = p
+            let skip = params_
                 .scalar::<
                     i64,
                 >(
@@ -177,7 +177,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let limit = p
+            let limit = params_
                 .scalar::<
                     i64,
                 >(
@@ -191,7 +191,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let offset = p
+            let offset = params_
                 .scalar::<
                     i64,
                 >(
@@ -205,7 +205,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let before = p
+            let before = params_
                 .scalar::<
                     ::api_support::Timestamp,
                 >(
@@ -217,7 +217,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let after = p
+            let after = params_
                 .scalar::<
                     ::api_support::Timestamp,
                 >(
@@ -229,7 +229,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let sort_by = p
+            let sort_by = params_
                 .list::<
                     ::api_support::Sort<::bloodhound_types::ListAuditLogsSortByColumn>,
                 >(
@@ -244,7 +244,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let id = p
+            let id = params_
                 .list::<
                     ::api_support::Predicate<i64, ::api_support::Ordered>,
                 >(
@@ -257,7 +257,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let created_at = p
+            let created_at = params_
                 .list::<
                     ::api_support::Predicate<
                         ::api_support::Timestamp,
@@ -275,7 +275,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let actor_id = p
+            let actor_id = params_
                 .list::<
                     ::api_support::Predicate<
                         ::bloodhound_types::FilterText,
@@ -291,7 +291,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let actor_name = p
+            let actor_name = params_
                 .list::<
                     ::api_support::Predicate<
                         ::bloodhound_types::FilterText,
@@ -307,7 +307,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let actor_email = p
+            let actor_email = params_
                 .list::<
                     ::api_support::Predicate<
                         ::bloodhound_types::FilterText,
@@ -323,7 +323,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let action = p
+            let action = params_
                 .list::<
                     ::api_support::Predicate<
                         ::bloodhound_types::FilterText,
@@ -339,7 +339,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let request_id = p
+            let request_id = params_
                 .list::<
                     ::api_support::Predicate<
                         ::bloodhound_types::FilterText,
@@ -355,7 +355,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let source_ip_address = p
+            let source_ip_address = params_
                 .list::<
                     ::api_support::Predicate<
                         ::bloodhound_types::FilterText,
@@ -371,7 +371,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let status = p
+            let status = params_
                 .list::<
                     ::api_support::Predicate<
                         ::bloodhound_types::AuditLogStatus,
@@ -387,7 +387,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            p.finish()?;
+            params_.finish()?;
             Ok(Request {
                 prefer,
                 skip,

@@ -98,9 +98,9 @@ pub mod list_audit_events {
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
-            mut p: ::api_support::server::Params<'_>,
+            mut params_: ::api_support::server::Params<'_>,
         ) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
-            let page = p
+            let page = params_
                 .scalar::<
                     ::std::num::NonZeroU64,
                 >(
@@ -113,7 +113,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let per_page = p
+            let per_page = params_
                 .scalar::<
                     ::std::num::NonZeroU64,
                 >(
@@ -127,7 +127,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let order_by = p
+            let order_by = params_
                 .scalar::<
                     ::cloud_foundry_types::ListAuditEventsOrderBy,
                 >(
@@ -146,7 +146,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let created_ats = p
+            let created_ats = params_
                 .list::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -161,7 +161,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let created_ats_lt = p
+            let created_ats_lt = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -174,7 +174,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let created_ats_lte = p
+            let created_ats_lte = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -187,7 +187,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let created_ats_gt = p
+            let created_ats_gt = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -200,7 +200,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let created_ats_gte = p
+            let created_ats_gte = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -213,7 +213,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let updated_ats = p
+            let updated_ats = params_
                 .list::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -228,7 +228,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let updated_ats_lt = p
+            let updated_ats_lt = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -241,7 +241,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let updated_ats_lte = p
+            let updated_ats_lte = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -254,7 +254,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let updated_ats_gt = p
+            let updated_ats_gt = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -267,7 +267,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let updated_ats_gte = p
+            let updated_ats_gte = params_
                 .scalar::<
                     ::api_support::TimestampSeconds,
                 >(
@@ -280,7 +280,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let guids = p
+            let guids = params_
                 .list::<
                     ::std::string::String,
                 >(
@@ -290,7 +290,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let types = p
+            let types = params_
                 .list::<
                     ::std::string::String,
                 >(
@@ -300,7 +300,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let target_guids = p
+            let target_guids = params_
                 .list::<
                     ::std::string::String,
                 >(
@@ -310,7 +310,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let target_guids_not = p
+            let target_guids_not = params_
                 .list::<
                     ::std::string::String,
                 >(
@@ -320,7 +320,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let space_guids = p
+            let space_guids = params_
                 .list::<
                     ::std::string::String,
                 >(
@@ -330,7 +330,7 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let organization_guids = p
+            let organization_guids = params_
                 .list::<
                     ::std::string::String,
                 >(
@@ -340,30 +340,31 @@ pub mod list_audit_events {
                     ::api_support::server::ListStyle::Comma,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            p.reject_unknown(
-                &[
-                    "page",
-                    "per_page",
-                    "order_by",
-                    "created_ats",
-                    "created_ats[lt]",
-                    "created_ats[lte]",
-                    "created_ats[gt]",
-                    "created_ats[gte]",
-                    "updated_ats",
-                    "updated_ats[lt]",
-                    "updated_ats[lte]",
-                    "updated_ats[gt]",
-                    "updated_ats[gte]",
-                    "guids",
-                    "types",
-                    "target_guids",
-                    "target_guids[not]",
-                    "space_guids",
-                    "organization_guids",
-                ],
-            );
-            p.finish()?;
+            params_
+                .reject_unknown(
+                    &[
+                        "page",
+                        "per_page",
+                        "order_by",
+                        "created_ats",
+                        "created_ats[lt]",
+                        "created_ats[lte]",
+                        "created_ats[gt]",
+                        "created_ats[gte]",
+                        "updated_ats",
+                        "updated_ats[lt]",
+                        "updated_ats[lte]",
+                        "updated_ats[gt]",
+                        "updated_ats[gte]",
+                        "guids",
+                        "types",
+                        "target_guids",
+                        "target_guids[not]",
+                        "space_guids",
+                        "organization_guids",
+                    ],
+                );
+            params_.finish()?;
             Ok(Request {
                 page: page
                     .unwrap_or_else(|| const {

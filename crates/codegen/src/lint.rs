@@ -229,11 +229,37 @@ pub fn lint_file(root: &Path, spec_file: &Path) -> Result<Vec<Finding>, Error> {
     Ok(findings)
 }
 
+/// Two operationIds that become one Rust method (`getFoo`, `get_foo`): the
+/// later is generated numbered (`get_foo_2`), which its id does not say.
+fn method_collisions(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
+    let mut methods: std::collections::BTreeMap<String, String> = Default::default();
+    for op in crate::spec::operations(doc) {
+        let Some(id) = op.op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let key = crate::names::operation(id);
+        if let Some(first) = methods.insert(key.clone(), op.pointer.clone()) {
+            findings.push(Finding {
+                rule: "operation-id",
+                note: false,
+                error: SpecError::at(
+                    file,
+                    format!("{}/operationId", op.pointer),
+                    format!(
+                        "operationId `{id}` becomes the method `{key}`, as the operationId at #{first} does: this one is generated as `{key}_2` (or the next free number)"
+                    ),
+                ),
+            });
+        }
+    }
+}
+
 fn operations(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
     let schemes: Vec<String> = crate::security::schemes(doc)
         .into_iter()
         .map(|s| s.name)
         .collect();
+    method_collisions(file, doc, findings);
     for crate::spec::Operation {
         pointer,
         op,
@@ -727,6 +753,19 @@ mod tests {
         assert_eq!(
             findings(&d),
             ["error[security]: t.yaml at #/security/0: `nope` is not a declared security scheme"]
+        );
+    }
+
+    #[test]
+    fn operation_ids_that_become_one_method_are_reported() {
+        let mut d = doc();
+        d["paths"]["/b"] =
+            json!({"get": {"operationId": "get_a", "responses": {"500": {"description": "e"}}}});
+        d["paths"]["/a"]["get"]["operationId"] = json!("getA");
+        let f = findings(&d);
+        assert!(
+            f.iter().any(|x| x.starts_with("error[operation-id]: t.yaml at #/paths/~1b/get/operationId: operationId `get_a` becomes the method `get_a`, as the operationId at #/paths/~1a/get does: this one is generated as `get_a_2`")),
+            "{f:#?}"
         );
     }
 

@@ -44,8 +44,15 @@ pub fn client_methods(op: &Operation, p: &Paging, types_lib: &str) -> TokenStrea
         None => quote! { () },
     };
     let walk = walk(p);
-    let pages = pages_fn(p, &walk, &item_ty, &error_type);
-    let concurrent = positioned(p, &builder, &item_ty, &error_type, &walk.next);
+    // A success documented without a body beside one with a body: the page
+    // is an `Option`, and an empty answer is the end of the list.
+    let optional_body = op.empty_bodies.iter().any(|s| s.is_success());
+    let pages = pages_fn(p, &walk, &item_ty, &error_type, optional_body);
+    let concurrent = if optional_body {
+        TokenStream::new()
+    } else {
+        positioned(p, &builder, &item_ty, &error_type, &walk.next)
+    };
     quote! {
         impl<'a> builder::#builder<'a> {
             #pages
@@ -76,6 +83,7 @@ fn pages_fn(
     walk: &Walk,
     item_ty: &TokenStream,
     error_type: &TokenStream,
+    optional_body: bool,
 ) -> TokenStream {
     let Walk {
         token_ty,
@@ -120,6 +128,16 @@ fn pages_fn(
         quote! {
             let page = request.send().await?.into_inner();
         }
+    };
+    let fetch = if optional_body {
+        quote! {
+            #fetch
+            let ::std::option::Option::Some(page) = page else {
+                return Ok((::std::vec::Vec::new(), ::std::option::Option::None));
+            };
+        }
+    } else {
+        fetch
     };
     let doc = format!(
         " Every page, fetched lazily: the service pages {how}. Each page re-sends this request, so every filter is kept.{limit_doc}"
@@ -296,22 +314,23 @@ fn flag((path, _optional): &(Vec<String>, bool)) -> TokenStream {
     quote! { ::std::option::Option::<bool>::from(page #field) == ::std::option::Option::Some(true) }
 }
 
-/// The value of a body field as an owned `Option`, through optional objects.
-fn owned_field(path: &[String], optional_parents: &[bool]) -> TokenStream {
-    let (last, parents) = path.split_last().expect("a field path has a segment");
-    let steps = parents
+/// The value of a body field as an owned `Option`, through optional objects
+/// (`optional`: per segment, whether it is an `Option` in Rust).
+fn owned_field(path: &[String], optional: &[bool]) -> TokenStream {
+    let steps = path
         .iter()
-        .zip(optional_parents)
-        .map(|(segment, optional)| {
+        .zip(optional)
+        .enumerate()
+        .map(|(i, (segment, optional))| {
             let segment = format_ident!("{segment}");
-            if *optional {
-                quote! { .and_then(|v| v.#segment.as_ref()) }
-            } else {
-                quote! { .map(|v| &v.#segment) }
+            match (i + 1 == path.len(), *optional) {
+                (false, true) => quote! { .and_then(|v| v.#segment.as_ref()) },
+                (false, false) => quote! { .map(|v| &v.#segment) },
+                (true, true) => quote! { .and_then(|v| v.#segment.clone()) },
+                (true, false) => quote! { .map(|v| v.#segment.clone()) },
             }
         });
-    let last = format_ident!("{last}");
-    quote! { ::std::option::Option::Some(&page) #(#steps)* .and_then(|v| v.#last.clone()) }
+    quote! { ::std::option::Option::Some(&page) #(#steps)* }
 }
 
 fn cursor_walk(

@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | a path written with its query (`/search?query={query}`) | panics (`missing path name mapping`) | the path alone; a parameter the query names is a query parameter |
 //! | an operation without `operationId` | panics (`unwrap`) | one derived from its method and path (`get_users_by_id`), numbered where two would meet |
+//! | two operationIds that become one Rust method (`getFoo`, `get_foo`) | two methods of one name: does not compile | the later one numbered (`get_foo_2`) |
 //! | `anyOf`/`oneOf` with `{type: 'null'}` | panics (`todo!`) | `nullable: true` |
 //! | nullable header parameter | uncompilable code | header made non-nullable (absent is null) |
 //! | header parameter that is also an `apiKey` security scheme | a second way to pass credentials | removed: the client's auth constructor sends it |
@@ -21,6 +22,7 @@
 //! | an error status whose body is not JSON beside JSON ones (`text/plain` 500 beside JSON 4xx) | panics (one type per side) | left out of the client's error type: its response is handed over undecoded (`Error::UnexpectedResponse`); the stub still answers it as documented |
 //! | `default` unlike any other response (progenitor counts it as a success and an error) | panics | the `4XX` and `5XX` ranges |
 //! | a response of any media type (`*/*`) with a schema that is not bytes | raw bytes | JSON (`x-media-type: */*` for the client's `Accept`) |
+//! | JSON written in another case (`application/JSON`) | an error (`unexpected content type`) | `application/json` |
 //! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
 //! | a response in JSON and other media types (`application/json`, `application/xml`) | panics (a type for each) | the JSON one |
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
@@ -35,6 +37,7 @@
 //! | two properties of one schema whose Rust fields meet (`id`, `_id`) | two fields of one name: does not compile | the later one named `<name>~<n>` (`id_2`), mapped to its wire name in `x-property-renames`, which the generated serde renames say again |
 //! | `$ref` into a component's inside (`#/components/schemas/T/allOf/0`) | panics | a component of its own (`TAllOf0`), referred to from both places |
 //! | an inline string enum whose values give one variant name twice (`Failed`, `FAILED`) or none (`<`, an emoji) | panics (typify) | a component of its own (`<Schema><Property>`), whose variants the generator names (`Failed2`, `Value0`) |
+//! | an `enum` without `type` whose values are of several JSON types (`true`, `1`) | panics (typify: multiple implied types) | the enum dropped: any of them is taken |
 //! | an `enum` whose values are not of the schema's `type` | an error (typify) | fitted to the values: an array's scalar enum moved to its items, all-string values make the schema a string, numbers and booleans of a string enum their text, the rest dropped |
 //! | an inline schema's `title` shared by another inline schema or a component's name | one Rust name for two types; typify checks one's values against the other's | the title dropped (the type is named after its place) |
 //! | `minLength: 0`, `minItems: 0`, `minProperties: 0` | a check rustc warns about (`len < 0`) | dropped (every value meets them) |
@@ -240,7 +243,9 @@ fn path_queries(doc: &mut Value) {
 
 /// An operation without an `operationId` gets one from its method and path
 /// (`names::derived_operation_id`); one whose Rust name another operation
-/// already has gets a number (`get_users_2`). Named operations keep theirs.
+/// already has gets a number (`get_users_2`). A named operation keeps its
+/// name unless an earlier one's becomes the same method (`getFoo`, `get_foo`):
+/// then it is numbered too (lint says so).
 fn name_operations(doc: &mut Value) {
     let operations: Vec<(String, String, bool)> = crate::spec::operations(doc)
         .into_iter()
@@ -253,15 +258,18 @@ fn name_operations(doc: &mut Value) {
             (op.pointer, id, named)
         })
         .collect();
-    let mut taken: std::collections::BTreeSet<String> = operations
-        .iter()
-        .filter(|(_, _, named)| *named)
-        .map(|(_, id, _)| crate::names::operation(id))
-        .collect();
-    for (pointer, id, named) in operations {
-        if named {
-            continue;
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut renamed = Vec::new();
+    for (pointer, id, named) in &operations {
+        if *named && !taken.insert(crate::names::operation(id)) {
+            renamed.push((pointer.clone(), id.clone()));
         }
+    }
+    let unnamed = operations
+        .into_iter()
+        .filter(|(_, _, named)| !named)
+        .map(|(pointer, id, _)| (pointer, id));
+    for (pointer, id) in renamed.into_iter().chain(unnamed) {
         let mut unique = id.clone();
         for n in 2.. {
             if taken.insert(crate::names::operation(&unique)) {
@@ -616,61 +624,78 @@ fn json_based_media(doc: &mut Value) {
     }
     for at in maps {
         let request = at.contains("/requestBody/") || at.starts_with("/components/requestBodies/");
-        let Some(Value::Object(content)) = doc.pointer_mut(&at) else {
+        if let Some(Value::Object(content)) = doc.pointer_mut(&at) {
+            json_content(content, request);
+        }
+    }
+}
+
+/// One `content` map as progenitor takes it (see [`json_based_media`]).
+fn json_content(content: &mut Map<String, Value>, request: bool) {
+    // A response of any media type (`*/*`) with a schema that is not bytes
+    // is read as JSON: a schema describes a structure, and JSON is what
+    // such services send.
+    let any_structured = |content: &Map<String, Value>| {
+        content
+            .get("*/*")
+            .and_then(|o| o.get("schema"))
+            .is_some_and(|s| {
+                s.get("format") != Some(&json!("binary")) && s.get("type") != Some(&json!("file"))
+            })
+    };
+    if !request
+        && !content.keys().any(|m| crate::model::is_json_based(m))
+        && any_structured(content)
+        && let Some(mut object) = content.remove("*/*")
+    {
+        object["x-media-type"] = json!("*/*");
+        content.insert("application/json".into(), object);
+    }
+    if !content.keys().any(|m| crate::model::is_json_media(m))
+        && let Some(media) = content
+            .keys()
+            .find(|m| crate::model::is_json_based(m))
+            .cloned()
+        && let Some(mut object) = content.remove(&media)
+    {
+        if let Some(object) = object.as_object_mut() {
+            object.insert("x-media-type".into(), Value::String(media));
+        }
+        content.insert("application/json".into(), object);
+    }
+    // JSON written in another case (`application/JSON`): media types are
+    // case-insensitive, progenitor's match is not.
+    if let Some(media) = content
+        .keys()
+        .find(|m| {
+            crate::model::essence(m) == "application/json"
+                && m.split(';').next().map(str::trim) != Some("application/json")
+        })
+        .cloned()
+        && !content.contains_key("application/json")
+        && let Some(object) = content.remove(&media)
+    {
+        content.insert("application/json".into(), object);
+    }
+    // A response in JSON and other media types: progenitor would count a
+    // type for each; the client asks for and reads the JSON one.
+    if !request && content.keys().any(|m| crate::model::is_json_media(m)) {
+        content.retain(|m, _| crate::model::is_json_media(m));
+    }
+    for (media, object) in content.iter_mut() {
+        let Some(object) = object.as_object_mut() else {
             continue;
         };
-        // A response of any media type (`*/*`) with a schema that is not bytes
-        // is read as JSON: a schema describes a structure, and JSON is what
-        // such services send.
-        let any_structured = |content: &Map<String, Value>| {
-            content
-                .get("*/*")
-                .and_then(|o| o.get("schema"))
-                .is_some_and(|s| {
-                    s.get("format") != Some(&json!("binary"))
-                        && s.get("type") != Some(&json!("file"))
-                })
-        };
-        if !request
-            && !content.keys().any(|m| crate::model::is_json_based(m))
-            && any_structured(content)
-            && let Some(mut object) = content.remove("*/*")
-        {
-            object["x-media-type"] = json!("*/*");
-            content.insert("application/json".into(), object);
+        if object.contains_key("schema") {
+            continue;
         }
-        if !content.keys().any(|m| crate::model::is_json_media(m))
-            && let Some(media) = content
-                .keys()
-                .find(|m| crate::model::is_json_based(m))
-                .cloned()
-            && let Some(mut object) = content.remove(&media)
-        {
-            if let Some(object) = object.as_object_mut() {
-                object.insert("x-media-type".into(), Value::String(media));
-            }
-            content.insert("application/json".into(), object);
-        }
-        // A response in JSON and other media types: progenitor would count a
-        // type for each; the client asks for and reads the JSON one.
-        if !request && content.keys().any(|m| crate::model::is_json_media(m)) {
-            content.retain(|m, _| crate::model::is_json_media(m));
-        }
-        for (media, object) in content.iter_mut() {
-            let Some(object) = object.as_object_mut() else {
-                continue;
-            };
-            if object.contains_key("schema") {
-                continue;
-            }
-            if crate::model::is_json_media(media) {
-                object.insert("schema".into(), json!({}));
-            } else if request {
-                object.insert(
-                    "schema".into(),
-                    json!({"type": "string", "format": "binary"}),
-                );
-            }
+        if crate::model::is_json_media(media) {
+            object.insert("schema".into(), json!({}));
+        } else if request {
+            object.insert(
+                "schema".into(),
+                json!({"type": "string", "format": "binary"}),
+            );
         }
     }
 }
@@ -924,6 +949,23 @@ fn fit_enum(map: &mut Map<String, Value>) {
     // Values that are all strings, with no `type`: a string enum.
     if !map.contains_key("type") && values.iter().all(Value::is_string) {
         map.insert("type".into(), json!("string"));
+        return;
+    }
+    // No `type`, and values of several JSON types (Vonage's `true` and `1`):
+    // no one Rust type holds them; the schema takes any of them.
+    let kinds: std::collections::BTreeSet<&str> = values
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(|v| match v {
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            _ => "object",
+        })
+        .collect();
+    if !map.contains_key("type") && kinds.len() > 1 {
+        map.remove("enum");
         return;
     }
     let ty = map.get("type").and_then(Value::as_str).unwrap_or_default();
@@ -2425,6 +2467,28 @@ mod tests {
     }
 
     #[test]
+    fn json_in_another_case_is_json() {
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"post": {"operationId": "a",
+                "requestBody": {"content": {"application/JSON": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "ok", "content": {"Application/Json; charset=utf-8": {"schema": {"type": "object"}}}}}}}}
+        });
+        let working = working_copy(Path::new("t.yaml"), &spec).unwrap();
+        let op = &working["paths"]["/a"]["post"];
+        assert!(
+            op["requestBody"]["content"]
+                .get("application/json")
+                .is_some()
+        );
+        assert!(
+            op["responses"]["200"]["content"]
+                .get("application/json")
+                .is_some()
+        );
+    }
+
+    #[test]
     fn a_parameter_described_by_content_is_its_text() {
         // Superset: `q` is JSON (rison) text in the query, described by `content`.
         let spec = json!({
@@ -2534,7 +2598,8 @@ mod tests {
             "key": {"type": "integer", "format": "int32", "enum": ["Primary", "Secondary"]},
             "flag": {"type": "string", "enum": [true, false]},
             "mixed": {"type": "string", "enum": ["all", ["a", "b"], 3]},
-            "fine": {"type": "integer", "enum": [1, 2]}
+            "fine": {"type": "integer", "enum": [1, 2]},
+            "untyped": {"enum": [true, 1, null]}
         }}}}});
         fit_enums(&mut doc);
         let p = &doc["components"]["schemas"]["T"]["properties"];
@@ -2547,6 +2612,11 @@ mod tests {
         assert_eq!(p["flag"]["enum"], json!(["true", "false"]));
         assert_eq!(p["mixed"]["enum"], json!(["all", "3"]));
         assert_eq!(p["fine"]["enum"], json!([1, 2]));
+        assert_eq!(
+            p["untyped"],
+            json!({}),
+            "values of several types, no type: any"
+        );
     }
 
     #[test]
@@ -2612,6 +2682,7 @@ mod tests {
             "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
             "paths": {
                 "/people": {"get": named("get_users")},
+                "/foo": {"get": named("getFoo"), "put": named("get_foo")},
                 "/users": {"get": ok.clone(), "post": ok.clone()},
                 "/users/{id}": {"get": ok.clone()},
                 "/a-b": {"get": ok.clone()},
@@ -2627,6 +2698,9 @@ mod tests {
         );
         assert_eq!(id("/users", "get"), "get_users_2");
         assert_eq!(id("/users", "post"), "post_users");
+        // Two named ones that become one method: the later is numbered.
+        assert_eq!(id("/foo", "get"), "getFoo");
+        assert_eq!(id("/foo", "put"), "get_foo_2");
         assert_eq!(id("/users/{id}", "get"), "get_users_by_id");
         let (first, second) = (id("/a-b", "get"), id("/a_b", "get"));
         assert_eq!(

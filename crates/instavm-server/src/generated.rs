@@ -69,9 +69,9 @@ pub mod list_audit_events {
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
-            mut p: ::api_support::server::Params<'_>,
+            mut params_: ::api_support::server::Params<'_>,
         ) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
-            let event_group = p
+            let event_group = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -80,7 +80,7 @@ pub mod list_audit_events {
                     false,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let event_type = p
+            let event_type = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -89,7 +89,7 @@ pub mod list_audit_events {
                     false,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let status = p
+            let status = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -98,7 +98,7 @@ pub mod list_audit_events {
                     false,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let user_id = p
+            let user_id = params_
                 .scalar::<
                     i64,
                 >(
@@ -110,7 +110,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let vm_id = p
+            let vm_id = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -119,7 +119,7 @@ pub mod list_audit_events {
                     false,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let session_id = p
+            let session_id = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -128,7 +128,7 @@ pub mod list_audit_events {
                     false,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let cursor = p
+            let cursor = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -137,7 +137,7 @@ pub mod list_audit_events {
                     false,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let limit = p
+            let limit = params_
                 .scalar::<
                     ::std::num::NonZeroU64,
                 >(
@@ -151,7 +151,7 @@ pub mod list_audit_events {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            p.finish()?;
+            params_.finish()?;
             Ok(Request {
                 event_group,
                 event_type,

@@ -56,9 +56,9 @@ pub mod list_audits {
     impl Request {
         /// Reads every parameter; all problems are returned together.
         pub fn parse(
-            mut p: ::api_support::server::Params<'_>,
+            mut params_: ::api_support::server::Params<'_>,
         ) -> ::std::result::Result<Self, ::std::vec::Vec<::api_support::server::Issue>> {
-            let category = p
+            let category = params_
                 .scalar::<
                     ::runta_types::AuditCategory,
                 >(
@@ -70,7 +70,7 @@ pub mod list_audits {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            let runtime = p
+            let runtime = params_
                 .scalar::<
                     ::std::string::String,
                 >(
@@ -79,7 +79,7 @@ pub mod list_audits {
                     false,
                     &::api_support::server::Rules::DEFAULT,
                 );
-            let limit = p
+            let limit = params_
                 .scalar::<
                     ::std::num::NonZeroU64,
                 >(
@@ -93,7 +93,7 @@ pub mod list_audits {
                         ..::api_support::server::Rules::DEFAULT
                     },
                 );
-            p.finish()?;
+            params_.finish()?;
             Ok(Request {
                 category,
                 runtime,

@@ -29,6 +29,7 @@ use crate::error::SpecError;
 pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), Vec<SpecError>> {
     decode_references(&mut doc);
     normalize_line_ends(&mut doc);
+    inline_path_item_refs(&mut doc);
     let version = doc
         .get("openapi")
         .and_then(Value::as_str)
@@ -51,6 +52,31 @@ pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), 
             ),
         )]),
         _ => Ok((doc, Vec::new())),
+    }
+}
+
+/// A path item given by a `$ref` to another in the document (SureVoIP's
+/// `/support/ip-address` is `#/paths/~1ip-address`, or a 3.1
+/// `#/components/pathItems/x`): a copy of that path item, so each path is
+/// written out. A ref that leads nowhere, or to another ref, is left for
+/// validation to report at its pointer.
+fn inline_path_item_refs(doc: &mut Value) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    let targets: Vec<(String, Value)> = paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let target = item.get("$ref")?.as_str()?.strip_prefix('#')?;
+            let found = doc.pointer(target)?;
+            (found.get("$ref").is_none() && found.is_object())
+                .then(|| (path.clone(), found.clone()))
+        })
+        .collect();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in targets {
+            paths.insert(path, item);
+        }
     }
 }
 

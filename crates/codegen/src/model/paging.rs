@@ -74,7 +74,7 @@ pub enum Style {
     Cursor {
         param: String,
         next: Vec<String>,
-        /// Per segment of `next` but the last: whether that field is optional (an `Option` in Rust).
+        /// Per segment of `next`: whether that field is optional (an `Option` in Rust).
         optional_parents: Vec<bool>,
         /// The next cursor is a string or a number (Box's stream position): its text is sent.
         text: bool,
@@ -92,8 +92,8 @@ pub enum Style {
     Link {
         /// Each parameter, and whether it is a number (else a string).
         params: Vec<(String, bool)>,
-        /// The body field with the URL (a path, and per segment but the last
-        /// whether it is optional); `None`: the `Link` header.
+        /// The body field with the URL (a path, and per segment whether it is
+        /// optional); `None`: the `Link` header.
         field: Option<(Vec<String>, Vec<bool>)>,
         /// A page number parameter counted on (by one, until an empty page)
         /// when a response has no `Link` header at all.
@@ -438,7 +438,7 @@ impl<'a> Reader<'a> {
         Ok(Style::Cursor {
             param,
             next,
-            optional_parents: parents_optional(self.doc, self.body, next_cursor),
+            optional_parents: segments_optional(self.doc, self.body, next_cursor),
             text,
         })
     }
@@ -521,7 +521,7 @@ impl<'a> Reader<'a> {
                         "the next URL should be a string that is null or absent on the last page",
                     ));
                 }
-                Some((rust, parents_optional(self.doc, self.body, path)))
+                Some((rust, segments_optional(self.doc, self.body, path)))
             }
             None => None,
         };
@@ -689,6 +689,14 @@ fn rust_option(doc: &Value, schema: &Value, path: &str) -> bool {
     nullable || (!required && property.get("$ref").is_some())
 }
 
+/// For each segment of a dotted path: whether it can be absent or null on its own.
+fn segments_optional(doc: &Value, schema: &Value, path: &str) -> Vec<bool> {
+    let segments: Vec<&str> = path.split('.').collect();
+    (1..=segments.len())
+        .map(|n| segment_optional(doc, schema, &segments[..n]))
+        .collect()
+}
+
 /// For each segment of a dotted path but the last: whether it can be absent or null.
 fn parents_optional(doc: &Value, schema: &Value, path: &str) -> Vec<bool> {
     let segments: Vec<&str> = path.split('.').collect();
@@ -798,7 +806,7 @@ mod tests {
             json!({"$ref": "#/components/schemas/Paged"});
         let p = read_doc(&d).unwrap().unwrap();
         assert!(
-            matches!(p.style, Style::Cursor { ref next, ref optional_parents, .. } if next == &["meta", "next"] && optional_parents == &[true])
+            matches!(p.style, Style::Cursor { ref next, ref optional_parents, .. } if next == &["meta", "next"] && optional_parents == &[true, true])
         );
 
         // dropshot's extension is a cursor walk; one that does not fit is not walked, never an error.

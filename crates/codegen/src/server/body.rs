@@ -23,11 +23,11 @@ pub(super) fn field(file: &Path, op: &Operation) -> Result<Option<Field>, SpecEr
     };
     let (ty, required) = (&body.ty, body.required);
     let read = match body.kind {
-        BodyKind::Json => quote! { p.json_body::<#ty>(body, #required) },
-        BodyKind::Form => quote! { p.form_body::<#ty>(body, #required) },
-        BodyKind::Multipart => quote! { p.multipart_body::<#ty>(body, #required) },
-        BodyKind::Bytes => quote! { p.raw_body(body, #required) },
-        BodyKind::Text => quote! { p.text_body(body, #required) },
+        BodyKind::Json => quote! { params_.json_body::<#ty>(body_, #required) },
+        BodyKind::Form => quote! { params_.form_body::<#ty>(body_, #required) },
+        BodyKind::Multipart => quote! { params_.multipart_body::<#ty>(body_, #required) },
+        BodyKind::Bytes => quote! { params_.raw_body(body_, #required) },
+        BodyKind::Text => quote! { params_.text_body(body_, #required) },
     };
     let essence = crate::model::essence(&body.media);
     let doc = body

@@ -83,7 +83,7 @@ impl Request {
         let reads = self.params.iter().map(read);
         let unknown = reject_unknown.then(|| {
             let known = op.query_parameters().map(|p| &p.name);
-            quote! { p.reject_unknown(&[#(#known),*]); }
+            quote! { params_.reject_unknown(&[#(#known),*]); }
         });
         let body_read = self.body.as_ref().map(read);
         let required = self.fields().filter(|f| matches!(f.finish, Finish::Required)).map(|f| {
@@ -98,15 +98,17 @@ impl Request {
             }
         });
         let doc = format!(" The parameters of `{}`, parsed and validated.", op.id);
+        // `params_` and `body_`: names no parameter's field takes (a query
+        // parameter `p` or `body` would shadow them).
         let binding = if self.validates(reject_unknown) {
-            quote! { mut p }
+            quote! { mut params_ }
         } else {
-            quote! { p }
+            quote! { params_ }
         };
         let body_param = self
             .body
             .as_ref()
-            .map(|_| quote! { , body: &::axum::body::Bytes });
+            .map(|_| quote! { , body_: &::axum::body::Bytes });
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +122,7 @@ impl Request {
                     #(#reads)*
                     #unknown
                     #body_read
-                    p.finish()?;
+                    params_.finish()?;
                     #(#required)*
                     Ok(Request { #(#assigns)* })
                 }
@@ -154,7 +156,7 @@ fn field(file: &Path, p: &Parameter) -> Result<Field, SpecError> {
             let item_ty = &item.ty;
             let style = format_ident!("{style:?}");
             let rules = rules(item, (*min_items, *max_items));
-            let read = quote! { p.list::<#item_ty>(#location, #name, #required, ::api_support::server::ListStyle::#style, &#rules) };
+            let read = quote! { params_.list::<#item_ty>(#location, #name, #required, ::api_support::server::ListStyle::#style, &#rules) };
             if required {
                 let chain = Finish::Chain(quote! { .unwrap_or_default() });
                 (quote! { ::std::vec::Vec<#item_ty> }, read, chain)
@@ -166,7 +168,7 @@ fn field(file: &Path, p: &Parameter) -> Result<Field, SpecError> {
         ParameterValue::Scalar(scalar) => {
             let ty = &scalar.ty;
             let rules = rules(scalar, (None, None));
-            let read = quote! { p.scalar::<#ty>(#location, #name, #required, &#rules) };
+            let read = quote! { params_.scalar::<#ty>(#location, #name, #required, &#rules) };
             match (required, &scalar.default) {
                 (true, _) => (ty.clone(), read, Finish::Required),
                 (false, Some(default)) => {
@@ -180,7 +182,7 @@ fn field(file: &Path, p: &Parameter) -> Result<Field, SpecError> {
             }
         }
         ParameterValue::DeepObject(ty) => {
-            let read = quote! { p.deep_object::<#ty>(#name, #required) };
+            let read = quote! { params_.deep_object::<#ty>(#name, #required) };
             if required {
                 (ty.clone(), read, Finish::Required)
             } else {
