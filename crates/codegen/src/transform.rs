@@ -26,7 +26,7 @@
 //! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
 //! | a response in JSON and other media types (`application/json`, `application/xml`) | panics (a type for each) | the JSON one |
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
-//! | two parameters whose Rust names meet (`max-results`, `maxResults`), or a query parameter named like a request builder's own method or field (`new`, `send`, `client`, `stream`, ...) | two fields or methods of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`, `new_2`), its wire name in `x-wire-name`, sent again by the client |
+//! | two parameters whose Rust names meet (`max-results`, `maxResults`), or a query parameter named like a request builder's own method or field (`new`, `send`, `client`, `stream`, ...; `body` beside a request body) | two fields or methods of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`, `new_2`), its wire name in `x-wire-name`, sent again by the client |
 //! | a request body of a media type progenitor cannot send (`application/xml`, `*/*`), or a bytes or text body with another schema | an error | bytes (`application/octet-stream`, `format: binary`), the documented type kept in `x-media-type` for the client's `Content-Type`; text as `{type: string}` |
 //! | a `multipart/form-data` request body of an object schema | an error | a form body whose `x-media-type` is `multipart/form-data` (the client sends it part by part, the stub reads it so); each `format: binary` property (or array item) `x-rust-type` [`multipart::File`](api_support::multipart::File); per-part `encoding` dropped |
 //! | a request body in several media types | panics (`todo!`) | the JSON one, else a form (urlencoded or multipart), bytes or text, else the first (a shared body of `components/requestBodies` likewise) |
@@ -1393,13 +1393,16 @@ fn deep_object_parameters(doc: &mut Value, op_pointer: &str, names: &mut Compone
 /// (`client.rs`), and the model reads it. Path parameters keep their names
 /// (the path template names them).
 fn distinct_parameter_names(doc: &mut Value, op_pointer: &str) {
+    // The request builder's own names: its constructor, `send`, its client
+    // field and the paging methods (a query parameter `new` would be a second
+    // `new`); with a request body, its `body` and `body_map` too.
+    let has_body = doc.pointer(&format!("{op_pointer}/requestBody")).is_some();
     let Some(Value::Array(params)) = doc.pointer_mut(&format!("{op_pointer}/parameters")) else {
         return;
     };
+    let body_names: &[&str] = if has_body { &["body", "body_map"] } else { &[] };
     let mut order: Vec<usize> = (0..params.len()).collect();
     order.sort_by_key(|&i| params[i]["in"] != "path");
-    // The request builder's own names: its constructor, `send`, its client
-    // field and the paging methods (a query parameter `new` would be a second `new`).
     let mut taken: std::collections::BTreeSet<String> = [
         "new",
         "send",
@@ -1410,8 +1413,9 @@ fn distinct_parameter_names(doc: &mut Value, op_pointer: &str) {
         "collect_up_to",
         "concurrency",
     ]
-    .into_iter()
-    .map(str::to_owned)
+    .iter()
+    .chain(body_names)
+    .map(|name| (*name).to_owned())
     .collect();
     for i in order {
         let name = params[i]["name"].as_str().unwrap_or_default().to_owned();
