@@ -1019,10 +1019,12 @@ fn fit_enum(map: &mut Map<String, Value>) {
 }
 
 /// A `default` its own schema rejects (`type: integer, default: current`, a
-/// value outside the `enum` or the bounds, an array of strings for an array
-/// of arrays, a value its `$ref`'d schema rejects) cannot be a value of the
-/// generated type, and typify refuses the whole spec over it: the working
-/// copy drops it (lint's `example` rule reports it).
+/// value outside the `enum`, the bounds or the `pattern`, an array of
+/// strings for an array of arrays, a value its `$ref`'d schema rejects, a
+/// member a closed object does not take) cannot be a value of the generated
+/// type, and typify refuses the whole spec over it; nor can typify build one
+/// for a union (`anyOf`, `oneOf`). The working copy drops it (lint's
+/// `example` rule reports the rejected ones).
 pub fn drop_impossible_defaults(doc: &mut Value) {
     /// `names`: `value` maps names to schemas (`properties`), so a key
     /// `default` there is a property, not a default.
@@ -1068,7 +1070,9 @@ pub fn drop_impossible_defaults(doc: &mut Value) {
 
 /// Whether a value is one of a schema (through `$ref`s and a lone `allOf`):
 /// its type (or the one its `items`/`properties` imply), its `enum`, its
-/// bounds, its items and its properties. `null` fits a nullable or untyped schema.
+/// bounds, its `pattern`, its items and its properties (none it does not
+/// take); a union's values are not counted as fitting. `null` fits a
+/// nullable or untyped schema.
 fn fits(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
     let mut schema = resolve(doc, schema);
     while let Some([only]) = schema
@@ -1121,14 +1125,30 @@ fn fits(doc: &Value, schema: &Value, value: &Value, depth: usize) -> bool {
         _ => true,
     };
     let properties = match (value, schema.get("properties").and_then(Value::as_object)) {
-        (Value::Object(values), Some(properties)) => values.iter().all(|(k, v)| {
-            properties
-                .get(k)
-                .is_none_or(|property| fits(doc, property, v, depth + 1))
-        }),
+        (Value::Object(values), Some(properties)) => {
+            values.iter().all(|(k, v)| match properties.get(k) {
+                Some(property) => fits(doc, property, v, depth + 1),
+                // A member the object does not take.
+                None => schema.get("additionalProperties") != Some(&Value::Bool(false)),
+            })
+        }
         _ => true,
     };
-    typed && listed && bounded && items && properties
+    // A text the schema's `pattern` refuses (one that does not compile says nothing).
+    let matches = match (
+        value.as_str(),
+        schema.get("pattern").and_then(Value::as_str),
+    ) {
+        (Some(text), Some(pattern)) => {
+            regress::Regex::new(pattern).map_or(true, |re| re.find(text).is_some())
+        }
+        _ => true,
+    };
+    // A value for a union (`oneOf`, `anyOf`): typify must pick the variant it
+    // builds the default from, and refuses what it cannot (a text beside an
+    // object, as in LinQR's colours); such a default is not kept.
+    let union = schema.get("oneOf").is_some() || schema.get("anyOf").is_some();
+    typed && listed && bounded && items && properties && matches && !union
 }
 
 /// typify stops (`todo!`) at a schema without `type` that only a `format`
@@ -2659,8 +2679,18 @@ mod tests {
             "nested": {"type": "array", "items": {"items": {}}, "default": ["a"]},
             "shade": {"allOf": [{"$ref": "#/defs/Shade"}], "default": "green"},
             "dark": {"$ref": "#/defs/Shade", "default": "dark"},
-            "default": {"type": "string", "default": "named default"}
-        }, "defs": {"Shade": {"type": "string", "enum": ["dark", "light"]}}});
+            "default": {"type": "string", "default": "named default"},
+            "hex": {"type": "string", "pattern": "^#[0-9a-f]{6}$", "default": "black"},
+            "colour": {"anyOf": [{"type": "string"}, {"$ref": "#/defs/Gradient"}], "default": "black"},
+            "style": {"allOf": [{"$ref": "#/defs/Style"}], "default": {"colour": "black"}},
+            "closed": {"allOf": [{"$ref": "#/defs/Style"}], "default": {"other": 1}},
+            "open": {"allOf": [{"$ref": "#/defs/Style"}], "default": {}}
+        }, "defs": {
+            "Shade": {"type": "string", "enum": ["dark", "light"]},
+            "Gradient": {"type": "object", "properties": {"from": {"type": "string"}}},
+            "Style": {"type": "object", "additionalProperties": false, "properties": {
+                "colour": {"anyOf": [{"type": "string"}, {"$ref": "#/defs/Gradient"}]}}}
+        }});
         drop_impossible_defaults(&mut doc);
         json_based_media(&mut doc);
         let default = |name: &str| doc["properties"][name].get("default").cloned();
@@ -2675,6 +2705,13 @@ mod tests {
         assert_eq!(default("dark"), Some(json!("dark")));
         // A property named `default` is a schema, not a default.
         assert_eq!(default("default"), Some(json!("named default")));
+        // A text its pattern refuses, a union's value (LinQR's colours, also
+        // inside an object), a member the object does not take: dropped.
+        assert_eq!(default("hex"), None);
+        assert_eq!(default("colour"), None);
+        assert_eq!(default("style"), None);
+        assert_eq!(default("closed"), None);
+        assert_eq!(default("open"), Some(json!({})));
     }
 
     #[test]
