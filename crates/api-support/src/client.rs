@@ -232,6 +232,82 @@ pub fn short_message(error: &impl fmt::Display, max: usize) -> String {
     format!("{}… ({} more bytes)", &text[..cut], text.len() - cut)
 }
 
+/// The largest response body a generated client reads unless told otherwise
+/// (`Client::with_max_body`): 64 MiB.
+pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// A response body past a client's cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTooLarge {
+    /// The cap, in bytes.
+    pub limit: u64,
+}
+
+impl fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the response body is larger than this client's cap of {} bytes (raise it with `Client::with_max_body`)",
+            self.limit
+        )
+    }
+}
+
+impl std::error::Error for BodyTooLarge {}
+
+/// `response` with its body read through a cap: the body ends in a
+/// [`BodyTooLarge`] error once more than `limit` bytes have come (at once
+/// where `Content-Length` announces more), so a client never holds more than
+/// the cap of one body, whatever the service sends. Status, version, headers
+/// and URL are kept.
+pub fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    use futures_util::StreamExt as _;
+    use reqwest::ResponseBuilderExt as _;
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    let (status, version, url) = (
+        response.status(),
+        response.version(),
+        response.url().clone(),
+    );
+    let headers = response.headers().clone();
+    let announced_too_large = response.content_length().is_some_and(|n| n > limit);
+    let body = if announced_too_large {
+        let refused = futures_util::stream::once(async move {
+            Err::<Vec<u8>, BoxError>(Box::new(BodyTooLarge { limit }))
+        });
+        reqwest::Body::wrap_stream(refused)
+    } else {
+        let mut seen: u64 = 0;
+        let chunks = response.bytes_stream().map(move |chunk| {
+            let chunk = chunk.map_err(|e| Box::new(e) as BoxError)?;
+            seen = seen.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+            if seen > limit {
+                Err(Box::new(BodyTooLarge { limit }) as BoxError)
+            } else {
+                Ok(chunk)
+            }
+        });
+        reqwest::Body::wrap_stream(chunks)
+    };
+    let mut builder = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url);
+    if let Some(map) = builder.headers_mut() {
+        *map = headers;
+    }
+    match builder.body(body) {
+        Ok(response) => reqwest::Response::from(response),
+        // The parts came from a response, so they are valid; an empty answer of the same status otherwise.
+        Err(_) => reqwest::Response::from(
+            http::Response::builder()
+                .status(status)
+                .body(reqwest::Body::from(Vec::new()))
+                .unwrap_or_default(),
+        ),
+    }
+}
+
 /// The timeout the generated clients use unless given their own `reqwest::Client`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 

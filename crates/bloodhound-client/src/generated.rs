@@ -118,6 +118,8 @@ pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::api_support::client::Signer,
+    /// The largest response body read, in bytes.
+    pub(crate) max_body: u64,
 }
 impl Client {
     /// Create a new client.
@@ -150,6 +152,7 @@ impl Client {
         inner: ::api_support::client::Signer,
     ) -> Self {
         Self {
+            max_body: ::api_support::client::DEFAULT_MAX_BODY,
             baseurl: baseurl.to_string(),
             client,
             inner,
@@ -170,7 +173,16 @@ impl ClientInfo<::api_support::client::Signer> for Client {
         &self.inner
     }
 }
-impl ClientHooks<::api_support::client::Signer> for &Client {}
+impl ClientHooks<::api_support::client::Signer> for &Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        Ok(::api_support::client::capped(response, self.max_body))
+    }
+}
 impl Client {
     /**List audit logs
 
@@ -778,6 +790,15 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+impl Client {
+    /// The largest response body this client reads, in bytes (64 MiB
+    /// unless set): a longer body, or one announced longer, ends the
+    /// call with an error that names the cap, having read at most that much.
+    pub fn with_max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
 }
 /// Constructors that authenticate every request.
 impl Client {

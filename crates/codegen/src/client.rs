@@ -68,6 +68,7 @@ pub fn generate(
     })?;
     reexport_models(&mut client, types_lib, &types.names);
     user_agent_in_new(file, &mut client)?;
+    body_cap(file, &mut client)?;
     required_defaults(api, &mut client);
     errors_by_status(api, types_lib, &mut client);
     empty_bodies(api, &mut client);
@@ -462,6 +463,91 @@ fn user_agent_in_new(file: &Path, client: &mut syn::File) -> Result<(), SpecErro
         "",
         "progenitor's `Client::new` no longer builds a `reqwest::ClientBuilder` the generator can give a `User-Agent`",
     ))
+}
+
+/// Every response body is read through a cap (`api_support::client::capped`):
+/// `Client` gets a `max_body` field (64 MiB by default, set with
+/// `with_max_body`), and its hooks' `exec` wraps each response, so a body
+/// past the cap ends in an error that names it instead of filling memory.
+fn body_cap(file: &Path, client: &mut syn::File) -> Result<(), SpecError> {
+    let fail = |what: &str| {
+        SpecError::at(
+            file,
+            "",
+            format!("progenitor's client no longer has {what} the generator can give a body cap"),
+        )
+    };
+    let mut found = (false, false, false);
+    for item in &mut client.items {
+        match item {
+            syn::Item::Struct(s) if s.ident == "Client" => {
+                if let syn::Fields::Named(fields) = &mut s.fields {
+                    fields.named.push(syn::parse_quote! {
+                        /// The largest response body read, in bytes.
+                        pub(crate) max_body: u64
+                    });
+                    found.0 = true;
+                }
+            }
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none()
+                    && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) =>
+            {
+                for impl_item in &mut imp.items {
+                    if let syn::ImplItem::Fn(f) = impl_item
+                        && f.sig.ident == "new_with_client"
+                        && edit_tokens(&mut f.block, |body| {
+                            body.replacen(
+                                "Self {",
+                                "Self { max_body : :: api_support :: client :: DEFAULT_MAX_BODY ,",
+                                1,
+                            )
+                        })
+                    {
+                        found.1 = true;
+                    }
+                }
+            }
+            syn::Item::Impl(imp)
+                if imp.trait_.as_ref().is_some_and(|(path, _)| {
+                    path.segments
+                        .last()
+                        .is_some_and(|s| s.ident == "ClientHooks")
+                }) =>
+            {
+                imp.items.push(syn::parse_quote! {
+                    async fn exec(
+                        &self,
+                        request: reqwest::Request,
+                        _info: &OperationInfo,
+                    ) -> reqwest::Result<reqwest::Response> {
+                        let response = self.client.execute(request).await?;
+                        Ok(::api_support::client::capped(response, self.max_body))
+                    }
+                });
+                found.2 = true;
+            }
+            _ => {}
+        }
+    }
+    match found {
+        (false, _, _) => return Err(fail("a `Client` struct")),
+        (_, false, _) => return Err(fail("a `Client::new_with_client`")),
+        (_, _, false) => return Err(fail("a `ClientHooks` implementation")),
+        _ => {}
+    }
+    client.items.push(syn::parse_quote! {
+        impl Client {
+            /// The largest response body this client reads, in bytes (64 MiB
+            /// unless set): a longer body, or one announced longer, ends the
+            /// call with an error that names the cap, having read at most that much.
+            pub fn with_max_body(mut self, bytes: u64) -> Self {
+                self.max_body = bytes;
+                self
+            }
+        }
+    });
+    Ok(())
 }
 
 /// `types` re-exports the shared models, so `client::types::X` names every type an operation uses.

@@ -335,7 +335,8 @@ pub fn client_readme(
          # }}\n\
          ```\n\n\
          Errors are `{lib}::Error<E>`: `Error::ErrorResponse(value)` carries a documented error status with its typed body \
-         (`value.status()`, `value.into_inner()`), `Error::UnexpectedResponse` a status the spec does not document.\n\n\
+         (`value.status()`, `value.into_inner()`), `Error::UnexpectedResponse` a status the spec does not document. \
+         A response body is read up to 64 MiB (`Client::with_max_body` sets another cap); a longer one ends the call with an error that names the cap.\n\n\
          {}\
          ## TLS\n\n\
          No TLS backend is compiled by default. Enable one for `https` base URLs:\n\n\

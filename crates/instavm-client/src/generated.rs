@@ -61,6 +61,8 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    /// The largest response body read, in bytes.
+    pub(crate) max_body: u64,
 }
 impl Client {
     /// Create a new client.
@@ -89,6 +91,7 @@ impl Client {
     /// as well as port and a path stem if applicable.
     pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
         Self {
+            max_body: ::api_support::client::DEFAULT_MAX_BODY,
             baseurl: baseurl.to_string(),
             client,
         }
@@ -108,7 +111,16 @@ impl ClientInfo<()> for Client {
         &()
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<()> for &Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        Ok(::api_support::client::capped(response, self.max_body))
+    }
+}
 impl Client {
     /**List Audit Events
 
@@ -403,6 +415,15 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+impl Client {
+    /// The largest response body this client reads, in bytes (64 MiB
+    /// unless set): a longer body, or one announced longer, ends the
+    /// call with an error that names the cap, having read at most that much.
+    pub fn with_max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
 }
 /// Constructors that authenticate every request.
 impl Client {
