@@ -637,6 +637,81 @@ Target: the 12,000-value request rejected in under a second{}.
     Ok(())
 }
 
+/// Peak memory of one client reading one hostile body (`body-memory`), in MiB, and how the read ended.
+fn body_memory(binary: &Path, args: &[String]) -> Result<(f64, String), String> {
+    let out = run(Command::new(binary).args(args), "body-memory")?;
+    let line = out.lines().last().unwrap_or_default();
+    let (rss, outcome) = line.split_once(' ').unwrap_or((line, ""));
+    let kib: f64 = rss
+        .strip_prefix("peak_rss_kib=")
+        .and_then(|k| k.parse().ok())
+        .ok_or_else(|| format!("body-memory printed no peak: {out}"))?;
+    let outcome = if outcome.starts_with("error") {
+        "an error"
+    } else {
+        "read whole"
+    };
+    Ok((kib / 1024.0, outcome.to_owned()))
+}
+
+fn response_memory(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: response body memory");
+    let mut build = cargo();
+    build
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "workspace-benches",
+            "--bin",
+            "body-memory",
+        ])
+        .current_dir(root);
+    if !r.quick {
+        build.arg("--release");
+    }
+    run(&mut build, "cargo build body-memory")?;
+    let binary = root.join(if r.quick {
+        "target/debug/body-memory"
+    } else {
+        "target/release/body-memory"
+    });
+    // Cap, long body and seconds of the endless read (the plain loop's only bound).
+    let (cap, size, seconds) = if r.quick { (8, 64, 1) } else { (64, 2048, 1) };
+    r.line(
+        "## 6. Response bodies: peak memory of one read (loopback)
+",
+    );
+    r.line(format!(
+        "One process serves a JSON page and reads it: with the generated Cloud Foundry client (cap {cap} MiB, `with_max_body`), and with a plain `reqwest` loop (`send`, `bytes`) as the baseline, in the same run. `endless`: a body that never ends (the read is also bounded by a {seconds} s timeout); `long`: {size} MiB without `Content-Length`. Peak RSS is the process's `VmHWM`, server included.
+"
+    ));
+    r.line("| body | generated client (capped) | plain reqwest loop |");
+    r.line("|---|---|---|");
+    let mut within = true;
+    for (body, label) in [("endless", "endless"), ("sized", "long")] {
+        let mut row = Vec::new();
+        for mode in ["capped", "plain"] {
+            let args = [mode, body]
+                .map(str::to_owned)
+                .into_iter()
+                .chain([cap, size, seconds].map(|n: u64| n.to_string()))
+                .collect::<Vec<_>>();
+            let (mib, outcome) = body_memory(&binary, &args)?;
+            if mode == "capped" && mib > (cap as f64) * 1.5 + 32.0 {
+                within = false;
+            }
+            row.push(format!("{mib:.0} MiB ({outcome})"));
+        }
+        r.line(format!("| {label} | {} | {} |", row[0], row[1]));
+    }
+    r.line(format!(
+        "\nTarget: the capped client's peak within the cap plus a small constant (1.5 × cap + 32 MiB){}.\n",
+        if within { ": met" } else { ": MISSED" }
+    ));
+    Ok(())
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -677,6 +752,7 @@ pub fn bench(root: &Path, quick: bool) -> Result<(), String> {
     server_overhead(root, &mut r)?;
     client(root, &mut r)?;
     hostile(root, &mut r)?;
+    response_memory(root, &mut r)?;
     let notes = root.join("BENCHMARKS.notes.md");
     if let Ok(text) = std::fs::read_to_string(&notes) {
         let _ = writeln!(r.out, "{text}");
