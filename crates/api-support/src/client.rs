@@ -232,6 +232,24 @@ pub fn short_message(error: &impl fmt::Display, max: usize) -> String {
     format!("{}… ({} more bytes)", &text[..cut], text.len() - cut)
 }
 
+/// An error and every cause under it on one line (`a: b: c`), a cause whose
+/// text is already there left out, cut to `max` bytes like [`short_message`]:
+/// "error sending request: client error (Connect): tcp connect error:
+/// Connection refused" instead of its first words only.
+pub fn error_chain(error: &(dyn std::error::Error + 'static), max: usize) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let more = e.to_string();
+        if !more.is_empty() && !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = e.source();
+    }
+    short_message(&text, max)
+}
+
 /// The largest response body a generated client reads unless told otherwise
 /// (`Client::with_max_body`): 64 MiB.
 pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
@@ -390,6 +408,45 @@ impl Auth {
         self.apply(builder(user_agent))?
             .build()
             .map_err(ClientError::Http)
+    }
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn the_whole_cause_chain_is_one_line_without_repeats() {
+        let refused = Layer(
+            "Communication Error: error sending request",
+            Some(Box::new(Layer(
+                "error sending request",
+                Some(Box::new(Layer(
+                    "tcp connect error: Connection refused (os error 111)",
+                    None,
+                ))),
+            ))),
+        );
+        assert_eq!(
+            error_chain(&refused, 200),
+            "Communication Error: error sending request: tcp connect error: Connection refused (os error 111)"
+        );
+        assert!(error_chain(&refused, 10).starts_with("Communicat"));
     }
 }
 

@@ -201,13 +201,30 @@ impl std::fmt::Display for ExportError {
 
 impl std::error::Error for ExportError {}
 
-impl<E: std::fmt::Debug> From<progenitor_like::Error<E>> for ExportError {
+impl<E: std::fmt::Debug + serde::Serialize + 'static> From<progenitor_like::Error<E>>
+    for ExportError
+{
     fn from(e: progenitor_like::Error<E>) -> Self {
-        // A response body in the message (a 50 MB payload, say) is cut short.
-        let detail = api_support::client::short_message(&e, 2000);
-        match e.status().map(|s| s.as_u16()) {
-            Some(status @ (401 | 403)) => ExportError::Refused { status, detail },
-            _ => ExportError::Failed(detail),
+        match &e {
+            // The service's own words for a refusal: its error body, not a dump of the response.
+            progenitor_like::Error::ErrorResponse(value)
+                if matches!(value.status().as_u16(), 401 | 403) =>
+            {
+                let body = serde_json::to_string(&**value).unwrap_or_default();
+                ExportError::Refused {
+                    status: value.status().as_u16(),
+                    detail: api_support::client::short_message(&body, 2000),
+                }
+            }
+            // Anything else with every cause (connection refused, DNS, TLS,
+            // timeout, a body past the cap), cut short (a 50 MB payload, say).
+            _ => {
+                let detail = api_support::client::error_chain(&e, 2000);
+                match e.status().map(|s| s.as_u16()) {
+                    Some(status @ (401 | 403)) => ExportError::Refused { status, detail },
+                    _ => ExportError::Failed(detail),
+                }
+            }
         }
     }
 }

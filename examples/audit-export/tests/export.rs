@@ -145,7 +145,34 @@ async fn refused_credentials_are_a_clear_error() {
         stderr.contains("refused the credentials (401 Unauthorized)"),
         "{stderr}"
     );
+    // The service's own error text, not a dump of the response.
+    assert!(stderr.contains("CF-InvalidAuthToken"), "{stderr}");
+    assert!(!stderr.contains("headers"), "{stderr}");
     assert!(output.stdout.is_empty());
+
+    // Nothing listens: the cause (connection refused) is on the line.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let output = export(
+        &format!("http://{closed}"),
+        "cloud-foundry",
+        DEFAULT_TOKEN,
+        &[],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.to_lowercase().contains("connection refused"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one readable line: {stderr}"
+    );
 
     let output = export(
         &mock.base_url,
