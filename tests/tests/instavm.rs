@@ -149,9 +149,28 @@ async fn validation_errors_and_plain_errors_are_typed() {
     }
 }
 
+/// Every page of the audit events walked, the server answering each request with `page`.
+async fn walk_every_page_answered(
+    server: &workspace_tests::CannedServer,
+    page: serde_json::Value,
+) -> Vec<
+    Result<
+        Vec<instavm_client::types::AuditEventResponse>,
+        instavm_client::Error<instavm_client::types::ListAuditEventsError>,
+    >,
+> {
+    use futures::StreamExt;
+    server.respond(200, page);
+    let client = instavm_client::Client::with_api_key(&server.base_url, "k").unwrap();
+    client
+        .list_audit_events()
+        .pages(api_support::paging::Retry::NEVER)
+        .collect()
+        .await
+}
+
 #[tokio::test]
 async fn a_cursor_sent_again_ends_the_walk_with_an_error() {
-    use futures::StreamExt;
     let server = workspace_tests::CannedServer::start().await;
     // Every page says "next: A" and holds an event: the second page repeats the
     // token the walk already followed, with items that would be duplicates.
@@ -159,16 +178,11 @@ async fn a_cursor_sent_again_ends_the_walk_with_an_error() {
         "id": "e1", "created_at": "2026-11-01T12:00:00Z", "actor_type": "api_key",
         "source": "api", "event_group": "vm", "event_type": "vm.terminated", "status": "success"
     });
-    server.respond(
-        200,
+    let walked = walk_every_page_answered(
+        &server,
         serde_json::json!({"items": [event], "next_cursor": "A"}),
-    );
-    let client = instavm_client::Client::with_api_key(&server.base_url, "k").unwrap();
-    let walked: Vec<_> = client
-        .list_audit_events()
-        .pages(api_support::paging::Retry::NEVER)
-        .collect()
-        .await;
+    )
+    .await;
     assert_eq!(walked.len(), 3, "{walked:?}");
     assert!(walked[..2].iter().all(Result::is_ok));
     let Err(instavm_client::Error::Custom(message)) = &walked[2] else {
@@ -179,17 +193,14 @@ async fn a_cursor_sent_again_ends_the_walk_with_an_error() {
 
 #[tokio::test]
 async fn an_empty_page_handing_back_its_cursor_is_caught_up() {
-    use futures::StreamExt;
     let server = workspace_tests::CannedServer::start().await;
     // Every page says "next: A" with no events: once the walk sends A and gets A
     // back with nothing new, the service is caught up (Box's event stream ends so).
-    server.respond(200, serde_json::json!({"items": [], "next_cursor": "A"}));
-    let client = instavm_client::Client::with_api_key(&server.base_url, "k").unwrap();
-    let walked: Vec<_> = client
-        .list_audit_events()
-        .pages(api_support::paging::Retry::NEVER)
-        .collect()
-        .await;
+    let walked = walk_every_page_answered(
+        &server,
+        serde_json::json!({"items": [], "next_cursor": "A"}),
+    )
+    .await;
     assert_eq!(walked.len(), 2, "{walked:?}");
     assert!(walked.iter().all(Result::is_ok), "{walked:?}");
 }

@@ -350,6 +350,20 @@ impl Drop for Server {
     }
 }
 
+/// Builds a binary of `workspace-benches` (release, or debug for `--quick`) and gives its path.
+fn bench_binary(root: &Path, name: &str, quick: bool) -> Result<PathBuf, String> {
+    let mut build = cargo();
+    build
+        .args(["build", "--quiet", "-p", "workspace-benches", "--bin", name])
+        .current_dir(root);
+    if !quick {
+        build.arg("--release");
+    }
+    run(&mut build, &format!("cargo build {name}"))?;
+    let profile = if quick { "debug" } else { "release" };
+    Ok(root.join("target").join(profile).join(name))
+}
+
 fn start_server(binary: &Path, kind: &str) -> Result<Server, String> {
     use std::io::BufRead;
     let mut child = Command::new(binary)
@@ -405,26 +419,7 @@ fn load(wrk: &Path, url: &str, seconds: u32) -> Result<Load, String> {
 fn server_overhead(root: &Path, r: &mut Report) -> Result<(), String> {
     eprintln!("bench: server stub overhead");
     let wrk = wrk()?;
-    let mut build = cargo();
-    build
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "workspace-benches",
-            "--bin",
-            "bench-server",
-        ])
-        .current_dir(root);
-    if !r.quick {
-        build.arg("--release");
-    }
-    run(&mut build, "cargo build bench-server")?;
-    let binary = root.join(if r.quick {
-        "target/debug/bench-server"
-    } else {
-        "target/release/bench-server"
-    });
+    let binary = bench_binary(root, "bench-server", r.quick)?;
     let seconds = if r.quick { 1 } else { 10 };
     let path =
         "/v3/audit_events?per_page=50&order_by=-created_at&types=audit.app.update,audit.app.start";
@@ -656,26 +651,7 @@ fn body_memory(binary: &Path, args: &[String]) -> Result<(f64, String), String> 
 
 fn response_memory(root: &Path, r: &mut Report) -> Result<(), String> {
     eprintln!("bench: response body memory");
-    let mut build = cargo();
-    build
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "workspace-benches",
-            "--bin",
-            "body-memory",
-        ])
-        .current_dir(root);
-    if !r.quick {
-        build.arg("--release");
-    }
-    run(&mut build, "cargo build body-memory")?;
-    let binary = root.join(if r.quick {
-        "target/debug/body-memory"
-    } else {
-        "target/release/body-memory"
-    });
+    let binary = bench_binary(root, "body-memory", r.quick)?;
     // Cap, long body and seconds of the endless read (the plain loop's only bound).
     let (cap, size, seconds) = if r.quick { (8, 64, 1) } else { (64, 2048, 1) };
     r.line(

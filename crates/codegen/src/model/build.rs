@@ -408,16 +408,7 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
     let schema = resolve(doc, schema);
     match value {
         Value::Object(members) => {
-            let parts: Vec<&Value> = std::iter::once(schema)
-                .chain(
-                    schema
-                        .get("allOf")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .map(|m| resolve(doc, m)),
-                )
-                .collect();
+            let parts = super::all_of_members(doc, schema);
             let mut properties = serde_json::Map::new();
             for part in &parts {
                 if let Some(p) = part.get("properties").and_then(Value::as_object) {

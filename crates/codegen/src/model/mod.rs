@@ -440,6 +440,22 @@ pub fn json_media_entry(content: Option<&Value>) -> Option<(&String, &Value)> {
 
 /// A media type without its parameters, lowercase (`Multipart/Form-Data;
 /// boundary=x` is `multipart/form-data`).
+/// A schema (resolved) and its `allOf` members (each resolved): together
+/// they declare the schema's properties.
+pub(crate) fn all_of_members<'a>(doc: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
+    let schema = crate::spec::resolve(doc, schema);
+    std::iter::once(schema)
+        .chain(
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|m| crate::spec::resolve(doc, m)),
+        )
+        .collect()
+}
+
 pub fn essence(media: &str) -> String {
     media
         .split(';')

@@ -619,37 +619,53 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The property `name` of an object schema, declared by it or one of its
+/// `allOf` members: its schema as written (unresolved), and whether it is required.
+fn property<'a>(doc: &'a Value, schema: &'a Value, name: &str) -> Option<(&'a Value, bool)> {
+    let members = super::all_of_members(doc, schema);
+    let required = members.iter().any(|m| {
+        m.get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v == name))
+    });
+    let property = members
+        .iter()
+        .find_map(|m| m.get("properties")?.get(name))?;
+    Some((property, required))
+}
+
+/// Whether a property's schema (or the one its `$ref` names) is nullable.
+fn nullable(doc: &Value, property: &Value) -> bool {
+    property.get("nullable") == Some(&Value::Bool(true))
+        || resolve(doc, property).get("nullable") == Some(&Value::Bool(true))
+}
+
 /// Resolves a dotted field path in a schema; returns the field's schema and whether it can be absent or null.
 fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value, bool)> {
     let mut current = resolve(doc, schema);
     let mut optional = false;
     for part in path.split('.') {
-        // The schema and its `allOf` members (each resolved) declare the fields together.
-        let members: Vec<&Value> = std::iter::once(current)
-            .chain(
-                current
-                    .get("allOf")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .map(|m| resolve(doc, m)),
-            )
-            .collect();
-        let required = members.iter().any(|m| {
-            m.get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|v| v == part))
-        });
-        let property = members
-            .iter()
-            .find_map(|m| m.get("properties")?.get(part))?;
-        let target = resolve(doc, property);
-        optional |= !required
-            || property.get("nullable") == Some(&Value::Bool(true))
-            || target.get("nullable") == Some(&Value::Bool(true));
-        current = target;
+        let (property, required) = property(doc, current, part)?;
+        optional |= !required || nullable(doc, property);
+        current = resolve(doc, property);
     }
     Some((current, optional))
+}
+
+/// The last segment of a dotted path, its property schema (as written) and
+/// whether it is required, in the object its parents lead to.
+fn last_property<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    segments: &[&str],
+) -> Option<(&'a Value, bool)> {
+    let (last, parents) = segments.split_last()?;
+    let parent = if parents.is_empty() {
+        resolve(doc, schema)
+    } else {
+        field(doc, schema, &parents.join("."))?.0
+    };
+    property(doc, parent, last)
 }
 
 /// Whether the field at a dotted path is an `Option` in the Rust typify
@@ -657,36 +673,9 @@ fn field<'a>(doc: &'a Value, schema: &'a Value, path: &str) -> Option<(&'a Value
 /// array is a `Vec` that defaults to empty.
 fn rust_option(doc: &Value, schema: &Value, path: &str) -> bool {
     let segments: Vec<&str> = path.split('.').collect();
-    let Some((last, parents)) = segments.split_last() else {
-        return false;
-    };
-    let parent = if parents.is_empty() {
-        Some(resolve(doc, schema))
-    } else {
-        field(doc, schema, &parents.join(".")).map(|(s, _)| s)
-    };
-    let Some(parent) = parent else { return false };
-    let members: Vec<&Value> = std::iter::once(parent)
-        .chain(
-            parent
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|m| resolve(doc, m)),
-        )
-        .collect();
-    let required = members.iter().any(|m| {
-        m.get("required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|v| v == last))
-    });
-    let Some(property) = members.iter().find_map(|m| m.get("properties")?.get(*last)) else {
-        return false;
-    };
-    let nullable = property.get("nullable") == Some(&Value::Bool(true))
-        || resolve(doc, property).get("nullable") == Some(&Value::Bool(true));
-    nullable || (!required && property.get("$ref").is_some())
+    last_property(doc, schema, &segments).is_some_and(|(property, required)| {
+        nullable(doc, property) || (!required && property.get("$ref").is_some())
+    })
 }
 
 /// For each segment of a dotted path: whether it can be absent or null on its own.
@@ -699,41 +688,15 @@ fn segments_optional(doc: &Value, schema: &Value, path: &str) -> Vec<bool> {
 
 /// For each segment of a dotted path but the last: whether it can be absent or null.
 fn parents_optional(doc: &Value, schema: &Value, path: &str) -> Vec<bool> {
-    let segments: Vec<&str> = path.split('.').collect();
-    (1..segments.len())
-        .map(|n| segment_optional(doc, schema, &segments[..n]))
-        .collect()
+    let mut optional = segments_optional(doc, schema, path);
+    optional.pop();
+    optional
 }
 
 /// Whether the last of `segments` is optional on its own (not through its parents).
 fn segment_optional(doc: &Value, schema: &Value, segments: &[&str]) -> bool {
-    let Some((last, parents)) = segments.split_last() else {
-        return false;
-    };
-    let parent = if parents.is_empty() {
-        Some(resolve(doc, schema))
-    } else {
-        field(doc, schema, &parents.join(".")).map(|(s, _)| s)
-    };
-    let Some(parent) = parent else { return false };
-    let parent = match parent.get("allOf").and_then(Value::as_array) {
-        Some(all) if all.len() == 1 => resolve(doc, &all[0]),
-        _ => parent,
-    };
-    let required = parent
-        .get("required")
-        .and_then(Value::as_array)
-        .is_some_and(|r| r.iter().any(|v| v == last));
-    let nullable = parent
-        .pointer(&format!(
-            "/properties/{}",
-            crate::spec::escape_pointer(last)
-        ))
-        .is_some_and(|p| {
-            p.get("nullable") == Some(&Value::Bool(true))
-                || resolve(doc, p).get("nullable") == Some(&Value::Bool(true))
-        });
-    !required || nullable
+    last_property(doc, schema, segments)
+        .is_some_and(|(property, required)| !required || nullable(doc, property))
 }
 
 /// A dotted body path as the Rust fields typify gives it.

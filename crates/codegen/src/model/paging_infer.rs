@@ -120,15 +120,7 @@ fn fields<'a>(
     if depth == 3 {
         return;
     }
-    let members = std::iter::once(schema).chain(
-        schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|m| resolve(doc, m)),
-    );
-    for member in members {
+    for member in super::all_of_members(doc, schema) {
         for (name, property) in member
             .get("properties")
             .and_then(Value::as_object)
