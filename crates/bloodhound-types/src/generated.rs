@@ -50,7 +50,7 @@ impl ::std::convert::From<&str> for AuditLogStatus {
 }
 impl ::std::str::FromStr for AuditLogStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -124,7 +124,7 @@ impl ::std::fmt::Display for ListAuditLogsSortByColumn {
 }
 impl ::std::str::FromStr for ListAuditLogsSortByColumn {
     type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
         match value {
             "id" => Ok(Self::Id),
             "actor_name" => Ok(Self::ActorName),
@@ -146,7 +146,7 @@ impl ::std::str::FromStr for ListAuditLogsSortByColumn {
 }
 impl ::std::convert::TryFrom<&str> for ListAuditLogsSortByColumn {
     type Error = ::std::string::String;
-    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
         value.parse()
     }
 }

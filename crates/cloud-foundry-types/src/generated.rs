@@ -49,7 +49,7 @@ impl ::std::fmt::Display for ListAuditEventsOrderBy {
 }
 impl ::std::str::FromStr for ListAuditEventsOrderBy {
     type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
         match value {
             "created_at" => Ok(Self::CreatedAt),
             "+created_at" => Ok(Self::CreatedAtAsc),
@@ -70,7 +70,7 @@ impl ::std::str::FromStr for ListAuditEventsOrderBy {
 }
 impl ::std::convert::TryFrom<&str> for ListAuditEventsOrderBy {
     type Error = ::std::string::String;
-    fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
         value.parse()
     }
 }

@@ -92,7 +92,8 @@ fn generate_closed(e: &OpenEnum) -> TokenStream {
 
         impl ::std::str::FromStr for #ident {
             type Err = ::std::string::String;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            // Not `Self::Err`: a variant may be named `Err` (or `Error`), and the path would be ambiguous.
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
                 match value {
                     #(#values => Ok(Self::#variants),)*
                     other => Err(format!("`{other}` is not one of {}", #expected)),
@@ -102,7 +103,7 @@ fn generate_closed(e: &OpenEnum) -> TokenStream {
 
         impl ::std::convert::TryFrom<&str> for #ident {
             type Error = ::std::string::String;
-            fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            fn try_from(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
                 value.parse()
             }
         }
@@ -180,7 +181,7 @@ fn generate_open(e: &OpenEnum) -> TokenStream {
 
         impl ::std::str::FromStr for #ident {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
                 Ok(Self::from(value))
             }
         }

@@ -42,7 +42,7 @@ impl ::std::convert::From<&str> for AuditCategory {
 }
 impl ::std::str::FromStr for AuditCategory {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -117,7 +117,7 @@ impl ::std::convert::From<&str> for EgressAuditKind {
 }
 impl ::std::str::FromStr for EgressAuditKind {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -197,7 +197,7 @@ impl ::std::convert::From<&str> for PublicEgressAuditAction {
 }
 impl ::std::str::FromStr for PublicEgressAuditAction {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -317,7 +317,7 @@ impl ::std::convert::From<&str> for PublicErrorCode {
 }
 impl ::std::str::FromStr for PublicErrorCode {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
