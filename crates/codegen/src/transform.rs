@@ -46,6 +46,7 @@
 //! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
 //! | a nullable object component titled like its name | `X(Option<X>)`: does not compile (typify) | the title dropped |
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
@@ -74,6 +75,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     untitle_inline_duplicates(&mut doc);
     annotated_refs(&mut doc);
     normalize_null_unions(&mut doc);
+    distinct_type_names(&mut doc);
     // Shared request bodies (`$ref`ed by operations) get the body rules in place.
     let shared: Vec<String> = doc
         .pointer("/components/requestBodies")
@@ -430,15 +432,167 @@ fn untitle_components(doc: &mut Value) {
     else {
         return;
     };
-    for (name, schema) in schemas.iter_mut() {
-        if let Some(map) = schema.as_object_mut()
-            && map
-                .get("title")
-                .and_then(Value::as_str)
-                .is_some_and(|t| crate::names::type_name(t) == crate::names::type_name(name))
-        {
-            map.remove("title");
+    // A title that is another component's name, or that another component's
+    // title shares (GitHub's `simple-user` and `nullable-simple-user` are both
+    // "Simple User"), would name two types alike.
+    let names: std::collections::BTreeSet<String> =
+        schemas.keys().map(|k| crate::names::type_name(k)).collect();
+    let mut titles: std::collections::BTreeMap<String, usize> = Default::default();
+    for schema in schemas.values() {
+        if let Some(t) = schema.get("title").and_then(Value::as_str) {
+            *titles.entry(crate::names::type_name(t)).or_default() += 1;
         }
+    }
+    for (name, schema) in schemas.iter_mut() {
+        let own = crate::names::type_name(name);
+        if let Some(map) = schema.as_object_mut()
+            && let Some(title) = map.get("title").and_then(Value::as_str)
+        {
+            let title = crate::names::type_name(title);
+            if title == own || names.contains(&title) || titles[&title] > 1 {
+                map.remove("title");
+            }
+        }
+    }
+}
+
+/// The inline schemas under `value` (whose type typify names `name`) that
+/// typify would give a name of `taken`: their pointers and those names (an
+/// inline schema's name is its title, else its place).
+fn place_clashes(
+    value: &Value,
+    pointer: &str,
+    name: &str,
+    taken: &BTreeSet<String>,
+    out: &mut Vec<(String, String)>,
+) {
+    let Some(map) = value.as_object() else {
+        return;
+    };
+    for (prop, schema) in map
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if schema.get("$ref").is_some() {
+            continue;
+        }
+        let at = format!("{pointer}/properties/{}", escape_pointer(prop));
+        let place = schema.get("title").and_then(Value::as_str).map_or_else(
+            || crate::names::type_name(&format!("{name}_{prop}")),
+            crate::names::type_name,
+        );
+        if taken.contains(&place) && makes_type(schema) {
+            out.push((at, place));
+        } else {
+            place_clashes(schema, &at, &place, taken, out);
+        }
+    }
+    if let Some(items) = map.get("items").filter(|i| i.get("$ref").is_none()) {
+        let place = items
+            .get("title")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("{name}Item"), crate::names::type_name);
+        place_clashes(items, &format!("{pointer}/items"), &place, taken, out);
+    }
+}
+
+/// Whether typify makes a type of its own of an inline schema (an enum, an
+/// object with properties, a union), rather than naming another
+/// (`{nullable, allOf: [$ref]}` is an `Option` of the referenced type).
+fn makes_type(schema: &Value) -> bool {
+    let many = |key: &str| {
+        schema
+            .get(key)
+            .and_then(Value::as_array)
+            .is_some_and(|v| v.len() > 1)
+    };
+    schema.get("enum").is_some()
+        || schema.get("properties").is_some()
+        || many("oneOf")
+        || many("anyOf")
+        || many("allOf")
+}
+
+/// typify names the types of a component's inline schemas after their place
+/// (`<Component><Property>`, `<...>Item`), and the inner type of a nullable
+/// union component after the component itself; a place name that is another
+/// component's name (GitHub's `code-scanning-variant-analysis` has an inline
+/// `status` enum beside the component `code-scanning-variant-analysis-status`)
+/// would be one Rust name for two types. The working copy moves such an
+/// inline schema into a component of a free name (`...Status2`), and a
+/// nullable union's members into a component of their own (`<Name>Inner`).
+fn distinct_type_names(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let taken: BTreeSet<String> = schemas.keys().map(|k| crate::names::type_name(k)).collect();
+    let mut clashing = Vec::new();
+    let mut unions = Vec::new();
+    for (key, schema) in schemas {
+        let at = format!("/components/schemas/{}", escape_pointer(key));
+        place_clashes(
+            schema,
+            &at,
+            &crate::names::type_name(key),
+            &taken,
+            &mut clashing,
+        );
+        let union = ["oneOf", "anyOf"].into_iter().find(|k| {
+            schema
+                .get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|v| v.len() > 1)
+        });
+        if schema.get("nullable") == Some(&Value::Bool(true))
+            && let Some(union) = union
+        {
+            unions.push((key.clone(), union));
+        }
+    }
+    let mut names = ComponentNames::of(doc);
+    for (pointer, place) in clashing {
+        let name = names.free(doc, &place);
+        let Some(slot) = doc.pointer_mut(&pointer) else {
+            continue;
+        };
+        let mut moved = std::mem::take(slot);
+        let nullable = moved.as_object_mut().and_then(|m| m.remove("nullable"));
+        let to = json!({"$ref": format!("#/components/schemas/{name}")});
+        *slot = match nullable {
+            Some(Value::Bool(true)) => json!({"nullable": true, "allOf": [to]}),
+            _ => to,
+        };
+        if let Some(schemas) = component_schemas(doc) {
+            schemas.insert(name, moved);
+        }
+    }
+    for (key, union) in unions {
+        let inner = names.free(doc, &format!("{}Inner", crate::names::component_key(&key)));
+        let Some(schemas) = component_schemas(doc) else {
+            return;
+        };
+        let Some(Value::Object(map)) = schemas.get_mut(&key) else {
+            continue;
+        };
+        let members = map.remove(union).unwrap_or_default();
+        let mut moved = Map::new();
+        if let Some(description) = map.get("description") {
+            moved.insert("description".into(), description.clone());
+        }
+        if let Some(discriminator) = map.remove("discriminator") {
+            moved.insert("discriminator".into(), discriminator);
+        }
+        moved.insert(union.into(), members);
+        map.insert(
+            "allOf".into(),
+            json!([{"$ref": format!("#/components/schemas/{inner}")}]),
+        );
+        schemas.insert(inner, Value::Object(moved));
     }
 }
 
@@ -1962,11 +2116,8 @@ fn add_body_union(
     let side = side.word();
     // Untagged decoding takes the first variant that fits: most required properties first.
     let mut ordered: Vec<(usize, Value)> = bodies.distinct.into_iter().enumerate().collect();
-    let schemas = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or_else(|| json!({}));
-    ordered.sort_by_key(|(i, s)| (std::cmp::Reverse(required_count(&schemas, s)), *i));
+    let schemas = doc.pointer("/components/schemas").unwrap_or(&Value::Null);
+    ordered.sort_by_cached_key(|(i, s)| (std::cmp::Reverse(required_count(schemas, s)), *i));
     let variants: Vec<Value> = ordered.into_iter().map(|(_, s)| s).collect();
     // The client decodes a body as its own status's schema first (`x-status-bodies`),
     // and by shape only when the service sent another one.

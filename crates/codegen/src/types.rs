@@ -88,6 +88,19 @@ pub fn generate(
         .chain(open_enums.iter().map(|e| e.name.clone()))
         .collect();
     names.sort();
+    // typify never checks that a name is free; the working copy keeps names
+    // apart (`transform::distinct_type_names`), and a case it misses is an
+    // error here rather than a types crate that does not compile.
+    if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(SpecError::at(
+            file,
+            "/components/schemas",
+            format!(
+                "two schemas would both become the Rust type `{}`; give one of them a `title` of its own",
+                twice[0]
+            ),
+        ));
+    }
     let typify_code = space.to_stream();
     let enum_code = open_enums.iter().map(enums::generate);
     Ok(Types {
