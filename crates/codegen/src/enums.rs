@@ -16,8 +16,13 @@ use crate::model::enums::OpenEnum;
 pub(crate) fn variant_names(values: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for v in values {
-        // The common sort convention: `-column` descending, `+column` explicitly ascending.
-        let named = match (v.strip_prefix('-'), v.strip_prefix('+')) {
+        // The common sort convention: `-column` descending, `+column` explicitly
+        // ascending (a column, not a number: `+1` is `Plus1`).
+        let column = |rest: &str| rest.starts_with(|c: char| c.is_alphabetic() || c == '_');
+        let named = match (
+            v.strip_prefix('-').filter(|r| column(r)),
+            v.strip_prefix('+').filter(|r| column(r)),
+        ) {
             (Some(rest), _) => crate::names::variant(rest).map(|n| format!("{n}Desc")),
             (_, Some(rest)) => crate::names::variant(rest).map(|n| format!("{n}Asc")),
             _ => crate::names::variant(v),

@@ -92,12 +92,17 @@ pub fn status_variant(code: u16) -> String {
 }
 
 /// The variant name of an enum value (`Value<n>` when the value has no
-/// letters or digits; the caller numbers those).
+/// letters or digits; the caller numbers those). typify's own rule gives
+/// `+1` and `-1` the names `plus1` and `minus1`; a variant starts upper case.
 pub fn variant(value: &str) -> Option<String> {
-    value
-        .chars()
-        .any(char::is_alphanumeric)
-        .then(|| type_name(value))
+    value.chars().any(char::is_alphanumeric).then(|| {
+        let name = type_name(value);
+        let mut chars = name.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or(name)
+    })
 }
 
 /// The first two spec names that map to the same Rust name by `rule`:

@@ -2226,10 +2226,12 @@ fn clashing_enum(schema: &Value) -> bool {
     };
     let string = schema.get("type").is_none_or(|t| t == "string");
     let mut seen = std::collections::BTreeSet::new();
+    // typify's names for `+1` and `-1` (`plus1`) are not upper camel case either.
     string
-        && values
-            .iter()
-            .any(|v| crate::names::variant(v).is_none_or(|name| !seen.insert(name)))
+        && values.iter().any(|v| {
+            crate::names::type_name(v).starts_with(char::is_lowercase)
+                || crate::names::variant(v).is_none_or(|name| !seen.insert(name))
+        })
 }
 
 /// The clashing enums inside a schema (or an operation): pointer and the
