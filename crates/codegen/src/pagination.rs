@@ -36,7 +36,12 @@ pub fn client_methods(op: &Operation, p: &Paging, types_lib: &str) -> TokenStrea
     let lib = format_ident!("{types_lib}");
     let item = format_ident!("{}", p.item_type);
     let item_ty = quote! { ::#lib::#item };
+    // An error documented without a body beside one with a body: an `Option`.
     let error_type = match &op.error_type {
+        Some(name) if op.empty_bodies.iter().any(|s| s.is_error()) => {
+            let ident = format_ident!("{name}");
+            quote! { ::std::option::Option<::#lib::#ident> }
+        }
         Some(name) => {
             let ident = format_ident!("{name}");
             quote! { ::#lib::#ident }

@@ -76,6 +76,7 @@ pub fn working_copy(file: &Path, spec: &Value) -> Result<Value, SpecError> {
     annotated_refs(&mut doc);
     normalize_null_unions(&mut doc);
     distinct_type_names(&mut doc);
+    non_null_parameters(&mut doc);
     // Shared request bodies (`$ref`ed by operations) get the body rules in place.
     let shared: Vec<String> = doc
         .pointer("/components/requestBodies")
@@ -513,6 +514,78 @@ fn makes_type(schema: &Value) -> bool {
         || many("oneOf")
         || many("anyOf")
         || many("allOf")
+}
+
+/// A parameter whose schema is a nullable enum component (GitHub's `state`
+/// of code scanning alerts) would be typify's `X(Option<XInner>)`, which no
+/// query string reads (there is no `null` in one). The parameter takes a
+/// non-nullable copy of the enum instead (`<Name>Value`, made once).
+fn non_null_parameters(doc: &mut Value) {
+    let mut holders: Vec<String> = Vec::new();
+    for path in doc["paths"].as_object().into_iter().flat_map(|m| m.keys()) {
+        let at = format!("/paths/{}", escape_pointer(path));
+        holders.push(format!("{at}/parameters"));
+        for method in METHODS {
+            holders.push(format!("{at}/{method}/parameters"));
+        }
+    }
+    let shared: Vec<String> = doc
+        .pointer("/components/parameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(key, _)| format!("/components/parameters/{}/schema", escape_pointer(key)))
+        .collect();
+    let mut schemas: Vec<String> = shared;
+    for holder in holders {
+        let count = doc
+            .pointer(&holder)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        schemas.extend((0..count).map(|i| format!("{holder}/{i}/schema")));
+    }
+    let mut names = ComponentNames::of(doc);
+    let mut copies: std::collections::BTreeMap<String, String> = Default::default();
+    for at in schemas {
+        let Some(target) = doc
+            .pointer(&at)
+            .and_then(crate::model::schema_ref)
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let Some(component) = doc
+            .pointer(&format!("/components/schemas/{}", escape_pointer(&target)))
+            .filter(|s| s.get("nullable") == Some(&Value::Bool(true)) && s.get("enum").is_some())
+            .cloned()
+        else {
+            continue;
+        };
+        let copy = match copies.get(&target) {
+            Some(copy) => copy.clone(),
+            None => {
+                let copy = names.free(
+                    doc,
+                    &format!("{}Value", crate::names::component_key(&target)),
+                );
+                let mut schema = component;
+                if let Some(map) = schema.as_object_mut() {
+                    map.remove("nullable");
+                    if let Some(Value::Array(values)) = map.get_mut("enum") {
+                        values.retain(|v| !v.is_null());
+                    }
+                }
+                if let Some(schemas) = component_schemas(doc) {
+                    schemas.insert(copy.clone(), schema);
+                }
+                copies.insert(target, copy.clone());
+                copy
+            }
+        };
+        if let Some(slot) = doc.pointer_mut(&at) {
+            *slot = json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&copy))});
+        }
+    }
 }
 
 /// typify names the types of a component's inline schemas after their place
@@ -1895,15 +1968,8 @@ fn rewrite_responses(
             }
             continue;
         }
-        let side_schema = match bodies.distinct.len() {
-            0 => continue,
-            1 => bodies.distinct[0].clone(),
-            _ => {
-                let base = format!("{}{}", crate::names::operation_type(&op_id), side.suffix());
-                let name = names.free(doc, &base);
-                add_body_union(file, doc, &name, bodies, side, &op_id)?;
-                json!({"$ref": format!("#/components/schemas/{name}")})
-            }
+        let Some(side_schema) = side_type(file, doc, names, bodies, side, &op_id)? else {
+            continue;
         };
         // A status without a body beside ones with a body (a 204 beside a 200):
         // the side's type becomes `Option<T>`, and an empty body reads as `None`.
@@ -1938,6 +2004,53 @@ fn rewrite_responses(
         *slot = Value::Object(responses);
     }
     Ok(())
+}
+
+/// The one schema of a side's bodies: the body itself, a component for an
+/// inline error body (`<Operation>Error`: the model names the client's
+/// error type, which paging's streams carry), or a union component of
+/// differing bodies; `None`: the side has no JSON body.
+fn side_type(
+    file: &Path,
+    doc: &mut Value,
+    names: &mut ComponentNames,
+    bodies: SideBodies,
+    side: Side,
+    op_id: &str,
+) -> Result<Option<Value>, SpecError> {
+    Ok(Some(match bodies.distinct.len() {
+        0 => return Ok(None),
+        // An inline error body becomes a component (`<Operation>Error`): the
+        // model names the client's error type (paging's streams carry it).
+        1 if matches!(side, Side::Error)
+            && bodies.distinct[0].get("$ref").is_none()
+            && makes_type(&bodies.distinct[0]) =>
+        {
+            let name = names.free(
+                doc,
+                &format!("{}Error", crate::names::operation_type(op_id)),
+            );
+            let mut schema = bodies.distinct[0].clone();
+            if let Some(map) = schema.as_object_mut() {
+                map.remove("nullable");
+            }
+            add_component(
+                file,
+                doc,
+                &name,
+                schema,
+                &format!("the error body of `{op_id}`"),
+            )?;
+            json!({"$ref": format!("#/components/schemas/{name}")})
+        }
+        1 => bodies.distinct[0].clone(),
+        _ => {
+            let base = format!("{}{}", crate::names::operation_type(op_id), side.suffix());
+            let name = names.free(doc, &base);
+            add_body_union(file, doc, &name, bodies, side, op_id)?;
+            json!({"$ref": format!("#/components/schemas/{name}")})
+        }
+    }))
 }
 
 fn is_success(key: &str) -> bool {

@@ -131,14 +131,24 @@ fn operation(
     })
 }
 
-/// The type of the error bodies in the working copy (after the union rewrite there is one).
+/// The type of the error bodies in the working copy (after the union rewrite
+/// there is one; beside a bodiless error status it is `{nullable, allOf: [$ref]}`,
+/// and the client's error type an `Option` of it: [`Operation::empty_bodies`]).
 fn error_type(doc: &Value, op: &Value) -> Option<String> {
     op.get("responses")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
         .filter(|(k, _)| StatusKey::parse(k).is_some_and(StatusKey::is_error))
-        .find_map(|(_, r)| super::json_body_schema(doc, r).and_then(super::ref_type))
+        .find_map(|(_, r)| {
+            let schema = super::json_body_schema(doc, r)?;
+            super::ref_type(schema).or_else(|| match schema.get("allOf")?.as_array()?.as_slice() {
+                [only] if schema.get("nullable") == Some(&Value::Bool(true)) => {
+                    super::ref_type(only)
+                }
+                _ => None,
+            })
+        })
 }
 
 /// Each status's own body type where the working copy merged differing
