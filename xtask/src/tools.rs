@@ -301,7 +301,9 @@ fn from_npm(root: &Path, package: &str, path: &str, target: &Path) -> Result<(),
         Command::new("npm")
             .args(["pack", "--silent", "--pack-destination"])
             .arg(&dir)
-            .arg(package),
+            .arg(package)
+            // It prints the tarball's name, which is found below.
+            .stdout(std::process::Stdio::null()),
         &format!("npm pack {package}"),
     )?;
     let tarball = std::fs::read_dir(&dir)

@@ -35,24 +35,80 @@ pub fn to_oas30(file: &Path, mut doc: Value) -> Result<(Value, Vec<SpecError>), 
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    if version.starts_with("3.1.") || version.starts_with("3.2.") {
-        let notes = oas31::rewrite(file, &mut doc)?;
-        return Ok((doc, notes));
-    }
-    match doc.get("swagger") {
-        Some(Value::String(v)) if v == "2.0" => {
-            let notes = swagger2::rewrite(file, &mut doc)?;
-            Ok((doc, notes))
+    let notes = if version.starts_with("3.1.") || version.starts_with("3.2.") {
+        oas31::rewrite(file, &mut doc)?
+    } else {
+        match doc.get("swagger") {
+            Some(Value::String(v)) if v == "2.0" => swagger2::rewrite(file, &mut doc)?,
+            Some(other) if version.is_empty() => {
+                return Err(vec![SpecError::at(
+                    file,
+                    "/swagger",
+                    format!(
+                        "Swagger {other} is not taken: only Swagger 2.0 and OpenAPI 3.x are; convert the document to one of them"
+                    ),
+                )]);
+            }
+            _ => Vec::new(),
         }
-        Some(other) if version.is_empty() => Err(vec![SpecError::at(
-            file,
-            "/swagger",
-            format!(
-                "Swagger {other} is not taken: only Swagger 2.0 and OpenAPI 3.x are; convert the document to one of them"
-            ),
-        )]),
-        _ => Ok((doc, Vec::new())),
+    };
+    distinct_component_keys(&mut doc);
+    Ok((doc, notes))
+}
+
+/// Component schema keys that differ only in case or punctuation
+/// (DocuSign's `AccountPasswordRules` and `accountPasswordRules`) would be
+/// one Rust type. The later key is renamed (`AccountPasswordRules2`, the
+/// first name no key has) and every `$ref` to it follows, so that every
+/// step after the front end sees one name per type.
+fn distinct_component_keys(doc: &mut Value) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let clashing: Vec<String> = schemas
+        .keys()
+        .filter(|key| !taken.insert(crate::names::type_name(key)))
+        .cloned()
+        .collect();
+    if clashing.is_empty() {
+        return;
     }
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for key in clashing {
+        let base = crate::names::type_name(&key);
+        let name = (2..)
+            .map(|n| format!("{base}{n}"))
+            .find(|name| !taken.contains(name) && !schemas.contains_key(name))
+            .expect("an unused name exists");
+        taken.insert(name.clone());
+        if let Some(schema) = schemas.remove(&key) {
+            schemas.insert(name.clone(), schema);
+        }
+        renames.insert(
+            format!("#/components/schemas/{}", crate::spec::escape_pointer(&key)),
+            format!("#/components/schemas/{name}"),
+        );
+    }
+    fn follow(value: &mut Value, renames: &BTreeMap<String, String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get_mut("$ref")
+                    && let Some(to) = renames.get(target.as_str())
+                {
+                    *target = to.clone();
+                }
+                map.values_mut().for_each(|v| follow(v, renames));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| follow(v, renames)),
+            _ => {}
+        }
+    }
+    follow(doc, &renames);
 }
 
 /// A path item given by a `$ref` to another in the document (SureVoIP's
@@ -152,6 +208,26 @@ fn percent_decoded(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn component_keys_one_rust_name_apart_are_renamed_with_their_refs() {
+        let mut doc = json!({"components": {"schemas": {
+            "Rules": {"type": "object"},
+            "Rules2": {"type": "string"},
+            "rules": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/rules"}}},
+        }}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/rules"}}}}}}}}});
+        distinct_component_keys(&mut doc);
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let keys: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["Rules", "Rules2", "Rules3"]);
+        assert_eq!(
+            schemas["Rules3"]["properties"]["next"]["$ref"],
+            "#/components/schemas/Rules3"
+        );
+        let body = &doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(body["schema"]["$ref"], "#/components/schemas/Rules3");
+    }
 
     #[test]
     fn documentation_ends_its_lines_with_newlines_only() {
