@@ -537,8 +537,10 @@ fn samples(root: &Path) -> Result<(), String> {
         generated += 1;
         write_under(&dir, files)
     };
+    let mut split = Vec::new();
     for spec in codegen::spec_files(&samples).map_err(|e| e.to_string())? {
         if let Ok(files) = codegen::generate_service(&samples, &spec) {
+            split.extend(tag_features(&files));
             write(files)?;
         }
     }
@@ -604,7 +606,54 @@ fn samples(root: &Path) -> Result<(), String> {
         );
         cargo_in(root, &dir, args, "the sample specs")?;
     }
+    // A sample split by tag compiles, with its tests, with each tag alone.
+    for (service, feature) in split {
+        let crates = ["types", "client", "server"].map(|kind| format!("{service}-{kind}"));
+        let mut args = vec![
+            "clippy",
+            "--quiet",
+            "--all-targets",
+            "--no-default-features",
+        ];
+        for name in &crates {
+            args.extend(["-p", name.as_str()]);
+        }
+        args.extend(["--features", feature.as_str(), "--", "-D", "warnings"]);
+        eprintln!("$ cargo {} (target/samples)", args.join(" "));
+        cargo_in(
+            root,
+            &dir,
+            &args,
+            &format!("`{service}` with `{feature}` alone"),
+        )?;
+    }
     Ok(())
+}
+
+/// The features of crates split by tag (service and feature), read off the
+/// types crate's `default` features.
+fn tag_features(files: &[codegen::GeneratedFile]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for file in files {
+        let path = file.path.to_string_lossy();
+        let Some(service) = path
+            .strip_prefix("crates/")
+            .and_then(|p| p.strip_suffix("-types/Cargo.toml"))
+        else {
+            continue;
+        };
+        let Some(defaults) = file
+            .contents
+            .lines()
+            .find_map(|l| l.strip_prefix("default = ["))
+        else {
+            continue;
+        };
+        for feature in defaults.trim_end_matches(']').split(", ") {
+            out.push((service.to_owned(), feature.trim_matches('"').to_owned()));
+        }
+    }
+    out
 }
 
 /// Writes generated files under the scratch workspace `dir`.

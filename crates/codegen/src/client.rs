@@ -15,7 +15,11 @@ use crate::types::{Types, base_settings};
 
 /// The client code and what it needs beyond the types crate.
 pub struct ClientCode {
+    /// The root module (`src/generated.rs`).
     pub tokens: TokenStream,
+    /// Where the crate is split by feature: each feature's module
+    /// (`src/generated/<module>.rs`, [`crate::features::split_client`]).
+    pub modules: Vec<(String, TokenStream)>,
     pub uses_chrono: bool,
     pub uses_uuid: bool,
     pub uses_regress: bool,
@@ -88,6 +92,7 @@ pub fn generate(
         pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
     };
     Ok(ClientCode {
+        modules: Vec::new(),
         tokens: quote! { #user_agent #client #auth #(#paging)* },
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),

@@ -22,6 +22,7 @@ pub mod enums;
 pub mod error;
 pub mod examples;
 pub mod extensions;
+pub mod features;
 pub mod front;
 pub mod lint;
 pub mod load;
@@ -267,6 +268,27 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let mut client = client::generate(rel, &working, &types, &types_lib, &api)?;
     client.tokens = types::restore_wire_names(std::mem::take(&mut client.tokens), &renames);
     let server = server::generate(rel, &api, &types_lib)?;
+    let gated = features::gate_types(
+        &api,
+        std::mem::take(&mut types.tokens),
+        &client.tokens,
+        &server.tokens,
+        &types.names,
+    )
+    .map_err(unparsable(rel, "types"))?;
+    types.tokens = gated.tokens;
+    types.features = gated.features;
+    if !types.features.is_empty() {
+        let file =
+            syn::parse2(std::mem::take(&mut client.tokens)).map_err(unparsable(rel, "client"))?;
+        let split = features::split_client(&api, file, &gated.names, &gated.reached);
+        client.tokens = quote::ToTokens::into_token_stream(split.root);
+        client.modules = split
+            .modules
+            .into_iter()
+            .map(|(feature, file)| (feature, quote::ToTokens::into_token_stream(file)))
+            .collect();
+    }
     Ok(Generated {
         api,
         types,
@@ -275,47 +297,64 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     })
 }
 
-/// Formats the generated code and renders every file of the three crates.
-pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFile>> {
-    let (rel, spec, service) = (&loaded.rel, &loaded.spec, &loaded.service);
-    let spec_path = rel.to_string_lossy().replace('\\', "/");
-    let render_err = |what: &str, e: syn::Error| {
+/// The error of generated code (`what`: types, client or server) that does not parse.
+fn unparsable<'a>(rel: &'a Path, what: &'a str) -> impl Fn(syn::Error) -> SpecError + 'a {
+    move |e| {
         SpecError::at(
             rel,
             "",
             format!("generated {what} code does not parse: {e}"),
         )
-    };
+    }
+}
+
+/// The module files of a client and a server split by feature ([`features`]).
+fn split_modules(
+    rel: &Path,
+    spec_path: &str,
+    generated: &Generated,
+    [client_dir, server_dir]: [&PathBuf; 2],
+) -> Result<Vec<GeneratedFile>> {
+    let mut files = render::module_files(spec_path, client_dir, &generated.client.modules)
+        .map_err(unparsable(rel, "client"))?;
+    files.extend(
+        render::module_files(spec_path, server_dir, &generated.server.modules)
+            .map_err(unparsable(rel, "server"))?,
+    );
+    Ok(files)
+}
+
+/// Formats the generated code and renders every file of the three crates.
+pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFile>> {
+    let (rel, spec, service) = (&loaded.rel, &loaded.spec, &loaded.service);
+    let spec_path = rel.to_string_lossy().replace('\\', "/");
     let Generated {
         api,
         types,
         client: client_code,
         server: server_code,
     } = generated;
-    let types_rs = render::generated_rs(&spec_path, types.tokens.clone())
-        .map_err(|e| render_err("types", e))?;
+    let types_rs =
+        render::generated_rs(&spec_path, types.tokens.clone()).map_err(unparsable(rel, "types"))?;
     let uses_support = types_rs.contains("api_support::");
     let client_rs = render::generated_rs(&spec_path, client_code.tokens.clone())
-        .map_err(|e| render_err("client", e))?;
+        .map_err(unparsable(rel, "client"))?;
     let server_rs = render::generated_rs(&spec_path, server_code.tokens.clone())
-        .map_err(|e| render_err("server", e))?;
+        .map_err(unparsable(rel, "server"))?;
     // The stub is read and implemented against: a blank line between its items.
     let server_rs = progenitor_impl::space_out_items(server_rs)
         .map_err(|e| SpecError::at(rel, "", format!("could not space out the server code: {e}")))?;
 
-    let (types_name, client_name, server_name) = (
-        format!("{service}-types"),
-        format!("{service}-client"),
-        format!("{service}-server"),
-    );
-    let types_dir = PathBuf::from("crates").join(&types_name);
-    let client_dir = PathBuf::from("crates").join(&client_name);
-    let server_dir = PathBuf::from("crates").join(&server_name);
+    let [types_name, client_name, server_name] =
+        ["types", "client", "server"].map(|kind| format!("{service}-{kind}"));
+    let [types_dir, client_dir, server_dir] =
+        [&types_name, &client_name, &server_name].map(|name| PathBuf::from("crates").join(name));
     let file = |dir: &Path, name: &str, contents: String| GeneratedFile {
         path: dir.join(name),
         contents,
     };
-    Ok(vec![
+    let modules = split_modules(rel, &spec_path, generated, [&client_dir, &server_dir])?;
+    let mut files = vec![
         file(
             &types_dir,
             "Cargo.toml",
@@ -331,7 +370,14 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         file(
             &client_dir,
             "Cargo.toml",
-            render::client_cargo_toml(&spec_path, &client_name, &types_name, spec, client_code),
+            render::client_cargo_toml(
+                &spec_path,
+                &client_name,
+                &types_name,
+                spec,
+                client_code,
+                &types.features,
+            ),
         ),
         file(
             &client_dir,
@@ -350,7 +396,14 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         file(
             &server_dir,
             "Cargo.toml",
-            render::server_cargo_toml(&spec_path, &server_name, &types_name, spec, server_code),
+            render::server_cargo_toml(
+                &spec_path,
+                &server_name,
+                &types_name,
+                spec,
+                server_code,
+                &types.features,
+            ),
         ),
         file(
             &server_dir,
@@ -366,7 +419,9 @@ pub fn render(loaded: &Loaded, generated: &Generated) -> Result<Vec<GeneratedFil
         ),
         file(&server_dir, "src/lib.rs", render::lib_rs(&spec_path)),
         file(&server_dir, "src/generated.rs", server_rs),
-    ])
+    ];
+    files.extend(modules);
+    Ok(files)
 }
 
 /// Generates the crates of one spec file: [`load_spec`], [`generate`], [`render`].

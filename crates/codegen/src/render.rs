@@ -135,6 +135,27 @@ pub fn lib_rs(spec_path: &str) -> String {
     out
 }
 
+/// The module files of a crate split by feature, beside its root
+/// (`src/generated/<module>.rs`, [`crate::features`]).
+pub fn module_files(
+    spec_path: &str,
+    dir: &std::path::Path,
+    modules: &[(String, TokenStream)],
+) -> Result<Vec<crate::GeneratedFile>, syn::Error> {
+    modules
+        .iter()
+        .map(|(feature, tokens)| {
+            Ok(crate::GeneratedFile {
+                path: dir.join(format!(
+                    "src/generated/{}.rs",
+                    crate::features::module(feature)
+                )),
+                contents: generated_rs(spec_path, tokens.clone())?,
+            })
+        })
+        .collect()
+}
+
 fn toml_preamble(spec_path: &str) -> String {
     format!(
         "# {MARKER} from `{spec_path}`; do not edit.\n# Change the spec or the generator, then run `cargo xtask codegen`.\n\n"
@@ -206,7 +227,7 @@ pub fn types_cargo_toml(
     if uses_support {
         deps.push("api-support.workspace = true");
     }
-    format!(
+    let mut out = format!(
         "{}[package]\nname = \"{name}\"\nversion = \"{}\"\ndescription = {}\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[dependencies]\n{}\n",
         toml_preamble(spec_path),
         crate_version(spec),
@@ -215,7 +236,19 @@ pub fn types_cargo_toml(
             spec.info.title
         )),
         deps.join("\n"),
-    )
+    );
+    if !types.features.is_empty() {
+        // One feature per tag (its operations' types), every one on by default.
+        let quoted: Vec<String> = types.features.iter().map(|f| toml_str(f)).collect();
+        out.push_str(&format!(
+            "\n[features]\ndefault = [{}]\n",
+            quoted.join(", ")
+        ));
+        for feature in &types.features {
+            out.push_str(&format!("{} = []\n", toml_str(feature)));
+        }
+    }
+    out
 }
 
 pub fn client_cargo_toml(
@@ -224,10 +257,12 @@ pub fn client_cargo_toml(
     types_name: &str,
     spec: &OpenAPI,
     client: &ClientCode,
+    features: &[String],
 ) -> String {
+    let (types_defaults, defaults, tags) = forwarded_features(types_name, features);
     let mut deps = vec![
         format!(
-            "{types_name} = {{ path = \"../{types_name}\", version = \"{}\" }}",
+            "{types_name} = {{ path = \"../{types_name}\", version = \"{}\"{types_defaults} }}",
             crate_version(spec)
         ),
         if client.uses_multipart {
@@ -259,7 +294,7 @@ pub fn client_cargo_toml(
     }
     format!(
         "{}[package]\nname = \"{name}\"\nversion = \"{}\"\ndescription = {}\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
-         [features]\n# No TLS backend by default (it is most of a clean build); pick one for https.\ndefault = []\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\n\n\
+         [features]\n# No TLS backend by default (it is most of a clean build); pick one for https.\ndefault = [{}]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\n{tags}\n\
          [dependencies]\n{}\n\n[dev-dependencies]\ntokio.workspace = true\nfutures.workspace = true\n",
         toml_preamble(spec_path),
         crate_version(spec),
@@ -267,6 +302,7 @@ pub fn client_cargo_toml(
             "Typed client for {} (generated from {spec_path}).",
             spec.info.title
         )),
+        defaults,
         deps.join("\n"),
     )
 }
@@ -524,16 +560,43 @@ pub fn types_readme(spec_path: &str, name: &str, spec: &OpenAPI, types: &Types) 
     )
 }
 
+/// A crate split by feature ([`crate::features`]): the types dependency
+/// without default features (the types crate compiles what the features
+/// turned on reach), the default features (every one), and one feature per
+/// tag forwarded to the types crate. Not split: nothing.
+fn forwarded_features(types_name: &str, features: &[String]) -> (&'static str, String, String) {
+    if features.is_empty() {
+        return ("", String::new(), String::new());
+    }
+    let defaults: Vec<String> = features.iter().map(|f| toml_str(f)).collect();
+    let mut tags = String::new();
+    for feature in features {
+        tags.push_str(&format!(
+            "{} = [{}]\n",
+            toml_str(feature),
+            toml_str(&format!("{types_name}/{feature}"))
+        ));
+    }
+    (", default-features = false", defaults.join(", "), tags)
+}
+
 pub fn server_cargo_toml(
     spec_path: &str,
     name: &str,
     types_name: &str,
     spec: &OpenAPI,
     server: &ServerCode,
+    features: &[String],
 ) -> String {
+    let (types_defaults, defaults, tags) = forwarded_features(types_name, features);
+    let features_table = if features.is_empty() {
+        String::new()
+    } else {
+        format!("[features]\ndefault = [{defaults}]\n{tags}\n")
+    };
     let mut deps = vec![
         format!(
-            "{types_name} = {{ path = \"../{types_name}\", version = \"{}\" }}",
+            "{types_name} = {{ path = \"../{types_name}\", version = \"{}\"{types_defaults} }}",
             crate_version(spec)
         ),
         if server.uses_multipart {
@@ -550,7 +613,7 @@ pub fn server_cargo_toml(
     }
     format!(
         "{}[package]\nname = \"{name}\"\nversion = \"{}\"\ndescription = {}\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
-         [dependencies]\n{}\n\n[dev-dependencies]\ntokio.workspace = true\n",
+         {features_table}[dependencies]\n{}\n\n[dev-dependencies]\ntokio.workspace = true\n",
         toml_preamble(spec_path),
         crate_version(spec),
         toml_str(&format!(

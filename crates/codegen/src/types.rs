@@ -23,6 +23,9 @@ pub struct Types {
     pub uses_chrono: bool,
     pub uses_uuid: bool,
     pub uses_regress: bool,
+    /// Its cargo features, one per tag of the operations ([`crate::features`]);
+    /// empty where the operations have one tag or none.
+    pub features: Vec<String>,
 }
 
 /// The settings shared by every progenitor run, so both runs name types alike.
@@ -109,6 +112,7 @@ pub fn generate(
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),
         uses_regress: space.uses_regress(),
+        features: Vec::new(),
     })
 }
 

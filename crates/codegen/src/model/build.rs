@@ -87,6 +87,12 @@ fn operation(
         path: op.path.to_owned(),
         pointer: op.pointer.clone(),
         summary: text("summary"),
+        feature: crate::features::feature(
+            committed
+                .get("tags")
+                .and_then(|t| t.get(0))
+                .and_then(Value::as_str),
+        ),
         parameters,
         body: request_body(types, &op.pointer, op.op),
         responses: responses(documented, committed),

@@ -68,6 +68,9 @@ pub struct Operation {
     /// Where the operation is in the spec (a JSON pointer).
     pub pointer: String,
     pub summary: String,
+    /// The cargo feature (and module) it belongs to: its first tag's
+    /// ([`crate::features::feature`]).
+    pub feature: String,
     pub parameters: Vec<Parameter>,
     /// The request body; `Err`: one the model has no Rust type for (why, and where).
     pub body: Result<Option<RequestBody>, Unsupported>,
@@ -339,6 +342,19 @@ impl Response {
             Some(ResponseBody::Json { examples, .. }) => examples.iter().find(|e| e.name.is_none()),
             _ => None,
         }
+    }
+}
+
+impl Api {
+    /// The features of its operations, sorted; one (or none) means the
+    /// crates are not split.
+    pub fn features(&self) -> Vec<&str> {
+        let set: std::collections::BTreeSet<&str> = self
+            .operations
+            .iter()
+            .map(|op| op.feature.as_str())
+            .collect();
+        set.into_iter().collect()
     }
 }
 

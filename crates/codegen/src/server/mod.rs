@@ -36,7 +36,11 @@ use crate::model::{Api, Operation};
 
 /// What the server crate needs beyond the types crate.
 pub struct ServerCode {
+    /// The root module (`src/generated.rs`).
     pub tokens: TokenStream,
+    /// Where the stub is split by feature: each feature's module
+    /// (`src/generated/<module>.rs`).
+    pub modules: Vec<(String, TokenStream)>,
     pub uses_uuid: bool,
     /// A `multipart/form-data` body needs `api-support`'s `server-multipart`.
     pub uses_multipart: bool,
@@ -53,11 +57,12 @@ pub struct ServerCode {
 /// The pieces of the crate, collected operation by operation.
 #[derive(Default)]
 struct Parts {
-    modules: Vec<TokenStream>,
-    trait_methods: Vec<TokenStream>,
-    handlers: Vec<TokenStream>,
-    routes: Vec<TokenStream>,
-    template_tests: Vec<TokenStream>,
+    /// Each with the feature of its operation ([`Operation::feature`]).
+    modules: Vec<(String, TokenStream)>,
+    trait_methods: Vec<(String, TokenStream)>,
+    handlers: Vec<(String, TokenStream)>,
+    routes: Vec<(String, TokenStream)>,
+    template_tests: Vec<(String, TokenStream)>,
     /// Operations the stub answers with 501, and why (at the spec's place).
     skipped: Vec<SpecError>,
     /// The same: `operationId` and reason.
@@ -79,16 +84,19 @@ pub fn generate(file: &Path, api: &Api, types_lib: &str) -> Result<ServerCode, S
         match params::request(file, op) {
             Ok(request) => operation(file, api, op, &schemes, request, &mut parts)?,
             Err(reason) => {
-                parts
-                    .routes
-                    .push(handler::not_implemented(op, &reason.message));
+                parts.routes.push((
+                    op.feature.clone(),
+                    handler::not_implemented(op, &reason.message),
+                ));
                 parts.unserved.push((op.id.clone(), reason.message.clone()));
                 parts.skipped.push(reason);
             }
         }
     }
+    let (tokens, modules) = crate_items(&types_lib, &schemes, &parts, &api.features());
     Ok(ServerCode {
-        tokens: crate_items(&types_lib, &schemes, &parts),
+        tokens,
+        modules,
         uses_uuid: parts.uses_uuid,
         uses_multipart: api.uses_multipart(),
         notes: notes(file, &parts),
@@ -133,27 +141,33 @@ fn operation(
     let request_items = request.items(op, api.rejections.reject_unknown);
     let response_items = responses::items(op, &statuses);
     let module_doc = format!(" `{}`: `{} {}`.", op.id, op.method.to_uppercase(), op.path);
-    parts.modules.push(quote! {
-        #[doc = #module_doc]
-        pub mod #module {
-            use ::axum::response::IntoResponse;
+    parts.modules.push((
+        op.feature.clone(),
+        quote! {
+            #[doc = #module_doc]
+            pub mod #module {
+                use ::axum::response::IntoResponse;
 
-            #request_items
+                #request_items
 
-            #response_items
+                #response_items
 
-            #(#reject_fns)*
-        }
-    });
+                #(#reject_fns)*
+            }
+        },
+    ));
     let handler = handler::Handler {
         op,
         schemes: &op_schemes,
         validates,
         has_body: request.body.is_some(),
     };
-    parts.trait_methods.push(handler.trait_method());
-    parts.handlers.push(handler.function());
-    parts.routes.push(handler.route());
+    let feature = &op.feature;
+    parts
+        .trait_methods
+        .push((feature.clone(), handler.trait_method()));
+    parts.handlers.push((feature.clone(), handler.function()));
+    parts.routes.push((feature.clone(), handler.route()));
     Ok(())
 }
 
@@ -174,13 +188,31 @@ fn notes(file: &Path, parts: &Parts) -> Vec<SpecError> {
     notes
 }
 
-/// The crate: credentials, the `Api` trait, the modules, `router`, the handlers, the tests.
-fn crate_items(types_lib: &TokenStream, schemes: &[auth::Scheme], parts: &Parts) -> TokenStream {
+/// The crate: credentials, the `Api` trait, the modules, `router`, the
+/// handlers, the tests. Split by feature (`features`: more than one), each
+/// operation's trait method, route and tests sit behind its feature, and
+/// its module and handler in its feature's module (`modules`).
+fn crate_items(
+    types_lib: &TokenStream,
+    schemes: &[auth::Scheme],
+    parts: &Parts,
+    features: &[&str],
+) -> (TokenStream, Vec<(String, TokenStream)>) {
+    let split = features.len() > 1;
+    let gated = |items: &[(String, TokenStream)]| -> Vec<TokenStream> {
+        items
+            .iter()
+            .map(|(feature, item)| match split {
+                true => quote! { #[cfg(feature = #feature)] #item },
+                false => item.clone(),
+            })
+            .collect()
+    };
     let needs_auth = parts.needs_auth();
     let credentials = needs_auth.then(|| auth::credentials(schemes));
     let auth_items = needs_auth.then(auth::trait_items);
     let tests = (!parts.template_tests.is_empty()).then(|| {
-        let tests = &parts.template_tests;
+        let tests = gated(&parts.template_tests);
         quote! {
             #[cfg(test)]
             mod x_server_templates {
@@ -197,13 +229,28 @@ fn crate_items(types_lib: &TokenStream, schemes: &[auth::Scheme], parts: &Parts)
             api_doc.push_str(&format!("\n * `{op_id}`: {reason}"));
         }
     }
-    let (trait_methods, modules, routes, handlers) = (
-        &parts.trait_methods,
-        &parts.modules,
-        &parts.routes,
-        &parts.handlers,
-    );
-    quote! {
+    let trait_methods = gated(&parts.trait_methods);
+    let (body, modules) = if split {
+        split_items(parts, features)
+    } else {
+        let modules = parts.modules.iter().map(|(_, i)| i);
+        let handlers = parts.handlers.iter().map(|(_, i)| i);
+        let routes = parts.routes.iter().map(|(_, r)| r);
+        let body = quote! {
+            #(#modules)*
+
+            /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
+            pub fn router<A: Api>(api: A) -> ::axum::Router {
+                ::axum::Router::new()
+                    #(#routes)*
+                    .with_state(::std::sync::Arc::new(api))
+            }
+
+            #(#handlers)*
+        };
+        (body, Vec::new())
+    };
+    let root = quote! {
         /// The service's models, shared with its client crate.
         pub use #types_lib as types;
 
@@ -215,19 +262,66 @@ fn crate_items(types_lib: &TokenStream, schemes: &[auth::Scheme], parts: &Parts)
             #(#trait_methods)*
         }
 
-        #(#modules)*
-
-        /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
-        pub fn router<A: Api>(api: A) -> ::axum::Router {
-            ::axum::Router::new()
-                #(#routes)*
-                .with_state(::std::sync::Arc::new(api))
-        }
-
-        #(#handlers)*
+        #body
 
         #tests
+    };
+    (root, modules)
+}
+
+/// The stub split by feature: the root's `router` (one route per
+/// operation, behind its feature) and module declarations, and each
+/// feature's module (its operations' modules and handlers).
+fn split_items(parts: &Parts, features: &[&str]) -> (TokenStream, Vec<(String, TokenStream)>) {
+    let routes = parts.routes.iter().map(|(feature, route)| {
+        quote! {
+            #[cfg(feature = #feature)]
+            let router = router #route;
+        }
+    });
+    let mut root = quote! {
+        /// An `axum::Router` serving `api`: every request is authenticated and validated before it reaches `api`.
+        pub fn router<A: Api>(api: A) -> ::axum::Router {
+            let router = ::axum::Router::new();
+            #(#routes)*
+            router.with_state(::std::sync::Arc::new(api))
+        }
+    };
+    let mut modules = Vec::new();
+    for feature in features {
+        let module = crate::features::module(feature);
+        root.extend(quote! {
+            #[cfg(feature = #feature)]
+            mod #module;
+            #[cfg(feature = #feature)]
+            pub use #module::*;
+        });
+        let items = parts
+            .modules
+            .iter()
+            .filter(|(f, _)| f == feature)
+            .map(|(_, i)| i);
+        // The router (in the root) names each handler.
+        let handlers =
+            parts.handlers.iter().filter(|(f, _)| f == feature).map(
+                |(_, handler)| match syn::parse2::<syn::ItemFn>(handler.clone()) {
+                    Ok(mut function) => {
+                        function.vis = syn::parse_quote! { pub(crate) };
+                        quote! { #function }
+                    }
+                    Err(_) => handler.clone(),
+                },
+            );
+        modules.push((
+            feature.to_string(),
+            quote! {
+                use super::*;
+                #(#items)*
+                #(#handlers)*
+            },
+        ));
     }
+    (root, modules)
 }
 
 #[cfg(test)]

@@ -136,9 +136,10 @@ impl Answers<'_> {
         for (kind, rejection) in &kinds {
             parts.defaulted.add(self.op, kind, rejection);
             functions.push(self.function(kind, rejection)?);
+            let test = self.template_test(kind, rejection);
             parts
                 .template_tests
-                .extend(self.template_test(kind, rejection));
+                .extend(test.map(|t| (self.op.feature.clone(), t)));
         }
         if authenticated && declared.invalid_credentials.is_none() {
             functions.push(quote! {
