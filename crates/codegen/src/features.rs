@@ -67,12 +67,14 @@ pub fn mentions(tokens: TokenStream, names: &BTreeSet<String>, out: &mut BTreeSe
 /// types its operations name. A type reaches every type its items
 /// (definition and impls) name.
 pub fn reach(
-    items: &[syn::Item],
+    items: &[&[syn::Item]],
     names: &BTreeSet<String>,
     roots: &BTreeMap<String, BTreeSet<String>>,
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    graph(items, names, &mut edges);
+    for items in items {
+        graph(items, names, &mut edges);
+    }
     let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (feature, start) in roots {
         let mut stack: Vec<&String> = start.iter().collect();
@@ -342,9 +344,23 @@ pub fn gate_types(
     }
     let client: syn::File = syn::parse2(client.clone())?;
     let server: syn::File = syn::parse2(server.clone())?;
+    // The client's own inline types (its `types` module) are in the graph
+    // too: an operation may reach a model only through one of them.
+    let inline: &[syn::Item] = client
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => {
+                m.content.as_ref().map(|(_, c)| c.as_slice())
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut names = names;
+    names.extend(inline.iter().filter_map(owner));
     let roots = roots(api, &client, &server, &names);
     let mut file: syn::File = syn::parse2(types)?;
-    let reached = reach(&file.items, &names, &roots);
+    let reached = reach(&[&file.items, inline], &names, &roots);
     let all: BTreeSet<String> = features.iter().map(|f| f.to_string()).collect();
     gate(&mut file.items, &names, &reached, &all);
     let mut features: Vec<String> = all.into_iter().collect();
@@ -578,7 +594,7 @@ mod tests {
             ("repos".to_owned(), set(&["Repo"])),
             ("gists".to_owned(), set(&["Gist"])),
         ]);
-        let reached = reach(&file.items, &names, &roots);
+        let reached = reach(&[&file.items], &names, &roots);
         assert_eq!(reached["Repo"], set(&["repos"]));
         assert_eq!(reached["License"], set(&["repos"]));
         assert_eq!(reached["User"], set(&["repos", "gists"]));
