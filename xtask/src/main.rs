@@ -587,18 +587,7 @@ fn samples(root: &Path) -> Result<(), String> {
         std::fs::copy(samples.join("walks").join(file), &to).map_err(|e| e.to_string())?;
     }
     scratch::workspace(root, &dir, "crates/*")?;
-    for args in [
-        &[
-            "clippy",
-            "--quiet",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ][..],
-        &["test", "--quiet", "--workspace"][..],
-    ] {
+    for args in CLIPPY_AND_TEST {
         eprintln!(
             "$ cargo {} (target/samples: {generated} sample specs, {} of them real)",
             args.join(" "),
@@ -666,6 +655,21 @@ fn write_under(dir: &Path, files: Vec<codegen::GeneratedFile>) -> Result<(), Str
     Ok(())
 }
 
+/// What a scratch workspace of generated crates must pass: clippy with
+/// warnings denied, then its tests.
+const CLIPPY_AND_TEST: &[&[&str]] = &[
+    &[
+        "clippy",
+        "--quiet",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ],
+    &["test", "--quiet", "--workspace"],
+];
+
 /// `cargo <args>` in the scratch workspace `dir` (the workspace's own
 /// `target/`); a failure names the crates: those generated from `what`.
 fn cargo_in(root: &Path, dir: &Path, args: &[&str], what: &str) -> Result<(), String> {
@@ -706,18 +710,7 @@ fn big_samples(root: &Path, check_only: bool) -> Result<(), String> {
     let runs: &[&[&str]] = if check_only {
         &[&["check", "--quiet", "--workspace"]]
     } else {
-        &[
-            &[
-                "clippy",
-                "--quiet",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-            &["test", "--quiet", "--workspace"],
-        ]
+        CLIPPY_AND_TEST
     };
     for args in runs {
         eprintln!("$ cargo {} (target/big)", args.join(" "));

@@ -118,10 +118,9 @@ pub fn cfg(
     reached: &BTreeMap<String, BTreeSet<String>>,
     all: &BTreeSet<String>,
 ) -> Option<TokenStream> {
-    let unreached = BTreeSet::from([UNREACHED.to_owned()]);
     let mut terms: BTreeSet<Vec<String>> = BTreeSet::new();
     for name in needed {
-        let features = reached.get(name).unwrap_or(&unreached);
+        let features = reached_by(reached, name);
         if features.is_superset(all) {
             continue;
         }
@@ -205,15 +204,10 @@ fn gate_with(
             && let Some(types) = users.get(&f.sig.ident.to_string())
         {
             // On where any type that uses it is.
-            let mut features = BTreeSet::new();
-            for ty in types {
-                features.extend(
-                    reached
-                        .get(ty)
-                        .cloned()
-                        .unwrap_or_else(|| BTreeSet::from([UNREACHED.to_owned()])),
-                );
-            }
+            let features: BTreeSet<String> = types
+                .iter()
+                .flat_map(|ty| reached_by(reached, ty))
+                .collect();
             if !features.is_superset(all) {
                 let features: Vec<String> = features.into_iter().collect();
                 put_cfg(&mut f.attrs, &any(&features));
@@ -234,6 +228,14 @@ fn gate_with(
             put_cfg(attrs, &cfg);
         }
     }
+}
+
+/// The features that reach a type; none reaches it: [`UNREACHED`].
+fn reached_by(reached: &BTreeMap<String, BTreeSet<String>>, name: &str) -> BTreeSet<String> {
+    reached
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| BTreeSet::from([UNREACHED.to_owned()]))
 }
 
 /// `feature = "x"`, or `any(feature = "x", ...)` of several.
@@ -314,39 +316,26 @@ pub fn roots(
     roots
 }
 
-/// What gating the types crate found: its features and what each reaches.
-pub struct Gated {
-    pub tokens: TokenStream,
-    /// Each feature of the operations, then [`UNREACHED`]; empty: not split.
-    pub features: Vec<String>,
-    pub names: BTreeSet<String>,
-    pub reached: BTreeMap<String, BTreeSet<String>>,
-}
-
-/// The types crate gated by feature where a spec's operations have more
-/// than one feature. One feature or none: unchanged, no features.
-pub fn gate_types(
+/// Splits the types and client crates by tag where a spec's operations have
+/// more than one ([`crate::model::Api::features`]); one or none: nothing
+/// changes. Each item of the types crate gets its `#[cfg]`, the crate its
+/// features (each tag's, then [`UNREACHED`]), and the client one module per
+/// feature ([`split_client`]). The server stub's emitter splits itself.
+pub fn split_by_tag(
     api: &crate::model::Api,
-    types: TokenStream,
-    client: &TokenStream,
+    types: &mut crate::types::Types,
+    client: &mut crate::client::ClientCode,
     server: &TokenStream,
-    names: &[String],
-) -> syn::Result<Gated> {
-    let names: BTreeSet<String> = names.iter().cloned().collect();
+) -> syn::Result<()> {
     let features = api.features();
     if features.len() < 2 {
-        return Ok(Gated {
-            tokens: types,
-            features: Vec::new(),
-            names,
-            reached: BTreeMap::new(),
-        });
+        return Ok(());
     }
-    let client: syn::File = syn::parse2(client.clone())?;
+    let client_file: syn::File = syn::parse2(std::mem::take(&mut client.tokens))?;
     let server: syn::File = syn::parse2(server.clone())?;
     // The client's own inline types (its `types` module) are in the graph
     // too: an operation may reach a model only through one of them.
-    let inline: &[syn::Item] = client
+    let inline: &[syn::Item] = client_file
         .items
         .iter()
         .find_map(|item| match item {
@@ -356,28 +345,22 @@ pub fn gate_types(
             _ => None,
         })
         .unwrap_or_default();
-    let mut names = names;
+    let mut names: BTreeSet<String> = types.names.iter().cloned().collect();
     names.extend(inline.iter().filter_map(owner));
-    let roots = roots(api, &client, &server, &names);
-    let mut file: syn::File = syn::parse2(types)?;
+    let roots = roots(api, &client_file, &server, &names);
+    let mut file: syn::File = syn::parse2(std::mem::take(&mut types.tokens))?;
     let reached = reach(&[&file.items, inline], &names, &roots);
     let all: BTreeSet<String> = features.iter().map(|f| f.to_string()).collect();
     gate(&mut file.items, &names, &reached, &all);
-    let mut features: Vec<String> = all.into_iter().collect();
-    features.push(UNREACHED.to_owned());
-    Ok(Gated {
-        tokens: file.into_token_stream(),
-        features,
-        names,
-        reached,
-    })
-}
-
-/// A crate's code split by feature: the root module, and one module per
-/// feature (`mod <feature>;` in the root, behind its feature).
-pub struct Split {
-    pub root: syn::File,
-    pub modules: Vec<(String, syn::File)>,
+    types.tokens = file.into_token_stream();
+    types.features = all.iter().cloned().chain([UNREACHED.to_owned()]).collect();
+    let (root, modules) = split_client(api, client_file, &names, &reached);
+    client.tokens = root.into_token_stream();
+    client.modules = modules
+        .into_iter()
+        .map(|(feature, file)| (feature, file.into_token_stream()))
+        .collect();
+    Ok(())
 }
 
 /// The module name of a feature (`code-scanning` → `tag_code_scanning`):
@@ -391,13 +374,14 @@ pub fn module(feature: &str) -> syn::Ident {
 /// `Client`, its builder (`builder::<Operation>`) and the impls on it go to
 /// its feature's module, whose `builder` the root's re-exports, so every
 /// path stays as it was. The inline types of the client's `types` module
-/// compile with the types they name.
-pub fn split_client(
+/// compile with the types they name. The root module, and each feature's
+/// (`mod tag_<feature>;` in the root, behind its feature).
+fn split_client(
     api: &crate::model::Api,
     file: syn::File,
     names: &BTreeSet<String>,
     reached: &BTreeMap<String, BTreeSet<String>>,
-) -> Split {
+) -> (syn::File, Vec<(String, syn::File)>) {
     let all: BTreeSet<String> = api.features().iter().map(|f| f.to_string()).collect();
     let mut parts = Parts {
         of_method: api
@@ -473,10 +457,7 @@ pub fn split_client(
         modules.push((feature, code));
     }
     file.items = root;
-    Split {
-        root: file,
-        modules,
-    }
+    (file, modules)
 }
 
 /// The client's items of one feature.

@@ -268,27 +268,8 @@ pub fn generate(loaded: &Loaded) -> Result<Generated> {
     let mut client = client::generate(rel, &working, &types, &types_lib, &api)?;
     client.tokens = types::restore_wire_names(std::mem::take(&mut client.tokens), &renames);
     let server = server::generate(rel, &api, &types_lib)?;
-    let gated = features::gate_types(
-        &api,
-        std::mem::take(&mut types.tokens),
-        &client.tokens,
-        &server.tokens,
-        &types.names,
-    )
-    .map_err(unparsable(rel, "types"))?;
-    types.tokens = gated.tokens;
-    types.features = gated.features;
-    if !types.features.is_empty() {
-        let file =
-            syn::parse2(std::mem::take(&mut client.tokens)).map_err(unparsable(rel, "client"))?;
-        let split = features::split_client(&api, file, &gated.names, &gated.reached);
-        client.tokens = quote::ToTokens::into_token_stream(split.root);
-        client.modules = split
-            .modules
-            .into_iter()
-            .map(|(feature, file)| (feature, quote::ToTokens::into_token_stream(file)))
-            .collect();
-    }
+    features::split_by_tag(&api, &mut types, &mut client, &server.tokens)
+        .map_err(unparsable(rel, "types and client"))?;
     Ok(Generated {
         api,
         types,

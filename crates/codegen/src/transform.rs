@@ -44,7 +44,11 @@
 //! | a schema without `type` that only a `format` types (`{format: int32}`), or with `properties` beside array keywords | panics (typify `todo!`) | the implied `type` stated (`integer`, `number`, `string`; `object`, its array keywords dropped) |
 //! | `format` on an object, array or boolean | panics (typify) | dropped |
 //! | `allOf: [$ref, {description}]` (documentation beside a reference) | a new type named after its place, which may clash (typify) | the reference alone |
-//! | a nullable object component titled like its name | `X(Option<X>)`: does not compile (typify) | the title dropped |
+//! | a nullable object component titled like its name, or a component titled like another component (or sharing another's title: GitHub's `simple-user`, `nullable-simple-user`) | `X(Option<X>)`, or two types of one name: does not compile (typify) | the title dropped |
+//! | an inline schema whose place name (`<Component><Property>`) is another component's name | two types of one name: does not compile (typify) | a component of its own, of a free name (`...Status2`) |
+//! | a nullable `oneOf`/`anyOf` component | its inner enum named like itself: does not compile (typify) | the members in a component `<Name>Inner`, the component `{nullable, allOf: [$ref]}` |
+//! | a parameter whose schema is a nullable enum component | `X(Option<XInner>)`, which no query string reads | a non-nullable copy `<Name>Value` |
+//! | an inline JSON error body | a client type named `<Operation>Response` the model cannot name | a component `<Operation>Error` |
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -555,7 +559,8 @@ fn non_null_parameters(doc: &mut Value) {
             continue;
         };
         let Some(component) = doc
-            .pointer(&format!("/components/schemas/{}", escape_pointer(&target)))
+            // The `$ref`'s tail is already pointer text.
+            .pointer(&format!("/components/schemas/{target}"))
             .filter(|s| s.get("nullable") == Some(&Value::Bool(true)) && s.get("enum").is_some())
             .cloned()
         else {
@@ -630,19 +635,7 @@ fn distinct_type_names(doc: &mut Value) {
     let mut names = ComponentNames::of(doc);
     for (pointer, place) in clashing {
         let name = names.free(doc, &place);
-        let Some(slot) = doc.pointer_mut(&pointer) else {
-            continue;
-        };
-        let mut moved = std::mem::take(slot);
-        let nullable = moved.as_object_mut().and_then(|m| m.remove("nullable"));
-        let to = json!({"$ref": format!("#/components/schemas/{name}")});
-        *slot = match nullable {
-            Some(Value::Bool(true)) => json!({"nullable": true, "allOf": [to]}),
-            _ => to,
-        };
-        if let Some(schemas) = component_schemas(doc) {
-            schemas.insert(name, moved);
-        }
+        move_to_component(doc, &pointer, name, |_| {});
     }
     for (key, union) in unions {
         let inner = names.free(doc, &format!("{}Inner", crate::names::component_key(&key)));
@@ -2298,28 +2291,40 @@ fn hoist_clashing_enums(doc: &mut Value) {
     }
     let mut names = ComponentNames::of(doc);
     for (pointer, name) in found {
-        let Some(mut schema) = doc.pointer(&pointer).cloned() else {
-            continue;
-        };
-        schema["type"] = json!("string");
-        // A nullable enum: the component is the enum, its place `null` or it.
-        let nullable =
-            schema.as_object_mut().and_then(|s| s.remove("nullable")) == Some(Value::Bool(true));
-        if let Some(Value::Array(values)) = schema.get_mut("enum") {
-            values.retain(|v| !v.is_null());
-        }
         let name = names.free(doc, &name);
-        let mut reference =
-            json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
-        if nullable {
-            reference = json!({"nullable": true, "allOf": [reference]});
-        }
-        if let Some(schemas) = component_schemas(doc) {
-            schemas.insert(name, schema);
-        }
-        if let Some(slot) = doc.pointer_mut(&pointer) {
-            *slot = reference;
-        }
+        move_to_component(doc, &pointer, name, |schema| {
+            schema["type"] = json!("string");
+            if let Some(Value::Array(values)) = schema.get_mut("enum") {
+                values.retain(|v| !v.is_null());
+            }
+        });
+    }
+}
+
+/// Moves the schema at `pointer` into the component `name` (after
+/// `prepare`), leaving a `$ref` to it; a nullable schema leaves
+/// `{nullable, allOf: [$ref]}` and the component is not nullable.
+fn move_to_component(
+    doc: &mut Value,
+    pointer: &str,
+    name: String,
+    prepare: impl FnOnce(&mut Value),
+) {
+    let Some(slot) = doc.pointer_mut(pointer) else {
+        return;
+    };
+    let mut moved = std::mem::take(slot);
+    let nullable =
+        moved.as_object_mut().and_then(|m| m.remove("nullable")) == Some(Value::Bool(true));
+    prepare(&mut moved);
+    let to = json!({"$ref": format!("#/components/schemas/{}", escape_pointer(&name))});
+    *slot = if nullable {
+        json!({"nullable": true, "allOf": [to]})
+    } else {
+        to
+    };
+    if let Some(schemas) = component_schemas(doc) {
+        schemas.insert(name, moved);
     }
 }
 
