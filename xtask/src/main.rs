@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod conformance;
 mod directory;
+mod measure;
 mod scratch;
 mod tools;
 
@@ -99,6 +100,20 @@ enum Command {
         #[arg(long)]
         rel: String,
     },
+    /// Run a command and print the peak memory of its process tree (for the benchmarks).
+    #[command(hide = true)]
+    PeakRss {
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// Generate one spec's crates under a folder (for the benchmarks).
+    #[command(hide = true)]
+    GenerateInto {
+        #[arg(long)]
+        spec: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Every check, stopping at the first that fails: formatting, clippy, lint, codegen --check,
     /// spec-diff, the workspace's tests, the importable crates, samples, the big specs
     /// (`cargo check`), a directory sample,
@@ -146,6 +161,8 @@ fn main() -> ExitCode {
             },
         )),
         Command::DirectoryOne { spec, rel } => report(directory::one(&spec, &rel)),
+        Command::PeakRss { command } => report(measure::peak_rss(&command)),
+        Command::GenerateInto { spec, out } => report(generate_into(&spec, &out)),
         Command::Ci => report(ci(&root)),
     }
 }
@@ -653,6 +670,14 @@ fn write_under(dir: &Path, files: Vec<codegen::GeneratedFile>) -> Result<(), Str
         std::fs::write(&path, file.contents).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// `xtask generate-into`: one spec's crates written under `out`.
+fn generate_into(spec: &Path, out: &Path) -> Result<(), String> {
+    let base = spec.parent().unwrap_or(Path::new("."));
+    let files =
+        codegen::generate_service(base, spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    write_under(out, files)
 }
 
 /// What a scratch workspace of generated crates must pass: clippy with
