@@ -306,8 +306,13 @@ async fn a_filter_value_out_of_range_is_reported_for_what_it_is() {
     assert_eq!(status, 400, "{body}");
     let text = body.to_string();
     assert!(!text.contains("valid string"), "{text}");
+    // In plain words, not serde's (`i64`, `invalid type`).
     assert!(
-        text.contains("9223372036854775808") && text.contains("i64"),
+        text.contains("9223372036854775808") && text.contains("an integer in range"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("i64") && !text.contains("invalid type"),
         "{text}"
     );
     let (status, body) = workspace_tests::get_json(

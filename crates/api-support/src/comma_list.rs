@@ -123,14 +123,78 @@ pub(crate) fn item_text<T: Serialize>(item: &T) -> Result<String, CommaListError
     }
 }
 
-/// Reads one item from its wire text: as a string first, then as a JSON scalar.
+/// Reads one item from its wire text: as a string first, then as a JSON
+/// scalar. An integer may have leading zeros (`010` is 10, as a query
+/// parameter's `[0-9]+` allows and the services read it), which JSON does not.
+/// A refusal says what was expected in plain words, not serde's.
 pub(crate) fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, CommaListError> {
     serde_json::from_value(Value::String(text.to_owned()))
-        .or_else(|first| serde_json::from_str(text).map_err(|_| first))
+        .or_else(|first| serde_json::from_str(&without_leading_zeros(text)).map_err(|_| first))
         .map_err(|e| CommaListError::InvalidItem {
             item: text.to_owned(),
-            reason: e.to_string(),
+            reason: plain_reason(text, &e.to_string()),
         })
+}
+
+/// `010` as `10`, `-007` as `-7`, `000` as `0`; any other text as it is.
+fn without_leading_zeros(text: &str) -> std::borrow::Cow<'_, str> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let kept = digits.trim_start_matches('0');
+        let kept = if kept.is_empty() { "0" } else { kept };
+        std::borrow::Cow::Owned(format!("{sign}{kept}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// What a value should have been, from serde's message (`invalid type:
+/// string "x", expected i64`), in the words a caller of the service reads:
+/// "expected an integer", "expected one of `a`, `b`".
+fn plain_reason(text: &str, serde_message: &str) -> String {
+    let message = serde_message
+        .split(" at line ")
+        .next()
+        .unwrap_or(serde_message);
+    let expected = message.rsplit_once("expected ").map(|(_, e)| e.trim());
+    let digits = {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let integer = matches!(
+        expected,
+        Some(
+            "i8" | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+        )
+    );
+    let kind = match expected {
+        // Digits that do not fit the column's integer.
+        _ if integer && digits => "an integer in range".to_owned(),
+        _ if message.contains("out of range") => "a number in range".to_owned(),
+        Some("i8" | "i16" | "i32" | "i64" | "i128" | "isize") => "an integer".to_owned(),
+        Some("u8" | "u16" | "u32" | "u64" | "u128" | "usize") => {
+            "a non-negative integer".to_owned()
+        }
+        Some("f32" | "f64") => "a number".to_owned(),
+        Some("a boolean") => "`true` or `false`".to_owned(),
+        Some(other) if message.starts_with("unknown variant") => other.to_owned(),
+        // A type's own message (a timestamp's, say) is already plain.
+        _ => return message.to_owned(),
+    };
+    format!("expected {kind}")
 }
 
 impl<T: Serialize, D: Delimiter> DelimitedList<T, D> {

@@ -230,15 +230,21 @@ impl<T: DeserializeOwned, O: Operators> FromStr for Predicate<T, O> {
         let (op, value) = s.split_once(':').ok_or_else(|| {
             FilterError(format!("`{s}` should be `operator:value` ({})", allowed()))
         })?;
+        // The service's own words (BloodHound's `ErrorResponseDetailsFilterPredicateNotSupported`).
         let operator = Operator::parse(op)
             .filter(|o| O::ALLOWED.contains(o))
             .ok_or_else(|| {
                 FilterError(format!(
-                    "operator `{op}` is not supported here (supported: {})",
+                    "the specified filter predicate is not supported for this column: `{op}` (supported: {})",
                     allowed()
                 ))
             })?;
-        let value = parse_item(value).map_err(|e| FilterError(e.to_string()))?;
+        let value = parse_item(value).map_err(|e| match e {
+            crate::comma_list::CommaListError::InvalidItem { item, reason } => {
+                FilterError(format!("the filter value `{item}` is not valid: {reason}"))
+            }
+            other => FilterError(other.to_string()),
+        })?;
         Ok(Self::new(operator, value))
     }
 }
@@ -294,8 +300,12 @@ impl<C: DeserializeOwned> FromStr for Sort<C> {
             Some(rest) => (true, rest),
             None => (false, s),
         };
-        let column = parse_item(column)
-            .map_err(|e| FilterError(format!("`{column}` is not a sortable column: {e}")))?;
+        let column = parse_item(column).map_err(|e| match e {
+            crate::comma_list::CommaListError::InvalidItem { reason, .. } => {
+                FilterError(format!("`{column}` is not a sortable column: {reason}"))
+            }
+            other => FilterError(format!("`{column}` is not a sortable column: {other}")),
+        })?;
         Ok(Sort { column, descending })
     }
 }
@@ -351,7 +361,7 @@ mod tests {
         let err = "gt:x".parse::<Predicate<String, Equality>>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "operator `gt` is not supported here (supported: eq, neq)"
+            "the specified filter predicate is not supported for this column: `gt` (supported: eq, neq)"
         );
         assert!("~eq:x".parse::<Predicate<String, Equality>>().is_err());
         assert!(
@@ -360,6 +370,45 @@ mod tests {
                 .is_err()
         );
         assert!("eq:ten".parse::<Predicate<i64, Ordered>>().is_err());
+    }
+
+    #[test]
+    fn a_refused_value_is_explained_in_plain_words() {
+        let said = |text: &str| {
+            text.parse::<Predicate<i64, Ordered>>()
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            said("eq:ten"),
+            "the filter value `ten` is not valid: expected an integer"
+        );
+        assert_eq!(
+            said("eq:99999999999999999999"),
+            "the filter value `99999999999999999999` is not valid: expected an integer in range"
+        );
+        let column = "name".parse::<Sort<Column>>().unwrap_err().to_string();
+        assert_eq!(
+            column,
+            "`name` is not a sortable column: expected `id` or `created_at`"
+        );
+        for said in [said("eq:ten"), column] {
+            assert!(
+                !said.contains("invalid type") && !said.contains("line 1"),
+                "{said}"
+            );
+        }
+    }
+
+    #[test]
+    fn integers_may_have_leading_zeros_as_the_query_pattern_allows() {
+        let id: Predicate<i64, Ordered> = "eq:010".parse().unwrap();
+        assert_eq!(*id.value(), 10);
+        let zero: Predicate<i64, Ordered> = "gt:000".parse().unwrap();
+        assert_eq!(*zero.value(), 0);
+        let negative: Predicate<i64, Ordered> = "lt:-007".parse().unwrap();
+        assert_eq!(*negative.value(), -7);
+        assert!("eq:0x10".parse::<Predicate<i64, Ordered>>().is_err());
     }
 
     #[test]

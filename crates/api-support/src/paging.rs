@@ -132,11 +132,18 @@ pub type Page<T, K> = (Vec<T>, Option<K>);
 ///
 /// The walk stops at the last page. A service that hands back a token it has
 /// already sent (`A → B → A`), or pages on beyond [`MAX_PAGES`], ends the walk
-/// with [`Retryable::walk_error`] instead of looping.
+/// with [`Retryable::walk_error`] instead of looping. So does a page that
+/// repeats an earlier one (the same length, first and last items; pages are
+/// remembered by a 64-bit hash of those): a service that ignores the page
+/// token (`page`, `skip`, a cursor), or whose cursor leads back to the first
+/// page, would otherwise hand out the same items again and again; the
+/// repeated page is not delivered. (A list whose items are not distinct, such
+/// as bare repeated values, could trip this; audit events and other records
+/// with ids cannot.)
 pub fn pages<'a, B, T, E, K, F, Fut>(request: B, retry: Retry, fetch: F) -> BoxStream<'a, Vec<T>, E>
 where
     B: Clone + Send + Sync + 'a,
-    T: Send + 'a,
+    T: serde::Serialize + Send + 'a,
     E: Retryable + Send + 'a,
     K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + 'a,
     F: Fn(B, Option<K>) -> Fut + Send + Sync + 'a,
@@ -156,7 +163,33 @@ where
         seen: std::collections::HashSet::new(),
         hasher: std::collections::hash_map::RandomState::new(),
         failed: None,
+        delivered: std::collections::HashSet::new(),
     })
+}
+
+/// A page's fingerprint: its length and its first and last items, hashed (8
+/// bytes a page, however large its items).
+fn fingerprint<T: serde::Serialize>(
+    items: &[T],
+    hasher: &std::collections::hash_map::RandomState,
+) -> Option<u64> {
+    use std::hash::{BuildHasher, Hasher};
+    struct Hashing<H>(H);
+    impl<H: Hasher> std::io::Write for Hashing<H> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let (first, last) = (items.first()?, items.last()?);
+    let mut state = Hashing(hasher.build_hasher());
+    state.0.write_usize(items.len());
+    serde_json::to_writer(&mut state, first).ok()?;
+    serde_json::to_writer(&mut state, last).ok()?;
+    Some(state.0.finish())
 }
 
 /// `attempt()` until it succeeds or fails with an error that may not be retried
@@ -193,6 +226,8 @@ struct Walk<'a, T, K, E> {
     hasher: std::collections::hash_map::RandomState,
     /// Set when the page just delivered named a token already followed.
     failed: Option<String>,
+    /// The fingerprints of the pages delivered.
+    delivered: std::collections::HashSet<u64>,
 }
 
 // Every future it holds is boxed: nothing in it is pinned in place.
@@ -200,7 +235,7 @@ impl<T, K, E> Unpin for Walk<'_, T, K, E> {}
 
 impl<'a, T, K, E> Stream for Walk<'a, T, K, E>
 where
-    T: Send + 'a,
+    T: serde::Serialize + Send + 'a,
     K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + 'a,
     E: Retryable + Send + 'a,
 {
@@ -227,6 +262,14 @@ where
             Poll::Ready(Ok(page)) => page,
         };
         this.pending = None;
+        if let Some(fingerprint) = fingerprint(&items, &this.hasher)
+            && !this.delivered.insert(fingerprint)
+        {
+            return Poll::Ready(Some(Err(E::walk_error(format!(
+                "the service sent page {} with the same items as an earlier page; the walk stops rather than repeat them (does the service ignore the page token?)",
+                this.seen.len() + 1
+            )))));
+        }
         match next {
             Some(k)
                 if this
@@ -305,7 +348,7 @@ pub enum Layout {
 /// [`Concurrently`].
 pub trait Positioned: Clone + Send + Sync {
     /// Items are compared where offset pages overlap (see [`Concurrently`]).
-    type Item: Clone + PartialEq + Send;
+    type Item: Clone + PartialEq + serde::Serialize + Send;
     type Error: Retryable + Send;
 
     /// Sends the request for the page at `position` (`None`: the page the
@@ -323,6 +366,9 @@ pub trait Positioned: Clone + Send + Sync {
 /// at most `concurrency` of them are held at once (fetched or in flight),
 /// and errors and retries are as for the sequential `pages()`.
 ///
+/// The generated `pages()` of such a request is [`Concurrently::sequential`]:
+/// the same walk and checks, one page ahead.
+///
 /// # Consistency
 ///
 /// Positions are planned from the first page, so a list that changes during
@@ -333,23 +379,34 @@ pub trait Positioned: Clone + Send + Sync {
 ///
 /// * **Numbered pages** ([`Layout::Pages`]) come with exact totals: every
 ///   page must count the same total as the first, every page but the last
-///   must be as long as the first, and the last must say it is the last.
+///   must be as long as the first and link the page after it (a service
+///   that serves another page than the one asked for is caught before its
+///   items are delivered), the last must say it is the last, and no page
+///   may hold the previous page's last item (pages that shifted back, even
+///   where the totals stayed the same: a deletion ahead and an insertion
+///   behind).
 /// * **Offsets** ([`Layout::Offsets`]) overlap by one item: with pages of
 ///   `n` items, each later page starts at the previous page's last item
 ///   (offsets `0, n-1, 2(n-1), …`), which must be the same item; it is then
 ///   dropped. Any shift between two pages shows as a mismatch. The count
 ///   only bounds the plan: the walk ends at the first short page, and goes on
 ///   one page at a time if the count fell short. (A first page of one item
-///   cannot overlap; such a walk goes one page at a time.)
+///   cannot overlap; such a walk goes one page at a time, and catches a page
+///   that repeats an item delivered before, as a service that ignores the
+///   offset would send (remembering 8 bytes an item), but not a deletion
+///   between two fetches.)
 ///
 /// To keep a live list from changing under the walk, pin its upper bound
 /// before starting: filter on creation time up to an instant already past
 /// (Cloud Foundry `created_ats[lt]`, BloodHound `before`), so that new
 /// events fall outside the list; the next walk (from that instant) picks
 /// them up. A deletion (retention pruning) still ends the walk with the
-/// error. With numbered pages, only an insertion behind the pin together
-/// with a deletion between two page fetches could keep the count and slip
-/// past the checks.
+/// error. With numbered pages, one change slips past the checks: a deletion
+/// in the part already walked together with an insertion in the part not yet
+/// walked, between two page fetches (the count stays, the pages shift
+/// forward by the same items, and one item is never seen); an insertion
+/// needs an item created behind the pin, which a pinned walk of events does
+/// not meet.
 #[derive(Debug, Clone)]
 pub struct Concurrently<B> {
     request: B,
@@ -362,6 +419,17 @@ impl<B> Concurrently<B> {
         Concurrently {
             request,
             concurrency: concurrency.max(1),
+        }
+    }
+
+    /// `request` walked page after page, the next page asked for while the
+    /// caller reads the one delivered (two in flight at most), with every
+    /// check of the concurrent walk: what a positioned request's `pages()`
+    /// is.
+    pub fn sequential(request: B) -> Self {
+        Concurrently {
+            request,
+            concurrency: 2,
         }
     }
 }
@@ -388,7 +456,7 @@ impl<B: Positioned> Concurrently<B> {
                     request,
                     fetch,
                     concurrency,
-                    first.items.len(),
+                    &first.items,
                     next,
                     (last, total),
                 ),
@@ -431,13 +499,13 @@ impl<B: Positioned> Concurrently<B> {
 }
 
 /// The pages after the first of a numbered walk: `next` to `last`, fetched
-/// `concurrency` at a time, each checked against the first (`length` items,
-/// `total` in all).
+/// `concurrency` at a time, each checked against the first (as long as it,
+/// `total` in all) and against the page before it (none holds its last item).
 fn numbered<'a, B, F, Fut>(
     request: B,
     fetch: F,
     concurrency: usize,
-    length: usize,
+    first: &[B::Item],
     next: u64,
     (last, total): (u64, u64),
 ) -> BoxStream<'a, Vec<B::Item>, B::Error>
@@ -446,6 +514,8 @@ where
     F: Fn(B, Option<u64>) -> Fut + Copy + Send + Sync + 'a,
     Fut: Future<Output = Result<Placed<B::Item>, B::Error>> + Send + 'a,
 {
+    let length = first.len();
+    let previous_last = first.last().cloned();
     match page_numbers(next, last) {
         Err(message) => stream::once(async { Err(B::Error::walk_error(message)) }).boxed(),
         Ok(positions) => stream::iter(positions)
@@ -455,10 +525,33 @@ where
                     let page = page.await?;
                     check_page(&page, position, position == last, length, total)
                         .map_err(B::Error::walk_error)?;
-                    Ok(page.items)
+                    Ok((position, page.items))
                 }
             })
             .buffered(concurrency)
+            // In order: a page must not repeat the last item of the page before it.
+            .scan(
+                (previous_last, false),
+                |(previous_last, done), page| {
+                    if *done {
+                        return std::future::ready(None);
+                    }
+                    let page = page.and_then(|(position, items)| {
+                        if let Some(seen) = previous_last.as_ref()
+                            && items.contains(seen)
+                        {
+                            return Err(B::Error::walk_error(format!(
+                                "{CHANGED}: page {position} holds the last item of page {}, so the pages shifted; {ADVICE}",
+                                position - 1
+                            )));
+                        }
+                        *previous_last = items.last().cloned();
+                        Ok(items)
+                    });
+                    *done = page.is_err();
+                    std::future::ready(Some(page))
+                },
+            )
             .boxed(),
     }
 }
@@ -501,6 +594,17 @@ fn check_page<T>(
             "{CHANGED}: page {position} holds {} items where {length} were expected; {ADVICE}",
             page.items.len()
         ));
+    }
+    // A page knows its own place by the page it links next.
+    if !last && page.next != Some(position + 1) {
+        return Err(match page.next {
+            Some(next) => format!(
+                "the service answered the request for page {position} with a page that links page {next} next; the walk stops rather than repeat or skip items"
+            ),
+            None => format!(
+                "the service answered the request for page {position} with a page that says it is the last, before the last page; the walk stops rather than skip items"
+            ),
+        });
     }
     if last && (page.next.is_some() || page.items.is_empty()) {
         return Err(format!(
@@ -574,6 +678,14 @@ where
     struct State<T> {
         last_seen: T,
         done: bool,
+        /// Without overlap (one-item pages): every item delivered, by its
+        /// fingerprint (8 bytes an item), so that none comes twice.
+        delivered: std::collections::HashSet<u64>,
+    }
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut delivered = std::collections::HashSet::new();
+    if !overlap && let Some(first) = fingerprint(first, &hasher) {
+        delivered.insert(first);
     }
     ahead
         .chain(behind)
@@ -581,6 +693,7 @@ where
             State {
                 last_seen,
                 done: false,
+                delivered,
             },
             move |state, page| {
                 if state.done {
@@ -594,6 +707,17 @@ where
                     }
                 };
                 let received = page.items.len() as u64;
+                // Pages of one item cannot overlap: one that repeats an item delivered before is caught.
+                if !overlap
+                    && let Some(item) = fingerprint(&page.items, &hasher)
+                    && !state.delivered.insert(item)
+                {
+                    state.done = true;
+                    let message = format!(
+                        "the service answered the request for offset {position} with an item it sent before; the walk stops rather than repeat it (does the service ignore the offset?)"
+                    );
+                    return std::future::ready(Some(Err(B::Error::walk_error(message))));
+                }
                 if overlap {
                     if page.items.first() != Some(&state.last_seen) {
                         state.done = true;
@@ -871,17 +995,19 @@ mod tests {
         let s = items(pages((), Retry::NEVER, |(), _token: Option<u8>| async {
             Ok::<_, Busy>((vec![1], Some(7u8)))
         }));
+        // The page fetched with the repeated token repeats the first: not delivered.
         let walked: Vec<Result<u8, Busy>> = s.collect().await;
-        assert_eq!(walked, [Ok(1), Ok(1), Err(Busy(false))]);
+        assert_eq!(walked, [Ok(1), Err(Busy(false))]);
         let first_two = collect_up_to(
             items(pages((), Retry::NEVER, |(), t: Option<u8>| async move {
-                Ok::<_, Busy>((vec![1, 2, 3], Some(t.unwrap_or(0) + 1)))
+                let page = t.unwrap_or(0);
+                Ok::<_, Busy>((vec![page * 3, page * 3 + 1, page * 3 + 2], Some(page + 1)))
             })),
             5,
         )
         .await
         .unwrap();
-        assert_eq!(first_two, [1, 2, 3, 1, 2]);
+        assert_eq!(first_two, [0, 1, 2, 3, 4]);
     }
 
     #[test]

@@ -840,7 +840,7 @@ impl Client {
     }
 }
 impl<'a> builder::ListAuditLogs<'a> {
-    /// Every page, fetched lazily: the service pages by offset: `skip` grows by each page's length until the total is reached. Each page re-sends this request, so every filter is kept. The page size is the request's `limit`.
+    /// Every page, fetched lazily: the service pages by offset: `skip` grows by each page's length until the total is reached, and the first page's totals place the others. Each page re-sends this request, so every filter is kept. The page size is the request's `limit`. The next page is asked for while the caller reads one, and every page is checked as in [`Self::concurrency`]: a list that changes under the walk, or a service that serves another page than the one asked for, ends it with an error instead of repeated or skipped items.
     ///
     /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
     pub fn pages(
@@ -851,26 +851,7 @@ impl<'a> builder::ListAuditLogs<'a> {
         ::std::vec::Vec<::bloodhound_types::AuditLog>,
         Error<::bloodhound_types::ErrorWrapper>,
     > {
-        ::api_support::paging::pages(
-            self,
-            retry,
-            |request: Self, token: Option<i64>| async move {
-                let request = match token.clone() {
-                    Some(token) => request.skip(token),
-                    None => request,
-                };
-                let page = request.send().await?.into_inner();
-                let items: &[::bloodhound_types::AuditLog] = &page.data.logs[..];
-                let received = items.len() as i64;
-                let next = (page.skip)
-                    .checked_add(received)
-                    .filter(|reached| received > 0 && *reached < page.count);
-                let items = ::std::vec::Vec::<
-                    ::bloodhound_types::AuditLog,
-                >::from(page.data.logs);
-                Ok((items, next))
-            },
-        )
+        ::api_support::paging::Concurrently::sequential(self).pages(retry)
     }
     /// Every item across all pages, fetched lazily; the first error ends the stream.
     pub fn stream(

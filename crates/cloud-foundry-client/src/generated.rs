@@ -796,7 +796,7 @@ impl Client {
     }
 }
 impl<'a> builder::ListAuditEvents<'a> {
-    /// Every page, fetched lazily: the service pages by page number, following each page's `pagination.next` link until it is null. Each page re-sends this request, so every filter is kept. The page size is the request's `per_page`.
+    /// Every page, fetched lazily: the service pages by page number, following each page's `pagination.next` link until it is null, and the first page's totals place the others. Each page re-sends this request, so every filter is kept. The page size is the request's `per_page`. The next page is asked for while the caller reads one, and every page is checked as in [`Self::concurrency`]: a list that changes under the walk, or a service that serves another page than the one asked for, ends it with an error instead of repeated or skipped items.
     ///
     /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
     pub fn pages(
@@ -807,31 +807,7 @@ impl<'a> builder::ListAuditEvents<'a> {
         ::std::vec::Vec<::cloud_foundry_types::AuditEvent>,
         Error<::cloud_foundry_types::ListAuditEventsError>,
     > {
-        ::api_support::paging::pages(
-            self,
-            retry,
-            |request: Self, token: Option<u64>| async move {
-                let request = match token.clone() {
-                    Some(token) => request.page(token),
-                    None => request,
-                };
-                let page = request.send().await?.into_inner();
-                let _items: &[::cloud_foundry_types::AuditEvent] = &page.resources[..];
-                let next = page
-                    .pagination
-                    .next
-                    .as_ref()
-                    .and_then(|link| ::api_support::paging::link_param(
-                        &link.href,
-                        "page",
-                    ))
-                    .and_then(|number| number.parse::<u64>().ok());
-                let items = ::std::vec::Vec::<
-                    ::cloud_foundry_types::AuditEvent,
-                >::from(page.resources);
-                Ok((items, next))
-            },
-        )
+        ::api_support::paging::Concurrently::sequential(self).pages(retry)
     }
     /// Every item across all pages, fetched lazily; the first error ends the stream.
     pub fn stream(

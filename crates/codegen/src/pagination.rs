@@ -52,11 +52,16 @@ pub fn client_methods(op: &Operation, p: &Paging, types_lib: &str) -> TokenStrea
     // A success documented without a body beside one with a body: the page
     // is an `Option`, and an empty answer is the end of the list.
     let optional_body = op.empty_bodies.iter().any(|s| s.is_success());
-    let pages = pages_fn(p, &walk, &item_ty, &error_type, optional_body);
     let concurrent = if optional_body {
         TokenStream::new()
     } else {
         positioned(p, &builder, &item_ty, &error_type, &walk.next)
+    };
+    // A positioned walk pages through `Concurrently`, one page ahead, with its checks.
+    let pages = if concurrent.is_empty() {
+        pages_fn(p, &walk, &item_ty, &error_type, optional_body)
+    } else {
+        sequential_pages_fn(p, &walk, &item_ty, &error_type)
     };
     quote! {
         impl<'a> builder::#builder<'a> {
@@ -161,6 +166,34 @@ fn pages_fn(
                 let items = #extract;
                 Ok((items, next))
             })
+        }
+    }
+}
+
+/// `pages(retry)` of a positioned walk: `api_support`'s
+/// `Concurrently::sequential`, the concurrent walk's plan and checks one page
+/// ahead.
+fn sequential_pages_fn(
+    p: &Paging,
+    walk: &Walk,
+    item_ty: &TokenStream,
+    error_type: &TokenStream,
+) -> TokenStream {
+    let limit_doc = p
+        .limit_param
+        .as_ref()
+        .map(|l| format!(" The page size is the request's `{l}`."))
+        .unwrap_or_default();
+    let doc = format!(
+        " Every page, fetched lazily: the service pages {}, and the first page's totals place the others. Each page re-sends this request, so every filter is kept.{limit_doc} The next page is asked for while the caller reads one, and every page is checked as in [`Self::concurrency`]: a list that changes under the walk, or a service that serves another page than the one asked for, ends it with an error instead of repeated or skipped items.",
+        walk.how
+    );
+    quote! {
+        #[doc = #doc]
+        ///
+        /// Pages the service asks to retry (429, 503) are retried as `retry` says, honouring `Retry-After`.
+        pub fn pages(self, retry: ::api_support::paging::Retry) -> ::api_support::paging::BoxStream<'a, ::std::vec::Vec<#item_ty>, Error<#error_type>> {
+            ::api_support::paging::Concurrently::sequential(self).pages(retry)
         }
     }
 }

@@ -294,7 +294,7 @@ pub fn client_cargo_toml(
     }
     format!(
         "{}[package]\nname = \"{name}\"\nversion = \"{}\"\ndescription = {}\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
-         [features]\n# No TLS backend by default (it is most of a clean build); pick one for https.\ndefault = [{}]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\n{tags}\n\
+         [features]\n# TLS (rustls) is on by default, as in reqwest; with `default-features = false` (a lean build),\n# name a backend for https (`rustls` or `native-tls`){}.\ndefault = [{}]\nrustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\n{tags}\n\
          [dependencies]\n{}\n\n[dev-dependencies]\ntokio.workspace = true\nfutures.workspace = true\n",
         toml_preamble(spec_path),
         crate_version(spec),
@@ -302,7 +302,16 @@ pub fn client_cargo_toml(
             "Typed client for {} (generated from {spec_path}).",
             spec.info.title
         )),
-        defaults,
+        if defaults.is_empty() {
+            ""
+        } else {
+            " and the tags you use"
+        },
+        if defaults.is_empty() {
+            "\"rustls\"".to_owned()
+        } else {
+            format!("\"rustls\", {defaults}")
+        },
         deps.join("\n"),
     )
 }
@@ -375,8 +384,9 @@ pub fn client_readme(
          A response body is read up to 64 MiB (`Client::with_max_body` sets another cap); a longer one ends the call with an error that names the cap.\n\n\
          {}\
          ## TLS\n\n\
-         No TLS backend is compiled by default. Enable one for `https` base URLs:\n\n\
-         ```toml\n{name} = {{ path = \"...\", features = [\"rustls\"] }} # or \"native-tls\"\n```\n",
+         `https` base URLs work with the default features: TLS is rustls, on by default as in reqwest. \
+         For a lean build without it (plain `http`, or another backend), turn the defaults off:\n\n\
+         ```toml\n{name} = {{ path = \"...\", default-features = false }} # https then needs features = [\"rustls\"] or [\"native-tls\"]\n```\n",
         md_preamble(spec_path),
         spec.info.title,
         spec.info.version,

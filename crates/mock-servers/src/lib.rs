@@ -171,8 +171,19 @@ impl Drop for Running {
 }
 
 /// Starts a mock on `127.0.0.1` at a free port; `options.base_url` is set to it.
-pub async fn start(service: Service, mut options: Options) -> anyhow::Result<Running> {
+pub async fn start(service: Service, options: Options) -> anyhow::Result<Running> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    start_on(listener, service, options).await
+}
+
+/// Starts a mock on `listener`: an address of the caller's choosing, such as
+/// the one an earlier mock served (a client that remembers its base URL
+/// meets the same URL again); `options.base_url` is set to it.
+pub async fn start_on(
+    listener: tokio::net::TcpListener,
+    service: Service,
+    mut options: Options,
+) -> anyhow::Result<Running> {
     let base_url = format!("http://{}", listener.local_addr()?);
     options.base_url = base_url.clone();
     let app = router(service, &options)?;

@@ -1,7 +1,7 @@
 //! `audit-export`: every audit event of one service, as NDJSON.
 //!
 //! ```sh
-//! CF_TOKEN=... cargo run -p audit-export --features tls -- \
+//! CF_TOKEN=... cargo run -p audit-export -- \
 //!     --service cloud-foundry --base-url https://api.example.com --token-env CF_TOKEN --since 2026-11-01T00:00:00Z
 //! ```
 //!
@@ -25,7 +25,17 @@
 //! the file holds the newest exported event's time and the ids exported at
 //! that time; the next run asks for events from that time on and skips those
 //! ids, so nothing is exported twice and nothing between runs is lost. The
-//! file is replaced (atomically) only after an export has completed.
+//! state never runs ahead of the output:
+//!
+//! - it is checked before the first request (it must be writable, and belong
+//!   to the same service and base URL), and refused where the output would
+//!   vanish (standard output closed, or the null device);
+//! - it is replaced (atomically, after an fsync) only once an export has
+//!   completed and its output has been flushed and synced; a write error (a
+//!   full disk, a closed pipe) is an error exit that leaves it unchanged;
+//! - when the output is a file appended to (`>>`), the state records its
+//!   length, and a resume cuts the file back to it first: the lines of an
+//!   export that did not complete (killed, say) are written once, not twice.
 
 use std::io::Write;
 use std::time::Instant;
@@ -35,7 +45,10 @@ use api_support::{Predicate, Timestamp};
 use futures::{StreamExt, TryStreamExt};
 
 /// The services there are clients for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Service {
     Runta,
     Instavm,
@@ -102,29 +115,84 @@ fn since_instant(text: &str) -> Result<Timestamp, String> {
 /// What `--state` records: where the last export stopped.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ResumeState {
+    /// The service exported (a state of another service is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+    /// The base URL exported from (a state of another deployment is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
     /// The newest exported event's time.
     pub newest: Option<Timestamp>,
     /// The ids of the events exported at exactly that time.
     pub ids_at_newest: Vec<String>,
+    /// The output file as the export left it, when the output is a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<FileEnd>,
+}
+
+/// A file and its length: where a completed export left its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileEnd {
+    pub device: u64,
+    pub inode: u64,
+    pub length: u64,
+}
+
+fn state_error(path: &std::path::Path, e: impl std::fmt::Display) -> ExportError {
+    ExportError::Failed(format!("--state {}: {e}", path.display()))
 }
 
 impl ResumeState {
     fn read(path: &std::path::Path) -> Result<ResumeState, ExportError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                ExportError::Failed(format!("{}: not an export state: {e}", path.display()))
-            }),
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| state_error(path, format!("not an export state: {e}"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ResumeState::default()),
-            Err(e) => Err(ExportError::Failed(format!("{}: {e}", path.display()))),
+            Err(e) => Err(state_error(path, e)),
         }
     }
 
-    /// Written to a temporary file first, then renamed: a crash never leaves half a state.
+    /// Before the first request: the state belongs to this export (service
+    /// and base URL), and its file can be written.
+    fn check(&self, args: &Args, path: &std::path::Path) -> Result<(), ExportError> {
+        let name = |s: Service| {
+            clap::ValueEnum::to_possible_value(&s)
+                .map_or_else(String::new, |v| v.get_name().to_owned())
+        };
+        if let Some(service) = self.service.filter(|s| *s != args.service) {
+            return Err(state_error(
+                path,
+                format!(
+                    "it records an export of {}, not {}: give each export its own state file",
+                    name(service),
+                    name(args.service)
+                ),
+            ));
+        }
+        if let Some(url) = self.base_url.as_ref().filter(|u| **u != args.base_url) {
+            return Err(state_error(
+                path,
+                format!(
+                    "it records an export from {url}, not {}: give each export its own state file",
+                    args.base_url
+                ),
+            ));
+        }
+        let temporary = path.with_extension("tmp");
+        std::fs::write(&temporary, b"")
+            .and_then(|()| std::fs::remove_file(&temporary))
+            .map_err(|e| state_error(path, format!("cannot be written ({e})")))
+    }
+
+    /// Written to a temporary file first, synced, then renamed: a crash never
+    /// leaves half a state.
     fn write(&self, path: &std::path::Path) -> Result<(), ExportError> {
-        let failed = |e: std::io::Error| ExportError::Failed(format!("{}: {e}", path.display()));
+        let failed = |e: std::io::Error| state_error(path, e);
         let temporary = path.with_extension("tmp");
         let text = serde_json::to_string_pretty(self).map_err(|e| failed(e.into()))?;
-        std::fs::write(&temporary, text).map_err(failed)?;
+        let mut file = std::fs::File::create(&temporary).map_err(failed)?;
+        file.write_all(text.as_bytes()).map_err(failed)?;
+        file.sync_all().map_err(failed)?;
         std::fs::rename(&temporary, path).map_err(failed)
     }
 
@@ -234,6 +302,96 @@ mod progenitor_like {
     pub use runta_client::Error;
 }
 
+/// Where an export writes: a writer that can be synced, and that says when it
+/// is a file (so that `--state` can record and restore its end) or discards
+/// everything (so that `--state` never records events that went nowhere).
+pub trait Output: Write {
+    /// Flushes and makes what was written durable.
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.flush()
+    }
+    /// The file written to and its length, when the output is a regular file.
+    fn file_end(&mut self) -> std::io::Result<Option<FileEnd>> {
+        Ok(None)
+    }
+    /// Cuts the output file back to `length`.
+    fn truncate(&mut self, length: u64) -> std::io::Result<()> {
+        let _ = length;
+        Ok(())
+    }
+    /// Whether everything written is thrown away (the null device).
+    fn discards(&self) -> bool {
+        false
+    }
+}
+
+impl Output for Vec<u8> {}
+
+/// Standard output as an export's [`Output`]: buffered; synced with fsync
+/// when it is a file (a pipe or terminal cannot be, and need not be).
+pub struct Stdout {
+    buffer: std::io::BufWriter<std::io::Stdout>,
+    file: std::fs::File,
+}
+
+impl Stdout {
+    /// Standard output (a closed one is the null device by the time `main`
+    /// runs: the Rust runtime reopens it so).
+    pub fn open() -> std::io::Result<Self> {
+        use std::os::fd::AsFd;
+        let stdout = std::io::stdout();
+        let file = std::fs::File::from(stdout.as_fd().try_clone_to_owned()?);
+        Ok(Stdout {
+            buffer: std::io::BufWriter::new(stdout),
+            file,
+        })
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.buffer.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.buffer.flush()
+    }
+}
+
+impl Output for Stdout {
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.buffer.flush()?;
+        if self.file.metadata()?.is_file() {
+            self.file.sync_all()?;
+        }
+        Ok(())
+    }
+
+    fn file_end(&mut self) -> std::io::Result<Option<FileEnd>> {
+        use std::os::unix::fs::MetadataExt;
+        self.buffer.flush()?;
+        let meta = self.file.metadata()?;
+        Ok(meta.is_file().then(|| FileEnd {
+            device: meta.dev(),
+            inode: meta.ino(),
+            length: meta.len(),
+        }))
+    }
+
+    fn truncate(&mut self, length: u64) -> std::io::Result<()> {
+        self.buffer.flush()?;
+        self.file.set_len(length)
+    }
+
+    fn discards(&self) -> bool {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let null = std::fs::metadata("/dev/null");
+        match (self.file.metadata(), null) {
+            (Ok(out), Ok(null)) => out.file_type().is_char_device() && out.rdev() == null.rdev(),
+            _ => false,
+        }
+    }
+}
+
 /// What an export did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
@@ -268,7 +426,7 @@ pub fn token(args: &Args) -> Result<String, ExportError> {
 pub async fn run(
     args: &Args,
     token: String,
-    out: &mut dyn Write,
+    out: &mut dyn Output,
     log: &mut dyn Write,
     progress: bool,
 ) -> Result<Summary, ExportError> {
@@ -279,15 +437,34 @@ pub async fn run(
     }
     if args.base_url.starts_with("https:") && !cfg!(feature = "tls") {
         return Err(ExportError::Failed(
-            "this build has no TLS: rebuild with `--features tls` for https URLs".into(),
+            "this build has no TLS: rebuild with the default features (or `--features tls`) for https URLs".into(),
         ));
     }
     let retry = Retry {
         max_retries: args.max_retries,
         ..Retry::DEFAULT
     };
+    let io = |e: std::io::Error| ExportError::Failed(format!("could not write the export: {e}"));
+    // Everything `--state` needs is checked before the first request.
     let mut state = match &args.state {
-        Some(path) => Some(ResumeState::read(path)?),
+        Some(path) => {
+            let state = ResumeState::read(path)?;
+            state.check(args, path)?;
+            if out.discards() {
+                return Err(state_error(
+                    path,
+                    "the output is closed or the null device, so the events would be recorded as exported and lost: give the export an output",
+                ));
+            }
+            // An appended output cut back to where the last completed export left it.
+            if let (Some(recorded), Some(now)) = (state.output, out.file_end().map_err(io)?)
+                && (recorded.device, recorded.inode) == (now.device, now.inode)
+                && now.length > recorded.length
+            {
+                out.truncate(recorded.length).map_err(io)?;
+            }
+            Some(state)
+        }
         None => None,
     };
     // With a state, the walk starts at the last run's newest event (its ids are skipped).
@@ -303,7 +480,12 @@ pub async fn run(
         state,
     });
     let summary = export(args, token, since, size, retry, resume, out, log, progress).await?;
-    if let (Some(path), Some(state)) = (&args.state, &state) {
+    // The output is durable before the state says so.
+    out.sync().map_err(io)?;
+    if let (Some(path), Some(state)) = (&args.state, &mut state) {
+        state.service = Some(args.service);
+        state.base_url = Some(args.base_url.clone());
+        state.output = out.file_end().map_err(io)?;
         state.write(path)?;
     }
     Ok(summary)
@@ -326,7 +508,7 @@ async fn export(
     size: u32,
     retry: Retry,
     resume: Option<Resume<'_>>,
-    out: &mut dyn Write,
+    out: &mut dyn Output,
     log: &mut dyn Write,
     progress: bool,
 ) -> Result<Summary, ExportError> {
@@ -443,7 +625,7 @@ async fn export(
 async fn drain(
     mut pages: Pages<'_>,
     mut resume: Option<Resume<'_>>,
-    out: &mut dyn Write,
+    out: &mut dyn Output,
     log: &mut dyn Write,
     progress: bool,
 ) -> Result<Summary, ExportError> {

@@ -1,14 +1,20 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use audit_export::{Args, ExportError, run, token};
+use audit_export::{Args, ExportError, Stdout, run, token};
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     let progress = std::io::stderr().is_terminal();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = match Stdout::open() {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("audit-export: standard output: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut log = std::io::stderr();
     let result = match token(&args) {
         Ok(token) => run(&args, token, &mut out, &mut log, progress).await,

@@ -357,6 +357,39 @@ async fn cloud_foundry_serving(
     .unwrap()
 }
 
+/// `mock` replaced by a Cloud Foundry mock serving `events` at the same base
+/// URL (as a deployment that has grown since the last export).
+async fn cloud_foundry_grown(
+    mock: mock_servers::Running,
+    events: &[cloud_foundry_client::types::AuditEvent],
+    dir: &std::path::Path,
+    name: &str,
+) -> mock_servers::Running {
+    let address = mock.base_url.trim_start_matches("http://").to_owned();
+    drop(mock);
+    let data = dir.join(name);
+    std::fs::write(&data, serde_json::to_string(events).unwrap()).unwrap();
+    // The old server lets go of the port as its task ends.
+    let mut tries = 0;
+    let listener = loop {
+        match tokio::net::TcpListener::bind(&address).await {
+            Ok(listener) => break listener,
+            Err(_) if tries < 100 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("{address} stays taken: {e}"),
+        }
+    };
+    let options = Options {
+        data: Some(data),
+        ..Options::default()
+    };
+    mock_servers::start_on(listener, Service::CloudFoundry, options)
+        .await
+        .unwrap()
+}
+
 fn guids(output: &Output) -> Vec<String> {
     lines(output)
         .iter()
@@ -385,10 +418,9 @@ async fn a_scheduled_export_resumes_with_no_loss_and_no_duplicates() {
     assert_success(&output, "first run");
     let first = guids(&output);
     assert_eq!(first.len(), 15);
-    drop(mock);
 
     // Second run: the service has grown by ten newer events; only those are exported.
-    let mock = cloud_foundry_serving(&all, &dir, "second.json").await;
+    let mock = cloud_foundry_grown(mock, &all, &dir, "second.json").await;
     let output = export(
         &mock.base_url,
         "cloud-foundry",
@@ -496,4 +528,205 @@ async fn concurrent_exports_write_what_sequential_ones_do_as_of_their_start() {
     )
     .await;
     assert_eq!(refused.status.code(), Some(2), "clap refuses 0");
+}
+
+/// `audit-export` writing to `stdout` (a file, the null device, a closed
+/// one with `close_stdout`); its stdout is not captured.
+async fn export_into(
+    base_url: &str,
+    service: &str,
+    extra: &[&str],
+    stdout: std::process::Stdio,
+    close_stdout: bool,
+) -> Output {
+    let binary = env!("CARGO_BIN_EXE_audit-export");
+    let mut command = if close_stdout {
+        let mut sh = std::process::Command::new("sh");
+        sh.args(["-c", "exec \"$0\" \"$@\" >&-", binary]);
+        sh
+    } else {
+        std::process::Command::new(binary)
+    };
+    command
+        .args(["--service", service, "--base-url", base_url])
+        .args(["--token-env", "AUDIT_EXPORT_TEST_TOKEN", "--page-size", "7"])
+        .args(extra)
+        .env("AUDIT_EXPORT_TEST_TOKEN", DEFAULT_TOKEN)
+        .stdout(stdout);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// The export failed with `needle` in its message.
+fn assert_failed(output: &Output, needle: &str, what: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{what}: succeeded");
+    assert!(stderr.contains(needle), "{what}: {stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_state_never_runs_ahead_of_the_output() {
+    let dir = std::env::temp_dir().join(format!("audit-export-durable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let state_arg = state.to_str().unwrap().to_owned();
+    let events = mock_servers::cloud_foundry::sample(20, "http://127.0.0.1:8080");
+    let mock = cloud_foundry_serving(&events, &dir, "events.json").await;
+    let with_state = ["--state", state_arg.as_str()];
+    let file = |path: &str| {
+        std::process::Stdio::from(std::fs::OpenOptions::new().write(true).open(path).unwrap())
+    };
+
+    // Output that vanishes: a closed stdout (the runtime makes it the null
+    // device) and the null device itself are refused before any request.
+    let closed = export_into(
+        &mock.base_url,
+        "cloud-foundry",
+        &with_state,
+        file("/dev/null"),
+        true,
+    )
+    .await;
+    assert_failed(&closed, "null device", "closed stdout");
+    let null = export_into(
+        &mock.base_url,
+        "cloud-foundry",
+        &with_state,
+        file("/dev/null"),
+        false,
+    )
+    .await;
+    assert_failed(&null, "null device", "/dev/null");
+    // A full disk: the write error is the exit status.
+    let full = export_into(
+        &mock.base_url,
+        "cloud-foundry",
+        &with_state,
+        file("/dev/full"),
+        false,
+    )
+    .await;
+    assert_failed(&full, "No space left on device", "/dev/full");
+    assert!(!state.exists(), "no state after a failed export");
+
+    // A state file that cannot be written is an error before the first event.
+    let missing = dir.join("missing/state.json");
+    let output = export(
+        &mock.base_url,
+        "cloud-foundry",
+        DEFAULT_TOKEN,
+        &["--state", missing.to_str().unwrap()],
+    )
+    .await;
+    assert_failed(&output, "cannot be written", "missing folder");
+    assert!(output.stdout.is_empty(), "nothing exported");
+
+    // A good run records its service and base URL ...
+    let output = export(&mock.base_url, "cloud-foundry", DEFAULT_TOKEN, &with_state).await;
+    assert_success(&output, "good run");
+    assert_eq!(guids(&output).len(), 20);
+    let recorded = std::fs::read(&state).unwrap();
+
+    // ... and another service's or deployment's export refuses the state.
+    let other = start(Service::Bloodhound, Options::default())
+        .await
+        .unwrap();
+    let output = export(&other.base_url, "bloodhound", DEFAULT_TOKEN, &with_state).await;
+    assert_failed(
+        &output,
+        "records an export of cloud-foundry, not bloodhound",
+        "another service",
+    );
+    assert!(output.stdout.is_empty());
+    let elsewhere = cloud_foundry_serving(&events, &dir, "elsewhere.json").await;
+    let output = export(
+        &elsewhere.base_url,
+        "cloud-foundry",
+        DEFAULT_TOKEN,
+        &with_state,
+    )
+    .await;
+    assert_failed(&output, "records an export from", "another base URL");
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        recorded,
+        "the state is unchanged"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resume_writes_the_lines_of_an_unfinished_export_once() {
+    let dir = std::env::temp_dir().join(format!("audit-export-append-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let state_arg = state.to_str().unwrap().to_owned();
+    let output_path = dir.join("events.ndjson");
+    let appended = || {
+        std::process::Stdio::from(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&output_path)
+                .unwrap(),
+        )
+    };
+    let all = mock_servers::cloud_foundry::sample(25, "http://127.0.0.1:8080");
+    let first = cloud_foundry_serving(&all[..15], &dir, "first.json").await;
+    let output = export_into(
+        &first.base_url,
+        "cloud-foundry",
+        &["--state", &state_arg],
+        appended(),
+        false,
+    )
+    .await;
+    assert_success(&output, "first run");
+
+    // A run killed mid-export appended some of the newer events and no state.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&output_path)
+        .unwrap();
+    for event in &all[15..19] {
+        use std::io::Write;
+        writeln!(file, "{}", serde_json::to_string(event).unwrap()).unwrap();
+    }
+    drop(file);
+
+    // The next run cuts them off and writes every newer event once.
+    let mock = cloud_foundry_grown(first, &all, &dir, "second.json").await;
+    let output = export_into(
+        &mock.base_url,
+        "cloud-foundry",
+        &["--state", &state_arg],
+        appended(),
+        false,
+    )
+    .await;
+    assert_success(&output, "resumed run");
+    let written: Vec<String> = std::fs::read_to_string(&output_path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["guid"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let mut expected: Vec<String> = all.iter().map(|e| e.guid.clone()).collect();
+    let mut sorted = written.clone();
+    expected.sort();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        expected,
+        "every event once: {} lines",
+        written.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
