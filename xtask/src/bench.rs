@@ -606,6 +606,48 @@ fn big_specs(root: &Path, r: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
+/// What TLS on by default costs: a clean build of a client and every
+/// dependency (its own target folder, dev profile), with the default
+/// features (rustls) and with `--no-default-features`, in the same run.
+fn tls_cost(root: &Path, r: &mut Report) -> Result<(), String> {
+    eprintln!("bench: TLS by default");
+    r.line("TLS on by default: a clean build of `runta-client` with every dependency (dev profile, a target folder of its own, nothing built before), with the default features (rustls, as in reqwest) and with `--no-default-features`.\n");
+    r.line("| features | clean build | peak RSS |");
+    r.line("|---|---|---|");
+    let mut times = Vec::new();
+    for (label, lean) in [
+        ("default (rustls)", false),
+        ("`--no-default-features`", true),
+    ] {
+        let target = root.join(format!(
+            "target/bench/tls-{}",
+            if lean { "off" } else { "on" }
+        ));
+        let _ = std::fs::remove_dir_all(&target);
+        let mut build = cargo();
+        build
+            .args(["build", "--quiet", "-p", "runta-client"])
+            .current_dir(root)
+            .env("CARGO_TARGET_DIR", &target);
+        if lean {
+            build.arg("--no-default-features");
+        }
+        let (time, mib) = crate::measure::measured(&build, "cargo build -p runta-client")?;
+        let _ = std::fs::remove_dir_all(&target);
+        r.line(format!(
+            "| {label} | {:.1} s | {mib:.0} MiB |",
+            time.as_secs_f64()
+        ));
+        times.push(time.as_secs_f64());
+    }
+    r.line(format!(
+        "\nTLS adds {:.1} s to a clean build ({:.2}× the lean one); a later build pays nothing for it.\n",
+        times[0] - times[1],
+        times[0] / times[1]
+    ));
+    Ok(())
+}
+
 /// `wrk`, installed from Debian's packages when missing.
 fn wrk() -> Result<PathBuf, String> {
     if let Ok(out) = Command::new("which").arg("wrk").output()
@@ -1011,6 +1053,7 @@ pub fn bench(root: &Path, quick: bool) -> Result<(), String> {
     codegen_speed(root, &mut r)?;
     compile_cost(root, &mut r)?;
     if !quick {
+        tls_cost(root, &mut r)?;
         big_specs(root, &mut r)?;
     }
     server_overhead(root, &mut r)?;
