@@ -126,7 +126,7 @@ impl Client {
 
 Lists recent audit records, optionally filtered by category and runtime. Omit `category` to include all supported categories (today only `egress`). Filter by `runtime` when you only need evidence for one runtime.
 
-Paging: there is no cursor or offset; `limit` caps the number of audits returned. The server-side default, maximum and ordering are not documented. The official SDK helper defaults to `limit=100` and does not send a request at all when `limit <= 0`; unset parameters are left out of the query string (the SDK test asserts the query is exactly `category=egress&runtime=sb-1&limit=5`).
+Paging: there is no cursor or offset; `limit` caps the number of audits returned. The server-side default, maximum and ordering are not documented. The official SDK's `list_audits` helper defaults to `limit=100` and does not send a request at all when `limit <= 0` (its `list_egress_audit` sends any limit, 0 included); unset parameters are left out of the query string (the SDK test asserts the query is exactly `category=egress&runtime=sb-1&limit=5`).
 
 Every error status uses the same `ErrorEnvelope` body.
 
@@ -134,7 +134,7 @@ Sends a `GET` request to `/v1/audits`
 
 Arguments:
 - `category`: Audit category to list. Omit to include all supported categories. The only category is `egress`.
-- `limit`: Maximum number of audits to return. Must be at least 1 (the SDK sends no request for `limit <= 0`). The server's default and upper bound are unknown (the generated SDK client declares no bounds); the SDK helper uses 100 when the caller gives none.
+- `limit`: Maximum number of audits to return. Must be at least 1 (the SDK's `list_audits` sends no request for `limit <= 0`; its `list_egress_audit` sends any limit). The server's default and upper bound are unknown (the generated SDK client declares no bounds); the SDK helper uses 100 when the caller gives none.
 - `runtime`: Runtime filter; either the runtime's UUID or its display name.
 ```text
 let response = client.list_audits()

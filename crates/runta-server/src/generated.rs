@@ -49,7 +49,7 @@ pub mod list_audits {
         pub category: ::std::option::Option<::runta_types::AuditCategory>,
         /// `runtime` (query). Runtime filter; either the runtime's UUID or its display name.
         pub runtime: ::std::option::Option<::std::string::String>,
-        /// `limit` (query). Maximum number of audits to return. Must be at least 1 (the SDK sends no request for `limit <= 0`). The server's default and upper bound are unknown (the generated SDK client declares no bounds); the SDK helper uses 100 when the caller gives none.
+        /// `limit` (query). Maximum number of audits to return. Must be at least 1 (the SDK's `list_audits` sends no request for `limit <= 0`; its `list_egress_audit` sends any limit). The server's default and upper bound are unknown (the generated SDK client declares no bounds); the SDK helper uses 100 when the caller gives none.
         pub limit: ::std::option::Option<::std::num::NonZeroU64>,
     }
 
