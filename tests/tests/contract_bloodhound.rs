@@ -324,6 +324,23 @@ async fn a_filter_value_out_of_range_is_reported_for_what_it_is() {
     assert!(!body.to_string().contains("query parameter"), "{body}");
 }
 
+#[tokio::test]
+async fn the_stub_takes_what_the_id_pattern_allows_leading_zeros_too() {
+    let mock = mock_servers::start(
+        mock_servers::Service::Bloodhound,
+        mock_servers::Options::default(),
+    )
+    .await
+    .unwrap();
+    let auth = format!("Bearer {}", mock_servers::DEFAULT_TOKEN);
+    // `^(eq|neq|gt|gte|lt|lte):[0-9]+$`: `010` is 10, as the server's ParseInt reads it.
+    for (query, status) in [("id=eq:010", 200), ("id=gt:000", 200), ("id=eq:0x10", 400)] {
+        let url = format!("{}/api/v2/audit?{query}", mock.base_url);
+        let (got, body) = workspace_tests::get_json(&url, &[("authorization", &auth)]).await;
+        assert_eq!(got, status, "{query}: {body}");
+    }
+}
+
 #[test]
 fn text_filters_refuse_values_the_service_would_cut_short() {
     use bloodhound_client::types::FilterText;
