@@ -224,6 +224,19 @@ fn counted_walk(server: Shared) -> BoxStream<'static, Vec<u32>, WalkError> {
     )
 }
 
+/// A positioned walk: `pages()` (concurrency 1: `Concurrently::sequential`)
+/// or `concurrency(k)`.
+fn positioned<P>(request: P, concurrency: usize) -> BoxStream<'static, Vec<u32>, WalkError>
+where
+    P: Positioned<Item = u32, Error = WalkError> + 'static,
+{
+    if concurrency > 1 {
+        Concurrently::new(request, concurrency).pages(Retry::NEVER)
+    } else {
+        Concurrently::sequential(request).pages(Retry::NEVER)
+    }
+}
+
 /// Runs a walk to its end or first error: what it yielded, and whether it failed.
 fn run(walk: BoxStream<'static, Vec<u32>, WalkError>) -> (Vec<u32>, Option<String>) {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -326,17 +339,9 @@ proptest! {
     ) {
         let server = Arc::new(Mutex::new(Server::new(items, size, fault, at, padding)));
         let truth: Vec<u32> = (0..items as u32).collect();
-        // Concurrency 1 stands for the sequential `pages()` of a positioned request.
-        let positioned = |k: usize| k > 1;
         let walk = match kind {
-            Kind::Numbered if positioned(concurrency) => {
-                Concurrently::new(Numbered(server.clone()), concurrency).pages(Retry::NEVER)
-            }
-            Kind::Numbered => Concurrently::sequential(Numbered(server.clone())).pages(Retry::NEVER),
-            Kind::Offsets if positioned(concurrency) => {
-                Concurrently::new(Offsets(server.clone()), concurrency).pages(Retry::NEVER)
-            }
-            Kind::Offsets => Concurrently::sequential(Offsets(server.clone())).pages(Retry::NEVER),
+            Kind::Numbered => positioned(Numbered(server.clone()), concurrency),
+            Kind::Offsets => positioned(Offsets(server.clone()), concurrency),
             Kind::Cursor => cursor_walk(server.clone(), false),
             Kind::Link => cursor_walk(server.clone(), true),
             Kind::Counted => counted_walk(server.clone()),
@@ -356,11 +361,7 @@ fn a_server_that_ignores_skip_is_caught_by_every_offset_walk() {
             1,
             0,
         )));
-        let walk = if concurrency == 1 {
-            Concurrently::sequential(Offsets(server)).pages(Retry::NEVER)
-        } else {
-            Concurrently::new(Offsets(server), concurrency).pages(Retry::NEVER)
-        };
+        let walk = positioned(Offsets(server), concurrency);
         let (yielded, error) = run(walk);
         assert!(
             error.is_some(),
@@ -380,11 +381,7 @@ fn a_server_that_serves_page_one_for_every_page_is_caught_before_its_items() {
             1,
             0,
         )));
-        let walk = if concurrency == 1 {
-            Concurrently::sequential(Numbered(server)).pages(Retry::NEVER)
-        } else {
-            Concurrently::new(Numbered(server), concurrency).pages(Retry::NEVER)
-        };
+        let walk = positioned(Numbered(server), concurrency);
         let (yielded, error) = run(walk);
         let error = error.expect("an error");
         assert_eq!(yielded, (0..10).collect::<Vec<_>>(), "{error}");
@@ -401,7 +398,7 @@ fn pages_that_shift_back_with_the_same_totals_are_caught() {
         3,
         0,
     )));
-    let (yielded, error) = run(Concurrently::sequential(Numbered(server)).pages(Retry::NEVER));
+    let (yielded, error) = run(positioned(Numbered(server), 1));
     let error = error.expect("an error");
     assert!(error.contains("shifted"), "{error}");
     assert!((0..100).collect::<Vec<u32>>().starts_with(&yielded));
