@@ -88,8 +88,8 @@ pub struct Args {
     #[arg(long)]
     pub state: Option<std::path::PathBuf>,
     /// Pages fetched at once where the service reports its totals (Cloud Foundry,
-    /// BloodHound); 1 fetches one page at a time. Other services always fetch the
-    /// next page while the current one is written.
+    /// BloodHound); 1 walks page after page. Every walk fetches the next page
+    /// while the current one is written.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 }
