@@ -367,7 +367,9 @@ pub trait Positioned: Clone + Send + Sync {
 /// and errors and retries are as for the sequential `pages()`.
 ///
 /// The generated `pages()` of such a request is [`Concurrently::sequential`]:
-/// the same walk and checks, one page ahead.
+/// the same walk and checks, one page ahead. Every walk asks for its next
+/// pages as soon as it delivers one, so their round trips overlap the
+/// caller's work.
 ///
 /// # Consistency
 ///
@@ -422,14 +424,14 @@ impl<B> Concurrently<B> {
         }
     }
 
-    /// `request` walked page after page, the next page asked for while the
-    /// caller reads the one delivered (two in flight at most), with every
-    /// check of the concurrent walk: what a positioned request's `pages()`
-    /// is.
+    /// `request` walked page after page, the next page asked for as soon as
+    /// a page is delivered (one in flight at a time, its round trip
+    /// overlapping the caller's work), with every check of the concurrent
+    /// walk: what a positioned request's `pages()` is.
     pub fn sequential(request: B) -> Self {
         Concurrently {
             request,
-            concurrency: 2,
+            concurrency: 1,
         }
     }
 }
@@ -473,7 +475,10 @@ impl<B: Positioned> Concurrently<B> {
                 let done = std::mem::replace(failed, page.is_err());
                 std::future::ready((!done).then_some(page))
             });
-        Box::pin(pages)
+        Box::pin(Ahead {
+            inner: Box::pin(pages),
+            next: None,
+        })
     }
 
     /// Every item across all pages, in order; the first error ends the stream.
@@ -495,6 +500,42 @@ impl<B: Positioned> Concurrently<B> {
     /// At most `max` items across pages.
     pub async fn collect_up_to(self, max: usize) -> Result<Vec<B::Item>, B::Error> {
         collect_up_to(self.stream(), max).await
+    }
+}
+
+/// A stream that, as it hands out an item, polls its inner stream once more:
+/// the next page's request goes out while the caller works on this one (the
+/// inner `buffered` stream only starts fetches when polled). What that poll
+/// yields is kept for the next call.
+struct Ahead<S: Stream> {
+    inner: Pin<Box<S>>,
+    next: Option<Option<S::Item>>,
+}
+
+// The inner stream is pinned in its box; the item kept is never pinned.
+impl<S: Stream> Unpin for Ahead<S> {}
+
+impl<S: Stream> Stream for Ahead<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if let Some(next) = this.next.take() {
+            return Poll::Ready(next);
+        }
+        match this.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(item)) => {
+                if let Poll::Ready(next) = this.inner.as_mut().poll_next(cx) {
+                    this.next = Some(next);
+                }
+                Poll::Ready(Some(item))
+            }
+            other => other,
+        }
     }
 }
 
