@@ -579,36 +579,24 @@ async fn a_state_never_runs_ahead_of_the_output() {
         std::process::Stdio::from(std::fs::OpenOptions::new().write(true).open(path).unwrap())
     };
 
-    // Output that vanishes: a closed stdout (the runtime makes it the null
-    // device) and the null device itself are refused before any request.
-    let closed = export_into(
-        &mock.base_url,
-        "cloud-foundry",
-        &with_state,
-        file("/dev/null"),
-        true,
-    )
-    .await;
-    assert_failed(&closed, "null device", "closed stdout");
-    let null = export_into(
-        &mock.base_url,
-        "cloud-foundry",
-        &with_state,
-        file("/dev/null"),
-        false,
-    )
-    .await;
-    assert_failed(&null, "null device", "/dev/null");
-    // A full disk: the write error is the exit status.
-    let full = export_into(
-        &mock.base_url,
-        "cloud-foundry",
-        &with_state,
-        file("/dev/full"),
-        false,
-    )
-    .await;
-    assert_failed(&full, "No space left on device", "/dev/full");
+    // Output that vanishes, a closed stdout (the runtime makes it the null
+    // device) or the null device itself, is refused before any request; a
+    // full disk's write error is the exit status.
+    for (output, closed, needle) in [
+        ("/dev/null", true, "null device"),
+        ("/dev/null", false, "null device"),
+        ("/dev/full", false, "No space left on device"),
+    ] {
+        let run = export_into(
+            &mock.base_url,
+            "cloud-foundry",
+            &with_state,
+            file(output),
+            closed,
+        )
+        .await;
+        assert_failed(&run, needle, &format!("{output}, stdout closed: {closed}"));
+    }
     assert!(!state.exists(), "no state after a failed export");
 
     // A state file that cannot be written is an error before the first event.
