@@ -4,7 +4,7 @@
 
 use api_support::Timestamp;
 use chrono::{TimeZone, Utc};
-use cloud_foundry_client::types::{ListAuditEventsError, ListAuditEventsOrderBy};
+use cloud_foundry_client::types::ListAuditEventsOrderBy;
 use cloud_foundry_client::{Client, Error};
 use serde_json::json;
 use workspace_tests::CannedServer;
@@ -100,7 +100,7 @@ async fn sends_comma_lists_and_bracketed_operators_and_decodes_the_list() {
 }
 
 #[tokio::test]
-async fn error_lists_and_the_bare_502_are_both_typed() {
+async fn every_error_status_is_the_error_list() {
     let server = CannedServer::start().await;
     let client = Client::with_bearer_token(&server.base_url, "t").unwrap();
     for (status, code, title) in [
@@ -110,6 +110,7 @@ async fn error_lists_and_the_bare_502_are_both_typed() {
         (409, 60016, "CF-AsyncServiceInstanceOperationInProgress"),
         (422, 10008, "CF-UnprocessableEntity"),
         (500, 10001, "UnknownError"),
+        (502, 20004, "CF-UaaUnavailable"),
         (503, 10015, "CF-ServiceUnavailable"),
     ] {
         server.respond(
@@ -119,55 +120,40 @@ async fn error_lists_and_the_bare_502_are_both_typed() {
         match client.list_audit_events().send().await {
             Err(Error::ErrorResponse(value)) => {
                 assert_eq!(value.status().as_u16(), status);
-                let ListAuditEventsError::ErrorList(list) = value.into_inner() else {
-                    panic!("{status}: expected the errors list")
-                };
+                let list = value.into_inner();
                 assert_eq!(
-                    (list.errors[0].code, list.errors[0].title.as_deref()),
-                    (Some(code), Some(title))
+                    (list.errors[0].code, list.errors[0].title.as_str()),
+                    (code, title)
                 );
             }
             other => panic!("status {status}: expected a typed error, got {other:?}"),
         }
     }
-
-    server.respond(502, json!({"code": 10001, "title": "UnknownError", "detail": "502 Bad Gateway: Registered endpoint failed to handle the request."}));
-    match client.list_audit_events().send().await {
-        Err(Error::ErrorResponse(value)) => {
-            assert_eq!(value.status().as_u16(), 502);
-            let ListAuditEventsError::CfError(bare) = value.into_inner() else {
-                panic!("expected the bare error object")
-            };
-            assert_eq!(bare.title.as_deref(), Some("UnknownError"));
-        }
-        other => panic!("expected a typed 502, got {other:?}"),
-    }
 }
 
 #[tokio::test]
-async fn an_error_body_is_read_as_its_status_documents_it_first_then_by_shape() {
+async fn the_cloud_controllers_502_is_read_by_its_body_and_a_routers_is_handed_back() {
     let server = CannedServer::start().await;
     let client = Client::with_bearer_token(&server.base_url, "t").unwrap();
-    // Fits both the error list and the bare error object: the status decides.
-    let both = json!({"errors": [{"code": 10005, "title": "CF-BadQueryParameter", "detail": "d"}],
-                      "code": 10001, "title": "UnknownError"});
-    for (status, bare_expected) in [(400, false), (502, true)] {
-        server.respond(status, both.clone());
+    let uaa = r#"{"errors":[{"detail":"The UAA service is currently unavailable","title":"CF-UaaUnavailable","code":20004}]}"#;
+    // The Cloud Controller's header is named `Content-Type:`: no valid media type arrives.
+    for content_type in ["", "text/plain; charset=utf-8"] {
+        server.respond_raw(502, content_type, uaa);
         let Err(Error::ErrorResponse(value)) = client.list_audit_events().send().await else {
-            panic!("{status}: expected a typed error")
+            panic!("{content_type:?}: expected the typed error list")
         };
-        let bare = matches!(value.into_inner(), ListAuditEventsError::CfError(_));
-        assert_eq!(bare, bare_expected, "status {status}");
+        assert_eq!(value.into_inner().errors[0].code, 20004);
     }
-    // A 400 in the other shape still decodes, by shape.
-    server.respond(400, json!({"code": 10005, "title": "CF-BadQueryParameter"}));
-    let Err(Error::ErrorResponse(value)) = client.list_audit_events().send().await else {
-        panic!("expected a typed error")
-    };
-    assert!(matches!(
-        value.into_inner(),
-        ListAuditEventsError::CfError(_)
-    ));
+    // gorouter's own 502 is plain text: the response comes back whole, by its status.
+    let text = "502 Bad Gateway: Registered endpoint failed to handle the request.\n";
+    server.respond_raw(502, "text/plain; charset=utf-8", text);
+    match client.list_audit_events().send().await {
+        Err(Error::UnexpectedResponse(response)) => {
+            assert_eq!(response.status().as_u16(), 502);
+            assert_eq!(response.text().await.unwrap(), text);
+        }
+        other => panic!("expected the router's answer handed back, got {other:?}"),
+    }
 }
 
 #[tokio::test]

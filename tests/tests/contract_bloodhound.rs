@@ -3,7 +3,7 @@
 use api_support::{Predicate, Sort, Timestamp};
 use bloodhound_client::Client;
 use bloodhound_client::types::ListAuditLogsSortByColumn as Column;
-use bloodhound_server::list_audit_logs::{Request, Response};
+use bloodhound_server::list_audit_logs::{Request, Response, TooManyRequestsHeaders};
 use bloodhound_server::types::{
     AuditLogStatus, AuditLogsData, ErrorDetail, ErrorWrapper, ListAuditLogsResponse,
 };
@@ -137,7 +137,10 @@ async fn every_documented_status_reaches_the_client_typed() {
         (400, Response::BadRequest(wrapper(400))),
         (401, Response::Unauthorized(wrapper(401))),
         (403, Response::Forbidden(wrapper(403))),
-        (429, Response::TooManyRequests(wrapper(429))),
+        (
+            429,
+            Response::TooManyRequests(wrapper(429), TooManyRequestsHeaders::default()),
+        ),
         (500, Response::InternalServerError(wrapper(500))),
     ] {
         probe.answer(response);
@@ -148,6 +151,28 @@ async fn every_documented_status_reaches_the_client_typed() {
             }
             other => panic!("{status}: {other:?}"),
         }
+    }
+    // The current rate limiter's plain text, with its headers: handed back whole.
+    probe.answer(Response::TooManyRequestsText(
+        "Limit exceeded\n".into(),
+        TooManyRequestsHeaders {
+            x_rate_limit_limit: Some(55),
+            x_rate_limit_remaining: Some(0),
+            x_rate_limit_reset: Some(1_767_225_600),
+        },
+    ));
+    match client.list_audit_logs().send().await {
+        Err(bloodhound_client::Error::UnexpectedResponse(response)) => {
+            assert_eq!(response.status().as_u16(), 429);
+            let headers = response.headers();
+            assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
+            assert_eq!(
+                (&headers["x-ratelimit-limit"], &headers["x-ratelimit-reset"]),
+                (&"55".parse().unwrap(), &"1767225600".parse().unwrap())
+            );
+            assert_eq!(response.text().await.unwrap(), "Limit exceeded\n");
+        }
+        other => panic!("429 in plain text: {other:?}"),
     }
 }
 
@@ -183,10 +208,24 @@ async fn invalid_parameters_get_bloodhounds_400_wrapper() {
             ],
         ),
         (
-            "created_at=2026-11-01T00:00:00%2B01:00",
+            "created_at=gte:2026-11-01T00:00:00%2B01:00",
             None,
             vec![
-                r#"query parameter "created_at" is malformed: String should match pattern '^((eq|neq|gt|gte|lt|lte):)?[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?[Zz]$'"#,
+                r#"query parameter "created_at" is malformed: String should match pattern '^(eq|neq|gt|gte|lt|lte):[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|-[0-9]{2}:[0-9]{2})$'"#,
+            ],
+        ),
+        (
+            "created_at=2026-11-01T00:00:00Z",
+            None,
+            vec![
+                r#"query parameter "created_at" is malformed: String should match pattern '^(eq|neq|gt|gte|lt|lte):[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|-[0-9]{2}:[0-9]{2})$'"#,
+            ],
+        ),
+        (
+            "created_at=gte:2026-11-01T00:00:00.1234567890Z",
+            None,
+            vec![
+                r#"query parameter "created_at" is malformed: String should match pattern '^(eq|neq|gt|gte|lt|lte):[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|-[0-9]{2}:[0-9]{2})$'"#,
             ],
         ),
         (
@@ -339,6 +378,25 @@ async fn the_stub_takes_what_the_id_pattern_allows_leading_zeros_too() {
         let (got, body) = workspace_tests::get_json(&url, &[("authorization", &auth)]).await;
         assert_eq!(got, status, "{query}: {body}");
     }
+}
+
+#[tokio::test]
+async fn created_at_takes_negative_offsets_and_nine_fraction_digits() {
+    let (probe, url, _task) = start().await;
+    probe.answer(Response::Ok(page(vec![])));
+    let query =
+        "created_at=gte:2026-11-01T07:00:00.123456789-05:00&created_at=lt:2026-11-02t00:00:00z";
+    let (status, body) = raw(&url, query, &[("authorization", "Bearer jwt-contract")]).await;
+    assert_eq!(status, 200, "{body}");
+    let seen = probe.seen();
+    let at = |t: &str| t.parse::<Timestamp>().unwrap();
+    assert_eq!(
+        seen[0].created_at,
+        Some(vec![
+            Predicate::gte(at("2026-11-01T12:00:00.123456789Z")),
+            Predicate::lt(at("2026-11-02T00:00:00Z")),
+        ])
+    );
 }
 
 #[test]

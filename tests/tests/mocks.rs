@@ -211,16 +211,66 @@ async fn bloodhound_filters_sorts_and_pages_with_count() {
         .unwrap()
         .into_inner();
     assert_eq!(ranged.count, 15);
-    // Newest first whatever `sort_by` says: it only orders rows of the same instant.
+    // `sort_by` replaces the default order (current builds): oldest first by id.
     assert!(
-        ranged
-            .data
-            .logs
-            .windows(2)
-            .all(|w| w[0].created_at > w[1].created_at
-                || (w[0].created_at == w[1].created_at && w[0].id < w[1].id)),
-        "created_at desc, then sort_by=id ascending"
+        ranged.data.logs.windows(2).all(|w| w[0].id < w[1].id),
+        "sort_by=id ascending alone"
     );
+}
+
+#[tokio::test]
+async fn bloodhound_writes_filter_values_as_typed_sql_literals() {
+    use api_support::Predicate;
+    use bloodhound_client::types::FilterText;
+    let mock = start(Service::Bloodhound, options(10)).await.unwrap();
+    let client =
+        bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    let text = |v: &str| FilterText::try_from(v).unwrap();
+    // A number or boolean compared with a text column fails in the database.
+    for value in ["123", "-1.5", "1e3", "inf", "0x1p-2", "t", "FALSE"] {
+        match client
+            .list_audit_logs()
+            .actor_name(vec![Predicate::eq(text(value))])
+            .send()
+            .await
+        {
+            Err(bloodhound_client::Error::ErrorResponse(e)) => {
+                assert_eq!(e.status().as_u16(), 500, "{value}")
+            }
+            other => panic!("{value}: expected the service's 500, got {other:?}"),
+        }
+    }
+    // `null` is SQL NULL: no stored name is NULL.
+    let count = |predicate| {
+        let request = client.list_audit_logs().actor_name(vec![predicate]).send();
+        async move { request.await.unwrap().into_inner().count }
+    };
+    assert_eq!(count(Predicate::eq(text("null"))).await, 0);
+    assert_eq!(count(Predicate::neq(text("null"))).await, 10);
+    // Text stays text, digits and words mixed included.
+    assert_eq!(count(Predicate::neq(text("admin2"))).await, 10);
+}
+
+#[tokio::test]
+async fn bloodhounds_rate_limiter_answers_in_plain_text_and_the_client_hands_it_back() {
+    let mock = start(Service::Bloodhound, options(3)).await.unwrap();
+    mock.faults.push(429);
+    let client =
+        bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    match client.list_audit_logs().send().await {
+        Err(bloodhound_client::Error::UnexpectedResponse(response)) => {
+            assert_eq!(response.status().as_u16(), 429);
+            assert_eq!(
+                response.headers()["content-type"],
+                "text/plain; charset=utf-8"
+            );
+            assert_eq!(response.headers()["x-ratelimit-remaining"], "0");
+            assert!(response.headers().contains_key("x-ratelimit-reset"));
+            assert_eq!(response.text().await.unwrap(), "Limit exceeded\n");
+        }
+        other => panic!("expected the limiter's answer handed back, got {other:?}"),
+    }
+    assert!(client.list_audit_logs().send().await.is_ok());
 }
 
 #[tokio::test]
@@ -386,6 +436,19 @@ async fn faults_answer_with_documented_statuses_in_order() {
         }
     }
     assert!(client.list_audit_events().send().await.is_ok());
+
+    // The Cloud Controller's own 502 (UAA unreachable) comes without a valid `Content-Type`.
+    mock.faults.push(502);
+    let raw = reqwest::Client::new()
+        .get(format!("{}/v3/audit_events", mock.base_url))
+        .bearer_auth(DEFAULT_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 502);
+    assert!(!raw.headers().contains_key("content-type"));
+    let body: serde_json::Value = raw.json().await.unwrap();
+    assert_eq!(body["errors"][0]["title"], "CF-UaaUnavailable");
 }
 
 #[tokio::test]

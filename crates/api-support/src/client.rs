@@ -113,7 +113,8 @@ impl Signer {
 /// An error body decoded by its status first: as `B`, the body the spec
 /// documents for this status, made into the operation's error union `T`; only
 /// when the service sent another shape, as any variant of `T`. (Decoding by
-/// shape alone could read a 401 body as the 422 variant.)
+/// shape alone could read a 401 body as the 422 variant.) The body decides,
+/// not its `Content-Type` ([`error_body`]).
 pub async fn decode_by_status<B, T, E>(
     response: reqwest::Response,
 ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>
@@ -121,40 +122,86 @@ where
     B: serde::de::DeserializeOwned,
     T: serde::de::DeserializeOwned + From<B>,
 {
-    if !carries_json(&response) {
-        return Err(progenitor_client::Error::UnexpectedResponse(response));
-    }
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(progenitor_client::Error::ResponseBodyError)?;
-    let inner = match serde_json::from_slice::<B>(&body) {
-        Ok(documented) => T::from(documented),
-        Err(documented_error) => serde_json::from_slice::<T>(&body).map_err(|_| {
-            progenitor_client::Error::InvalidResponsePayload(body.clone(), documented_error)
-        })?,
-    };
-    Ok(progenitor_client::ResponseValue::new(
-        inner, status, headers,
-    ))
+    error_body(response, |body| match serde_json::from_slice::<B>(body) {
+        Ok(documented) => Ok(T::from(documented)),
+        Err(documented_error) => serde_json::from_slice::<T>(body).map_err(|_| documented_error),
+    })
+    .await
 }
 
-/// A documented error status's body. A body that is not JSON at all (a load
-/// balancer's HTML 502, a proxy's plain-text 401) is not the documented error:
-/// it comes back as `Error::UnexpectedResponse`, status and body intact, so
-/// callers and retries still judge it by its status.
+/// A documented error status's body, decoded as the documented type
+/// whatever its `Content-Type` ([`error_body`]). A body that is not that type
+/// and not said to be JSON (a load balancer's HTML 502, a rate limiter's
+/// plain-text 429) is not the documented error: it comes back as
+/// `Error::UnexpectedResponse`, status, headers and body intact, so callers
+/// and retries still judge it by its status.
 pub async fn decode_error<T, E>(
     response: reqwest::Response,
 ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>
 where
     T: serde::de::DeserializeOwned,
 {
-    if !carries_json(&response) {
-        return Err(progenitor_client::Error::UnexpectedResponse(response));
+    error_body(response, |body| serde_json::from_slice::<T>(body)).await
+}
+
+/// Reads an error body and decodes it with `decode`. The body decides, not
+/// the `Content-Type`: some services send their documented JSON error without
+/// a valid one (Cloud Foundry's 502 names its header `Content-Type:`, which
+/// servers drop). A body said to be JSON (or said to be nothing) that does not
+/// decode is `InvalidResponsePayload`; any other body that does not decode is
+/// handed back whole as `UnexpectedResponse`.
+async fn error_body<T, E>(
+    response: reqwest::Response,
+    decode: impl FnOnce(&[u8]) -> Result<T, serde_json::Error>,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let json = carries_json(&response);
+    let (status, version, url) = (
+        response.status(),
+        response.version(),
+        response.url().clone(),
+    );
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    match decode(&body) {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner, status, headers,
+        )),
+        Err(e) if json => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
+        Err(_) => Err(progenitor_client::Error::UnexpectedResponse(rebuilt(
+            status, version, url, headers, body,
+        ))),
     }
-    progenitor_client::ResponseValue::from_response(response).await
+}
+
+/// A response again from the parts of one whose body was read.
+fn rebuilt(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt as _;
+    let mut builder = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url);
+    if let Some(map) = builder.headers_mut() {
+        *map = headers;
+    }
+    match builder.body(body.into()) {
+        Ok(response) => reqwest::Response::from(response),
+        // The parts came from a response, so they are valid; an empty answer of the same status otherwise.
+        Err(_) => reqwest::Response::from(
+            http::Response::builder()
+                .status(status)
+                .body(reqwest::Body::from(Vec::new()))
+                .unwrap_or_default(),
+        ),
+    }
 }
 
 /// A documented status with no body beside statuses with one (a `204` beside
@@ -172,12 +219,7 @@ where
         .bytes()
         .await
         .map_err(progenitor_client::Error::ResponseBodyError)?;
-    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        &body
-    };
-    match serde_json::from_slice(json) {
+    match serde_json::from_slice(empty_as_null(&body)) {
         Ok(inner) => Ok(progenitor_client::ResponseValue::new(
             inner, status, headers,
         )),
@@ -185,8 +227,17 @@ where
     }
 }
 
+/// JSON `null` for a body of whitespace alone.
+fn empty_as_null(body: &[u8]) -> &[u8] {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    }
+}
+
 /// [`decode_empty_as_null`] for a documented error status: an empty body is
-/// `None`; a body that is not JSON is `Error::UnexpectedResponse`, as in
+/// `None` whatever its `Content-Type`; any other body is read as in
 /// [`decode_error`].
 pub async fn decode_error_empty_as_null<T, E>(
     response: reqwest::Response,
@@ -194,10 +245,10 @@ pub async fn decode_error_empty_as_null<T, E>(
 where
     T: serde::de::DeserializeOwned,
 {
-    if response.content_length() != Some(0) && !carries_json(&response) {
-        return Err(progenitor_client::Error::UnexpectedResponse(response));
-    }
-    decode_empty_as_null(response).await
+    error_body(response, |body| {
+        serde_json::from_slice::<T>(empty_as_null(body))
+    })
+    .await
 }
 
 /// Whether a response says its body is JSON (`application/json`, `*+json`);
@@ -280,7 +331,6 @@ impl std::error::Error for BodyTooLarge {}
 /// and URL are kept.
 pub fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
     use futures_util::StreamExt as _;
-    use reqwest::ResponseBuilderExt as _;
     type BoxError = Box<dyn std::error::Error + Send + Sync>;
     let (status, version, url) = (
         response.status(),
@@ -307,23 +357,7 @@ pub fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
         });
         reqwest::Body::wrap_stream(chunks)
     };
-    let mut builder = http::Response::builder()
-        .status(status)
-        .version(version)
-        .url(url);
-    if let Some(map) = builder.headers_mut() {
-        *map = headers;
-    }
-    match builder.body(body) {
-        Ok(response) => reqwest::Response::from(response),
-        // The parts came from a response, so they are valid; an empty answer of the same status otherwise.
-        Err(_) => reqwest::Response::from(
-            http::Response::builder()
-                .status(status)
-                .body(reqwest::Body::from(Vec::new()))
-                .unwrap_or_default(),
-        ),
-    }
+    rebuilt(status, version, url, headers, body)
 }
 
 /// The timeout the generated clients use unless given their own `reqwest::Client`.
@@ -488,6 +522,57 @@ mod tests {
             html,
             Err(progenitor_client::Error::UnexpectedResponse(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn an_error_body_is_read_by_what_it_holds_not_by_its_content_type() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Documented {
+            code: u32,
+        }
+        type Decoded =
+            Result<progenitor_client::ResponseValue<Documented>, progenitor_client::Error<()>>;
+        // The documented error without a valid content type (or none) is still the documented error.
+        for content_type in [None, Some("text/plain"), Some(": application/json")] {
+            let decoded: Decoded = decode_error(response(502, content_type, r#"{"code":7}"#)).await;
+            assert_eq!(decoded.unwrap().into_inner(), Documented { code: 7 });
+        }
+        // Plain text that is not the documented error: handed back whole, status and headers too.
+        let mut limited = response(429, Some("text/plain; charset=utf-8"), "Limit exceeded");
+        limited
+            .headers_mut()
+            .insert("x-ratelimit-reset", "1767225600".parse().unwrap());
+        let decoded: Decoded = decode_error(limited).await;
+        let Err(progenitor_client::Error::UnexpectedResponse(handed_back)) = decoded else {
+            panic!("expected the response handed back, got {decoded:?}")
+        };
+        assert_eq!(handed_back.status().as_u16(), 429);
+        assert_eq!(handed_back.headers()["x-ratelimit-reset"], "1767225600");
+        assert_eq!(handed_back.text().await.unwrap(), "Limit exceeded");
+        // Said to be JSON but not the documented error: a decoding error with the body.
+        let decoded: Decoded =
+            decode_error(response(400, Some("application/json"), r#"{"x":1}"#)).await;
+        assert!(matches!(
+            decoded,
+            Err(progenitor_client::Error::InvalidResponsePayload(..))
+        ));
+        // By status first, whatever the content type.
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(untagged)]
+        enum Union {
+            Documented(Documented),
+        }
+        impl From<Documented> for Union {
+            fn from(d: Documented) -> Self {
+                Union::Documented(d)
+            }
+        }
+        let decoded: Result<_, progenitor_client::Error<()>> =
+            decode_by_status::<Documented, Union, ()>(response(502, None, r#"{"code":9}"#)).await;
+        assert_eq!(
+            decoded.unwrap().into_inner(),
+            Union::Documented(Documented { code: 9 })
+        );
     }
 
     #[test]

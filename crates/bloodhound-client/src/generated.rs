@@ -192,7 +192,7 @@ Each audited action is written twice (two-phase commit): an `intent` row when th
 
 Paging is offset based: `skip` and `limit` (default 1000; `limit=0` means no limit, and the response then echoes `limit: 0`); the response echoes `skip`, `limit` and the total `count`. The legacy `offset` is still accepted; if both are sent, `skip` wins. `count` counts the rows matching the predicate filters over all time: it ignores `before`/`after` (`cmd/api/src/database/audit.go`), so it can exceed the rows the window holds; a walk ends at the first short page, not at `count`.
 
-Order: rows are always ordered `created_at DESC` first; `sort_by` only orders rows that share a timestamp (GORM appends it: `ORDER BY created_at desc, <sort_by>`).
+Order: without `sort_by`, newest first (`ORDER BY created_at desc`). With `sort_by`, current builds order by the given columns alone (`cmd/api/src/database/audit.go` uses `created_at desc` only as the default), so `sort_by=id` returns the oldest first; builds of 2024 and before always ordered `created_at desc` first and let `sort_by` break ties only. The mock orders as current builds do; the client's offset walks hold under both.
 
 Filters use the syntax `column=<predicate>:<value>`, e.g. `action=eq:LoginAttempt` or `created_at=gte:2026-11-01T00:00:00Z`. Repeat a parameter to AND several predicates on the same column (`created_at=gte:...&created_at=lt:...`). The server only accepts the predicates listed per parameter; anything else (including the documented `~eq`, and the documented `source` column) is answered with 400. A value without `<predicate>:` (`actor_name=admin`) is ignored, not rejected (`ErrNotFiltered`). Text values are cut short at the first character the server's parser does not capture (see `FilterText`). `sort_by` may be repeated; a leading `-` sorts descending.
 
@@ -205,7 +205,7 @@ Arguments:
 - `actor_name`: Filter on the actor's name: `eq:<value>` or `neq:<value>`. Repeat to AND. (`~eq` is documented but rejected by the server.)
 - `after`: Return logs created after this time (RFC 3339). Defaults to one year before `before`. Not a predicate filter.
 - `before`: Return logs created before this time (RFC 3339). Defaults to the current time. Not a predicate filter.
-- `created_at`: Filter on the creation time: `<predicate>:<RFC 3339 timestamp>`, predicates `eq`, `neq`, `gt`, `gte`, `lt`, `lte`. Repeat to AND. Use a `Z` suffix (numeric offsets are not accepted) and always give the predicate: the pattern (upstream `api.params.predicate.filter.time.yaml`) makes it optional, but the server's unanchored parser would misread a bare timestamp and answer 400.
+- `created_at`: Filter on the creation time: `<predicate>:<RFC 3339 timestamp>`, predicates `eq`, `neq`, `gt`, `gte`, `lt`, `lte`. Repeat to AND. The time ends in `Z` or a negative offset (`-05:00`) and may carry 1 to 9 fraction digits, as the current upstream schema (`bloodhound-docs` `docs/openapi.json`, `api.params.predicate.filter.time`) says; a positive offset's `+` is not captured by the server's parser. Always give the predicate: the upstream pattern makes it optional, but the server's unanchored parser misreads a bare timestamp and answers 400.
 - `id`: Filter on the numeric id: `<predicate>:<integer>`, predicates `eq`, `neq`, `gt`, `gte`, `lt`, `lte`. Repeat to AND.
 - `limit`: Maximum number of rows to return. 0 or more; default 1000 (handler default).
 - `offset`: Legacy alias of `skip`, still accepted by the server. If both are sent, `skip` wins.

@@ -72,7 +72,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         pub id: ::std::option::Option<
             ::std::vec::Vec<::api_support::Predicate<i64, ::api_support::Ordered>>,
         >,
-        /// `created_at` (query). Filter on the creation time: `<predicate>:<RFC 3339 timestamp>`, predicates `eq`, `neq`, `gt`, `gte`, `lt`, `lte`. Repeat to AND. Use a `Z` suffix (numeric offsets are not accepted) and always give the predicate: the pattern (upstream `api.params.predicate.filter.time.yaml`) makes it optional, but the server's unanchored parser would misread a bare timestamp and answer 400.
+        /// `created_at` (query). Filter on the creation time: `<predicate>:<RFC 3339 timestamp>`, predicates `eq`, `neq`, `gt`, `gte`, `lt`, `lte`. Repeat to AND. The time ends in `Z` or a negative offset (`-05:00`) and may carry 1 to 9 fraction digits, as the current upstream schema (`bloodhound-docs` `docs/openapi.json`, `api.params.predicate.filter.time`) says; a positive offset's `+` is not captured by the server's parser. Always give the predicate: the upstream pattern makes it optional, but the server's unanchored parser misreads a bare timestamp and answers 400.
         pub created_at: ::std::option::Option<
             ::std::vec::Vec<
                 ::api_support::Predicate<
@@ -270,7 +270,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     ::api_support::server::ListStyle::Repeated,
                     &::api_support::server::Rules {
                         pattern: Some(
-                            "^((eq|neq|gt|gte|lt|lte):)?[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?[Zz]$",
+                            "^(eq|neq|gt|gte|lt|lte):[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|-[0-9]{2}:[0-9]{2})$",
                         ),
                         ..::api_support::server::Rules::DEFAULT
                     },
@@ -409,7 +409,7 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         }
     }
 
-    /// Every documented answer of `listAuditLogs`: one variant per status, with that status's body.
+    /// Every documented answer of `listAuditLogs`: one variant per status, with that status's body (and one per further media type it is documented in, as bytes).
     #[derive(Debug, Clone, PartialEq)]
     pub enum Response {
         /// `200`: OK
@@ -420,8 +420,14 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
         Unauthorized(::bloodhound_types::ErrorWrapper),
         /// `403`: Forbidden (the caller lacks the permission to read audit logs).
         Forbidden(::bloodhound_types::ErrorWrapper),
-        /// `429`: Too many requests. The rate limiter answers before the request context exists, so `request_id` is copied from the request's own request-id header and is usually an empty string.
-        TooManyRequests(::bloodhound_types::ErrorWrapper),
+        /** `429`: Too many requests. Current builds rate-limit with `ulule/limiter`'s default handler (`cmd/api/src/api/middleware/rate_limit.go`), which runs before authentication: `text/plain; charset=utf-8`, body `Limit exceeded` and a line feed, with the `X-RateLimit-*` headers. Builds of 2024 and before (the tollbooth limiter) answered with the JSON `ErrorWrapper` instead, its `context` `middleware` and its `request_id` copied from the request's own request-id header (usually empty).
+
+Wire format: both bodies are documented because both versions are deployed. The generated client decodes the JSON one and hands the plain-text one back undecoded (`Error::UnexpectedResponse`, status and headers intact), so a retry judges either by its status; the mock answers as current builds do.*/
+        TooManyRequests(::bloodhound_types::ErrorWrapper, TooManyRequestsHeaders),
+        /** `429` as `text/plain; charset=utf-8` (beside [`Response::TooManyRequests`]): Too many requests. Current builds rate-limit with `ulule/limiter`'s default handler (`cmd/api/src/api/middleware/rate_limit.go`), which runs before authentication: `text/plain; charset=utf-8`, body `Limit exceeded` and a line feed, with the `X-RateLimit-*` headers. Builds of 2024 and before (the tollbooth limiter) answered with the JSON `ErrorWrapper` instead, its `context` `middleware` and its `request_id` copied from the request's own request-id header (usually empty).
+
+Wire format: both bodies are documented because both versions are deployed. The generated client decodes the JSON one and hands the plain-text one back undecoded (`Error::UnexpectedResponse`, status and headers intact), so a retry judges either by its status; the mock answers as current builds do.*/
+        TooManyRequestsText(::axum::body::Bytes, TooManyRequestsHeaders),
         /// `500`: Internal server error.
         InternalServerError(::bloodhound_types::ErrorWrapper),
     }
@@ -445,9 +451,57 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                     (::api_support::server::status(403u16), ::axum::Json(body))
                         .into_response()
                 }
-                Response::TooManyRequests(body) => {
-                    (::api_support::server::status(429u16), ::axum::Json(body))
-                        .into_response()
+                Response::TooManyRequests(body, headers) => {
+                    let mut response = (
+                        ::api_support::server::status(429u16),
+                        ::axum::Json(body),
+                    )
+                        .into_response();
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-limit",
+                        headers.x_rate_limit_limit,
+                    );
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-remaining",
+                        headers.x_rate_limit_remaining,
+                    );
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-reset",
+                        headers.x_rate_limit_reset,
+                    );
+                    response
+                }
+                Response::TooManyRequestsText(body, headers) => {
+                    let mut response = (
+                        ::api_support::server::status(429u16),
+                        [
+                            (
+                                ::axum::http::header::CONTENT_TYPE,
+                                "text/plain; charset=utf-8",
+                            ),
+                        ],
+                        body,
+                    )
+                        .into_response();
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-limit",
+                        headers.x_rate_limit_limit,
+                    );
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-remaining",
+                        headers.x_rate_limit_remaining,
+                    );
+                    ::api_support::server::set_header(
+                        &mut response,
+                        "x-ratelimit-reset",
+                        headers.x_rate_limit_reset,
+                    );
+                    response
                 }
                 Response::InternalServerError(body) => {
                     (::api_support::server::status(500u16), ::axum::Json(body))
@@ -455,6 +509,17 @@ Wire format: the value is the text `wait=30`, not a bare integer as the docs sta
                 }
             }
         }
+    }
+
+    /// The headers of a `429` answer (each sent when set).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct TooManyRequestsHeaders {
+        /// `x-ratelimit-limit`: The requests allowed per period (current builds).
+        pub x_rate_limit_limit: ::std::option::Option<i64>,
+        /// `x-ratelimit-remaining`: The requests left in the period (current builds).
+        pub x_rate_limit_remaining: ::std::option::Option<i64>,
+        /// `x-ratelimit-reset`: When the period resets, in seconds since the epoch (current builds).
+        pub x_rate_limit_reset: ::std::option::Option<i64>,
     }
 
     /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.

@@ -514,7 +514,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<::cloud_foundry_types::AuditEventList>,
-            Error<::cloud_foundry_types::ListAuditEventsError>,
+            Error<::cloud_foundry_types::ErrorList>,
         > {
             let Self {
                 client,
@@ -659,108 +659,63 @@ pub mod builder {
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 502u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::CfError,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
                 503u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::cloud_foundry_types::ErrorList,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
+                            ::api_support::client::decode_error(response).await?,
                         ),
                     )
                 }
@@ -805,7 +760,7 @@ impl<'a> builder::ListAuditEvents<'a> {
     ) -> ::api_support::paging::BoxStream<
         'a,
         ::std::vec::Vec<::cloud_foundry_types::AuditEvent>,
-        Error<::cloud_foundry_types::ListAuditEventsError>,
+        Error<::cloud_foundry_types::ErrorList>,
     > {
         ::api_support::paging::Concurrently::sequential(self).pages(retry)
     }
@@ -815,7 +770,7 @@ impl<'a> builder::ListAuditEvents<'a> {
     ) -> ::api_support::paging::BoxStream<
         'a,
         ::cloud_foundry_types::AuditEvent,
-        Error<::cloud_foundry_types::ListAuditEventsError>,
+        Error<::cloud_foundry_types::ErrorList>,
     > {
         ::api_support::paging::items(self.pages(::api_support::paging::Retry::NEVER))
     }
@@ -826,7 +781,7 @@ impl<'a> builder::ListAuditEvents<'a> {
     ) -> ::api_support::paging::BoxStream<
         'a,
         ::cloud_foundry_types::AuditEvent,
-        Error<::cloud_foundry_types::ListAuditEventsError>,
+        Error<::cloud_foundry_types::ErrorList>,
     > {
         ::api_support::paging::items(self.pages(retry))
     }
@@ -836,7 +791,7 @@ impl<'a> builder::ListAuditEvents<'a> {
         max: usize,
     ) -> ::std::result::Result<
         ::std::vec::Vec<::cloud_foundry_types::AuditEvent>,
-        Error<::cloud_foundry_types::ListAuditEventsError>,
+        Error<::cloud_foundry_types::ErrorList>,
     > {
         ::api_support::paging::collect_up_to(self.stream(), max).await
     }
@@ -849,13 +804,13 @@ impl<'a> builder::ListAuditEvents<'a> {
 }
 impl ::api_support::paging::Positioned for builder::ListAuditEvents<'_> {
     type Item = ::cloud_foundry_types::AuditEvent;
-    type Error = Error<::cloud_foundry_types::ListAuditEventsError>;
+    type Error = Error<::cloud_foundry_types::ErrorList>;
     async fn fetch_at(
         self,
         position: ::std::option::Option<u64>,
     ) -> ::std::result::Result<
         ::api_support::paging::Placed<::cloud_foundry_types::AuditEvent>,
-        Error<::cloud_foundry_types::ListAuditEventsError>,
+        Error<::cloud_foundry_types::ErrorList>,
     > {
         let request = match position {
             Some(position) => self.page(position),

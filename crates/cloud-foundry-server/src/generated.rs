@@ -416,11 +416,11 @@ Wire format: the JSON body is sent as `text/plain; charset=utf-8`; do not rely o
         TooManyRequests(::cloud_foundry_types::ErrorList, TooManyRequestsHeaders),
         /// `500`: Internal Server Error.
         InternalServerError(::cloud_foundry_types::ErrorList),
-        /** `502`: Bad Gateway. Usually produced by the foundation's router, not by the Cloud Controller, so the real body format is unknown (the router may not send JSON at all).
+        /** `502`: Bad Gateway. The Cloud Controller itself answers 502 when UAA is unreachable while it validates the token, with its usual error list: `CF-UaaUnavailable` (20004), "The UAA service is currently unavailable" (`middleware/security_context_setter.rb:52-54`, tested in `spec/unit/middleware/security_context_setter_spec.rb`). A router in front of the Cloud Controller may answer 502 too, in its own format (gorouter sends plain text); that is not this body.
 
-Wire format: the bare, unwrapped `CfError` body comes from the Broadcom rendering; CAPI's own docs say error responses always carry a list (`ErrorList`).*/
-        BadGateway(::cloud_foundry_types::CfError),
-        /// `503`: Service Unavailable.
+Wire format: the Cloud Controller names the header `'Content-Type:'` (with a colon), which is no valid header name, so no valid `Content-Type` arrives with this body: decode it by its content, not by its media type. (The bare, unwrapped `{code, title, detail}` the Broadcom rendering shows is not what the Cloud Controller sends.)*/
+        BadGateway(::cloud_foundry_types::ErrorList),
+        /// `503`: Service Unavailable: the Cloud Controller lost its database connection (`CF-ServiceUnavailable`, 10015, `app/controllers/v3/application_controller.rb:247-250`). (UAA being unreachable, 20004 `CF-UaaUnavailable`, arrives on this endpoint as 502, not 503.)
         ServiceUnavailable(::cloud_foundry_types::ErrorList),
     }
 

@@ -160,18 +160,15 @@ pub struct AuditEventTarget {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
-///One Cloud Controller error. Use `code` and `title` programmatically; `detail` is human-readable and may change. Known pairs: `CF-BadQueryParameter` 10005 (400), `CF-InvalidAuthToken` 1000 (401), `CF-NotAuthenticated` 10002 (401), `CF-NotAuthorized` 10003 (403), `CF-ResourceNotFound` 10010 (404), `CF-UnprocessableEntity` 10008 (422), `CF-RateLimitExceeded` 10013 and `CF-IPBasedRateLimitExceeded` 10014 (429), `UnknownError` 10001 (500). All properties are optional because the same schema describes the bare 502 body, whose format is unknown; CAPI itself always sends all three.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+///One Cloud Controller error. Use `code` and `title` programmatically; `detail` is human-readable and may change. Known pairs: `CF-BadQueryParameter` 10005 (400), `CF-InvalidAuthToken` 1000 (401), `CF-NotAuthenticated` 10002 (401), `CF-NotAuthorized` 10003 (403), `CF-ResourceNotFound` 10010 (404), `CF-UnprocessableEntity` 10008 (422), `CF-RateLimitExceeded` 10013 and `CF-IPBasedRateLimitExceeded` 10014 (429), `UnknownError` 10001 (500), `CF-UaaUnavailable` 20004 (502), `CF-ServiceUnavailable` 10015 (503). The Cloud Controller always sends all three (`V3ErrorHasher`).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CfError {
     ///A numeric code for this error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<i64>,
+    pub code: i64,
     ///Detailed description of the error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::string::String>,
+    pub detail: ::std::string::String,
     ///Name of the error, e.g. `CF-BadQueryParameter`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
+    pub title: ::std::string::String,
 }
 /**Error response.
 
@@ -197,23 +194,6 @@ pub struct Link {
     ///HTTP method for the link (not sent by CAPI for these links).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<::std::string::String>,
-}
-///Any error body of `listAuditEvents`: the bodies differ by status.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[serde(untagged)]
-pub enum ListAuditEventsError {
-    ErrorList(ErrorList),
-    CfError(CfError),
-}
-impl ::std::convert::From<ErrorList> for ListAuditEventsError {
-    fn from(value: ErrorList) -> Self {
-        Self::ErrorList(value)
-    }
-}
-impl ::std::convert::From<CfError> for ListAuditEventsError {
-    fn from(value: CfError) -> Self {
-        Self::CfError(value)
-    }
 }
 /**Pagination state: total number of results and pages, and links to the first, last, next and previous pages.
 
@@ -383,9 +363,9 @@ mod spec_examples {
     }
     #[test]
     fn list_audit_events_502() {
-        let example = "{\n  \"detail\": \"Registered endpoint failed to handle the request.\",\n  \"title\": \"Bad Gateway\"\n}";
-        let value: super::CfError = ::serde_json::from_str(example)
-            .expect("the spec's example does not decode into `CfError`");
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 20004,\n      \"detail\": \"The UAA service is currently unavailable\",\n      \"title\": \"CF-UaaUnavailable\"\n    }\n  ]\n}";
+        let value: super::ErrorList = ::serde_json::from_str(example)
+            .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();
         assert_eq!(
             without_absent(encoded), without_absent(::serde_json::from_str(example)
@@ -394,7 +374,7 @@ mod spec_examples {
     }
     #[test]
     fn list_audit_events_503() {
-        let example = "{\n  \"errors\": [\n    {\n      \"code\": 20004,\n      \"detail\": \"The UAA service is currently unavailable\",\n      \"title\": \"CF-UaaUnavailable\"\n    }\n  ]\n}";
+        let example = "{\n  \"errors\": [\n    {\n      \"code\": 10015,\n      \"detail\": \"Database connection failure\",\n      \"title\": \"CF-ServiceUnavailable\"\n    }\n  ]\n}";
         let value: super::ErrorList = ::serde_json::from_str(example)
             .expect("the spec's example does not decode into `ErrorList`");
         let encoded = ::serde_json::to_value(&value).unwrap();

@@ -20,6 +20,9 @@
 //! | request enum value added | — | breaking (a new variant to handle) |
 //! | response status removed | — | breaking (a `Response` variant gone) |
 //! | response status added | — (typed, or `UnexpectedResponse` before) | — |
+//! | response media type removed | — | breaking (its `Response` variant gone) |
+//! | response media type added | — (handed over undecoded, as before) | — |
+//! | response header added or removed | — | breaking (the variant's headers struct) |
 //! | response field removed | breaking | breaking |
 //! | response field added | — | breaking (struct literals) |
 //! | response field optional/nullable ↔ required | breaking | breaking |
@@ -405,6 +408,9 @@ impl Differ<'_> {
             .unwrap_or(&empty);
         for (status, o) in old {
             let at = format!("{pointer}/responses/{}", escape_pointer(status));
+            if let Some(n) = new.get(status) {
+                self.media_and_headers(&at, status, o, n);
+            }
             match new.get(status) {
                 None => self.add(&at, SERVER, format!("response `{status}` removed")),
                 Some(n) => match (Self::body(self.old, o), Self::body(self.new, n)) {
@@ -433,6 +439,45 @@ impl Differ<'_> {
                     format!("response `{status}` added"),
                 );
             }
+        }
+    }
+
+    /// A response's media types and headers: the stub answers each media
+    /// type with a variant of its own and sets the headers from a struct.
+    fn media_and_headers(&mut self, at: &str, status: &str, o: &Value, n: &Value) {
+        let keys = |doc: &Value, response: &Value, key: &str| -> BTreeSet<String> {
+            resolve(doc, response)
+                .get(key)
+                .and_then(Value::as_object)
+                .map(|m| m.keys().map(|k| k.to_ascii_lowercase()).collect())
+                .unwrap_or_default()
+        };
+        let (old_media, new_media) = (keys(self.old, o, "content"), keys(self.new, n, "content"));
+        for media in old_media.difference(&new_media) {
+            let message = format!("response `{status}` no longer sent as `{media}`");
+            self.add(at, SERVER, message);
+        }
+        for media in new_media.difference(&old_media) {
+            self.add(
+                at,
+                NONE,
+                format!("response `{status}` also sent as `{media}`"),
+            );
+        }
+        let (old_headers, new_headers) =
+            (keys(self.old, o, "headers"), keys(self.new, n, "headers"));
+        for header in old_headers.difference(&new_headers) {
+            self.add(
+                at,
+                SERVER,
+                format!("response `{status}` header `{header}` removed"),
+            );
+        }
+        for header in new_headers.difference(&old_headers) {
+            let message = format!(
+                "response `{status}` header `{header}` added (a field of its headers struct)"
+            );
+            self.add(at, SERVER, message);
         }
     }
 
@@ -853,6 +898,22 @@ mod tests {
                 }),
                 NONE,
                 "response `503` added",
+            ),
+            (
+                Box::new(|s| {
+                    s["paths"]["/items"]["get"]["responses"]["200"]["content"]["text/plain"] =
+                        json!({"schema": {"type": "string"}})
+                }),
+                NONE,
+                "response `200` also sent as `text/plain`",
+            ),
+            (
+                Box::new(|s| {
+                    s["paths"]["/items"]["get"]["responses"]["200"]["headers"] =
+                        json!({"X-Rate": {"schema": {"type": "integer"}}})
+                }),
+                SERVER,
+                "response `200` header `x-rate` added",
             ),
             (
                 Box::new(|s| {

@@ -91,6 +91,19 @@ pub fn status_variant(code: u16) -> String {
         .map_or_else(|| format!("Status{code}"), type_name)
 }
 
+/// The name a media type gives a response variant beside the status's own
+/// (`text/plain`: `Text`; `application/xml`: `Xml`; `application/problem+xml`:
+/// `ProblemXml`).
+pub fn media_variant(media: &str) -> String {
+    let essence = crate::model::essence(media);
+    let subtype = essence.split_once('/').map_or(essence.as_str(), |(_, s)| s);
+    match essence.as_str() {
+        "text/plain" => "Text".to_owned(),
+        "*/*" => "Any".to_owned(),
+        _ => variant(subtype).unwrap_or_else(|| "Media".to_owned()),
+    }
+}
+
 /// The variant name of an enum value (`Value<n>` when the value has no
 /// letters or digits; the caller numbers those). typify's own rule gives
 /// `+1` and `-1` the names `plus1` and `minus1`; a variant starts upper case.

@@ -1,10 +1,13 @@
-//! BloodHound `GET /api/v2/audit`: always newest first (`sort_by` only
-//! orders rows that share a timestamp), predicate filters (`column=op:value`,
-//! repeated for AND), a `before`/`after` window (default: the last 365
+//! BloodHound `GET /api/v2/audit`, as current builds answer it: newest first
+//! unless `sort_by` gives the order (it then replaces the default), predicate
+//! filters (`column=op:value`, repeated for AND) whose values are written into
+//! the SQL as typed literals (a number or boolean on a text column fails with
+//! 500, `null` is `IS NULL`), a `before`/`after` window (default: the last 365
 //! days), and `skip`/`limit` paging (`limit=0`: no limit) with `count` = the
 //! rows the filters match over all time (it ignores the window, as the
 //! service's does). Each action writes an `intent` row and then a `success`
-//! or `failure` row with the same `commit_id`.
+//! or `failure` row with the same `commit_id`. Fault 429 answers as the
+//! current rate limiter does: plain text with `X-RateLimit-*` headers.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -101,6 +104,13 @@ pub fn sample(n: usize) -> Vec<AuditLog> {
     logs
 }
 
+fn internal_error() -> list_audit_logs::Response {
+    list_audit_logs::Response::InternalServerError(wrapper(
+        500,
+        "an internal error has occurred that is preventing the service from servicing this request",
+    ))
+}
+
 fn wrapper(status: i32, message: &str) -> ErrorWrapper {
     ErrorWrapper {
         http_status: status,
@@ -120,17 +130,68 @@ fn all<T: PartialOrd, O>(predicates: &Option<Vec<Predicate<T, O>>>, value: &T) -
         .is_none_or(|ps| ps.iter().all(|p| p.matches(value)))
 }
 
-/// Text filters compare the stored text with the whole filter value.
-fn texts<O>(predicates: &Option<Vec<Predicate<FilterText, O>>>, value: &str) -> bool {
-    predicates.as_ref().is_none_or(|ps| {
-        ps.iter().all(|p| {
-            let equal = p.value().as_str() == value;
-            match p.operator() {
-                api_support::Operator::Neq => !equal,
-                _ => equal,
-            }
-        })
-    })
+/// How the service writes a filter value into its SQL (`BuildSQLFilter`,
+/// `filterValueAsPGLiteral`): `null` as `NULL` (`eq` is `IS NULL`, `neq`
+/// `IS NOT NULL`); whatever Go's `ParseInt`, `ParseFloat` or `ParseBool`
+/// reads as a number or boolean literal (`123`, `1e3`, `inf`, `t`, `false`);
+/// the rest as quoted text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal {
+    Null,
+    Typed,
+    Text,
+}
+
+pub fn literal(value: &str) -> Literal {
+    const BOOLS: [&str; 12] = [
+        "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False",
+    ];
+    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+    // Go's hexadecimal floats (`0x1p-2`): digits, at most one point, a `p` exponent.
+    let hex_float = unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+        .and_then(|rest| rest.split_once(['p', 'P']))
+        .is_some_and(|(mantissa, exponent)| {
+            let digits = mantissa.replace('_', "");
+            !digits.is_empty()
+                && digits != "."
+                && digits.matches('.').count() <= 1
+                && digits.chars().all(|c| c == '.' || c.is_ascii_hexdigit())
+                && exponent
+                    .strip_prefix(['-', '+'])
+                    .unwrap_or(exponent)
+                    .parse::<u32>()
+                    .is_ok()
+        });
+    if value == "null" {
+        Literal::Null
+    } else if value.parse::<f64>().is_ok() || hex_float || BOOLS.contains(&value) {
+        Literal::Typed
+    } else {
+        Literal::Text
+    }
+}
+
+/// Text filters compare the stored text with the whole filter value; `Err`:
+/// a value the service writes as a number or boolean, which a text column
+/// cannot be compared with (the service fails with 500).
+fn texts<O>(predicates: &Option<Vec<Predicate<FilterText, O>>>, value: &str) -> Result<bool, ()> {
+    let Some(predicates) = predicates else {
+        return Ok(true);
+    };
+    let mut all = true;
+    for p in predicates {
+        let neq = matches!(p.operator(), api_support::Operator::Neq);
+        let holds = match literal(p.value().as_str()) {
+            Literal::Typed => return Err(()),
+            // The stored columns are never NULL.
+            Literal::Null => neq,
+            Literal::Text => (p.value().as_str() == value) != neq,
+        };
+        all &= holds;
+    }
+    Ok(all)
 }
 
 fn text(log: &AuditLog, column: &str) -> String {
@@ -179,16 +240,20 @@ impl Api for Mock {
     ) -> list_audit_logs::Response {
         use list_audit_logs::Response;
         match self.faults.next() {
+            // The rate limiter (`ulule/limiter`'s default handler, after authentication).
             Some(429) => {
-                return Response::TooManyRequests(wrapper(429, "you have exceeded the rate limit"));
+                let reset = Utc::now().timestamp() + 1;
+                return Response::TooManyRequestsText(
+                    "Limit exceeded\n".into(),
+                    list_audit_logs::TooManyRequestsHeaders {
+                        x_rate_limit_limit: Some(55),
+                        x_rate_limit_remaining: Some(0),
+                        x_rate_limit_reset: Some(reset),
+                    },
+                );
             }
             Some(403) => return Response::Forbidden(wrapper(403, "you are not authorized")),
-            Some(_) => {
-                return Response::InternalServerError(wrapper(
-                    500,
-                    "an internal error has occurred",
-                ));
-            }
+            Some(_) => return internal_error(),
             None => {}
         }
         let before = r.before.unwrap_or_else(|| Timestamp::from(Utc::now()));
@@ -202,44 +267,46 @@ impl Api for Mock {
         });
         // `count` counts the rows the predicate filters match over all time; the
         // page holds those inside the `before`/`after` window (`database/audit.go`).
-        let matching: Vec<&AuditLog> = self
-            .logs
-            .iter()
-            .filter(|l| {
-                all(&r.id, &l.id)
-                    && all(&r.created_at, &l.created_at)
-                    && texts(&r.actor_id, &l.actor_id)
-                    && texts(&r.actor_name, &l.actor_name)
-                    && texts(&r.actor_email, &l.actor_email)
-                    && texts(&r.action, &l.action)
-                    && (r.request_id.is_none() || texts(&r.request_id, &l.request_id.to_string()))
-                    && texts(&r.source_ip_address, &l.source_ip_address)
-                    && all(&r.status, &l.status)
-            })
-            .collect();
+        let text_filters = [
+            (&r.actor_id, "actor_id"),
+            (&r.actor_name, "actor_name"),
+            (&r.actor_email, "actor_email"),
+            (&r.action, "action"),
+            (&r.request_id, "request_id"),
+            (&r.source_ip_address, "source_ip_address"),
+        ];
+        let mut matching: Vec<&AuditLog> = Vec::new();
+        for l in self.logs.iter() {
+            let mut texts_hold = true;
+            for (predicates, column) in &text_filters {
+                match texts(predicates, &text(l, column)) {
+                    Ok(holds) => texts_hold &= holds,
+                    Err(()) => return internal_error(),
+                }
+            }
+            if texts_hold
+                && all(&r.id, &l.id)
+                && all(&r.created_at, &l.created_at)
+                && all(&r.status, &l.status)
+            {
+                matching.push(l);
+            }
+        }
         let count = matching.len();
         let mut rows: Vec<&AuditLog> = matching
             .into_iter()
             .filter(|l| l.created_at < before && l.created_at > after)
             .collect();
-        // Newest first, always: `sort_by` only orders rows that share a timestamp.
-        let sort: Vec<(bool, &str)> = std::iter::once((true, "created_at"))
-            .chain(match &r.sort_by {
-                Some(keys) => keys
-                    .iter()
-                    .map(|k| (k.descending, k.column.as_str()))
-                    .collect::<Vec<_>>(),
-                None => vec![(true, "id")],
-            })
-            .collect();
-        if r.sort_by.is_some() {
+        // Newest first (the stored order) unless `sort_by` gives the order:
+        // current builds use `created_at desc` only as the default.
+        if let Some(keys) = &r.sort_by {
             rows.sort_by(|a, b| {
-                sort.iter()
-                    .map(|(desc, column)| {
-                        if *desc {
-                            compare(b, a, column)
+                keys.iter()
+                    .map(|k| {
+                        if k.descending {
+                            compare(b, a, k.column.as_str())
                         } else {
-                            compare(a, b, column)
+                            compare(a, b, k.column.as_str())
                         }
                     })
                     .find(|o| o.is_ne())

@@ -5,7 +5,9 @@
 //! their stored order, as the service orders by `id`), and `page`/`per_page`
 //! page with `first`/`last`/`next`/`previous` links that repeat every filter
 //! (and `order_by` signed: `%2Bcreated_at`). Fault 429 answers as the
-//! service's rate limiter does, with `Retry-After`.
+//! service's rate limiter does, with `Retry-After`; fault 502 as the Cloud
+//! Controller does when UAA is unreachable (`CF-UaaUnavailable`, without a
+//! `Content-Type`).
 
 use std::sync::Arc;
 
@@ -127,12 +129,24 @@ pub fn sample(n: usize, base_url: &str) -> Vec<AuditEvent> {
         .collect()
 }
 
+/// What the Cloud Controller's answers carry beyond the stub's: its 502
+/// (UAA unreachable) names the header `'Content-Type:'`, which is no valid
+/// header name, so the body arrives without a `Content-Type`.
+pub async fn wire(mut response: axum::response::Response) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::BAD_GATEWAY {
+        response
+            .headers_mut()
+            .remove(axum::http::header::CONTENT_TYPE);
+    }
+    response
+}
+
 fn errors(code: i64, title: &str, detail: &str) -> ErrorList {
     ErrorList {
         errors: vec![CfError {
-            code: Some(code),
-            title: Some(title.into()),
-            detail: Some(detail.into()),
+            code,
+            title: title.into(),
+            detail: detail.into(),
         }],
     }
 }
@@ -243,17 +257,15 @@ impl Api for Mock {
                 return Response::ServiceUnavailable(errors(
                     10015,
                     "CF-ServiceUnavailable",
-                    "Service Unavailable",
+                    "Database connection failure",
                 ));
             }
             Some(502) => {
-                return Response::BadGateway(CfError {
-                    code: Some(10001),
-                    title: Some("UnknownError".into()),
-                    detail: Some(
-                        "502 Bad Gateway: Registered endpoint failed to handle the request.".into(),
-                    ),
-                });
+                return Response::BadGateway(errors(
+                    20004,
+                    "CF-UaaUnavailable",
+                    "The UAA service is currently unavailable",
+                ));
             }
             Some(403) => {
                 return Response::Forbidden(errors(

@@ -116,7 +116,8 @@ pub fn router(service: Service, options: &Options) -> anyhow::Result<axum::Route
         Service::Runta => runta_server::router(runta::Mock::new(options)?),
         Service::Instavm => instavm_server::router(instavm::Mock::new(options)?),
         Service::Bloodhound => bloodhound_server::router(bloodhound::Mock::new(options)?),
-        Service::CloudFoundry => cloud_foundry_server::router(cloud_foundry::Mock::new(options)?),
+        Service::CloudFoundry => cloud_foundry_server::router(cloud_foundry::Mock::new(options)?)
+            .layer(axum::middleware::map_response(cloud_foundry::wire)),
     };
     let router = if options.nonconforming {
         router.layer(axum::middleware::map_response(drop_first_field))

@@ -353,6 +353,7 @@ fn responses(types: &Types<'_>, op: &Value) -> Vec<Response> {
                     .unwrap_or_default()
                     .to_owned(),
                 body: response_body(types, response),
+                alternatives: Vec::new(),
                 headers: response_headers(types, response),
             })
         })
@@ -364,7 +365,48 @@ fn responses(types: &Types<'_>, op: &Value) -> Vec<Response> {
             r.rust_name = format!("Status{}", r.key);
         }
     }
+    for r in &mut responses {
+        let response = op["responses"].get(&r.key).map(|v| resolve(types.doc, v));
+        r.alternatives = alternatives(response, r.body.as_ref(), &r.rust_name, &mut seen);
+    }
     responses
+}
+
+/// The media types of a response beside the one its `body` reads, each a
+/// variant named after the status's and the media type, numbered where two
+/// names meet.
+fn alternatives(
+    response: Option<&Value>,
+    body: Option<&ResponseBody>,
+    status_variant: &str,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Vec<super::Alternative> {
+    let primary = match body {
+        Some(ResponseBody::Json { media, .. } | ResponseBody::Raw { media }) => media.as_str(),
+        None => return Vec::new(),
+    };
+    let content = response
+        .and_then(|r| r.get("content"))
+        .and_then(Value::as_object);
+    content
+        .into_iter()
+        .flatten()
+        .map(|(media, _)| media)
+        .filter(|media| media.as_str() != primary)
+        .map(|media| {
+            let base = format!("{status_variant}{}", crate::names::media_variant(media));
+            let mut rust_name = base.clone();
+            let mut n = 2;
+            while !seen.insert(rust_name.clone()) {
+                rust_name = format!("{base}{n}");
+                n += 1;
+            }
+            super::Alternative {
+                rust_name,
+                media: media.clone(),
+            }
+        })
+        .collect()
 }
 
 fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {

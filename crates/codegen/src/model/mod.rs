@@ -253,8 +253,20 @@ pub struct Response {
     pub rust_name: String,
     pub description: String,
     pub body: Option<ResponseBody>,
+    /// The other media types the status is documented in (a `text/plain`
+    /// 429 beside a JSON one), each answered as bytes. The client reads
+    /// `body`; the stub can answer each.
+    pub alternatives: Vec<Alternative>,
     /// The documented headers (`Content-Type` is not one: OpenAPI ignores it).
     pub headers: Vec<ResponseHeader>,
+}
+
+/// A further media type of a documented response.
+pub struct Alternative {
+    /// Its variant in the server stub's `Response`: the status's variant and
+    /// the media type (`TooManyRequestsText`); distinct per operation.
+    pub rust_name: String,
+    pub media: String,
 }
 
 /// A response body.

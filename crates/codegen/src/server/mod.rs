@@ -382,6 +382,36 @@ mod tests {
     }
 
     #[test]
+    fn a_status_in_several_media_types_can_be_answered_in_each() {
+        let mut limited = problem();
+        limited["content"]["text/plain; charset=utf-8"] = json!({"schema": {"type": "string"}});
+        limited["content"]["application/xml"] = json!({});
+        limited["headers"] = json!({"X-RateLimit-Reset": {"schema": {"type": "integer"}}});
+        let doc = spec(
+            json!({}),
+            json!({"200": {"description": "ok"}, "429": limited}),
+        );
+        let text = generate_from(&doc).unwrap().tokens.to_string();
+        // The JSON body keeps the status's own variant; the others carry bytes and the same headers.
+        assert!(
+            text.contains("TooManyRequests (:: t_types :: Problem , TooManyRequestsHeaders)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "TooManyRequestsText (:: axum :: body :: Bytes , TooManyRequestsHeaders)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("TooManyRequestsXml (:: axum :: body :: Bytes , TooManyRequestsHeaders)"),
+            "{text}"
+        );
+        assert!(text.contains("\"text/plain; charset=utf-8\""), "{text}");
+        assert_eq!(text.matches("pub struct TooManyRequestsHeaders").count(), 1);
+    }
+
+    #[test]
     fn rejections_must_be_declared_and_documented() {
         let ok_statuses = json!({"200": {"description": "ok"}, "400": problem(), "401": problem()});
         let template = json!({"status": 400, "body": {"message": "{summary}"}});

@@ -1,6 +1,8 @@
 //! An operation's `Response`: one variant per documented status, carrying
 //! that status's body type (and a typed `<Variant>Headers` where the status
-//! documents headers), so a handler can only answer what the spec allows.
+//! documents headers), and one more per further media type the status is
+//! documented in (`TooManyRequestsText`, bytes), so a handler can only answer
+//! what the spec allows.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -18,6 +20,10 @@ pub(super) struct Status<'a> {
     pub body: Option<Body>,
     pub description: &'a str,
     pub headers: &'a [ResponseHeader],
+    /// The struct holding the status's headers (shared by its media types).
+    pub headers_type: Ident,
+    /// `Some`: a further media type of the status (its variant carries bytes).
+    pub alternative_of: Option<Ident>,
     /// The model's body (its error envelope, for rejections).
     pub model: Option<&'a ResponseBody>,
 }
@@ -53,21 +59,16 @@ impl Body {
     }
 }
 
-impl Status<'_> {
-    /// The name of the struct holding this status's headers.
-    fn headers_type(&self) -> Ident {
-        format_ident!("{}Headers", self.variant)
-    }
-}
-
-/// The documented statuses of an operation (each variant named by the model).
+/// The documented statuses of an operation (each variant named by the
+/// model), each followed by its further media types.
 pub(super) fn statuses(op: &Operation) -> Vec<Status<'_>> {
-    op.responses
-        .iter()
-        .map(|r| Status {
+    let mut statuses = Vec::new();
+    for r in &op.responses {
+        let variant = format_ident!("{}", r.rust_name);
+        let primary = Status {
             key: &r.key,
             status: r.status,
-            variant: format_ident!("{}", r.rust_name),
+            variant: variant.clone(),
             fixed: match r.status {
                 StatusKey::Code(code) => Some(code),
                 StatusKey::Range(_) | StatusKey::Default => None,
@@ -78,9 +79,27 @@ pub(super) fn statuses(op: &Operation) -> Vec<Status<'_>> {
             }),
             description: &r.description,
             headers: &r.headers,
+            headers_type: format_ident!("{}Headers", r.rust_name),
+            alternative_of: None,
             model: r.body.as_ref(),
-        })
-        .collect()
+        };
+        let alternatives: Vec<Status> = r
+            .alternatives
+            .iter()
+            .map(|a| Status {
+                variant: format_ident!("{}", a.rust_name),
+                body: Some(Body::Raw(a.media.clone())),
+                alternative_of: Some(variant.clone()),
+                model: None,
+                headers_type: primary.headers_type.clone(),
+                fixed: primary.fixed,
+                ..primary
+            })
+            .collect();
+        statuses.push(primary);
+        statuses.extend(alternatives);
+    }
+    statuses
 }
 
 /// The `Response` enum, its `IntoResponse` and the header structs.
@@ -89,10 +108,15 @@ pub(super) fn items(op: &Operation, statuses: &[Status]) -> TokenStream {
     let arms = statuses.iter().map(arm);
     let header_structs = statuses
         .iter()
-        .filter(|s| !s.headers.is_empty())
+        .filter(|s| !s.headers.is_empty() && s.alternative_of.is_none())
         .map(headers_struct);
+    let further = if statuses.iter().any(|s| s.alternative_of.is_some()) {
+        " (and one per further media type it is documented in, as bytes)"
+    } else {
+        ""
+    };
     let doc = format!(
-        " Every documented answer of `{}`: one variant per status, with that status's body.",
+        " Every documented answer of `{}`: one variant per status, with that status's body{further}.",
         op.id
     );
     quote! {
@@ -115,7 +139,15 @@ pub(super) fn items(op: &Operation, statuses: &[Status]) -> TokenStream {
 }
 
 fn variant(s: &Status) -> TokenStream {
-    let doc = format!(" `{}`: {}", s.key, s.description);
+    let doc = match (&s.alternative_of, &s.body) {
+        (Some(of), Some(Body::Raw(media))) => {
+            format!(
+                " `{}` as `{media}` (beside [`Response::{of}`]): {}",
+                s.key, s.description
+            )
+        }
+        _ => format!(" `{}`: {}", s.key, s.description),
+    };
     let v = &s.variant;
     let status = s
         .fixed
@@ -123,7 +155,7 @@ fn variant(s: &Status) -> TokenStream {
         .then(|| quote! { ::axum::http::StatusCode });
     let body = s.body.as_ref().map(Body::ty);
     let headers = (!s.headers.is_empty()).then(|| {
-        let h = s.headers_type();
+        let h = &s.headers_type;
         quote! { #h }
     });
     let fields: Vec<TokenStream> = [status, body, headers].into_iter().flatten().collect();
@@ -175,7 +207,7 @@ fn arm(s: &Status) -> TokenStream {
 }
 
 fn headers_struct(s: &Status) -> TokenStream {
-    let name = s.headers_type();
+    let name = &s.headers_type;
     let doc = format!(" The headers of a `{}` answer (each sent when set).", s.key);
     let fields = s.headers.iter().map(|h| {
         let (field, ty) = (format_ident!("{}", h.rust_name), &h.ty);
