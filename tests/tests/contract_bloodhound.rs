@@ -276,20 +276,48 @@ async fn invalid_parameters_get_bloodhounds_400_wrapper() {
 async fn missing_or_wrong_credentials_get_401_and_never_reach_the_service() {
     let (probe, url, _task) = start().await;
     for (headers, message) in [
-        // BloodHound's own texts (`PermissionsCheckAll`, the JWT check).
+        // BloodHound's own text (`PermissionsCheckAll`).
         (vec![], "not authenticated"),
-        (
-            vec![("authorization", "Bearer nope")],
-            "Token Authorization failed.",
-        ),
-        (
-            vec![("authorization", "bhesignature abc")],
-            "not authenticated",
-        ),
+        // Refused credentials carry the implementation's words (`AuthError`; the mock says
+        // "Token Authorization failed." as the service does).
+        (vec![("authorization", "Bearer nope")], "Invalid token"),
     ] {
         let (status, body) = raw(&url, "", &headers).await;
         assert_eq!(status, 401);
         assert_eq!(body["http_status"], 401);
+        assert_eq!(body["errors"], json!([{"context": "", "message": message}]));
+    }
+    // A header the server cannot read is a 400 (`middleware/auth.go`), never a 401.
+    let signed = "bhesignature 3c90c3cc-0d44-4b50-8888-8dd25736052a";
+    let prefix = "unable to validate request signature for client: ";
+    for (headers, message) in [
+        (
+            vec![("authorization", "Bearer")],
+            "Expected only two components for the Authorization header.".to_owned(),
+        ),
+        (
+            vec![("authorization", "Basic dTpw")],
+            "Unexpected authorization scheme: basic.".to_owned(),
+        ),
+        (
+            vec![("authorization", "bhesignature abc")],
+            "Token ID is malformed.".to_owned(),
+        ),
+        (
+            vec![("authorization", signed)],
+            format!("{prefix}no request date header"),
+        ),
+        (
+            vec![
+                ("authorization", signed),
+                ("requestdate", "2026-11-22T01:02:03Z"),
+            ],
+            format!("{prefix}no signature header"),
+        ),
+    ] {
+        let (status, body) = raw(&url, "", &headers).await;
+        assert_eq!(status, 400, "{headers:?}");
+        assert_eq!(body["http_status"], 400);
         assert_eq!(body["errors"], json!([{"context": "", "message": message}]));
     }
     assert!(probe.seen().is_empty());

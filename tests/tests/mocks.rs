@@ -515,25 +515,80 @@ async fn bloodhound_accepts_signed_requests_and_refuses_bad_signatures() {
             .unwrap();
     assert_eq!(all.len(), 5, "every page is signed anew");
 
-    for client in [
-        bloodhound_client::Client::with_signed_requests(
-            &mock.base_url,
-            mock_servers::DEFAULT_TOKEN_ID,
-            "wrong-key",
-        )
-        .unwrap(),
-        bloodhound_client::Client::with_signed_requests(&mock.base_url, "other-id", DEFAULT_TOKEN)
+    let prefix = "unable to validate request signature for client: ";
+    for (client, status, message) in [
+        (
+            bloodhound_client::Client::with_signed_requests(
+                &mock.base_url,
+                mock_servers::DEFAULT_TOKEN_ID,
+                "wrong-key",
+            )
             .unwrap(),
+            401,
+            format!("{prefix}digest validation failed: signature digest mismatch"),
+        ),
+        (
+            bloodhound_client::Client::with_signed_requests(
+                &mock.base_url,
+                "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+                DEFAULT_TOKEN,
+            )
+            .unwrap(),
+            401,
+            format!("{prefix}resource not found"),
+        ),
+        (
+            bloodhound_client::Client::with_signed_requests(
+                &mock.base_url,
+                "other-id",
+                DEFAULT_TOKEN,
+            )
+            .unwrap(),
+            400,
+            "Token ID is malformed.".to_owned(),
+        ),
+        (
+            bloodhound_client::Client::with_bearer_token(&mock.base_url, "wrong").unwrap(),
+            401,
+            "Token Authorization failed.".to_owned(),
+        ),
     ] {
         match client.list_audit_logs().send().await {
             Err(bloodhound_client::Error::ErrorResponse(e)) => {
-                assert_eq!(e.status().as_u16(), 401);
-                assert_eq!(
-                    e.into_inner().errors[0].message,
-                    "Token Authorization failed."
-                );
+                assert_eq!(e.status().as_u16(), status);
+                assert_eq!(e.into_inner().errors[0].message, message);
             }
             other => panic!("{other:?}"),
         }
+    }
+}
+
+#[tokio::test]
+async fn bloodhound_refuses_a_signed_request_dated_more_than_an_hour_off() {
+    let mock = start(Service::Bloodhound, options(2)).await.unwrap();
+    let uri = "/api/v2/audit";
+    for (offset, direction) in [(-61, "behind"), (61, "ahead")] {
+        let date = (chrono::Utc::now() + chrono::TimeDelta::minutes(offset)).to_rfc3339();
+        let signature = api_support::signing::signature(DEFAULT_TOKEN, "GET", uri, &date, b"");
+        let (status, body) = workspace_tests::get_json(
+            &format!("{}{uri}", mock.base_url),
+            &[
+                (
+                    "authorization",
+                    &format!("bhesignature {}", mock_servers::DEFAULT_TOKEN_ID),
+                ),
+                ("requestdate", &date),
+                ("signature", &signature),
+            ],
+        )
+        .await;
+        assert_eq!(status, 401, "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!(
+                "unable to validate request signature for client: signature too far {direction} by 6"
+            )),
+            "{message}"
+        );
     }
 }

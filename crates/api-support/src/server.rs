@@ -919,15 +919,52 @@ impl SignedRequest {
 
     /// [`SignedRequest::verify`] against the clock reading `now`.
     pub fn verify_at(&self, token_key: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
-        crate::signing::date_in_window(&self.request_date, now)
-            && crate::signing::verify(
-                token_key,
-                &self.method,
-                &self.uri,
-                &self.request_date,
-                b"",
-                self.signature.expose(),
-            )
+        self.check_at(token_key, now).is_ok()
+    }
+
+    /// [`SignedRequest::verify`], saying why a request is refused in
+    /// BloodHound's words (`ValidateRequestSignature`): "unable to validate
+    /// request signature for client: signature too far ahead by 61.00
+    /// minutes. ..." or "...: digest validation failed: signature digest
+    /// mismatch".
+    pub fn check_at(
+        &self,
+        token_key: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), String> {
+        let prefix = "unable to validate request signature for client";
+        let date = chrono::DateTime::parse_from_rfc3339(&self.request_date)
+            .map_err(|e| format!("{prefix}: malformed request date: malformed request date: {e}"))?
+            .to_utc();
+        let skew = date - now;
+        if skew.abs() > crate::signing::DATE_WINDOW {
+            let direction = if skew > chrono::TimeDelta::zero() {
+                "ahead"
+            } else {
+                "behind"
+            };
+            #[allow(clippy::cast_precision_loss)]
+            let minutes = skew.abs().num_milliseconds() as f64 / 60_000.0;
+            return Err(format!(
+                "{prefix}: signature too far {direction} by {minutes:.2} minutes. Server time is {}. Client time is {}",
+                now.to_rfc3339(),
+                date.to_rfc3339()
+            ));
+        }
+        if crate::signing::verify(
+            token_key,
+            &self.method,
+            &self.uri,
+            &self.request_date,
+            b"",
+            self.signature.expose(),
+        ) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{prefix}: digest validation failed: signature digest mismatch"
+            ))
+        }
     }
 }
 
@@ -954,6 +991,60 @@ pub fn signed_request(headers: &HeaderMap, method: &str, uri: &str) -> Option<Si
         method: method.to_owned(),
         uri: uri.to_owned(),
     })
+}
+
+/// Why an `Authorization` header cannot be read by any of `schemes` (the
+/// lowercase schemes the operation takes: `bearer`, `basic`,
+/// `bhesignature`), in BloodHound's words (`middleware/auth.go`,
+/// `ValidateRequestSignature`), which answers these with 400 before any
+/// credential is checked; `None`: no such header, or a readable one.
+///
+/// * not exactly two parts split by one space: "Expected only two components
+///   for the Authorization header."
+/// * a scheme the operation does not take: "Unexpected authorization scheme: <scheme>."
+/// * `bhesignature` with a token id that is no UUID: "Token ID is malformed."
+/// * a signed request without a `RequestDate`, with one that is no RFC 3339
+///   time, without a `Signature` or with one that is no base64: "unable to
+///   validate request signature for client: ..." (`no request date header`,
+///   `malformed request date: ...`, `no signature header`, `malformed
+///   signature header: ...`).
+pub fn malformed_authorization(headers: &HeaderMap, schemes: &[&str]) -> Option<String> {
+    use base64::Engine as _;
+    let value = headers.get(axum::http::header::AUTHORIZATION)?;
+    let Ok(value) = value.to_str() else {
+        return Some("Expected only two components for the Authorization header.".into());
+    };
+    let parts: Vec<&str> = value.split(' ').collect();
+    let [scheme, credential] = parts[..] else {
+        return Some("Expected only two components for the Authorization header.".into());
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if !schemes.contains(&scheme.as_str()) {
+        return Some(format!("Unexpected authorization scheme: {scheme}."));
+    }
+    if scheme != "bhesignature" {
+        return None;
+    }
+    if uuid::Uuid::parse_str(credential).is_err() {
+        return Some("Token ID is malformed.".into());
+    }
+    let prefix = "unable to validate request signature for client";
+    let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    let Some(date) = text("requestdate") else {
+        return Some(format!("{prefix}: no request date header"));
+    };
+    if let Err(e) = chrono::DateTime::parse_from_rfc3339(date) {
+        return Some(format!(
+            "{prefix}: malformed request date: malformed request date: {e}"
+        ));
+    }
+    let Some(signature) = text("signature") else {
+        return Some(format!("{prefix}: no signature header"));
+    };
+    match base64::engine::general_purpose::STANDARD.decode(signature) {
+        Ok(_) => None,
+        Err(e) => Some(format!("{prefix}: malformed signature header: {e}")),
+    }
 }
 
 /// Why credentials were refused, as the implementation tells it.
@@ -1664,5 +1755,105 @@ mod tests {
         assert!(!format!("{signed:?}").contains(&signature));
         h.remove("signature");
         assert!(signed_request(&h, "GET", "/").is_none());
+    }
+
+    #[test]
+    fn refused_signatures_say_why_in_the_services_words() {
+        let date = "2026-11-22T01:02:03+00:00";
+        let signature = crate::signing::signature("key-1", "GET", "/a", date, b"");
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "bhesignature id-1".parse().unwrap());
+        h.insert("requestdate", date.parse().unwrap());
+        h.insert("signature", signature.parse().unwrap());
+        let signed = signed_request(&h, "GET", "/a").unwrap();
+        let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+        assert_eq!(signed.check_at("key-1", at("2026-11-22T02:02:03Z")), Ok(()));
+        let prefix = "unable to validate request signature for client: ";
+        let late = signed
+            .check_at("key-1", at("2026-11-22T02:03:03Z"))
+            .unwrap_err();
+        assert!(
+            late.starts_with(&format!(
+                "{prefix}signature too far behind by 61.00 minutes."
+            )),
+            "{late}"
+        );
+        let early = signed
+            .check_at("key-1", at("2026-11-21T23:00:00Z"))
+            .unwrap_err();
+        assert!(early.contains("too far ahead by 122.05 minutes"), "{early}");
+        assert_eq!(
+            signed.check_at("key-2", at("2026-11-22T01:00:00Z")),
+            Err(format!(
+                "{prefix}digest validation failed: signature digest mismatch"
+            ))
+        );
+    }
+
+    #[test]
+    fn unreadable_authorization_headers_are_malformed_not_missing() {
+        let schemes = ["bearer", "bhesignature"];
+        let id = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+        let reason = |pairs: &[(&str, &str)]| {
+            let mut h = HeaderMap::new();
+            for (name, value) in pairs {
+                h.insert(
+                    axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    value.parse().unwrap(),
+                );
+            }
+            malformed_authorization(&h, &schemes)
+        };
+        let two = "Expected only two components for the Authorization header.";
+        let prefix = "unable to validate request signature for client: ";
+        let signed = format!("bhesignature {id}");
+        let date = ("requestdate", "2026-11-22T01:02:03Z");
+        for (pairs, expected) in [
+            (vec![], None),
+            (vec![("authorization", "Bearer jwt")], None),
+            (vec![("authorization", "BEARER jwt")], None),
+            (vec![("authorization", "Bearer")], Some(two.to_owned())),
+            (vec![("authorization", "Bearer  jwt")], Some(two.to_owned())),
+            (vec![("authorization", "Bearer a b")], Some(two.to_owned())),
+            (
+                vec![("authorization", "Basic dTpw")],
+                Some("Unexpected authorization scheme: basic.".to_owned()),
+            ),
+            (
+                vec![("authorization", "bhesignature abc")],
+                Some("Token ID is malformed.".to_owned()),
+            ),
+            (
+                vec![("authorization", &signed)],
+                Some(format!("{prefix}no request date header")),
+            ),
+            (
+                vec![("authorization", &signed), date],
+                Some(format!("{prefix}no signature header")),
+            ),
+            (
+                vec![("authorization", &signed), date, ("signature", "AAAA")],
+                None,
+            ),
+        ] {
+            assert_eq!(reason(&pairs), expected, "{pairs:?}");
+        }
+        let bad_date = reason(&[("authorization", &signed), ("requestdate", "yesterday")]).unwrap();
+        assert!(
+            bad_date.starts_with(&format!(
+                "{prefix}malformed request date: malformed request date: "
+            )),
+            "{bad_date}"
+        );
+        let bad_signature = reason(&[
+            ("authorization", &signed),
+            date,
+            ("signature", "not base64!"),
+        ])
+        .unwrap();
+        assert!(
+            bad_signature.starts_with(&format!("{prefix}malformed signature header: ")),
+            "{bad_signature}"
+        );
     }
 }

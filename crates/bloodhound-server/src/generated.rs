@@ -575,7 +575,7 @@ Wire format: both bodies are documented because both versions are deployed. The 
         match ::api_support::server::answer::<
             ::bloodhound_types::ErrorWrapper,
         >(
-            r#"{"errors":[{"context":"","message":"Token Authorization failed."}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            r#"{"errors":[{"context":"","message":"{message}"}],"http_status":401,"request_id":"{request_id}","timestamp":"{now}"}"#,
             issues,
             message,
             headers,
@@ -583,6 +583,28 @@ Wire format: both bodies are documented because both versions are deployed. The 
             Ok(body) => Response::Unauthorized(body).into_response(),
             Err(filled) => {
                 (::api_support::server::status(401u16), ::axum::Json(filled))
+                    .into_response()
+            }
+        }
+    }
+
+    /// The service's own answer to this problem (the spec's `x-server` template), as a documented variant.
+    pub fn malformed_credentials(
+        issues: &[::api_support::server::Issue],
+        message: &str,
+        headers: &::axum::http::HeaderMap,
+    ) -> ::axum::response::Response {
+        match ::api_support::server::answer::<
+            ::bloodhound_types::ErrorWrapper,
+        >(
+            r#"{"errors":[{"context":"","message":"{message}"}],"http_status":400,"request_id":"{request_id}","timestamp":"{now}"}"#,
+            issues,
+            message,
+            headers,
+        ) {
+            Ok(body) => Response::BadRequest(body).into_response(),
+            Err(filled) => {
+                (::api_support::server::status(400u16), ::axum::Json(filled))
                     .into_response()
             }
         }
@@ -606,6 +628,13 @@ async fn handle_list_audit_logs<A: Api>(
     use ::axum::response::IntoResponse;
     let headers = &headers;
     let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    if let Some(reason) = ::api_support::server::malformed_authorization(
+        headers,
+        &["bearer", "bhesignature"],
+    ) {
+        return list_audit_logs::malformed_credentials(&[], &reason, headers);
+    }
+
     let credentials = 'found: {
         if let Some(secret) = ::api_support::server::bearer_token(headers) {
             break 'found Some(Credentials::JwtBearerToken(secret));
@@ -726,6 +755,34 @@ mod x_server_templates {
         assert!(
             typed.is_ok(),
             "the x-server invalid-credentials template does not fit its status's schema: {}",
+            String::from_utf8_lossy(body.as_ref())
+        );
+    }
+
+    #[::tokio::test]
+    async fn list_audit_logs_malformed_credentials_is_a_documented_answer() {
+        let issues = [
+            ::api_support::server::Issue {
+                location: ::api_support::server::In::Query,
+                name: "limit".into(),
+                kind: "int_parsing",
+                message: "Input should be a valid integer".into(),
+                input: "x".into(),
+            },
+        ];
+        let response = super::list_audit_logs::malformed_credentials(
+            &issues,
+            "",
+            &::axum::http::HeaderMap::new(),
+        );
+        assert_eq!(response.status().as_u16(), 400u16);
+        let body = ::axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body in memory");
+        let typed = ::serde_json::from_slice::<::bloodhound_types::ErrorWrapper>(&body);
+        assert!(
+            typed.is_ok(),
+            "the x-server malformed-credentials template does not fit its status's schema: {}",
             String::from_utf8_lossy(body.as_ref())
         );
     }

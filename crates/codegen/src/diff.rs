@@ -32,6 +32,7 @@
 //! | paging description (`x-pagination`, `x-dropshot-pagination`) removed or changed | breaking (`stream()` gone or walking otherwise) | — |
 //! | paging description added | — | — |
 //! | typed filter (`x-predicate`, `x-sort`) added, removed or changed on a parameter | breaking (its Rust type changes) | breaking |
+//! | `x-server` entry added, removed or changed | — | — (the stub's answers change, its Rust API does not) |
 //! | security scheme removed, or its kind changed | breaking (a constructor gone) | breaking (a `Credentials` variant gone) |
 //! | security scheme added | — (a new constructor) | breaking (a new `Credentials` variant) |
 //! | operation starts or stops requiring credentials | — | breaking (the trait method's `principal`) |
@@ -162,6 +163,7 @@ pub fn diff(old: &Value, new: &Value) -> Report {
     };
     d.operations();
     d.schemes();
+    d.rejections();
     Report {
         changes: d.changes,
         old_version: crate_version(old),
@@ -389,6 +391,28 @@ impl Differ<'_> {
                     ),
                 );
             }
+        }
+    }
+
+    /// `x-server`: how the stub answers what it refuses. The Rust API stays;
+    /// the stub's answers on the wire change, which servers built on it see.
+    fn rejections(&mut self) {
+        let (old, new) = (&self.old["x-server"], &self.new["x-server"]);
+        let empty = serde_json::Map::new();
+        let keys = |v: &Value| -> BTreeSet<String> {
+            v.as_object().unwrap_or(&empty).keys().cloned().collect()
+        };
+        for key in keys(old).union(&keys(new)) {
+            let what = match (old.get(key), new.get(key)) {
+                (Some(a), Some(b)) if a == b => continue,
+                (Some(_), Some(_)) => "changed",
+                (Some(_), None) => "removed",
+                _ => "added",
+            };
+            let pointer = format!("/x-server/{}", escape_pointer(key));
+            let message =
+                format!("`x-server.{key}` {what} (the stub answers such requests otherwise)");
+            self.add(&pointer, NONE, message);
         }
     }
 
@@ -1061,6 +1085,27 @@ mod tests {
 
     fn op(s: &mut Value) -> &mut Value {
         &mut s["paths"]["/items"]["get"]
+    }
+
+    #[test]
+    fn rejection_rules_are_classified() {
+        let mut base = spec("1.0.0", limit(json!({})), item(), &["200", "400"]);
+        base["x-server"] = json!({"unauthenticated": {"status": 401, "body": {}}});
+        let mut added = base.clone();
+        added["x-server"]["malformed-credentials"] = json!({"status": 400, "body": {}});
+        added["x-server"]["unauthenticated"]["status"] = json!(403);
+        let messages: Vec<(String, Breaks)> = diff(&base, &added)
+            .changes
+            .into_iter()
+            .map(|c| (c.message, c.breaks))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                ("`x-server.malformed-credentials` added (the stub answers such requests otherwise)".to_owned(), NONE),
+                ("`x-server.unauthenticated` changed (the stub answers such requests otherwise)".to_owned(), NONE),
+            ]
+        );
     }
 
     #[test]

@@ -66,6 +66,13 @@ pub struct XServer {
     pub unauthenticated: Option<Rejection>,
     /// Credentials refused by `Api::authenticate` (defaults to `unauthenticated`).
     pub invalid_credentials: Option<Rejection>,
+    /// An `Authorization` header none of the operation's schemes can read (a
+    /// scheme it does not take, not two parts, a signed request with a
+    /// malformed token id, date or signature), answered before
+    /// `Api::authenticate` with `{message}` saying why
+    /// ([`api_support::server::malformed_authorization`]). Without it such a
+    /// header counts as no credentials.
+    pub malformed_credentials: Option<Rejection>,
     /// What the service does with a query parameter it does not know: `ignore`
     /// (the default) or `reject` (a validation error naming it, as Cloud
     /// Controller's `NoAdditionalParamsValidator` does).

@@ -24,7 +24,7 @@
 //! | a response of any media type (`*/*`) with a schema that is not bytes | raw bytes | JSON (`x-media-type: */*` for the client's `Accept`) |
 //! | JSON written in another case (`application/JSON`) | an error (`unexpected content type`) | `application/json` |
 //! | a JSON-based media type (`application/vnd.github+json`, RFC 6839) | raw bytes (responses), an error (request bodies) | `application/json`, the documented type kept in `x-media-type` for the client's `Accept` |
-//! | a response in JSON and other media types (`application/json`, `application/xml`) | panics (a type for each) | the JSON one |
+//! | a response in JSON and other media types (`application/json`, `application/xml`) | panics (a type for each) | the JSON one (the stub can answer each: a `Response` variant per further media type, as bytes) |
 //! | a JSON media type without a schema, a request body without one | panics (`todo!`), an error | any JSON (`{}`), bytes |
 //! | two parameters whose Rust names meet (`max-results`, `maxResults`), or a query parameter named like a request builder's own method or field (`new`, `send`, `client`, `stream`, ...; `body` beside a request body) | two fields or methods of one name: does not compile | the later one named `<name>~<n>` (`max_results_2`, `new_2`), its wire name in `x-wire-name`, sent again by the client |
 //! | a request body of a media type progenitor cannot send (`application/xml`, `*/*`), or a bytes or text body with another schema | an error | bytes (`application/octet-stream`, `format: binary`), the documented type kept in `x-media-type` for the client's `Content-Type`; text as `{type: string}` |

@@ -220,16 +220,17 @@ impl Api for Mock {
 
     async fn authenticate(&self, credentials: Credentials) -> Result<(), AuthError> {
         match credentials {
-            Credentials::JwtBearerToken(token) => check(&self.token, &token),
+            Credentials::JwtBearerToken(token) => check(&self.token, &token)
+                .map_err(|_| AuthError::new("Token Authorization failed.")),
             // The token key is the configured token; the id must match too.
-            Credentials::SignedRequest(signed)
-                if signed.token_id == self.token_id && signed.verify(&self.token) =>
-            {
-                Ok(())
+            Credentials::SignedRequest(signed) if signed.token_id != self.token_id => {
+                Err(AuthError::new(
+                    "unable to validate request signature for client: resource not found",
+                ))
             }
-            Credentials::SignedRequest(_) => {
-                Err(AuthError::new("Could not validate the request signature"))
-            }
+            Credentials::SignedRequest(signed) => signed
+                .check_at(&self.token, Utc::now())
+                .map_err(AuthError::new),
         }
     }
 

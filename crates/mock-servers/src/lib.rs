@@ -27,8 +27,9 @@ use api_support::server::AuthError;
 /// The token the mocks accept unless told otherwise (for signed requests: the token key).
 pub const DEFAULT_TOKEN: &str = "mock-token";
 
-/// The token id of signed requests (BloodHound) the mocks accept unless told otherwise.
-pub const DEFAULT_TOKEN_ID: &str = "mock-token-id";
+/// The token id of signed requests (BloodHound) the mocks accept unless told
+/// otherwise (a UUID: the service refuses other ids as malformed).
+pub const DEFAULT_TOKEN_ID: &str = "6d0f5a3e-2b1c-4d8e-9f7a-0c1b2d3e4f5a";
 
 /// The services there are mocks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -58,6 +58,7 @@ fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
         validation: entry(ext.validation_error),
         unauthenticated: entry(ext.unauthenticated),
         invalid_credentials: entry(ext.invalid_credentials),
+        malformed_credentials: entry(ext.malformed_credentials),
         reject_unknown: ext.unknown_parameters
             == Some(crate::extensions::UnknownParameters::Reject),
     })

@@ -52,6 +52,8 @@ pub struct Rejections {
     pub unauthenticated: Option<(u16, Value)>,
     /// Credentials present but refused; `None`: as `unauthenticated`.
     pub invalid_credentials: Option<(u16, Value)>,
+    /// An `Authorization` header no scheme of the operation can read; `None`: as no credentials.
+    pub malformed_credentials: Option<(u16, Value)>,
     /// Whether a query parameter the operation does not declare is a validation error.
     pub reject_unknown: bool,
 }

@@ -19,6 +19,8 @@ pub(super) struct Scheme {
     is_secret: bool,
     /// Whether checking it needs the request's method and URI (a signed request).
     pub signs: bool,
+    /// Its `Authorization` scheme (`bearer`, `basic`, `bhesignature`), when it sends one.
+    authorization: Option<&'static str>,
     doc: String,
 }
 
@@ -35,6 +37,12 @@ pub(super) fn schemes(schemes: &[crate::security::Scheme]) -> Vec<Scheme> {
                 is_secret: payload.is_none(),
                 payload: payload.unwrap_or_else(|| quote! { ::api_support::Secret }),
                 signs: *kind == Kind::Signed,
+                authorization: match kind {
+                    Kind::Bearer { .. } => Some("bearer"),
+                    Kind::Basic => Some("basic"),
+                    Kind::Signed => Some("bhesignature"),
+                    Kind::ApiKeyHeader { .. } | Kind::Other => None,
+                },
                 doc,
             })
         })
@@ -120,14 +128,24 @@ pub(super) fn trait_items() -> TokenStream {
     }
 }
 
-/// The start of a handler that requires credentials: extract them (the
+/// The start of a handler that requires credentials: answer an unreadable
+/// `Authorization` header as malformed (when `malformed`), extract them (the
 /// operation's schemes in order), answer 401 without, authenticate, bind `principal`.
-pub(super) fn extract(module: &Ident, schemes: &[&Scheme]) -> TokenStream {
+pub(super) fn extract(module: &Ident, schemes: &[&Scheme], malformed: bool) -> TokenStream {
     let tries = schemes.iter().map(|s| {
         let (variant, extract) = (&s.variant, &s.extract);
         quote! { if let Some(secret) = #extract { break 'found Some(Credentials::#variant(secret)); } }
     });
+    let authorization: Vec<&str> = schemes.iter().filter_map(|s| s.authorization).collect();
+    let malformed = (malformed && !authorization.is_empty()).then(|| {
+        quote! {
+            if let Some(reason) = ::api_support::server::malformed_authorization(headers, &[#(#authorization),*]) {
+                return #module::malformed_credentials(&[], &reason, headers);
+            }
+        }
+    });
     quote! {
+        #malformed
         let credentials = 'found: { #(#tries)* None };
         let principal = match credentials {
             None => return #module::unauthenticated(&[], "Not authenticated", headers),

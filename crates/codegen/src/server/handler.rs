@@ -15,6 +15,8 @@ pub(super) struct Handler<'a> {
     /// Whether a rejection function answers invalid input.
     pub validates: bool,
     pub has_body: bool,
+    /// Whether an unreadable `Authorization` header has a rejection of its own (`x-server.malformed-credentials`).
+    pub malformed: bool,
 }
 
 impl Handler<'_> {
@@ -72,7 +74,7 @@ impl Handler<'_> {
         let path_and_query = signed.then(|| quote! { let path_and_query = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str()); });
         let auth = self
             .authenticated()
-            .then(|| super::auth::extract(&module, self.schemes));
+            .then(|| super::auth::extract(&module, self.schemes, self.malformed));
         let principal = self.authenticated().then(|| quote! { principal, });
         let reject = if self.validates {
             quote! { Err(issues) => return #module::reject(&issues, "", headers), }

@@ -161,6 +161,7 @@ fn operation(
         schemes: &op_schemes,
         validates,
         has_body: request.body.is_some(),
+        malformed: api.rejections.malformed_credentials.is_some(),
     };
     let feature = &op.feature;
     parts
@@ -409,6 +410,23 @@ mod tests {
         );
         assert!(text.contains("\"text/plain; charset=utf-8\""), "{text}");
         assert_eq!(text.matches("pub struct TooManyRequestsHeaders").count(), 1);
+    }
+
+    #[test]
+    fn an_unreadable_authorization_header_is_answered_as_declared() {
+        let statuses = json!({"200": {"description": "ok"}, "400": problem(), "401": problem()});
+        let mut doc = spec(json!({}), statuses.clone());
+        doc["components"]["securitySchemes"] = json!({"key": {"type": "http", "scheme": "bearer"}});
+        let without = generate_from(&doc).unwrap().tokens.to_string();
+        assert!(!without.contains("malformed_authorization"), "{without}");
+        let malformed = json!({"status": 400, "body": {"message": "{message}"}});
+        doc["x-server"] = json!({"malformed-credentials": malformed});
+        let with = generate_from(&doc).unwrap().tokens.to_string();
+        assert!(
+            with.contains("malformed_authorization (headers , & [\"bearer\"])"),
+            "{with}"
+        );
+        assert!(with.contains("pub fn malformed_credentials"), "{with}");
     }
 
     #[test]

@@ -56,6 +56,12 @@ const INVALID_CREDENTIALS: Kind = Kind {
     function: "invalid_credentials",
 };
 
+const MALFORMED_CREDENTIALS: Kind = Kind {
+    what: "malformed-credentials",
+    note: "malformed credentials",
+    function: "malformed_credentials",
+};
+
 /// Rejections the spec does not describe, by operation, for the notes.
 #[derive(Default)]
 pub(super) struct Defaulted {
@@ -130,6 +136,10 @@ impl Answers<'_> {
             if let Some(declared) = &declared.invalid_credentials {
                 let invalid = self.rejection(Some(declared), 401, "{message}");
                 kinds.push((&INVALID_CREDENTIALS, invalid));
+            }
+            if let Some(declared) = &declared.malformed_credentials {
+                let malformed = self.rejection(Some(declared), 400, "{message}");
+                kinds.push((&MALFORMED_CREDENTIALS, malformed));
             }
         }
         let mut functions = Vec::new();
