@@ -160,6 +160,46 @@ async fn cloud_foundry_page_walk() {
 }
 
 #[tokio::test]
+async fn bloodhound_offset_walks_hold_when_sort_by_replaces_the_default_order() {
+    use api_support::Sort;
+    use bloodhound_client::types::ListAuditLogsSortByColumn as Column;
+    let mock = start(Service::Bloodhound, options()).await.unwrap();
+    let client =
+        bloodhound_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    // Current builds order by `sort_by` alone: oldest first by id.
+    let ascending: Vec<i64> = (1..=ITEMS as i64).collect();
+    for size in [1i64, 7, 50] {
+        let sequential: Vec<i64> = client
+            .list_audit_logs()
+            .sort_by(vec![Sort::asc(Column::Id)])
+            .limit(size)
+            .stream()
+            .keys(|l| l.id)
+            .await;
+        assert_eq!(sequential, ascending, "limit {size}");
+        let concurrent: Vec<i64> = client
+            .list_audit_logs()
+            .sort_by(vec![Sort::asc(Column::Id)])
+            .limit(size)
+            .concurrency(3)
+            .stream()
+            .keys(|l| l.id)
+            .await;
+        assert_eq!(concurrent, ascending, "limit {size}, concurrently");
+        let by_name: Vec<i64> = client
+            .list_audit_logs()
+            .sort_by(vec![Sort::desc(Column::ActorName), Sort::asc(Column::Id)])
+            .limit(size)
+            .stream()
+            .keys(|l| l.id)
+            .await;
+        let mut sorted = by_name.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ascending, "limit {size}: every item once, by name");
+    }
+}
+
+#[tokio::test]
 async fn bloodhound_offset_walk() {
     let mock = start(Service::Bloodhound, options()).await.unwrap();
     let client =
