@@ -1,6 +1,6 @@
 //! The Cloud Foundry client against a canned server: comma lists, bracketed
 //! relational operators and `[not]`, the paginated list with null links and
-//! null space/organization, the `errors` list and the bare 502 body.
+//! null space/organization, the `errors` list at every status and the 502 read by its body.
 
 use api_support::Timestamp;
 use chrono::{TimeZone, Utc};
