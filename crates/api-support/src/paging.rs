@@ -15,7 +15,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures_util::stream::{Stream, StreamExt};
+
+mod walk;
 
 /// A boxed stream of results, as the generated `stream` methods return it.
 pub type BoxStream<'a, T, E> = Pin<Box<dyn Stream<Item = Result<T, E>> + Send + 'a>>;
@@ -143,103 +145,71 @@ pub type Page<T, K> = (Vec<T>, Option<K>);
 pub fn pages<'a, B, T, E, K, F, Fut>(request: B, retry: Retry, fetch: F) -> BoxStream<'a, Vec<T>, E>
 where
     B: Clone + Send + Sync + 'a,
-    T: serde::Serialize + Send + 'a,
-    E: Retryable + Send + 'a,
-    K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + 'a,
+    T: std::fmt::Debug + Send + 'static,
+    E: Retryable + Send + 'static,
+    K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + 'static,
     F: Fn(B, Option<K>) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Page<T, K>, E>> + Send + 'a,
 {
     let fetch = std::sync::Arc::new(fetch);
-    let fetch_page: FetchPage<'a, T, K, E> = Box::new(move |token: Option<K>| {
-        let (fetch, request) = (fetch.clone(), request.clone());
-        Box::pin(with_retry(retry, move || {
-            fetch(request.clone(), token.clone())
-        }))
-    });
-    let first = fetch_page(None);
-    Box::pin(Walk {
-        fetch_page,
-        pending: Some(first),
-        seen: std::collections::HashSet::new(),
-        hasher: std::collections::hash_map::RandomState::new(),
-        failed: None,
-        delivered: std::collections::HashSet::new(),
+    let fetch_page: walk::FetchPage<'a> =
+        Box::new(move |token: Option<std::sync::Arc<dyn walk::Token>>| {
+            let token: Option<K> = token.and_then(|t| t.as_any().downcast_ref::<K>().cloned());
+            let page = fetch(request.clone(), token);
+            Box::pin(async move {
+                match page.await {
+                    Ok((items, next)) => Ok(walk::Page {
+                        items: Box::new(items),
+                        next: next
+                            .map(|k| std::sync::Arc::new(k) as std::sync::Arc<dyn walk::Token>),
+                    }),
+                    Err(e) => Err(walk::refused(e)),
+                }
+            })
+        });
+    typed(walk::by_token(fetch_page, retry))
+}
+
+/// The pages of an erased walk as the request's own types.
+fn typed<'a, T: 'static, E: Retryable + 'static>(
+    pages: walk::ErasedPages<'a>,
+) -> BoxStream<'a, Vec<T>, E> {
+    const LOST: &str = "a page of another type came back from the walk";
+    Box::pin(pages.map(|page| {
+        match page {
+            Ok(items) => items
+                .downcast::<Vec<T>>()
+                .map(|items| *items)
+                .map_err(|_| E::walk_error(LOST.to_owned())),
+            Err(walk::Ended::Service(e)) => Err(e
+                .downcast::<E>()
+                .map_or_else(|_| E::walk_error(LOST.to_owned()), |e| *e)),
+            Err(walk::Ended::Walk(message)) => Err(E::walk_error(message)),
+        }
+    }))
+}
+
+/// The items of [`pages`], one by one.
+pub fn items<'a, T: Send + 'a, E: Send + 'a>(
+    pages: BoxStream<'a, Vec<T>, E>,
+) -> BoxStream<'a, T, E> {
+    Box::pin(Items {
+        pages,
+        current: Vec::new().into_iter(),
     })
 }
 
-/// A page's fingerprint: its length and its first and last items, hashed (8
-/// bytes a page, however large its items).
-fn fingerprint<T: serde::Serialize>(
-    items: &[T],
-    hasher: &std::collections::hash_map::RandomState,
-) -> Option<u64> {
-    use std::hash::{BuildHasher, Hasher};
-    struct Hashing<H>(H);
-    impl<H: Hasher> std::io::Write for Hashing<H> {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.write(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let (first, last) = (items.first()?, items.last()?);
-    let mut state = Hashing(hasher.build_hasher());
-    state.0.write_usize(items.len());
-    serde_json::to_writer(&mut state, first).ok()?;
-    serde_json::to_writer(&mut state, last).ok()?;
-    Some(state.0.finish())
+/// The state of [`items`]: the pages, and what is left of the current one.
+struct Items<'a, T, E> {
+    pages: BoxStream<'a, Vec<T>, E>,
+    current: std::vec::IntoIter<T>,
 }
 
-/// `attempt()` until it succeeds or fails with an error that may not be retried
-/// (or has been retried as often as `retry` allows).
-async fn with_retry<P, E, Fut>(retry: Retry, attempt: impl Fn() -> Fut) -> Result<P, E>
-where
-    E: Retryable,
-    Fut: Future<Output = Result<P, E>>,
-{
-    let mut retried = 0;
-    loop {
-        match attempt().await {
-            Ok(page) => return Ok(page),
-            Err(e) => match e.retry_after() {
-                Some(asked) if retried < retry.max_retries => {
-                    tokio::time::sleep(retry.delay(retried, asked)).await;
-                    retried += 1;
-                }
-                _ => return Err(e),
-            },
-        }
-    }
-}
+// The pages are pinned in their box; the items left are never pinned.
+impl<T, E> Unpin for Items<'_, T, E> {}
 
-type PageFuture<'a, T, K, E> = Pin<Box<dyn Future<Output = Result<Page<T, K>, E>> + Send + 'a>>;
-type FetchPage<'a, T, K, E> = Box<dyn Fn(Option<K>) -> PageFuture<'a, T, K, E> + Send + Sync + 'a>;
-
-/// The state of [`pages`]: the page in flight, the tokens followed so far
-/// (as 64-bit hashes: eight bytes a page however long a token is).
-struct Walk<'a, T, K, E> {
-    fetch_page: FetchPage<'a, T, K, E>,
-    pending: Option<PageFuture<'a, T, K, E>>,
-    seen: std::collections::HashSet<u64>,
-    hasher: std::collections::hash_map::RandomState,
-    /// Set when the page just delivered named a token already followed.
-    failed: Option<String>,
-    /// The fingerprints of the pages delivered.
-    delivered: std::collections::HashSet<u64>,
-}
-
-// Every future it holds is boxed: nothing in it is pinned in place.
-impl<T, K, E> Unpin for Walk<'_, T, K, E> {}
-
-impl<'a, T, K, E> Stream for Walk<'a, T, K, E>
-where
-    T: serde::Serialize + Send + 'a,
-    K: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + 'a,
-    E: Retryable + Send + 'a,
-{
-    type Item = Result<Vec<T>, E>;
+impl<T, E> Stream for Items<'_, T, E> {
+    type Item = Result<T, E>;
 
     fn poll_next(
         self: Pin<&mut Self>,
@@ -247,75 +217,30 @@ where
     ) -> std::task::Poll<Option<Self::Item>> {
         use std::task::Poll;
         let this = self.get_mut();
-        if let Some(message) = this.failed.take() {
-            return Poll::Ready(Some(Err(E::walk_error(message))));
+        loop {
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match this.pages.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(page))) => this.current = page.into_iter(),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
         }
-        let Some(pending) = this.pending.as_mut() else {
-            return Poll::Ready(None);
-        };
-        let (items, next) = match pending.as_mut().poll(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Err(e)) => {
-                this.pending = None;
-                return Poll::Ready(Some(Err(e)));
-            }
-            Poll::Ready(Ok(page)) => page,
-        };
-        this.pending = None;
-        if let Some(fingerprint) = fingerprint(&items, &this.hasher)
-            && !this.delivered.insert(fingerprint)
-        {
-            return Poll::Ready(Some(Err(E::walk_error(format!(
-                "the service sent page {} with the same items as an earlier page; the walk stops rather than repeat them (does the service ignore the page token?)",
-                this.seen.len() + 1
-            )))));
-        }
-        match next {
-            Some(k)
-                if this
-                    .seen
-                    .contains(&std::hash::BuildHasher::hash_one(&this.hasher, &k)) =>
-            {
-                this.failed = Some(format!(
-                    "the service sent the page token {k:?} again after {} pages; the walk stops instead of looping",
-                    this.seen.len() + 1
-                ));
-            }
-            Some(_) if this.seen.len() + 1 >= MAX_PAGES => {
-                this.failed = Some(format!(
-                    "the service still had more pages after {MAX_PAGES}; the walk stops"
-                ));
-            }
-            Some(k) => {
-                this.seen
-                    .insert(std::hash::BuildHasher::hash_one(&this.hasher, &k));
-                // Ask for the next page now: its round trip overlaps the caller's work on this one.
-                let mut next_page = (this.fetch_page)(Some(k));
-                if let Poll::Ready(result) = next_page.as_mut().poll(cx) {
-                    next_page = Box::pin(std::future::ready(result));
-                }
-                this.pending = Some(next_page);
-            }
-            None => {}
-        }
-        Poll::Ready(Some(Ok(items)))
     }
 }
 
-/// The items of [`pages`], one by one.
-pub fn items<'a, T: Send + 'a, E: Send + 'a>(
-    pages: BoxStream<'a, Vec<T>, E>,
-) -> BoxStream<'a, T, E> {
-    Box::pin(
-        pages
-            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-            .try_flatten(),
-    )
-}
-
 /// At most `max` items of a stream, collected.
-pub async fn collect_up_to<T, E>(items: BoxStream<'_, T, E>, max: usize) -> Result<Vec<T>, E> {
-    items.take(max).try_collect().await
+pub async fn collect_up_to<T, E>(mut items: BoxStream<'_, T, E>, max: usize) -> Result<Vec<T>, E> {
+    let mut collected = Vec::new();
+    while collected.len() < max {
+        match items.next().await {
+            Some(item) => collected.push(item?),
+            None => break,
+        }
+    }
+    Ok(collected)
 }
 
 /// One page of a list the service lays out by position: a page number (Cloud
@@ -348,8 +273,8 @@ pub enum Layout {
 /// [`Concurrently`].
 pub trait Positioned: Clone + Send + Sync {
     /// Items are compared where offset pages overlap (see [`Concurrently`]).
-    type Item: Clone + PartialEq + serde::Serialize + Send;
-    type Error: Retryable + Send;
+    type Item: Clone + PartialEq + std::fmt::Debug + Send + 'static;
+    type Error: Retryable + Send + 'static;
 
     /// Sends the request for the page at `position` (`None`: the page the
     /// request names as built).
@@ -447,38 +372,20 @@ impl<B: Positioned> Concurrently<B> {
             request,
             concurrency,
         } = self;
-        let fetch = move |request: B, position: Option<u64>| {
-            with_retry(retry, move || request.clone().fetch_at(position))
-        };
-        let walk = async move {
-            let first = fetch(request.clone(), None).await?;
-            let rest: BoxStream<'a, Vec<B::Item>, B::Error> = match (first.next, first.layout) {
-                (None, _) => stream::empty().boxed(),
-                (Some(next), Layout::Pages { last, total }) => numbered(
-                    request,
-                    fetch,
-                    concurrency,
-                    &first.items,
-                    next,
-                    (last, total),
-                ),
-                (Some(next), Layout::Offsets { count }) => {
-                    offsets(request, fetch, concurrency, &first.items, next, count)
+        let fetch_at: walk::FetchAt<'a> = std::sync::Arc::new(move |position: Option<u64>| {
+            let page = request.clone().fetch_at(position);
+            Box::pin(async move {
+                match page.await {
+                    Ok(placed) => Ok(walk::PlacedPage {
+                        items: Box::new(placed.items),
+                        next: placed.next,
+                        layout: placed.layout,
+                    }),
+                    Err(e) => Err(walk::refused(e)),
                 }
-            };
-            Ok::<_, B::Error>(stream::once(async move { Ok(first.items) }).chain(rest))
-        };
-        // The first error ends the walk, as in the sequential `pages()`.
-        let pages = stream::once(walk)
-            .try_flatten()
-            .scan(false, |failed, page| {
-                let done = std::mem::replace(failed, page.is_err());
-                std::future::ready((!done).then_some(page))
-            });
-        Box::pin(Ahead {
-            inner: Box::pin(pages),
-            next: None,
-        })
+            })
+        });
+        typed(walk::positioned(fetch_at, concurrency, retry))
     }
 
     /// Every item across all pages, in order; the first error ends the stream.
@@ -501,284 +408,6 @@ impl<B: Positioned> Concurrently<B> {
     pub async fn collect_up_to(self, max: usize) -> Result<Vec<B::Item>, B::Error> {
         collect_up_to(self.stream(), max).await
     }
-}
-
-/// A stream that, as it hands out an item, polls its inner stream once more:
-/// the next page's request goes out while the caller works on this one (the
-/// inner `buffered` stream only starts fetches when polled). What that poll
-/// yields is kept for the next call.
-struct Ahead<S: Stream> {
-    inner: Pin<Box<S>>,
-    next: Option<Option<S::Item>>,
-}
-
-// The inner stream is pinned in its box; the item kept is never pinned.
-impl<S: Stream> Unpin for Ahead<S> {}
-
-impl<S: Stream> Stream for Ahead<S> {
-    type Item = S::Item;
-
-    fn poll_next(
-        self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        use std::task::Poll;
-        let this = self.get_mut();
-        if let Some(next) = this.next.take() {
-            return Poll::Ready(next);
-        }
-        match this.inner.as_mut().poll_next(cx) {
-            Poll::Ready(Some(item)) => {
-                if let Poll::Ready(next) = this.inner.as_mut().poll_next(cx) {
-                    this.next = Some(next);
-                }
-                Poll::Ready(Some(item))
-            }
-            other => other,
-        }
-    }
-}
-
-/// The pages after the first of a numbered walk: `next` to `last`, fetched
-/// `concurrency` at a time, each checked against the first (as long as it,
-/// `total` in all) and against the page before it (none holds its last item).
-fn numbered<'a, B, F, Fut>(
-    request: B,
-    fetch: F,
-    concurrency: usize,
-    first: &[B::Item],
-    next: u64,
-    (last, total): (u64, u64),
-) -> BoxStream<'a, Vec<B::Item>, B::Error>
-where
-    B: Positioned + 'a,
-    F: Fn(B, Option<u64>) -> Fut + Copy + Send + Sync + 'a,
-    Fut: Future<Output = Result<Placed<B::Item>, B::Error>> + Send + 'a,
-{
-    let length = first.len();
-    let previous_last = first.last().cloned();
-    match page_numbers(next, last) {
-        Err(message) => stream::once(async { Err(B::Error::walk_error(message)) }).boxed(),
-        Ok(positions) => stream::iter(positions)
-            .map(move |position| {
-                let page = fetch(request.clone(), Some(position));
-                async move {
-                    let page = page.await?;
-                    check_page(&page, position, position == last, length, total)
-                        .map_err(B::Error::walk_error)?;
-                    Ok((position, page.items))
-                }
-            })
-            .buffered(concurrency)
-            // In order: a page must not repeat the last item of the page before it.
-            .scan(
-                (previous_last, false),
-                |(previous_last, done), page| {
-                    if *done {
-                        return std::future::ready(None);
-                    }
-                    let page = page.and_then(|(position, items)| {
-                        if let Some(seen) = previous_last.as_ref()
-                            && items.contains(seen)
-                        {
-                            return Err(B::Error::walk_error(format!(
-                                "{CHANGED}: page {position} holds the last item of page {}, so the pages shifted; {ADVICE}",
-                                position - 1
-                            )));
-                        }
-                        *previous_last = items.last().cloned();
-                        Ok(items)
-                    });
-                    *done = page.is_err();
-                    std::future::ready(Some(page))
-                },
-            )
-            .boxed(),
-    }
-}
-
-/// The page numbers after the first (whose successor is `next`), up to `last`.
-fn page_numbers(next: u64, last: u64) -> Result<std::ops::RangeInclusive<u64>, String> {
-    if next > last {
-        return Err(format!(
-            "the service links page {next} but counts {last} pages; the walk stops rather than skip pages"
-        ));
-    }
-    if last.saturating_sub(next) >= MAX_PAGES as u64 {
-        return Err(format!(
-            "the service counts more than {MAX_PAGES} pages; the walk stops"
-        ));
-    }
-    Ok(next..=last)
-}
-
-/// Checks a numbered page against the first page: the list must not have changed.
-fn check_page<T>(
-    page: &Placed<T>,
-    position: u64,
-    last: bool,
-    length: usize,
-    total: u64,
-) -> Result<(), String> {
-    let Layout::Pages { total: counted, .. } = page.layout else {
-        return Err(format!(
-            "{CHANGED}: page {position} is laid out by offset, the first page by number; {ADVICE}"
-        ));
-    };
-    if counted != total {
-        return Err(format!(
-            "{CHANGED}: its first page counted {total} items, page {position} counts {counted}; {ADVICE}"
-        ));
-    }
-    if !last && page.items.len() != length {
-        return Err(format!(
-            "{CHANGED}: page {position} holds {} items where {length} were expected; {ADVICE}",
-            page.items.len()
-        ));
-    }
-    // A page knows its own place by the page it links next.
-    if !last && page.next != Some(position + 1) {
-        return Err(match page.next {
-            Some(next) => format!(
-                "the service answered the request for page {position} with a page that links page {next} next; the walk stops rather than repeat or skip items"
-            ),
-            None => format!(
-                "the service answered the request for page {position} with a page that says it is the last, before the last page; the walk stops rather than skip items"
-            ),
-        });
-    }
-    if last && (page.next.is_some() || page.items.is_empty()) {
-        return Err(format!(
-            "{CHANGED}: page {position} should be the last, non-empty page; {ADVICE}"
-        ));
-    }
-    Ok(())
-}
-
-const CHANGED: &str = "the list changed during the walk";
-const ADVICE: &str = "the walk stops rather than skip or repeat items (pin the list's upper bound, e.g. its creation time, or walk without concurrency)";
-
-/// The pages after the first of an offset walk: overlapping by one item,
-/// fetched `concurrency` at a time up to the count, then one at a time until
-/// a short page.
-fn offsets<'a, B, F, Fut>(
-    request: B,
-    fetch: F,
-    concurrency: usize,
-    first: &[B::Item],
-    next: u64,
-    count: u64,
-) -> BoxStream<'a, Vec<B::Item>, B::Error>
-where
-    B: Positioned + 'a,
-    F: Fn(B, Option<u64>) -> Fut + Copy + Send + Sync + 'a,
-    Fut: Future<Output = Result<Placed<B::Item>, B::Error>> + Send + 'a,
-{
-    let length = first.len() as u64;
-    let Some(last_seen) = first.last().cloned() else {
-        return stream::empty().boxed();
-    };
-    // The next page starts where this one ends; a service saying otherwise is not followed.
-    if next < length {
-        let message = format!(
-            "the service placed the next page at offset {next}, inside the {length} items it just sent; the walk stops"
-        );
-        return stream::once(async move { Err(B::Error::walk_error(message)) }).boxed();
-    }
-    // One item cannot overlap: such pages are walked one by one, as the service links them.
-    let (step, start) = if length >= 2 {
-        (length - 1, next - 1)
-    } else {
-        (length, next)
-    };
-    let overlap = length >= 2;
-    let planned = count
-        .saturating_sub(start)
-        .div_ceil(step)
-        .min(MAX_PAGES as u64);
-    let fetch_one = move |request: B, position: u64| async move {
-        fetch(request, Some(position))
-            .await
-            .map(|page| (position, page))
-    };
-    let ahead = {
-        let request = request.clone();
-        stream::iter((0..planned).map(move |i| start + i * step))
-            .map(move |position| fetch_one(request.clone(), position))
-            .buffered(concurrency)
-    };
-    // Past the planned pages (the count fell short), one page at a time until a short one.
-    let behind = stream::unfold(start + planned * step, move |position| {
-        let request = request.clone();
-        async move {
-            let page = fetch_one(request, position).await;
-            Some((page, position.saturating_add(step)))
-        }
-    })
-    .take(MAX_PAGES);
-    struct State<T> {
-        last_seen: T,
-        done: bool,
-        /// Without overlap (one-item pages): every item delivered, by its
-        /// fingerprint (8 bytes an item), so that none comes twice.
-        delivered: std::collections::HashSet<u64>,
-    }
-    let hasher = std::collections::hash_map::RandomState::new();
-    let mut delivered = std::collections::HashSet::new();
-    if !overlap && let Some(first) = fingerprint(first, &hasher) {
-        delivered.insert(first);
-    }
-    ahead
-        .chain(behind)
-        .scan(
-            State {
-                last_seen,
-                done: false,
-                delivered,
-            },
-            move |state, page| {
-                if state.done {
-                    return std::future::ready(None);
-                }
-                let (position, mut page) = match page {
-                    Ok(page) => page,
-                    Err(e) => {
-                        state.done = true;
-                        return std::future::ready(Some(Err(e)));
-                    }
-                };
-                let received = page.items.len() as u64;
-                // Pages of one item cannot overlap: one that repeats an item delivered before is caught.
-                if !overlap
-                    && let Some(item) = fingerprint(&page.items, &hasher)
-                    && !state.delivered.insert(item)
-                {
-                    state.done = true;
-                    let message = format!(
-                        "the service answered the request for offset {position} with an item it sent before; the walk stops rather than repeat it (does the service ignore the offset?)"
-                    );
-                    return std::future::ready(Some(Err(B::Error::walk_error(message))));
-                }
-                if overlap {
-                    if page.items.first() != Some(&state.last_seen) {
-                        state.done = true;
-                        let message = format!(
-                            "{CHANGED}: the page at offset {position} does not start with the previous page's last item; {ADVICE}"
-                        );
-                        return std::future::ready(Some(Err(B::Error::walk_error(message))));
-                    }
-                    page.items.remove(0);
-                }
-                if let Some(last) = page.items.last() {
-                    state.last_seen = last.clone();
-                }
-                // A short page is the last one (the count is not trusted to say so).
-                state.done = received < length;
-                std::future::ready(Some(Ok(page.items)))
-            },
-        )
-        .try_filter(|items| std::future::ready(!items.is_empty()))
-        .boxed()
 }
 
 /// The `rel="next"` target of the `Link` response headers (RFC 8288), if any.
@@ -875,6 +504,7 @@ pub fn link_param(href: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::TryStreamExt as _;
 
     #[test]
     fn the_next_link_is_found_among_links_and_headers() {
@@ -1248,8 +878,9 @@ mod tests {
             "no item delivered twice: {walked:?}"
         );
 
-        let page = |items: Vec<u32>, next: Option<u64>, total: u64| Placed {
-            items,
+        use walk::check_page;
+        let page = |items: Vec<u32>, next: Option<u64>, total: u64| walk::PlacedPage {
+            items: Box::new(items),
             next,
             layout: Layout::Pages { last: 3, total },
         };
@@ -1297,6 +928,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(some, [0, 1, 2, 3]);
+        use walk::page_numbers;
         assert!(page_numbers(2, u64::MAX).unwrap_err().contains("more than"));
         assert_eq!(page_numbers(2, 4).unwrap().collect::<Vec<_>>(), [2, 3, 4]);
         assert!(
