@@ -452,6 +452,28 @@ async fn faults_answer_with_documented_statuses_in_order() {
 }
 
 #[tokio::test]
+async fn cloud_foundry_answers_an_invalid_token_with_401_even_when_rate_limited() {
+    // `security_context_setter.rb`: a 429 for a request with an invalid token becomes 401.
+    let mock = start(Service::CloudFoundry, options(3)).await.unwrap();
+    mock.faults.push(429);
+    let wrong = cloud_foundry_client::Client::with_bearer_token(&mock.base_url, "wrong").unwrap();
+    match wrong.list_audit_events().send().await {
+        Err(cloud_foundry_client::Error::ErrorResponse(e)) => {
+            assert_eq!(e.status().as_u16(), 401);
+            assert_eq!(e.into_inner().errors[0].title, "CF-InvalidAuthToken");
+        }
+        other => panic!("expected 401, got {other:?}"),
+    }
+    // The limit still applies to the next request with a valid token.
+    let client =
+        cloud_foundry_client::Client::with_bearer_token(&mock.base_url, DEFAULT_TOKEN).unwrap();
+    match client.list_audit_events().send().await {
+        Err(cloud_foundry_client::Error::ErrorResponse(e)) => assert_eq!(e.status().as_u16(), 429),
+        other => panic!("expected 429, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn a_data_file_replaces_the_generated_items() {
     let dir = std::env::temp_dir().join(format!("mock-data-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
