@@ -898,6 +898,9 @@ pub fn header_key(headers: &HeaderMap, name: &str) -> Option<Secret> {
     (!value.is_empty()).then(|| Secret::from(value))
 }
 
+/// How BloodHound starts the message of every refused signed request (`ValidateRequestSignature`).
+const SIGNATURE_REFUSED: &str = "unable to validate request signature for client";
+
 /// A request signed with a BloodHound-style API token (`Authorization: bhesignature <token id>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
@@ -932,12 +935,12 @@ impl SignedRequest {
         token_key: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), String> {
-        let prefix = "unable to validate request signature for client";
+        let prefix = SIGNATURE_REFUSED;
         let date = chrono::DateTime::parse_from_rfc3339(&self.request_date)
             .map_err(|e| format!("{prefix}: malformed request date: malformed request date: {e}"))?
             .to_utc();
-        let skew = date - now;
-        if skew.abs() > crate::signing::DATE_WINDOW {
+        if !crate::signing::date_in_window(&self.request_date, now) {
+            let skew = date - now;
             let direction = if skew > chrono::TimeDelta::zero() {
                 "ahead"
             } else {
@@ -1028,7 +1031,7 @@ pub fn malformed_authorization(headers: &HeaderMap, schemes: &[&str]) -> Option<
     if uuid::Uuid::parse_str(credential).is_err() {
         return Some("Token ID is malformed.".into());
     }
-    let prefix = "unable to validate request signature for client";
+    let prefix = SIGNATURE_REFUSED;
     let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
     let Some(date) = text("requestdate") else {
         return Some(format!("{prefix}: no request date header"));

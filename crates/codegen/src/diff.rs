@@ -432,27 +432,26 @@ impl Differ<'_> {
             .unwrap_or(&empty);
         for (status, o) in old {
             let at = format!("{pointer}/responses/{}", escape_pointer(status));
-            if let Some(n) = new.get(status) {
-                self.media_and_headers(&at, status, o, n);
-            }
-            match new.get(status) {
-                None => self.add(&at, SERVER, format!("response `{status}` removed")),
-                Some(n) => match (Self::body(self.old, o), Self::body(self.new, n)) {
-                    (Some(a), Some(b)) => self.schema(
-                        &format!("{at}/content/application~1json/schema"),
-                        &a,
-                        &b,
-                        Direction::Response,
-                        &format!("response `{status}`"),
-                    ),
-                    (None, None) => {}
-                    (Some(_), None) => {
-                        self.add(&at, BOTH, format!("response `{status}` lost its JSON body"))
-                    }
-                    (None, Some(_)) => {
-                        self.add(&at, BOTH, format!("response `{status}` gained a JSON body"))
-                    }
-                },
+            let Some(n) = new.get(status) else {
+                self.add(&at, SERVER, format!("response `{status}` removed"));
+                continue;
+            };
+            self.media_and_headers(&at, status, o, n);
+            match (Self::body(self.old, o), Self::body(self.new, n)) {
+                (Some(a), Some(b)) => self.schema(
+                    &format!("{at}/content/application~1json/schema"),
+                    &a,
+                    &b,
+                    Direction::Response,
+                    &format!("response `{status}`"),
+                ),
+                (None, None) => {}
+                (Some(_), None) => {
+                    self.add(&at, BOTH, format!("response `{status}` lost its JSON body"))
+                }
+                (None, Some(_)) => {
+                    self.add(&at, BOTH, format!("response `{status}` gained a JSON body"))
+                }
             }
         }
         for status in new.keys() {

@@ -136,13 +136,13 @@ fn all<T: PartialOrd, O>(predicates: &Option<Vec<Predicate<T, O>>>, value: &T) -
 /// reads as a number or boolean literal (`123`, `1e3`, `inf`, `t`, `false`);
 /// the rest as quoted text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Literal {
+enum Literal {
     Null,
     Typed,
     Text,
 }
 
-pub fn literal(value: &str) -> Literal {
+fn literal(value: &str) -> Literal {
     const BOOLS: [&str; 12] = [
         "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False",
     ];
