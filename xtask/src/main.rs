@@ -8,6 +8,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// jemalloc, as rustc uses: a big spec's generation holds a heap of a gigabyte
+/// or more (GitHub's description: about 1.2 GB) built from millions of small
+/// token and syntax-tree allocations, where glibc's malloc spends a growing
+/// share of the time searching its free lists (BENCHMARKS.notes.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod bench;
 mod conformance;
 mod directory;
