@@ -656,63 +656,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                502u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_error(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                400u16 | 401u16 | 403u16 | 409u16 | 422u16 | 429u16 | 500u16 | 502u16
+                | 503u16 => {
                     Err(
                         Error::ErrorResponse(
                             ::api_support::client::decode_error(response).await?,

@@ -78,6 +78,7 @@ pub fn generate(
     empty_bodies(api, &mut client);
     documented_literals(api, &mut client);
     specific_arms_first(&mut client);
+    merge_like_arms(&mut client);
     let (auth, example_constructor) = auth_constructors(schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
@@ -393,6 +394,52 @@ fn generality(pat: &syn::Pat) -> u8 {
         syn::Pat::Lit(_) => 0,
         syn::Pat::Range(_) => 1,
         _ => 2,
+    }
+}
+
+/// Adjacent arms of `send()` that do the same thing become one arm
+/// (`400u16..=499u16 | 500u16..=599u16 => …`): progenitor writes an arm per
+/// status, and each arm that decodes a body is an `.await` of its own in the
+/// method's state machine, compiled once per arm and operation. Only
+/// neighbours merge, and never into the catch-all `_`, so which arm a status
+/// meets is unchanged.
+fn merge_like_arms(client: &mut syn::File) {
+    for (_, imp) in builder_impls(client) {
+        for send in methods(imp, "send") {
+            let Some(m) = status_match(send) else {
+                continue;
+            };
+            let mut merged: Vec<(syn::Arm, String)> = Vec::with_capacity(m.arms.len());
+            for arm in std::mem::take(&mut m.arms) {
+                let body = arm.body.to_token_stream().to_string();
+                // A status or a class, or several merged: no `_`, no guard.
+                let mergeable = |a: &syn::Arm| match &a.pat {
+                    syn::Pat::Or(or) => or.cases.iter().all(|p| generality(p) < 2),
+                    pat => generality(pat) < 2,
+                };
+                match merged.last_mut() {
+                    Some((last, last_body))
+                        if *last_body == body && mergeable(last) && mergeable(&arm) =>
+                    {
+                        let mut cases = match std::mem::replace(
+                            &mut last.pat,
+                            syn::Pat::Verbatim(TokenStream::new()),
+                        ) {
+                            syn::Pat::Or(or) => or.cases,
+                            single => std::iter::once(single).collect(),
+                        };
+                        cases.push(arm.pat);
+                        last.pat = syn::Pat::Or(syn::PatOr {
+                            attrs: Vec::new(),
+                            leading_vert: None,
+                            cases,
+                        });
+                    }
+                    _ => merged.push((arm, body)),
+                }
+            }
+            m.arms = merged.into_iter().map(|(arm, _)| arm).collect();
+        }
     }
 }
 
@@ -837,7 +884,7 @@ mod tests {
     }
 
     /// The patterns of every `send()`'s status arms, as written.
-    fn arm_patterns(client: &mut syn::File) -> Vec<Vec<String>> {
+    fn arms_as_written(client: &mut syn::File) -> Vec<Vec<String>> {
         let mut out = Vec::new();
         for (_, imp) in builder_impls(client) {
             for send in methods(imp, "send") {
@@ -846,6 +893,45 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The statuses of every `send()`'s arms in the order a status meets
+    /// them (the cases of a merged arm one by one).
+    fn arm_patterns(client: &mut syn::File) -> Vec<Vec<String>> {
+        arms_as_written(client)
+            .into_iter()
+            .map(|arms| {
+                arms.iter()
+                    .flat_map(|pat| pat.split(" | ").map(str::to_owned))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn neighbouring_arms_that_do_the_same_are_one_arm() {
+        // Every error status decodes the same way: one arm, one `.await`.
+        let responses = json!({
+            "200": body("List"), "401": body("Problem"), "404": body("Problem"),
+            "503": body("Problem"), "default": body("Problem")
+        });
+        let mut client = client_of(&spec(json!([]), responses));
+        assert_eq!(
+            arms_as_written(&mut client),
+            [[
+                "200u16",
+                "401u16 | 404u16 | 503u16 | 400u16 ..= 499u16 | 500u16 ..= 599u16",
+                "_"
+            ]]
+        );
+        // Arms that differ stay apart: 204 reads an empty body, 200 does not.
+        let responses = json!({
+            "200": body("List"), "204": {"description": "nothing new"},
+            "404": {"description": "no body"}, "422": body("Problem")
+        });
+        let mut client = client_of(&spec(json!([]), responses));
+        let arms = arms_as_written(&mut client);
+        assert_eq!(arms[0][..3], ["200u16", "204u16", "404u16"], "{arms:?}");
     }
 
     #[test]

@@ -359,19 +359,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::api_support::client::decode_by_status::<
-                                ::instavm_types::HttpError,
-                                _,
-                                _,
-                            >(response)
-                                .await?,
-                        ),
-                    )
-                }
-                403u16 => {
+                401u16 | 403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ::api_support::client::decode_by_status::<
