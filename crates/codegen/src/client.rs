@@ -404,6 +404,11 @@ fn generality(pat: &syn::Pat) -> u8 {
 /// neighbours merge, and never into the catch-all `_`, so which arm a status
 /// meets is unchanged.
 fn merge_like_arms(client: &mut syn::File) {
+    // A status or a class, or several merged: never `_`.
+    let mergeable = |pat: &syn::Pat| match pat {
+        syn::Pat::Or(or) => or.cases.iter().all(|p| generality(p) < 2),
+        pat => generality(pat) < 2,
+    };
     for (_, imp) in builder_impls(client) {
         for send in methods(imp, "send") {
             let Some(m) = status_match(send) else {
@@ -412,28 +417,19 @@ fn merge_like_arms(client: &mut syn::File) {
             let mut merged: Vec<(syn::Arm, String)> = Vec::with_capacity(m.arms.len());
             for arm in std::mem::take(&mut m.arms) {
                 let body = arm.body.to_token_stream().to_string();
-                // A status or a class, or several merged: no `_`, no guard.
-                let mergeable = |a: &syn::Arm| match &a.pat {
-                    syn::Pat::Or(or) => or.cases.iter().all(|p| generality(p) < 2),
-                    pat => generality(pat) < 2,
-                };
                 match merged.last_mut() {
                     Some((last, last_body))
-                        if *last_body == body && mergeable(last) && mergeable(&arm) =>
+                        if *last_body == body && mergeable(&last.pat) && mergeable(&arm.pat) =>
                     {
-                        let mut cases = match std::mem::replace(
-                            &mut last.pat,
-                            syn::Pat::Verbatim(TokenStream::new()),
-                        ) {
-                            syn::Pat::Or(or) => or.cases,
-                            single => std::iter::once(single).collect(),
-                        };
-                        cases.push(arm.pat);
-                        last.pat = syn::Pat::Or(syn::PatOr {
-                            attrs: Vec::new(),
-                            leading_vert: None,
-                            cases,
-                        });
+                        if let syn::Pat::Or(or) = &mut last.pat {
+                            or.cases.push(arm.pat);
+                        } else {
+                            last.pat = syn::Pat::Or(syn::PatOr {
+                                attrs: Vec::new(),
+                                leading_vert: None,
+                                cases: [last.pat.clone(), arm.pat].into_iter().collect(),
+                            });
+                        }
                     }
                     _ => merged.push((arm, body)),
                 }
@@ -908,14 +904,21 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn neighbouring_arms_that_do_the_same_are_one_arm() {
-        // Every error status decodes the same way: one arm, one `.await`.
+    /// A client whose operation documents 401, 404 and 503 with one body and
+    /// `default` beside a differently shaped success (which becomes `4XX`
+    /// and `5XX`, transform.rs).
+    fn errors_beside_default() -> syn::File {
         let responses = json!({
             "200": body("List"), "401": body("Problem"), "404": body("Problem"),
             "503": body("Problem"), "default": body("Problem")
         });
-        let mut client = client_of(&spec(json!([]), responses));
+        client_of(&spec(json!([]), responses))
+    }
+
+    #[test]
+    fn neighbouring_arms_that_do_the_same_are_one_arm() {
+        // Every error status decodes the same way: one arm, one `.await`.
+        let mut client = errors_beside_default();
         assert_eq!(
             arms_as_written(&mut client),
             [[
@@ -936,12 +939,7 @@ mod tests {
 
     #[test]
     fn status_arms_go_from_specific_to_general() {
-        // `default` beside a differently shaped success becomes `4XX` and `5XX` (transform.rs).
-        let responses = json!({
-            "200": body("List"), "401": body("Problem"), "404": body("Problem"),
-            "503": body("Problem"), "default": body("Problem")
-        });
-        let mut client = client_of(&spec(json!([]), responses));
+        let mut client = errors_beside_default();
         let arms = arm_patterns(&mut client);
         assert_eq!(
             arms,
