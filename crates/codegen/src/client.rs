@@ -110,14 +110,31 @@ pub fn generate(
 /// reqwest has no shorthand for OPTIONS and TRACE (Box's `OPTIONS /events`):
 /// those become `request(Method::OPTIONS, url)`.
 fn methods_reqwest_lacks(tokens: TokenStream) -> TokenStream {
-    let mut code = tokens.to_string();
-    for (call, method) in [(". options (", "OPTIONS"), (". trace (", "TRACE")] {
-        code = code.replace(
-            &format!(". client {call}"),
-            &format!(". client . request (:: reqwest :: Method :: {method} , "),
-        );
-    }
-    code.parse().unwrap_or(tokens)
+    use crate::tokens::{ident, is_ident, is_punct, prefixed};
+    use proc_macro2::TokenTree;
+    crate::tokens::edit_streams(tokens, &mut |mut trees| {
+        // `. client . options (..)`: the method's name is the fourth tree.
+        for at in 0..trees.len().saturating_sub(4) {
+            let [dot, client, dot2, method, TokenTree::Group(args)] = &trees[at..at + 5] else {
+                continue;
+            };
+            let Some(name) = ["OPTIONS", "TRACE"]
+                .into_iter()
+                .find(|name| is_ident(method, &name.to_lowercase()))
+            else {
+                continue;
+            };
+            if !(is_punct(dot, '.') && is_ident(client, "client") && is_punct(dot2, '.'))
+                || args.delimiter() != proc_macro2::Delimiter::Parenthesis
+            {
+                continue;
+            }
+            let method = ident(name);
+            let args = prefixed(args, quote! { ::reqwest::Method::#method, });
+            trees.splice(at + 3..at + 5, [ident("request"), args]);
+        }
+        trees
+    })
 }
 
 /// The builder `impl` blocks of progenitor's `mod builder`, by builder type name.
@@ -1295,5 +1312,24 @@ mod tests {
         let (tokens, example) = auth_constructors(&[scheme("query", Kind::Other)], false);
         assert!(tokens.is_empty());
         assert_eq!(example, None);
+    }
+
+    #[test]
+    fn options_and_trace_calls_go_through_request() {
+        let tokens = quote! {
+            fn f(&self) { let a = self.client.options(url); let b = client.client.trace(u).send(); let c = self.other.options(x); }
+        };
+        let edited = methods_reqwest_lacks(tokens).to_string();
+        assert!(
+            edited.contains("self . client . request (:: reqwest :: Method :: OPTIONS , url)"),
+            "{edited}"
+        );
+        assert!(
+            edited.contains(
+                "client . client . request (:: reqwest :: Method :: TRACE , u) . send ()"
+            ),
+            "{edited}"
+        );
+        assert!(edited.contains("self . other . options (x)"), "{edited}");
     }
 }

@@ -34,6 +34,7 @@ pub mod render;
 pub mod security;
 pub mod server;
 pub mod spec;
+pub mod tokens;
 pub mod transform;
 pub mod types;
 pub mod validate;

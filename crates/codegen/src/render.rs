@@ -63,19 +63,87 @@ pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn:
     Ok(out)
 }
 
-/// prettyplease's text of a file, parsed and printed one top-level item at
-/// a time: the same text as the whole file at once (prettyplease prints a
-/// file's items one after another), but each item's syntax tree is built,
-/// printed and freed while it is small, instead of one tree of the whole
-/// file held at once (a third less time on the audit specs; the same on a
-/// file that is mostly one module).
+/// prettyplease's text of a file, parsed and printed one item at a time:
+/// the same text as the whole file at once (prettyplease prints a file's or
+/// a module's items one after another), but each item's syntax tree is
+/// built, printed and freed while it is small, instead of one tree of the
+/// whole file held at once (a third less time on the audit specs). The items
+/// of a top-level module are printed one at a time too: a client's `builder`
+/// module is most of its file, and one tree of it outgrows the CPU's caches
+/// on a big spec.
 fn unparse_by_item(tokens: TokenStream) -> Result<String, syn::Error> {
     let mut out = String::new();
     for chunk in top_level_items(tokens) {
-        let file: syn::File = syn::parse2(chunk)?;
-        out.push_str(&prettyplease::unparse(&file));
+        match module_parts(&chunk) {
+            Some((head, body)) => unparse_module_by_item(&mut out, head, body)?,
+            None => out.push_str(&unparse(chunk)?),
+        }
     }
     Ok(out)
+}
+
+fn unparse(tokens: TokenStream) -> Result<String, syn::Error> {
+    Ok(prettyplease::unparse(&syn::parse2::<syn::File>(tokens)?))
+}
+
+/// A module item's head (attributes, visibility, `mod` and its name) and the
+/// tokens of its body; `None` for any other item.
+fn module_parts(item: &TokenStream) -> Option<(TokenStream, TokenStream)> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    match trees.as_slice() {
+        [
+            head @ ..,
+            TokenTree::Ident(keyword),
+            TokenTree::Ident(_),
+            TokenTree::Group(body),
+        ] if keyword == "mod" && body.delimiter() == Delimiter::Brace => {
+            let head = head
+                .iter()
+                .cloned()
+                .chain(trees[trees.len() - 3..trees.len() - 1].iter().cloned());
+            Some((head.collect(), body.stream()))
+        }
+        _ => None,
+    }
+}
+
+/// A module printed item by item: the first item (with the module's inner
+/// attributes) inside the module's own head, the others each inside a bare
+/// `mod m { .. }`, so that each is indented and broken into lines exactly as
+/// inside the whole module; the heads and closing braces in between are cut.
+fn unparse_module_by_item(
+    out: &mut String,
+    head: TokenStream,
+    body: TokenStream,
+) -> Result<(), syn::Error> {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let within = |head: &TokenStream, item: TokenStream| {
+        let mut tokens = head.clone();
+        tokens.extend([TokenTree::Group(Group::new(Delimiter::Brace, item))]);
+        unparse(tokens)
+    };
+    let mut items = top_level_items(body).into_iter();
+    let first = within(&head, items.next().unwrap_or_default())?;
+    if items.len() == 0 {
+        out.push_str(&first);
+        return Ok(());
+    }
+    out.push_str(without_last_line(&first));
+    let bare: TokenStream = quote::quote!(mod m);
+    for item in items {
+        let printed = within(&bare, item)?;
+        let inside = printed.split_once('\n').map_or("", |(_, rest)| rest);
+        out.push_str(without_last_line(inside));
+    }
+    out.push_str("}\n");
+    Ok(())
+}
+
+/// The text without its last line (`}` and its newline, here).
+fn without_last_line(text: &str) -> &str {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.rfind('\n').map_or("", |end| &text[..=end])
 }
 
 /// A token stream cut after each top-level item: at a `;`, or at a body in
@@ -806,7 +874,12 @@ mod tests {
             /// One line.
             #[doc = "two\nlines"]
             pub mod builder {
+                #![allow(clippy::all)]
+                //! Inner docs.
                 use super::types;
+                pub mod inner { pub fn f() {} pub fn g() { let x = "a\nb"; } }
+                /// Long line to break: the breaks depend on the indent.
+                pub fn long(first_argument: u64, second_argument: u64, third_argument: u64) -> u64 { first_argument + second_argument + third_argument }
                 pub struct A<'a> { x: &'a str }
                 impl<'a> A<'a> { pub fn new() -> Self { todo!() } }
                 mod empty {}

@@ -77,7 +77,8 @@ pub fn generate(
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
-    let (generator, _) = crate::progenitor::run(file, &components_only, &settings, "model types")?;
+    let (generator, client) =
+        crate::progenitor::run(file, &components_only, &settings, "model types")?;
     let space = generator.get_type_space();
     let mut names: Vec<String> = space
         .iter_types()
@@ -104,7 +105,9 @@ pub fn generate(
             ),
         ));
     }
-    let typify_code = space.to_stream();
+    // progenitor's client already holds the type space's code; printing it
+    // again would double typify's output work.
+    let typify_code = types_module(client).unwrap_or_else(|| space.to_stream());
     let enum_code = open_enums.iter().map(enums::generate);
     Ok(Types {
         tokens: quote! { #(#enum_code)* #typify_code },
@@ -116,36 +119,77 @@ pub fn generate(
     })
 }
 
+/// The body of progenitor's `pub mod types { .. }`: the type space's code.
+fn types_module(client: TokenStream) -> Option<TokenStream> {
+    use crate::tokens::is_ident;
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = client.into_iter().collect();
+    trees.windows(3).find_map(|w| match w {
+        [keyword, name, TokenTree::Group(body)]
+            if is_ident(keyword, "mod")
+                && is_ident(name, "types")
+                && body.delimiter() == Delimiter::Brace =>
+        {
+            Some(body.stream())
+        }
+        _ => None,
+    })
+}
+
 /// Generated code with every string literal of a renamed property's given
 /// name (`"_id~2"`, serde's rename of the field `id_2`) saying its wire name
 /// again (`"_id"`).
 pub fn restore_wire_names(tokens: TokenStream, renames: &[(String, String)]) -> TokenStream {
+    use crate::tokens::string_literal_text;
+    use proc_macro2::{Literal, TokenTree};
     if renames.is_empty() {
         return tokens;
     }
-    let mut text = tokens.to_string();
-    for (given, wire) in renames {
-        text = text.replace(&format!("{given:?}"), &format!("{wire:?}"));
-    }
-    text.parse().unwrap_or(tokens)
+    let wire_of: std::collections::HashMap<String, &str> = renames
+        .iter()
+        .map(|(given, wire)| (string_literal_text(given), wire.as_str()))
+        .collect();
+    crate::tokens::edit_streams(tokens, &mut |trees| {
+        trees
+            .into_iter()
+            .map(|tree| match &tree {
+                TokenTree::Literal(literal) => match wire_of.get(&literal.to_string()) {
+                    Some(wire) => TokenTree::Literal(Literal::string(wire)),
+                    None => tree,
+                },
+                _ => tree,
+            })
+            .collect()
+    })
 }
 
 /// Fields typify reads with `#[serde(default)]` (an optional list or map)
 /// read `null` as that default too ([`api_support::null_as_default`]): a
 /// service that sends `null` for "none" is common, and absent and `null`
-/// mean the same for an optional field.
+/// mean the same for an optional field. The attribute's `(default,
+/// skip_serializing_if ..)` gains a `deserialize_with` between the two.
 pub fn null_as_default(tokens: TokenStream) -> TokenStream {
-    let text = tokens.to_string();
-    let from = "(default , skip_serializing_if";
-    if !text.contains(from) {
-        return tokens;
-    }
-    text.replace(
-        from,
-        "(default , deserialize_with = \"::api_support::null_as_default\" , skip_serializing_if",
-    )
-    .parse()
-    .unwrap_or(tokens)
+    use crate::tokens::{is_ident, is_punct, parenthesised_starting};
+    use proc_macro2::TokenTree;
+    let default = |t: &TokenTree| is_ident(t, "default");
+    let comma = |t: &TokenTree| is_punct(t, ',');
+    let skip = |t: &TokenTree| is_ident(t, "skip_serializing_if");
+    crate::tokens::edit_streams(tokens, &mut |trees| {
+        trees
+            .into_iter()
+            .map(|tree| match &tree {
+                TokenTree::Group(group) if parenthesised_starting(&tree, &[&default, &comma, &skip]) => {
+                    let rest: TokenStream = group.stream().into_iter().skip(2).collect();
+                    let edited = proc_macro2::Group::new(
+                        group.delimiter(),
+                        quote! { default, deserialize_with = "::api_support::null_as_default", #rest },
+                    );
+                    TokenTree::Group(edited)
+                }
+                _ => tree,
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -268,5 +312,27 @@ mod tests {
             types.names,
             ["ListThingsDirection", "SortOrder", "Status", "Thing"]
         );
+    }
+
+    #[test]
+    fn wire_names_and_null_defaults_are_edited_in_the_tokens() {
+        let tokens = quote! {
+            pub struct A {
+                #[serde(rename = "_id~2")]
+                #[serde(default, skip_serializing_if = "Vec::is_empty")]
+                pub id_2: Vec<u8>,
+                #[doc = "says \"_id~2\" in prose"]
+                #[serde(default)]
+                pub other: Option<u8>,
+            }
+        };
+        let renamed = restore_wire_names(tokens, &[("_id~2".into(), "_id".into())]);
+        let edited = null_as_default(renamed).to_string();
+        assert!(edited.contains(
+            "rename = \"_id\")] # [serde (default , deserialize_with = \"::api_support::null_as_default\" , skip_serializing_if = \"Vec::is_empty\""
+        ), "{edited}");
+        // Only whole literals are renamed, and a lone `default` stays as it was.
+        assert!(edited.contains(r#"says \"_id~2\" in prose"#), "{edited}");
+        assert!(edited.contains("# [serde (default)]"), "{edited}");
     }
 }
