@@ -43,7 +43,6 @@ const ALLOWED_LINTS: &[(&str, &str)] = &[
 
 /// Formats generated tokens as `src/generated.rs`.
 pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn::Error> {
-    let formatted = unparse_by_item(tokens)?;
     let mut out = String::new();
     writeln!(out, "// {MARKER} from `{spec_path}`; do not edit.").unwrap();
     writeln!(
@@ -56,10 +55,14 @@ pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn:
         "// Formatted by prettyplease; rustfmt skips this file (see lib.rs).\n"
     )
     .unwrap();
-    // progenitor's doc examples are sketches marked `ignore`; as `text` they are shown but never counted as skipped tests.
-    out.push_str(&unlabelled_fences_as_text(
-        &formatted.replace("```ignore", "```text"),
-    ));
+    // progenitor's doc examples are sketches marked `ignore`; as `text` they
+    // are shown but never counted as skipped tests. Each printed piece is
+    // edited as it comes (no comment spans two), not the whole file's text.
+    unparse_by_item(tokens, &mut |piece| {
+        out.push_str(&unlabelled_fences_as_text(
+            &piece.replace("```ignore", "```text"),
+        ))
+    })?;
     Ok(out)
 }
 
@@ -71,15 +74,16 @@ pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn:
 /// of a top-level module are printed one at a time too: a client's `builder`
 /// module is most of its file, and one tree of it outgrows the CPU's caches
 /// on a big spec.
-fn unparse_by_item(tokens: TokenStream) -> Result<String, syn::Error> {
-    let mut out = String::new();
+/// The text comes out in pieces, whole items or a module's head, items
+/// and closing brace, to `emit`.
+fn unparse_by_item(tokens: TokenStream, emit: &mut dyn FnMut(&str)) -> Result<(), syn::Error> {
     for chunk in top_level_items(tokens) {
         match module_parts(&chunk) {
-            Some((head, body)) => unparse_module_by_item(&mut out, head, body)?,
-            None => out.push_str(&unparse(chunk)?),
+            Some((head, body)) => unparse_module_by_item(emit, head, body)?,
+            None => emit(&unparse(chunk)?),
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn unparse(tokens: TokenStream) -> Result<String, syn::Error> {
@@ -113,7 +117,7 @@ fn module_parts(item: &TokenStream) -> Option<(TokenStream, TokenStream)> {
 /// `mod m { .. }`, so that each is indented and broken into lines exactly as
 /// inside the whole module; the heads and closing braces in between are cut.
 fn unparse_module_by_item(
-    out: &mut String,
+    emit: &mut dyn FnMut(&str),
     head: TokenStream,
     body: TokenStream,
 ) -> Result<(), syn::Error> {
@@ -126,17 +130,17 @@ fn unparse_module_by_item(
     let mut items = top_level_items(body).into_iter();
     let first = within(&head, items.next().unwrap_or_default())?;
     if items.len() == 0 {
-        out.push_str(&first);
+        emit(&first);
         return Ok(());
     }
-    out.push_str(without_last_line(&first));
+    emit(without_last_line(&first));
     let bare: TokenStream = quote::quote!(mod m);
     for item in items {
         let printed = within(&bare, item)?;
         let inside = printed.split_once('\n').map_or("", |(_, rest)| rest);
-        out.push_str(without_last_line(inside));
+        emit(without_last_line(inside));
     }
-    out.push_str("}\n");
+    emit("}\n");
     Ok(())
 }
 
@@ -866,7 +870,9 @@ mod tests {
     fn printing_by_item_is_printing_the_whole_file() {
         let same = |tokens: proc_macro2::TokenStream| {
             let whole = prettyplease::unparse(&syn::parse2::<syn::File>(tokens.clone()).unwrap());
-            assert_eq!(super::unparse_by_item(tokens).unwrap(), whole);
+            let mut by_item = String::new();
+            super::unparse_by_item(tokens, &mut |piece| by_item.push_str(piece)).unwrap();
+            assert_eq!(by_item, whole);
         };
         same(quote::quote! {
             #![allow(dead_code)]
