@@ -66,8 +66,17 @@ pub fn generate(
     open_enums: &[OpenEnum],
 ) -> Result<Types, SpecError> {
     // Only the components: inline operation types belong to the client.
-    let mut components_only = working.clone();
-    components_only.paths = Default::default();
+    let components_only = OpenAPI {
+        openapi: working.openapi.clone(),
+        info: working.info.clone(),
+        servers: working.servers.clone(),
+        paths: Default::default(),
+        components: working.components.clone(),
+        security: working.security.clone(),
+        tags: working.tags.clone(),
+        external_docs: working.external_docs.clone(),
+        extensions: working.extensions.clone(),
+    };
     let mut settings = base_settings();
     settings.with_interface(InterfaceStyle::Positional);
     for e in open_enums {
