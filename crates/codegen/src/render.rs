@@ -59,9 +59,9 @@ pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn:
     // are shown but never counted as skipped tests. Each printed piece is
     // edited as it comes (no comment spans two), not the whole file's text.
     unparse_by_item(tokens, &mut |piece| {
-        out.push_str(&unlabelled_fences_as_text(
+        out.push_str(&indented_code_as_text(&unlabelled_fences_as_text(
             &piece.replace("```ignore", "```text"),
-        ))
+        )))
     })?;
     Ok(out)
 }
@@ -230,6 +230,117 @@ fn unlabelled_fences_as_text(code: &str) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// Indented code blocks in doc comments (four spaces in a description's
+/// Markdown: Jira's curl and Node.js samples) would be compiled as doctests
+/// too; each is fenced as `text`. A doc comment is its run of `///` lines or
+/// one `/** .. */` block; indentation counts from its least indented line,
+/// as rustdoc's does, and a block starts only after a blank line (it cannot
+/// interrupt a paragraph) and outside a fence.
+fn indented_code_as_text(code: &str) -> String {
+    let lines: Vec<&str> = code.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(code.len());
+    let mut at = 0;
+    while at < lines.len() {
+        let trimmed = lines[at].trim_start();
+        let end = if trimmed.starts_with("///") {
+            at + lines[at..]
+                .iter()
+                .take_while(|l| l.trim_start().starts_with("///"))
+                .count()
+        } else if trimmed.starts_with("/**") {
+            at + 1
+                + lines[at..]
+                    .iter()
+                    .position(|l| l.contains("*/"))
+                    .unwrap_or(lines.len() - at - 1)
+        } else {
+            out.push_str(lines[at]);
+            at += 1;
+            continue;
+        };
+        fence_indented_code(&lines[at..end.min(lines.len())], &mut out);
+        at = end;
+    }
+    out
+}
+
+/// One doc comment's lines, with its indented code blocks fenced.
+fn fence_indented_code(lines: &[&str], out: &mut String) {
+    let block = lines[0].trim_start().starts_with("/**");
+    // Each line as (before its text, its text, after its text).
+    let parts: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let body = line.strip_suffix('\n').unwrap_or(line);
+            let (head, text) = if block {
+                match body.find("/**").filter(|_| i == 0) {
+                    Some(start) => body.split_at(start + 3),
+                    None => ("", body),
+                }
+            } else {
+                let marker = body.find("///").map_or(0, |m| m + 3);
+                body.split_at(marker)
+            };
+            match text.find("*/").filter(|_| block) {
+                Some(close) => (head, &text[..close], &line[head.len() + close..]),
+                None => (head, text, &line[head.len() + text.len()..]),
+            }
+        })
+        .collect();
+    let indent = |text: &str| text.len() - text.trim_start_matches(' ').len();
+    let least = parts
+        .iter()
+        .filter(|(_, text, _)| !text.trim().is_empty())
+        .map(|(_, text, _)| indent(text))
+        .min()
+        .unwrap_or(0);
+    let pad = " ".repeat(least);
+    let mut fence: Option<&str> = None;
+    let (mut in_code, mut after_blank) = (false, true);
+    for (i, (head, text, tail)) in parts.iter().enumerate() {
+        let blank = text.trim().is_empty();
+        let own = if blank { 0 } else { indent(text) - least };
+        // Lines of a `///` comment can take a new line before them; in a
+        // block, only the lines after its first.
+        let line_head = if block { "" } else { *head };
+        if in_code && !blank && own < 4 {
+            out.push_str(&format!("{line_head}{pad}```\n"));
+            in_code = false;
+        }
+        if !in_code && fence.is_none() && !blank && own >= 4 && after_blank && (!block || i > 0) {
+            out.push_str(&format!("{line_head}{pad}```text\n"));
+            in_code = true;
+        }
+        if !in_code {
+            let opened = ["```", "~~~"]
+                .into_iter()
+                .find(|f| text.trim_start().starts_with(f));
+            if let Some(kind) = opened {
+                fence = match fence {
+                    None => Some(kind),
+                    Some(open) if open == kind => None,
+                    other => other,
+                };
+            }
+        }
+        if in_code && i + 1 == parts.len() {
+            // The code runs to the comment's end: the fence closes after it.
+            if block {
+                let text = text.trim_end();
+                let newline = if text.is_empty() { "" } else { "\n" };
+                out.push_str(&format!("{head}{text}{newline}{pad}```{tail}"));
+            } else {
+                let newline = if tail.is_empty() { "\n" } else { *tail };
+                out.push_str(&format!("{head}{text}{newline}{head}{pad}```\n"));
+            }
+            continue;
+        }
+        out.push_str(&format!("{head}{text}{tail}"));
+        after_blank = blank;
+    }
 }
 
 /// The crate root: docs from the README, the allowed lints, and the generated module
@@ -804,9 +915,10 @@ pub fn server_readme(
         };
         let answer = success_example(op)
             .map(|(variant, json, headers)| {
+                let json = crate::tokens::raw_string(&json);
                 format!(
                     "        // Answers with the spec's own example (see the mock servers for real filtering and paging).\n        \
-                     let body = serde_json::from_str(r#\"{json}\"#).expect(\"the spec's example decodes\");\n        \
+                     let body = serde_json::from_str({json}).expect(\"the spec's example decodes\");\n        \
                      {lib}::{id}::Response::{variant}(body{headers})"
                 )
             })
@@ -971,6 +1083,22 @@ paths:
             assert_eq!(version, expected, "{given:?}");
             assert!(semver::Version::parse(&version).is_ok(), "{given:?}");
         }
+    }
+
+    #[test]
+    fn indented_code_in_docs_becomes_text() {
+        let code = "/// Call it:\n///\n///     curl -X POST \\\n///       'x'\n///\n/// Then more.\nfn f() {}\n\
+/**Node:\n\n    const a = require('b');\n    a();\n*/\nfn g() {}\n\
+/// A paragraph\n///     continued, not code.\n/// ```json\n///     {\"in\": \"a fence\"}\n/// ```\nfn h() {}\n\
+/// Last:\n///\n///     tail\nfn i() {}\n";
+        let fenced = "/// Call it:\n///\n/// ```text\n///     curl -X POST \\\n///       'x'\n///\n/// ```\n/// Then more.\nfn f() {}\n\
+/**Node:\n\n```text\n    const a = require('b');\n    a();\n```*/\nfn g() {}\n\
+/// A paragraph\n///     continued, not code.\n/// ```json\n///     {\"in\": \"a fence\"}\n/// ```\nfn h() {}\n\
+/// Last:\n///\n/// ```text\n///     tail\n/// ```\nfn i() {}\n";
+        assert_eq!(super::indented_code_as_text(code), fenced);
+        // Without indented code, nothing changes.
+        let plain = "/// A.\n///\n///  B.\nfn f() {}\n";
+        assert_eq!(super::indented_code_as_text(plain), plain);
     }
 
     #[test]

@@ -1,8 +1,8 @@
-//! Edits of generated token streams made on the tokens themselves, one walk
-//! over the trees, rather than by printing the code as text, replacing and
-//! lexing it back: the text of a big spec's code is hundreds of megabytes,
-//! and two copies of it (the text and the tokens lexed from it) cost more
-//! than the rest of the edit.
+//! Helpers for generated Rust source. Edits of generated token streams are
+//! made on the tokens themselves, one walk over the trees, rather than by
+//! printing the code as text, replacing and lexing it back: the text of a
+//! big spec's code is hundreds of megabytes, and two copies of it (the text
+//! and the tokens lexed from it) cost more than the rest of the edit.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, TokenStream, TokenTree};
 
@@ -65,6 +65,16 @@ pub fn string_literal_text(value: &str) -> String {
     Literal::string(value).to_string()
 }
 
+/// `text` as a raw string literal's source (`r#"{"a": 1}"#`), with as many
+/// `#` as it takes that no `"#..` inside the text ends it early.
+pub fn raw_string(text: &str) -> String {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
 /// An identifier, for trees built here.
 pub fn ident(name: &str) -> TokenTree {
     TokenTree::Ident(Ident::new(name, proc_macro2::Span::call_site()))
@@ -120,5 +130,7 @@ mod tests {
             "(x , default , skip)"
         );
         assert_eq!(string_literal_text("a\"b"), "\"a\\\"b\"");
+        assert_eq!(raw_string(r##"{"a":"#c"}"##), r###"r##"{"a":"#c"}"##"###);
+        assert_eq!(raw_string("{}"), r##"r#"{}"#"##);
     }
 }

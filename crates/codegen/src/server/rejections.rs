@@ -335,11 +335,7 @@ fn reason(status: u16) -> &'static str {
 /// template reads as the JSON it is in the generated code.
 fn json_literal(value: &Value) -> proc_macro2::Literal {
     let text = value.to_string();
-    let mut hashes = String::from("#");
-    while text.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    format!("r{hashes}\"{text}\"{hashes}")
+    crate::tokens::raw_string(&text)
         .parse()
         .unwrap_or_else(|_| proc_macro2::Literal::string(&text))
 }
