@@ -8,8 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// An OpenAPI `format: date-time` value, in UTC.
 ///
 /// Reading is lenient where services are: besides RFC 3339 with any offset,
-/// it accepts timestamps without an offset (`2026-11-01T12:00:00.123456`, as
-/// Python services often send) and takes them as UTC. Writing is RFC 3339
+/// it accepts an offset without its colon (`2021-01-17T12:34:00.000+0000`, as
+/// Jira sends) and timestamps without an offset (`2026-11-01T12:00:00.123456`,
+/// as Python services often send), taken as UTC. Writing is RFC 3339
 /// with `Z`, without a fraction when the time has none
 /// (`2026-11-01T12:00:00Z`) and with at most microseconds otherwise.
 ///
@@ -56,7 +57,9 @@ impl std::error::Error for TimestampError {}
 impl FromStr for Timestamp {
     type Err = TimestampError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        // RFC 3339, else ISO 8601's offset without a colon (`+0000`, as Jira sends).
+        let offset = || DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z");
+        if let Ok(t) = DateTime::parse_from_rfc3339(s).or_else(|_| offset()) {
             return Ok(Timestamp(t.with_timezone(&Utc)));
         }
         ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
@@ -213,6 +216,8 @@ mod tests {
             ("2026-11-01t12:00:00z", "2026-11-01T12:00:00Z"),
             ("2026-11-01T12:00:00.184211Z", "2026-11-01T12:00:00.184211Z"),
             ("2026-11-01T14:00:00+02:00", "2026-11-01T12:00:00Z"),
+            ("2021-01-17T12:34:00.000+0000", "2021-01-17T12:34:00Z"),
+            ("2021-01-17T14:34:00.5+0200", "2021-01-17T12:34:00.500Z"),
             ("2026-11-01T12:00:00", "2026-11-01T12:00:00Z"),
             ("2026-11-01 12:00:00.123456", "2026-11-01T12:00:00.123456Z"),
             (
@@ -228,6 +233,7 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_timestamp() {
         assert!("2026-11-01".parse::<Timestamp>().is_err());
+        assert!("2026-11-01T12:00:00+00".parse::<Timestamp>().is_err());
         assert!(
             serde_json::from_str::<Timestamp>("\"yesterday\"")
                 .unwrap_err()

@@ -496,8 +496,31 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
             Some(item) => items.iter().map(|v| declared(doc, item, v)).collect(),
             None => value.clone(),
         },
+        // Atlassian's specs write an object's example as its JSON text, a
+        // string (`"{\"self\": ..}"`): the example is the JSON it spells.
+        Value::String(text) if expects_structure(doc, schema) => {
+            match serde_json::from_str::<Value>(text) {
+                Ok(parsed @ (Value::Object(_) | Value::Array(_))) => declared(doc, schema, &parsed),
+                _ => value.clone(),
+            }
+        }
         other => other.clone(),
     }
+}
+
+/// Whether a schema (with its `allOf` parts) is an object's or an array's,
+/// so that no string can be its instance.
+fn expects_structure(doc: &Value, schema: &Value) -> bool {
+    let parts = super::all_of_members(doc, schema);
+    let structured = |part: &&Value| {
+        matches!(
+            part.get("type").and_then(Value::as_str),
+            Some("object" | "array")
+        ) || part.get("properties").is_some()
+            || part.get("items").is_some()
+    };
+    let either = |part: &&Value| part.get("oneOf").is_some() || part.get("anyOf").is_some();
+    parts.iter().any(structured) && !parts.iter().any(either)
 }
 
 /// Property names that carry an error's human-readable text, most specific first.

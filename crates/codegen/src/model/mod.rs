@@ -537,6 +537,46 @@ mod tests {
     }
 
     #[test]
+    fn an_example_written_as_json_text_is_the_json_it_spells() {
+        let media = |example: Value| {
+            json!({"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Thing"}, "example": example
+            }}})
+        };
+        let doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {
+                "200": media(json!("{\"id\": \"1\", \"extra\": 2}")),
+                "201": media(json!("not JSON")),
+                "202": {"content": {"application/json": {"schema": {"type": "string"}, "example": "{\"a\": 1}"}}}
+            }}}},
+            "components": {"schemas": {"Thing": {"type": "object", "properties": {"id": {"type": "string"}}}}}
+        });
+        let api = Api::build(
+            std::path::Path::new("t.yaml"),
+            &doc,
+            &doc,
+            "t_types",
+            &["Thing".into()],
+        )
+        .unwrap();
+        let examples: Vec<Value> = api.operations[0]
+            .responses
+            .iter()
+            .map(|r| match &r.body {
+                Some(ResponseBody::Json { examples, .. }) => examples[0].value.clone(),
+                _ => Value::Null,
+            })
+            .collect();
+        // Parsed, then kept to what the schema declares; a string that is no
+        // JSON, or whose schema is a string's, stays as written.
+        assert_eq!(
+            examples,
+            [json!({"id": "1"}), json!("not JSON"), json!("{\"a\": 1}")]
+        );
+    }
+
+    #[test]
     fn references_and_json_bodies() {
         assert_eq!(
             schema_ref(&json!({"$ref": "#/components/schemas/Audit-Log"})),
