@@ -74,6 +74,7 @@ pub fn generated_rs(spec_path: &str, tokens: TokenStream) -> Result<String, syn:
 /// of a top-level module are printed one at a time too: a client's `builder`
 /// module is most of its file, and one tree of it outgrows the CPU's caches
 /// on a big spec.
+///
 /// The text comes out in pieces, whole items or a module's head, items
 /// and closing brace, to `emit`.
 fn unparse_by_item(tokens: TokenStream, emit: &mut dyn FnMut(&str)) -> Result<(), syn::Error> {
@@ -93,23 +94,10 @@ fn unparse(tokens: TokenStream) -> Result<String, syn::Error> {
 /// A module item's head (attributes, visibility, `mod` and its name) and the
 /// tokens of its body; `None` for any other item.
 fn module_parts(item: &TokenStream) -> Option<(TokenStream, TokenStream)> {
-    use proc_macro2::{Delimiter, TokenTree};
-    let trees: Vec<TokenTree> = item.clone().into_iter().collect();
-    match trees.as_slice() {
-        [
-            head @ ..,
-            TokenTree::Ident(keyword),
-            TokenTree::Ident(_),
-            TokenTree::Group(body),
-        ] if keyword == "mod" && body.delimiter() == Delimiter::Brace => {
-            let head = head
-                .iter()
-                .cloned()
-                .chain(trees[trees.len() - 3..trees.len() - 1].iter().cloned());
-            Some((head.collect(), body.stream()))
-        }
-        _ => None,
-    }
+    let trees: Vec<proc_macro2::TokenTree> = item.clone().into_iter().collect();
+    let end = trees.len().checked_sub(3)?;
+    let body = crate::tokens::module_body(&trees[end..])?.stream();
+    Some((trees[..end + 2].iter().cloned().collect(), body))
 }
 
 /// A module printed item by item: the first item (with the module's inner

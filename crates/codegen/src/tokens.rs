@@ -4,7 +4,7 @@
 //! big spec's code is hundreds of megabytes, and two copies of it (the text
 //! and the tokens lexed from it) cost more than the rest of the edit.
 
-use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Literal, TokenStream, TokenTree};
 
 /// `tokens` with `edit` applied to the trees of every stream in it, from the
 /// innermost out: each group's own stream is edited before the stream that
@@ -59,6 +59,19 @@ pub fn prefixed(group: &Group, prefix: TokenStream) -> TokenTree {
     TokenTree::Group(edited)
 }
 
+/// The body of a module, when three trees are `mod`, a name and a braced
+/// body (the end of a module item).
+pub fn module_body(trees: &[TokenTree]) -> Option<&Group> {
+    match trees {
+        [keyword, TokenTree::Ident(_), TokenTree::Group(body)]
+            if is_ident(keyword, "mod") && body.delimiter() == Delimiter::Brace =>
+        {
+            Some(body)
+        }
+        _ => None,
+    }
+}
+
 /// A string literal's tokens as printed (`"a\"b"`), the key under which
 /// literals are compared.
 pub fn string_literal_text(value: &str) -> String {
@@ -78,11 +91,6 @@ pub fn raw_string(text: &str) -> String {
 /// An identifier, for trees built here.
 pub fn ident(name: &str) -> TokenTree {
     TokenTree::Ident(Ident::new(name, proc_macro2::Span::call_site()))
-}
-
-/// A lone punctuation tree.
-pub fn punct(c: char) -> TokenTree {
-    TokenTree::Punct(Punct::new(c, Spacing::Alone))
 }
 
 #[cfg(test)]
@@ -130,6 +138,15 @@ mod tests {
             "(x , default , skip)"
         );
         assert_eq!(string_literal_text("a\"b"), "\"a\\\"b\"");
+        let module: Vec<TokenTree> = quote! { mod m { x } }.into_iter().collect();
+        assert_eq!(
+            module_body(&module)
+                .map(|b| b.stream().to_string())
+                .as_deref(),
+            Some("x")
+        );
+        let call: Vec<TokenTree> = quote! { mod m (x) }.into_iter().collect();
+        assert!(module_body(&call).is_none());
         assert_eq!(raw_string(r##"{"a":"#c"}"##), r###"r##"{"a":"#c"}"##"###);
         assert_eq!(raw_string("{}"), r##"r#"{}"#"##);
     }

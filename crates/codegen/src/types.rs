@@ -130,18 +130,11 @@ pub fn generate(
 
 /// The body of progenitor's `pub mod types { .. }`: the type space's code.
 fn types_module(client: TokenStream) -> Option<TokenStream> {
-    use crate::tokens::is_ident;
-    use proc_macro2::{Delimiter, TokenTree};
-    let trees: Vec<TokenTree> = client.into_iter().collect();
-    trees.windows(3).find_map(|w| match w {
-        [keyword, name, TokenTree::Group(body)]
-            if is_ident(keyword, "mod")
-                && is_ident(name, "types")
-                && body.delimiter() == Delimiter::Brace =>
-        {
-            Some(body.stream())
-        }
-        _ => None,
+    let trees: Vec<proc_macro2::TokenTree> = client.into_iter().collect();
+    trees.windows(3).find_map(|w| {
+        crate::tokens::module_body(w)
+            .filter(|_| crate::tokens::is_ident(&w[1], "types"))
+            .map(|body| body.stream())
     })
 }
 
