@@ -367,7 +367,8 @@ fn patterns(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
     });
 }
 
-/// OpenAPI 3.0 schema → JSON Schema (draft 4): `nullable` becomes a union with `null`.
+/// OpenAPI 3.0 schema → JSON Schema (draft 4): `nullable` becomes a union
+/// with `null`, and a local `$ref` points into the indexed components.
 fn to_json_schema(schema: &Value) -> Value {
     match schema {
         Value::Object(map) => {
@@ -382,6 +383,12 @@ fn to_json_schema(schema: &Value) -> Value {
                             .collect(),
                     ),
                     "items" | "additionalProperties" | "not" => to_json_schema(v),
+                    "$ref" => match v.as_str() {
+                        Some(local) if local.starts_with('#') => {
+                            Value::String(format!("{SPEC_URI}{local}"))
+                        }
+                        _ => v.clone(),
+                    },
                     "allOf" | "anyOf" | "oneOf" => Value::Array(
                         v.as_array()
                             .into_iter()
@@ -406,12 +413,21 @@ fn to_json_schema(schema: &Value) -> Value {
     }
 }
 
-struct Checker {
-    components: Value,
+/// The base URI the spec's components are known by to the validators: every
+/// `#/components/..` reference of a converted schema points there.
+const SPEC_URI: &str = "urn:spec";
+
+/// Checks values against the spec's schemas (as JSON Schema draft 4). The
+/// components are converted and indexed once; each check compiles only the
+/// schema it is given and what that schema reaches.
+pub(crate) struct Checker {
+    registry: Result<jsonschema::Registry<'static>, String>,
+    /// Whether `format`s are checked too (`date-time`, `email`, ..).
+    formats: bool,
 }
 
 impl Checker {
-    fn new(doc: &Value) -> Self {
+    pub(crate) fn new(doc: &Value, formats: bool) -> Self {
         let schemas: Map<String, Value> = doc
             .pointer("/components/schemas")
             .and_then(Value::as_object)
@@ -419,23 +435,30 @@ impl Checker {
             .flatten()
             .map(|(k, v)| (k.clone(), to_json_schema(v)))
             .collect();
-        Checker {
-            components: json!({"schemas": schemas}),
-        }
+        let components =
+            jsonschema::Draft::Draft4.create_resource(json!({"components": {"schemas": schemas}}));
+        let registry = jsonschema::Registry::new()
+            .draft(jsonschema::Draft::Draft4)
+            .add(SPEC_URI, components)
+            .and_then(|builder| builder.prepare())
+            .map_err(|e| format!("the components are not valid JSON Schema: {e}"));
+        Checker { registry, formats }
     }
 
-    /// Problems of `instance` against `schema`, as messages with the instance path.
-    fn check(&self, schema: &Value, instance: &Value) -> Vec<String> {
-        let mut root = to_json_schema(schema);
-        let root = match root.as_object_mut() {
-            Some(obj) => {
-                obj.insert("components".into(), self.components.clone());
-                root
-            }
-            None => return Vec::new(),
+    /// Problems of `instance` against `schema`, as messages with the instance
+    /// path; none when it conforms.
+    pub(crate) fn check(&self, schema: &Value, instance: &Value) -> Vec<String> {
+        let root = to_json_schema(schema);
+        if !root.is_object() {
+            return Vec::new();
+        }
+        let registry = match &self.registry {
+            Ok(registry) => registry,
+            Err(e) => return vec![e.clone()],
         };
         match jsonschema::draft4::options()
-            .should_validate_formats(true)
+            .should_validate_formats(self.formats)
+            .with_registry(registry)
             .build(&root)
         {
             Ok(validator) => validator
@@ -455,7 +478,7 @@ impl Checker {
 }
 
 fn examples(file: &Path, doc: &Value, findings: &mut Vec<Finding>) {
-    let checker = Checker::new(doc);
+    let checker = Checker::new(doc, true);
     let check = |findings: &mut Vec<Finding>,
                  pointer: String,
                  schema: &Value,

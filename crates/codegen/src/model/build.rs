@@ -44,11 +44,46 @@ pub(super) fn api(
         let committed = spec.pointer(&op.pointer).unwrap_or(op.op);
         operations.push(operation(file, &types, &documented, &op, committed)?);
     }
+    judge_examples(spec, &mut operations);
     Ok(Api {
         schemes: crate::security::schemes(spec),
         rejections: rejections(file, spec)?,
         operations,
     })
+}
+
+/// Marks each response example that its schema, in the spec as written,
+/// rejects. `format`s are not judged: the types read a `date-time` more
+/// leniently than the format says (Jira's `+0000` offsets), and such an
+/// example is a test worth having. The components are indexed for
+/// validation once, and only when there is an example.
+fn judge_examples(spec: &Value, operations: &mut [Operation]) {
+    let mut checker = None;
+    for op in operations {
+        let Some(documented) = spec.pointer(&op.pointer) else {
+            continue;
+        };
+        for response in &mut op.responses {
+            let Some(ResponseBody::Json {
+                examples, media, ..
+            }) = &mut response.body
+            else {
+                continue;
+            };
+            let schema = documented
+                .get("responses")
+                .and_then(|r| r.get(&response.key))
+                .map(|r| resolve(spec, r))
+                .and_then(|r| r.get("content")?.get(media.as_str())?.get("schema"));
+            let Some(schema) = schema else {
+                continue;
+            };
+            for example in examples {
+                let checker = checker.get_or_insert_with(|| crate::lint::Checker::new(spec, false));
+                example.conforms = checker.check(schema, &example.value).is_empty();
+            }
+        }
+    }
 }
 
 fn rejections(file: &Path, spec: &Value) -> Result<Rejections, SpecError> {
@@ -437,54 +472,81 @@ fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
 /// The examples of a media type object: `example`, then each of `examples`,
 /// each as its schema declares it ([`declared`]).
 fn examples(doc: &Value, media: &Value, schema: Option<&Value>) -> Vec<Example> {
-    let as_declared = |value: &Value| match schema {
-        Some(schema) => declared(doc, schema, value),
-        None => value.clone(),
+    let example = |name: Option<String>, value: &Value| {
+        let Some(schema) = schema else {
+            return Example {
+                name,
+                value: value.clone(),
+                written_back: None,
+                conforms: true,
+            };
+        };
+        let value = declared(doc, schema, value);
+        let written_back = Some(written_back(doc, schema, &value)).filter(|w| *w != value);
+        Example {
+            name,
+            value,
+            written_back,
+            conforms: true,
+        }
     };
-    let single = media.get("example").map(|value| Example {
-        name: None,
-        value: as_declared(value),
-    });
+    let single = media.get("example").map(|value| example(None, value));
     let named = media
         .get("examples")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .filter_map(|(name, e)| {
-            Some(Example {
-                name: Some(name.clone()),
-                value: as_declared(resolve(doc, e).get("value")?),
-            })
-        });
+        .filter_map(|(name, e)| Some(example(Some(name.clone()), resolve(doc, e).get("value")?)));
     single.into_iter().chain(named).collect()
 }
 
 /// An example as the models keep it: the members of an object its schema
 /// does not declare are left out where a decoded model ignores them (no
 /// `additionalProperties`: with `false` its model refuses them, and the test
-/// says so; no `oneOf`/`anyOf`). rev.ai's transcripts carry an undeclared `end_ts`.
+/// says so). Under a `oneOf`/`anyOf`, a member is declared when one of the
+/// variants declares it (any variant without `properties` keeps them all).
+/// rev.ai's transcripts carry an undeclared `end_ts`; GitHub's users, where
+/// a simple user or an organization is expected, carry a full profile.
 fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
     let schema = resolve(doc, schema);
     match value {
         Value::Object(members) => {
-            let parts = super::all_of_members(doc, schema);
+            let mut parts = super::all_of_members(doc, schema);
+            let variants: Vec<&Value> = parts
+                .iter()
+                .flat_map(|part| ["oneOf", "anyOf"].map(|k| part.get(k).and_then(Value::as_array)))
+                .flatten()
+                .flatten()
+                .map(|variant| resolve(doc, variant))
+                .collect();
+            let open_variant = variants.iter().any(|variant| {
+                variant.get("properties").is_none()
+                    && !matches!(
+                        variant.get("type").and_then(Value::as_str),
+                        Some("string" | "integer" | "number" | "boolean" | "array")
+                    )
+            });
+            for variant in variants {
+                parts.extend(super::all_of_members(doc, variant));
+            }
             let mut properties = serde_json::Map::new();
             for part in &parts {
                 if let Some(p) = part.get("properties").and_then(Value::as_object) {
                     properties.extend(p.iter().map(|(k, v)| (k.clone(), v.clone())));
                 }
             }
-            let open = properties.is_empty()
-                || parts.iter().any(|part| {
-                    part.get("oneOf").is_some()
-                        || part.get("anyOf").is_some()
-                        || part.get("additionalProperties").is_some()
-                });
+            let additional = parts
+                .iter()
+                .find_map(|part| part.get("additionalProperties"));
+            let open = properties.is_empty() || open_variant || additional.is_some();
             members
                 .iter()
                 .filter(|(name, _)| open || properties.contains_key(*name))
                 .map(|(name, member)| {
-                    let member = match properties.get(name) {
+                    let member = match properties
+                        .get(name)
+                        .or(additional.filter(|a| a.is_object()))
+                    {
                         Some(property) => declared(doc, property, member),
                         None => member.clone(),
                     };
@@ -503,6 +565,72 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
                 Ok(parsed @ (Value::Object(_) | Value::Array(_))) => declared(doc, schema, &parsed),
                 _ => value.clone(),
             }
+        }
+        other => other.clone(),
+    }
+}
+
+/// An example (as [`declared`] keeps it) as the generated types write it
+/// back after reading it: a `date-time` in the form its type prints, a
+/// property the example leaves out that declares a `default` written out
+/// with it. The members of a `oneOf`/`anyOf` are left as they are: which
+/// variant reads them is the types' choice.
+fn written_back(doc: &Value, schema: &Value, value: &Value) -> Value {
+    let resolved = resolve(doc, schema);
+    match value {
+        Value::Object(members) => {
+            let parts = super::all_of_members(doc, schema);
+            if parts
+                .iter()
+                .any(|part| part.get("oneOf").is_some() || part.get("anyOf").is_some())
+            {
+                return value.clone();
+            }
+            let properties: Vec<(&String, &Value)> = parts
+                .iter()
+                .filter_map(|part| part.get("properties").and_then(Value::as_object))
+                .flatten()
+                .collect();
+            let property = |name: &str| properties.iter().rev().find(|(n, _)| *n == name);
+            let additional = parts
+                .iter()
+                .find_map(|part| part.get("additionalProperties"))
+                .filter(|a| a.is_object());
+            let mut out: serde_json::Map<String, Value> = members
+                .iter()
+                .map(|(name, member)| {
+                    let member = match property(name).map(|(_, schema)| *schema).or(additional) {
+                        Some(schema) => written_back(doc, schema, member),
+                        None => member.clone(),
+                    };
+                    (name.clone(), member)
+                })
+                .collect();
+            for (name, schema) in &properties {
+                let default = schema.get("default").filter(|d| !d.is_null());
+                if let (false, Some(default)) = (out.contains_key(*name), default) {
+                    let default = written_back(doc, schema, default);
+                    out.insert((*name).clone(), default);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => match resolved.get("items") {
+            Some(item) => items.iter().map(|v| written_back(doc, item, v)).collect(),
+            None => value.clone(),
+        },
+        Value::String(text)
+            if resolved["type"] == "string" && resolved["format"] == "date-time" =>
+        {
+            let printed =
+                if resolved.get("pattern").and_then(Value::as_str) == Some(super::WHOLE_SECONDS) {
+                    text.parse::<api_support::TimestampSeconds>()
+                        .map(|t| t.to_string())
+                } else {
+                    text.parse::<api_support::Timestamp>()
+                        .map(|t| t.to_string())
+                };
+            printed.map_or_else(|_| value.clone(), Value::String)
         }
         other => other.clone(),
     }

@@ -295,6 +295,14 @@ pub struct Example {
     /// Its key under `examples`; `None`: the single `example`.
     pub name: Option<String>,
     pub value: Value,
+    /// The value as the generated types write it back after reading it, when
+    /// that differs: each `date-time` as its type prints it (UTC, `Z`), each
+    /// property left out that declares a `default` written out with it.
+    pub written_back: Option<Value>,
+    /// Whether its schema (in the spec as written, read as JSON Schema)
+    /// accepts it; one it rejects is no test of the types. Judged for the
+    /// examples of responses.
+    pub conforms: bool,
 }
 
 /// An error body with a message field whose other required fields are plain
@@ -573,6 +581,85 @@ mod tests {
         assert_eq!(
             examples,
             [json!({"id": "1"}), json!("not JSON"), json!("{\"a\": 1}")]
+        );
+    }
+
+    #[test]
+    fn an_example_is_judged_by_its_schema_and_written_back_as_the_types_write_it() {
+        let media = |example: Value| {
+            json!({"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Thing"}, "example": example
+            }}})
+        };
+        let doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {
+                "200": media(json!({"id": "1", "at": "2026-11-01T13:00:00.000+0100", "files": {"a": {}}})),
+                "201": media(json!({"at": "2026-11-01T13:00:00Z"})),
+                "202": media(json!({"id": "2", "size": 3, "seen": "2026-11-01T13:00:00Z",
+                    "owner": {"login": "o", "plan": "pro", "bio": "b"}}))
+            }}}},
+            "components": {"schemas": {"Thing": {
+                "type": "object", "required": ["id"], "additionalProperties": false,
+                "properties": {
+                    "id": {"type": "string"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "seen": {"type": "string", "format": "date-time", "pattern": WHOLE_SECONDS},
+                    "size": {"type": "integer", "default": 10},
+                    "files": {"type": "object", "additionalProperties": {
+                        "type": "object", "properties": {"encoding": {"type": "string", "default": "utf-8"}}
+                    }},
+                    "owner": {"anyOf": [
+                        {"type": "object", "properties": {"login": {"type": "string"}}},
+                        {"type": "object", "properties": {"plan": {"type": "string"}}}
+                    ]}
+                }
+            }}}
+        });
+        let api = Api::build(
+            std::path::Path::new("t.yaml"),
+            &doc,
+            &doc,
+            "t_types",
+            &["Thing".into()],
+        )
+        .unwrap();
+        let examples: Vec<(bool, Option<Value>)> = api.operations[0]
+            .responses
+            .iter()
+            .map(|r| match &r.body {
+                Some(ResponseBody::Json { examples, .. }) => {
+                    (examples[0].conforms, examples[0].written_back.clone())
+                }
+                _ => panic!("a JSON body"),
+            })
+            .collect();
+        assert_eq!(
+            examples,
+            [
+                // An offset the `date-time` format refuses, read as the types
+                // read it and printed in UTC; the default written out.
+                (
+                    true,
+                    Some(json!({"id": "1", "at": "2026-11-01T12:00:00Z", "size": 10,
+                        "files": {"a": {"encoding": "utf-8"}}}))
+                ),
+                // `id` is required.
+                (
+                    false,
+                    Some(json!({"at": "2026-11-01T13:00:00Z", "size": 10}))
+                ),
+                // Written back as it is.
+                (true, None),
+            ]
+        );
+        // A member that no variant of the `anyOf` declares is no member of the models.
+        let Some(ResponseBody::Json { examples, .. }) = &api.operations[0].responses[2].body else {
+            panic!("a JSON body")
+        };
+        assert_eq!(
+            examples[0].value["owner"],
+            json!({"login": "o", "plan": "pro"})
         );
     }
 
