@@ -110,6 +110,25 @@ impl Signer {
     }
 }
 
+/// A built request through the client's hooks, as progenitor's `send`
+/// methods run it: `pre` (which may change it), `exec`, then `post`, which
+/// sees the result. Every operation's `send` awaits this one future instead
+/// of the three hooks' own: one instance per client and error type, not per
+/// operation, which the compiler pays for once.
+pub async fn hooked<C, I, E>(
+    client: C,
+    mut request: reqwest::Request,
+    info: &progenitor_client::OperationInfo,
+) -> Result<reqwest::Response, progenitor_client::Error<E>>
+where
+    C: progenitor_client::ClientHooks<I>,
+{
+    client.pre(&mut request, info).await?;
+    let result = client.exec(request, info).await;
+    client.post(&result, info).await?;
+    Ok(result?)
+}
+
 /// An error body decoded by its status first: as `B`, the body the spec
 /// documents for this status, made into the operation's error union `T`; only
 /// when the service sent another shape, as any variant of `T`. (Decoding by

@@ -741,10 +741,7 @@ pub mod builder {
                 Ok(_) => {}
                 Err(e) => return Err(Error::Custom(e.to_string())),
             }
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = ::api_support::client::hooked(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 | 401u16 | 403u16 | 429u16 | 500u16 => {

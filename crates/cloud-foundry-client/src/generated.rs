@@ -650,10 +650,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_audit_events",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = ::api_support::client::hooked(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 | 401u16 | 403u16 | 409u16 | 422u16 | 429u16 | 500u16 | 502u16

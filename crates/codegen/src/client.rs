@@ -79,6 +79,7 @@ pub fn generate(
     documented_literals(api, &mut client);
     specific_arms_first(&mut client);
     merge_like_arms(&mut client);
+    hooks_in_one_future(&mut client);
     let (auth, example_constructor) = auth_constructors(schemes, signing);
     let mut paging = Vec::new();
     let mut paged = Vec::new();
@@ -135,6 +136,44 @@ fn methods_reqwest_lacks(tokens: TokenStream) -> TokenStream {
         }
         trees
     })
+}
+
+/// progenitor's `send` awaits the client's three hooks (`pre`, `exec`,
+/// `post`) itself, in every operation: they become one await of
+/// `api_support::client::hooked`, whose future is compiled once per error
+/// type instead of once per operation.
+fn hooks_in_one_future(client: &mut syn::File) {
+    const HOOKS: [&str; 4] = [
+        "client . pre (& mut request , & info) . await ? ;",
+        "let result = client . exec (request , & info) . await ;",
+        "client . post (& result , & info) . await ? ;",
+        "let response = result ? ;",
+    ];
+    let hooked: syn::Stmt = syn::parse_quote! {
+        let response = ::api_support::client::hooked(client, request, &info).await?;
+    };
+    let text = |stmt: &syn::Stmt| stmt.to_token_stream().to_string();
+    for (_, imp) in builder_impls(client) {
+        for send in methods(imp, "send") {
+            let stmts = &mut send.block.stmts;
+            let first = stmts.iter().position(|stmt| {
+                matches!(stmt, syn::Stmt::Expr(syn::Expr::Try(_), Some(_)))
+                    && text(stmt) == HOOKS[0]
+            });
+            let Some(at) = first else {
+                continue;
+            };
+            let rest = stmts.get(at + 1..at + 4).unwrap_or_default();
+            if rest.len() == 3
+                && rest
+                    .iter()
+                    .zip(&HOOKS[1..])
+                    .all(|(stmt, hook)| text(stmt) == *hook)
+            {
+                stmts.splice(at..at + 4, [hooked.clone()]);
+            }
+        }
+    }
 }
 
 /// The builder `impl` blocks of progenitor's `mod builder`, by builder type name.

@@ -251,10 +251,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_audits",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = ::api_support::client::hooked(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16
