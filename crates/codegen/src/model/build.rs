@@ -70,17 +70,31 @@ fn judge_examples(spec: &Value, operations: &mut [Operation]) {
             else {
                 continue;
             };
-            let schema = documented
+            let media = documented
                 .get("responses")
                 .and_then(|r| r.get(&response.key))
                 .map(|r| resolve(spec, r))
-                .and_then(|r| r.get("content")?.get(media.as_str())?.get("schema"));
-            let Some(schema) = schema else {
+                .and_then(|r| r.get("content")?.get(media.as_str()));
+            let Some((media, schema)) = media.and_then(|m| Some((m, m.get("schema")?))) else {
                 continue;
             };
             for example in examples {
+                // As written: leaving out the members the types ignore can
+                // change which variant of a `oneOf` it matches. A string of
+                // JSON text is judged as the JSON it spells.
+                let written = match &example.name {
+                    None => media.get("example"),
+                    Some(name) => media
+                        .get("examples")
+                        .and_then(|e| e.get(name))
+                        .and_then(|e| resolve(spec, e).get("value")),
+                };
+                let judged = match written {
+                    Some(Value::String(_)) | None => &example.value,
+                    Some(written) => written,
+                };
                 let checker = checker.get_or_insert_with(|| crate::lint::Checker::new(spec, false));
-                example.conforms = checker.check(schema, &example.value).is_empty();
+                example.conforms = checker.check(schema, judged).is_empty();
             }
         }
     }
@@ -503,32 +517,15 @@ fn examples(doc: &Value, media: &Value, schema: Option<&Value>) -> Vec<Example> 
 /// An example as the models keep it: the members of an object its schema
 /// does not declare are left out where a decoded model ignores them (no
 /// `additionalProperties`: with `false` its model refuses them, and the test
-/// says so). Under a `oneOf`/`anyOf`, a member is declared when one of the
-/// variants declares it (any variant without `properties` keeps them all).
+/// says so). Under a `oneOf`/`anyOf`, a member is declared when a variant
+/// that can read the value declares it ([`declaring_parts`]).
 /// rev.ai's transcripts carry an undeclared `end_ts`; GitHub's users, where
 /// a simple user or an organization is expected, carry a full profile.
 fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
     let schema = resolve(doc, schema);
     match value {
         Value::Object(members) => {
-            let mut parts = super::all_of_members(doc, schema);
-            let variants: Vec<&Value> = parts
-                .iter()
-                .flat_map(|part| ["oneOf", "anyOf"].map(|k| part.get(k).and_then(Value::as_array)))
-                .flatten()
-                .flatten()
-                .map(|variant| resolve(doc, variant))
-                .collect();
-            let open_variant = variants.iter().any(|variant| {
-                variant.get("properties").is_none()
-                    && !matches!(
-                        variant.get("type").and_then(Value::as_str),
-                        Some("string" | "integer" | "number" | "boolean" | "array")
-                    )
-            });
-            for variant in variants {
-                parts.extend(super::all_of_members(doc, variant));
-            }
+            let (parts, open_variant) = declaring_parts(doc, schema, members);
             let mut properties = serde_json::Map::new();
             for part in &parts {
                 if let Some(p) = part.get("properties").and_then(Value::as_object) {
@@ -568,6 +565,51 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
         }
         other => other.clone(),
     }
+}
+
+/// The schemas that declare the members of an object value: the schema's
+/// `allOf` parts, and the parts of each `oneOf`/`anyOf` variant that can
+/// read the value (it has the variant's required members; every variant
+/// when none can). Also whether one of those variants declares no
+/// properties at all, and so keeps every member.
+fn declaring_parts<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    members: &serde_json::Map<String, Value>,
+) -> (Vec<&'a Value>, bool) {
+    let mut parts = super::all_of_members(doc, schema);
+    let variants: Vec<Vec<&Value>> = parts
+        .iter()
+        .flat_map(|part| ["oneOf", "anyOf"].map(|k| part.get(k).and_then(Value::as_array)))
+        .flatten()
+        .flatten()
+        .map(|variant| super::all_of_members(doc, variant))
+        .collect();
+    let reads = |variant: &&Vec<&Value>| {
+        variant
+            .iter()
+            .filter_map(|part| part.get("required").and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .all(|name| members.contains_key(name))
+    };
+    let mut readers: Vec<&Vec<&Value>> = variants.iter().filter(reads).collect();
+    if readers.is_empty() {
+        readers = variants.iter().collect();
+    }
+    let open_variant = readers.iter().any(|variant| {
+        variant.iter().all(|part| {
+            part.get("properties").is_none()
+                && !matches!(
+                    part.get("type").and_then(Value::as_str),
+                    Some("string" | "integer" | "number" | "boolean" | "array")
+                )
+        })
+    });
+    for variant in readers {
+        parts.extend(variant.iter().copied());
+    }
+    (parts, open_variant)
 }
 
 /// An example (as [`declared`] keeps it) as the generated types write it
