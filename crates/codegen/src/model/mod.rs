@@ -544,13 +544,27 @@ mod tests {
         }
     }
 
+    /// A response body of the component `Thing` with this example.
+    fn media(example: Value) -> Value {
+        json!({"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Thing"}, "example": example
+        }}})
+    }
+
+    /// The model of a spec whose one type is `Thing`.
+    fn thing_api(doc: &Value) -> Api {
+        Api::build(
+            std::path::Path::new("t.yaml"),
+            doc,
+            doc,
+            "t_types",
+            &["Thing".into()],
+        )
+        .unwrap()
+    }
+
     #[test]
     fn an_example_written_as_json_text_is_the_json_it_spells() {
-        let media = |example: Value| {
-            json!({"content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Thing"}, "example": example
-            }}})
-        };
         let doc = json!({
             "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"get": {"operationId": "a", "responses": {
@@ -560,14 +574,7 @@ mod tests {
             }}}},
             "components": {"schemas": {"Thing": {"type": "object", "properties": {"id": {"type": "string"}}}}}
         });
-        let api = Api::build(
-            std::path::Path::new("t.yaml"),
-            &doc,
-            &doc,
-            "t_types",
-            &["Thing".into()],
-        )
-        .unwrap();
+        let api = thing_api(&doc);
         let examples: Vec<Value> = api.operations[0]
             .responses
             .iter()
@@ -586,11 +593,6 @@ mod tests {
 
     #[test]
     fn an_example_is_judged_by_its_schema_and_written_back_as_the_types_write_it() {
-        let media = |example: Value| {
-            json!({"content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Thing"}, "example": example
-            }}})
-        };
         let doc = json!({
             "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"get": {"operationId": "a", "responses": {
@@ -617,14 +619,7 @@ mod tests {
                 }
             }}}
         });
-        let api = Api::build(
-            std::path::Path::new("t.yaml"),
-            &doc,
-            &doc,
-            "t_types",
-            &["Thing".into()],
-        )
-        .unwrap();
+        let api = thing_api(&doc);
         let examples: Vec<(bool, Option<Value>)> = api.operations[0]
             .responses
             .iter()
