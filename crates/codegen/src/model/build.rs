@@ -526,10 +526,26 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
     match value {
         Value::Object(members) => {
             let (parts, open_variant) = declaring_parts(doc, schema, members);
-            let mut properties = serde_json::Map::new();
+            // Each declared name with its schema; `None` where parts (say
+            // two variants) declare it differently: which one reads it is
+            // the types' choice, so the member is kept as written.
+            let mut properties: std::collections::HashMap<&str, Option<&Value>> =
+                std::collections::HashMap::new();
             for part in &parts {
-                if let Some(p) = part.get("properties").and_then(Value::as_object) {
-                    properties.extend(p.iter().map(|(k, v)| (k.clone(), v.clone())));
+                for (name, schema) in part
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    properties
+                        .entry(name.as_str())
+                        .and_modify(|seen| {
+                            if *seen != Some(schema) {
+                                *seen = None;
+                            }
+                        })
+                        .or_insert(Some(schema));
                 }
             }
             let additional = parts
@@ -538,12 +554,13 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
             let open = properties.is_empty() || open_variant || additional.is_some();
             members
                 .iter()
-                .filter(|(name, _)| open || properties.contains_key(*name))
+                .filter(|(name, _)| open || properties.contains_key(name.as_str()))
                 .map(|(name, member)| {
-                    let member = match properties
-                        .get(name)
-                        .or(additional.filter(|a| a.is_object()))
-                    {
+                    let schema = match properties.get(name.as_str()) {
+                        Some(declared) => *declared,
+                        None => additional.filter(|a| a.is_object()),
+                    };
+                    let member = match schema {
                         Some(property) => declared(doc, property, member),
                         None => member.clone(),
                     };

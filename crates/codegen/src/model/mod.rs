@@ -599,7 +599,8 @@ mod tests {
                 "200": media(json!({"id": "1", "at": "2026-11-01T13:00:00.000+0100", "files": {"a": {}}})),
                 "201": media(json!({"at": "2026-11-01T13:00:00Z"})),
                 "202": media(json!({"id": "2", "size": 3, "seen": "2026-11-01T13:00:00Z",
-                    "owner": {"login": "o", "plan": "pro", "bio": "b"}}))
+                    "owner": {"login": "o", "plan": "pro", "bio": "b"},
+                    "rule": {"type": "a", "parameters": {"pattern": "p"}}}))
             }}}},
             "components": {"schemas": {"Thing": {
                 "type": "object", "required": ["id"], "additionalProperties": false,
@@ -611,6 +612,12 @@ mod tests {
                     "files": {"type": "object", "additionalProperties": {
                         "type": "object", "properties": {"encoding": {"type": "string", "default": "utf-8"}}
                     }},
+                    "rule": {"oneOf": [
+                        {"type": "object", "properties": {"type": {"type": "string"},
+                            "parameters": {"type": "object", "properties": {"pattern": {"type": "string"}}, "required": ["pattern"]}}},
+                        {"type": "object", "properties": {"type": {"type": "string"},
+                            "parameters": {"type": "object", "properties": {"size": {"type": "integer"}}, "required": ["size"]}}}
+                    ]},
                     "owner": {"anyOf": [
                         {"type": "object", "properties": {"login": {"type": "string"}}},
                         {"type": "object", "properties": {"plan": {"type": "string"}, "seats": {"type": "integer"}},
@@ -655,6 +662,11 @@ mod tests {
             panic!("a JSON body")
         };
         assert_eq!(examples[0].value["owner"], json!({"login": "o"}));
+        // Two variants declare `parameters` differently: it stays as written.
+        assert_eq!(
+            examples[0].value["rule"],
+            json!({"type": "a", "parameters": {"pattern": "p"}})
+        );
     }
 
     #[test]
