@@ -7,6 +7,7 @@
 //! the working copy merges differing error bodies into one union for
 //! progenitor, while the server stub answers each status with its own body.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use proc_macro2::TokenStream;
@@ -526,28 +527,7 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
     match value {
         Value::Object(members) => {
             let (parts, open_variant) = declaring_parts(doc, schema, members);
-            // Each declared name with its schema; `None` where parts (say
-            // two variants) declare it differently: which one reads it is
-            // the types' choice, so the member is kept as written.
-            let mut properties: std::collections::HashMap<&str, Option<&Value>> =
-                std::collections::HashMap::new();
-            for part in &parts {
-                for (name, schema) in part
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    properties
-                        .entry(name.as_str())
-                        .and_modify(|seen| {
-                            if *seen != Some(schema) {
-                                *seen = None;
-                            }
-                        })
-                        .or_insert(Some(schema));
-                }
-            }
+            let properties = property_schemas(&parts);
             let additional = parts
                 .iter()
                 .find_map(|part| part.get("additionalProperties"));
@@ -582,6 +562,31 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
         }
         other => other.clone(),
     }
+}
+
+/// Each name the parts declare, with its schema; `None` where parts (say
+/// two variants) declare it differently: which one reads it is the types'
+/// choice, so such a member is kept as written.
+fn property_schemas<'a>(parts: &[&'a Value]) -> BTreeMap<&'a str, Option<&'a Value>> {
+    let mut properties = BTreeMap::new();
+    for part in parts {
+        for (name, schema) in part
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            properties
+                .entry(name.as_str())
+                .and_modify(|seen: &mut Option<&Value>| {
+                    if *seen != Some(schema) {
+                        *seen = None;
+                    }
+                })
+                .or_insert(Some(schema));
+        }
+    }
+    properties
 }
 
 /// The schemas that declare the members of an object value: the schema's
@@ -645,12 +650,7 @@ fn written_back(doc: &Value, schema: &Value, value: &Value) -> Value {
             {
                 return value.clone();
             }
-            let properties: Vec<(&String, &Value)> = parts
-                .iter()
-                .filter_map(|part| part.get("properties").and_then(Value::as_object))
-                .flatten()
-                .collect();
-            let property = |name: &str| properties.iter().rev().find(|(n, _)| *n == name);
+            let properties = property_schemas(&parts);
             let additional = parts
                 .iter()
                 .find_map(|part| part.get("additionalProperties"))
@@ -658,7 +658,11 @@ fn written_back(doc: &Value, schema: &Value, value: &Value) -> Value {
             let mut out: serde_json::Map<String, Value> = members
                 .iter()
                 .map(|(name, member)| {
-                    let member = match property(name).map(|(_, schema)| *schema).or(additional) {
+                    let schema = match properties.get(name.as_str()) {
+                        Some(declared) => *declared,
+                        None => additional,
+                    };
+                    let member = match schema {
                         Some(schema) => written_back(doc, schema, member),
                         None => member.clone(),
                     };
@@ -666,10 +670,14 @@ fn written_back(doc: &Value, schema: &Value, value: &Value) -> Value {
                 })
                 .collect();
             for (name, schema) in &properties {
-                let default = schema.get("default").filter(|d| !d.is_null());
-                if let (false, Some(default)) = (out.contains_key(*name), default) {
+                let default = schema
+                    .and_then(|s| s.get("default"))
+                    .filter(|d| !d.is_null());
+                if let (false, Some(schema), Some(default)) =
+                    (out.contains_key(*name), schema, default)
+                {
                     let default = written_back(doc, schema, default);
-                    out.insert((*name).clone(), default);
+                    out.insert((*name).to_owned(), default);
                 }
             }
             Value::Object(out)
