@@ -21,6 +21,7 @@ use super::{
     Unsupported,
 };
 use crate::error::SpecError;
+use crate::lint::Checker;
 use crate::spec::resolve;
 
 pub(super) fn api(
@@ -45,7 +46,7 @@ pub(super) fn api(
         let committed = spec.pointer(&op.pointer).unwrap_or(op.op);
         operations.push(operation(file, &types, &documented, &op, committed)?);
     }
-    judge_examples(spec, &mut operations);
+    settle_examples(spec, &mut operations);
     Ok(Api {
         schemes: crate::security::schemes(spec),
         rejections: rejections(file, spec)?,
@@ -53,13 +54,16 @@ pub(super) fn api(
     })
 }
 
-/// Marks each response example that its schema, in the spec as written,
-/// rejects. `format`s are not judged: the types read a `date-time` more
-/// leniently than the format says (Jira's `+0000` offsets), and such an
-/// example is a test worth having. The components are indexed for
-/// validation once, and only when there is an example.
-fn judge_examples(spec: &Value, operations: &mut [Operation]) {
-    let mut checker = None;
+/// Settles each response example against its schema in the spec as
+/// written: kept to what the types read ([`declared`]), written back as they
+/// write it ([`written_back`]), and marked when the schema rejects it.
+/// `format`s are not judged: the types read a `date-time` more leniently
+/// than the format says (Jira's `+0000` offsets), and such an example is a
+/// test worth having. The components are indexed for validation once, and
+/// only when there is an example.
+fn settle_examples(spec: &Value, operations: &mut [Operation]) {
+    let checker = std::cell::OnceCell::new();
+    let checker = || checker.get_or_init(|| Checker::new(spec, false));
     for op in operations {
         let Some(documented) = spec.pointer(&op.pointer) else {
             continue;
@@ -71,31 +75,27 @@ fn judge_examples(spec: &Value, operations: &mut [Operation]) {
             else {
                 continue;
             };
-            let media = documented
+            let schema = documented
                 .get("responses")
                 .and_then(|r| r.get(&response.key))
                 .map(|r| resolve(spec, r))
-                .and_then(|r| r.get("content")?.get(media.as_str()));
-            let Some((media, schema)) = media.and_then(|m| Some((m, m.get("schema")?))) else {
+                .and_then(|r| r.get("content")?.get(media.as_str())?.get("schema"));
+            let Some(schema) = schema else {
                 continue;
             };
             for example in examples {
+                let value = declared(checker(), spec, schema, &example.value);
                 // As written: leaving out the members the types ignore can
                 // change which variant of a `oneOf` it matches. A string of
                 // JSON text is judged as the JSON it spells.
-                let written = match &example.name {
-                    None => media.get("example"),
-                    Some(name) => media
-                        .get("examples")
-                        .and_then(|e| e.get(name))
-                        .and_then(|e| resolve(spec, e).get("value")),
+                let judged = match &example.value {
+                    Value::String(_) => &value,
+                    written => written,
                 };
-                let judged = match written {
-                    Some(Value::String(_)) | None => &example.value,
-                    Some(written) => written,
-                };
-                let checker = checker.get_or_insert_with(|| crate::lint::Checker::new(spec, false));
-                example.conforms = checker.check(schema, judged).is_empty();
+                example.conforms = checker().check(schema, judged).is_empty();
+                example.written_back =
+                    Some(written_back(spec, schema, &value)).filter(|w| *w != value);
+                example.value = value;
             }
         }
     }
@@ -472,7 +472,7 @@ fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
                     .and_then(super::ref_type)
                     .filter(|name| types.names.contains(name)),
                 envelope: schema.and_then(|s| envelope(types.doc, s)),
-                examples: examples(types.doc, media, schema),
+                examples: examples(types.doc, media),
             })
         }
         None => content
@@ -484,26 +484,14 @@ fn response_body(types: &Types<'_>, response: &Value) -> Option<ResponseBody> {
     }
 }
 
-/// The examples of a media type object: `example`, then each of `examples`,
-/// each as its schema declares it ([`declared`]).
-fn examples(doc: &Value, media: &Value, schema: Option<&Value>) -> Vec<Example> {
-    let example = |name: Option<String>, value: &Value| {
-        let Some(schema) = schema else {
-            return Example {
-                name,
-                value: value.clone(),
-                written_back: None,
-                conforms: true,
-            };
-        };
-        let value = declared(doc, schema, value);
-        let written_back = Some(written_back(doc, schema, &value)).filter(|w| *w != value);
-        Example {
-            name,
-            value,
-            written_back,
-            conforms: true,
-        }
+/// The examples of a media type object as written: `example`, then each of
+/// `examples`; [`settle_examples`] judges them once the model is built.
+fn examples(doc: &Value, media: &Value) -> Vec<Example> {
+    let example = |name: Option<String>, value: &Value| Example {
+        name,
+        value: value.clone(),
+        written_back: None,
+        conforms: true,
     };
     let single = media.get("example").map(|value| example(None, value));
     let named = media
@@ -519,14 +507,15 @@ fn examples(doc: &Value, media: &Value, schema: Option<&Value>) -> Vec<Example> 
 /// does not declare are left out where a decoded model ignores them (no
 /// `additionalProperties`: with `false` its model refuses them, and the test
 /// says so). Under a `oneOf`/`anyOf`, a member is declared when a variant
-/// that can read the value declares it ([`declaring_parts`]).
+/// that can read the value declares it ([`declaring_parts`]); `checker`
+/// judges which can.
 /// rev.ai's transcripts carry an undeclared `end_ts`; GitHub's users, where
 /// a simple user or an organization is expected, carry a full profile.
-fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
+fn declared(checker: &Checker, doc: &Value, schema: &Value, value: &Value) -> Value {
     let schema = resolve(doc, schema);
     match value {
         Value::Object(members) => {
-            let (parts, open_variant) = declaring_parts(doc, schema, members);
+            let (parts, open_variant) = declaring_parts(checker, doc, schema, value);
             let properties = property_schemas(&parts);
             let additional = parts
                 .iter()
@@ -541,7 +530,7 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
                         None => additional.filter(|a| a.is_object()),
                     };
                     let member = match schema {
-                        Some(property) => declared(doc, property, member),
+                        Some(property) => declared(checker, doc, property, member),
                         None => member.clone(),
                     };
                     (name.clone(), member)
@@ -549,14 +538,19 @@ fn declared(doc: &Value, schema: &Value, value: &Value) -> Value {
                 .collect()
         }
         Value::Array(items) => match schema.get("items") {
-            Some(item) => items.iter().map(|v| declared(doc, item, v)).collect(),
+            Some(item) => items
+                .iter()
+                .map(|v| declared(checker, doc, item, v))
+                .collect(),
             None => value.clone(),
         },
         // Atlassian's specs write an object's example as its JSON text, a
         // string (`"{\"self\": ..}"`): the example is the JSON it spells.
         Value::String(text) if expects_structure(doc, schema) => {
             match serde_json::from_str::<Value>(text) {
-                Ok(parsed @ (Value::Object(_) | Value::Array(_))) => declared(doc, schema, &parsed),
+                Ok(parsed @ (Value::Object(_) | Value::Array(_))) => {
+                    declared(checker, doc, schema, &parsed)
+                }
                 _ => value.clone(),
             }
         }
@@ -591,33 +585,45 @@ fn property_schemas<'a>(parts: &[&'a Value]) -> BTreeMap<&'a str, Option<&'a Val
 
 /// The schemas that declare the members of an object value: the schema's
 /// `allOf` parts, and the parts of each `oneOf`/`anyOf` variant that can
-/// read the value (it has the variant's required members; every variant
-/// when none can). Also whether one of those variants declares no
-/// properties at all, and so keeps every member.
+/// read the value. A variant reads it when the value conforms to it (a
+/// variant whose own members reject it decodes to nothing: GitHub's
+/// required-reviewers rule, whose example team lacks its required `type`);
+/// else when the value has the variant's required members; else every
+/// variant does. Also whether one of those variants declares no properties
+/// at all, and so keeps every member.
 fn declaring_parts<'a>(
+    checker: &Checker,
     doc: &'a Value,
     schema: &'a Value,
-    members: &serde_json::Map<String, Value>,
+    value: &Value,
 ) -> (Vec<&'a Value>, bool) {
     let mut parts = super::all_of_members(doc, schema);
-    let variants: Vec<Vec<&Value>> = parts
+    let variants: Vec<(&Value, Vec<&Value>)> = parts
         .iter()
         .flat_map(|part| ["oneOf", "anyOf"].map(|k| part.get(k).and_then(Value::as_array)))
         .flatten()
         .flatten()
-        .map(|variant| super::all_of_members(doc, variant))
+        .map(|variant| (variant, super::all_of_members(doc, variant)))
         .collect();
-    let reads = |variant: &&Vec<&Value>| {
-        variant
+    let conforms = |(variant, _): &&(&Value, Vec<&Value>)| checker.check(variant, value).is_empty();
+    let has_required = |(_, parts): &&(&Value, Vec<&Value>)| {
+        parts
             .iter()
             .filter_map(|part| part.get("required").and_then(Value::as_array))
             .flatten()
             .filter_map(Value::as_str)
-            .all(|name| members.contains_key(name))
+            .all(|name| value.get(name).is_some())
     };
-    let mut readers: Vec<&Vec<&Value>> = variants.iter().filter(reads).collect();
+    let mut readers: Vec<&Vec<&Value>> = variants.iter().filter(conforms).map(|(_, p)| p).collect();
     if readers.is_empty() {
-        readers = variants.iter().collect();
+        readers = variants
+            .iter()
+            .filter(has_required)
+            .map(|(_, p)| p)
+            .collect();
+    }
+    if readers.is_empty() {
+        readers = variants.iter().map(|(_, p)| p).collect();
     }
     let open_variant = readers.iter().any(|variant| {
         variant.iter().all(|part| {

@@ -600,7 +600,8 @@ mod tests {
                 "201": media(json!({"at": "2026-11-01T13:00:00Z"})),
                 "202": media(json!({"id": "2", "size": 3, "seen": "2026-11-01T13:00:00Z",
                     "owner": {"login": "o", "plan": "pro", "bio": "b"},
-                    "rule": {"type": "a", "parameters": {"pattern": "p"}}}))
+                    "rule": {"type": "a", "parameters": {"pattern": "p", "size": 1}},
+                    "gate": {"id": "g", "reviewers": [{"login": "o"}]}}))
             }}}},
             "components": {"schemas": {"Thing": {
                 "type": "object", "required": ["id"], "additionalProperties": false,
@@ -612,11 +613,16 @@ mod tests {
                     "files": {"type": "object", "additionalProperties": {
                         "type": "object", "properties": {"encoding": {"type": "string", "default": "utf-8"}}
                     }},
-                    "rule": {"oneOf": [
+                    "rule": {"anyOf": [
                         {"type": "object", "properties": {"type": {"type": "string"},
                             "parameters": {"type": "object", "properties": {"pattern": {"type": "string"}}, "required": ["pattern"]}}},
                         {"type": "object", "properties": {"type": {"type": "string"},
                             "parameters": {"type": "object", "properties": {"size": {"type": "integer"}}, "required": ["size"]}}}
+                    ]},
+                    "gate": {"anyOf": [
+                        {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+                        {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"},
+                            "reviewers": {"type": "array", "items": {"type": "object", "required": ["type"]}}}}
                     ]},
                     "owner": {"anyOf": [
                         {"type": "object", "properties": {"login": {"type": "string"}}},
@@ -662,10 +668,14 @@ mod tests {
             panic!("a JSON body")
         };
         assert_eq!(examples[0].value["owner"], json!({"login": "o"}));
-        // Two variants declare `parameters` differently: it stays as written.
+        // Nor one that only a variant the value does not conform to declares:
+        // it has the second's required `id`, but a reviewer lacks `type`.
+        assert_eq!(examples[0].value["gate"], json!({"id": "g"}));
+        // Two variants that read it declare `parameters` differently: it
+        // stays as written.
         assert_eq!(
             examples[0].value["rule"],
-            json!({"type": "a", "parameters": {"pattern": "p"}})
+            json!({"type": "a", "parameters": {"pattern": "p", "size": 1}})
         );
     }
 
