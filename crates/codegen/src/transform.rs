@@ -504,9 +504,15 @@ fn place_clashes(
 }
 
 /// Whether typify makes a type of its own of an inline schema (an enum, an
-/// object with properties, a union), rather than naming another
-/// (`{nullable, allOf: [$ref]}` is an `Option` of the referenced type).
+/// object with properties, a union, a string bounded by length or pattern),
+/// rather than naming another (`{nullable, allOf: [$ref]}` is an `Option`
+/// of the referenced type).
 fn makes_type(schema: &Value) -> bool {
+    let bounded_string = schema.get("type").and_then(Value::as_str) == Some("string")
+        && schema.get("format").is_none()
+        && ["minLength", "maxLength", "pattern"]
+            .iter()
+            .any(|k| schema.get(*k).is_some());
     let many = |key: &str| {
         schema
             .get(key)
@@ -514,6 +520,7 @@ fn makes_type(schema: &Value) -> bool {
             .is_some_and(|v| v.len() > 1)
     };
     schema.get("enum").is_some()
+        || bounded_string
         || schema.get("properties").is_some()
         || many("oneOf")
         || many("anyOf")
