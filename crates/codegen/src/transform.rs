@@ -494,6 +494,18 @@ fn place_clashes(
             place_clashes(schema, &at, &place, taken, out);
         }
     }
+    // typify merges an `allOf` into its schema: a part's properties are
+    // named after the schema's place (AppCenter's `ErrorGroup`).
+    for (i, part) in map
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, part)| part.get("$ref").is_none())
+    {
+        place_clashes(part, &format!("{pointer}/allOf/{i}"), name, taken, out);
+    }
     if let Some(items) = map.get("items").filter(|i| i.get("$ref").is_none()) {
         let place = items
             .get("title")
