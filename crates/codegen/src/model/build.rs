@@ -598,33 +598,34 @@ fn declaring_parts<'a>(
     value: &Value,
 ) -> (Vec<&'a Value>, bool) {
     let mut parts = super::all_of_members(doc, schema);
-    let variants: Vec<(&Value, Vec<&Value>)> = parts
+    let variants: Vec<&Value> = parts
         .iter()
         .flat_map(|part| ["oneOf", "anyOf"].map(|k| part.get(k).and_then(Value::as_array)))
         .flatten()
         .flatten()
-        .map(|variant| (variant, super::all_of_members(doc, variant)))
         .collect();
-    let conforms = |(variant, _): &&(&Value, Vec<&Value>)| checker.check(variant, value).is_empty();
-    let has_required = |(_, parts): &&(&Value, Vec<&Value>)| {
-        parts
+    let has_required = |variant: &Value| {
+        super::all_of_members(doc, variant)
             .iter()
             .filter_map(|part| part.get("required").and_then(Value::as_array))
             .flatten()
             .filter_map(Value::as_str)
             .all(|name| value.get(name).is_some())
     };
-    let mut readers: Vec<&Vec<&Value>> = variants.iter().filter(conforms).map(|(_, p)| p).collect();
+    let reading = |reads: &dyn Fn(&Value) -> bool| -> Vec<&'a Value> {
+        variants.iter().copied().filter(|v| reads(v)).collect()
+    };
+    let mut readers = reading(&|variant| checker.check(variant, value).is_empty());
     if readers.is_empty() {
-        readers = variants
-            .iter()
-            .filter(has_required)
-            .map(|(_, p)| p)
-            .collect();
+        readers = reading(&has_required);
     }
     if readers.is_empty() {
-        readers = variants.iter().map(|(_, p)| p).collect();
+        readers = variants.clone();
     }
+    let readers: Vec<Vec<&Value>> = readers
+        .into_iter()
+        .map(|variant| super::all_of_members(doc, variant))
+        .collect();
     let open_variant = readers.iter().any(|variant| {
         variant.iter().all(|part| {
             part.get("properties").is_none()
